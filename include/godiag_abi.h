@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * godiag ABI shared by godiag.ko and godiagctl: the generic netlink family,
+ * the /dev/godiag ioctls and mmap layout, and the event record layout.
+ *
+ * This header is the single source of these facts. Grow it by adding
+ * commands, attributes and record types at the end of each enum; never
+ * renumber or change the layout of what is already here.
+ */
+#ifndef GODIAG_ABI_H
+#define GODIAG_ABI_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/ioctl.h>
+#else
+#include <linux/types.h>
+#include <sys/ioctl.h>
+#endif
+
+#define GODIAG_ABI_VERSION	1
+
+/* ------------------------------------------------------------------ */
+/* Generic netlink family                                              */
+/* ------------------------------------------------------------------ */
+
+#define GODIAG_GENL_NAME	"godiag"
+#define GODIAG_GENL_VERSION	1
+#define GODIAG_MCGRP_NOTIFY	"notify"
+#define GODIAG_DEVICE_NAME	"godiag"
+
+enum godiag_cmd {
+	GODIAG_CMD_UNSPEC,
+	GODIAG_CMD_STATUS_GET,		/* module, kernel and buffer facts */
+	GODIAG_CMD_SESSION_NEW,		/* -> SESSION_ID */
+	GODIAG_CMD_SESSION_DEL,
+	GODIAG_CMD_SESSION_START,
+	GODIAG_CMD_SESSION_STOP,
+	GODIAG_CMD_SESSION_GET,		/* dump: one message per session */
+	GODIAG_CMD_TARGET_ADD,
+	GODIAG_CMD_TARGET_DEL,
+	GODIAG_CMD_TARGET_GET,		/* dump: one message per target */
+	GODIAG_CMD_SYSCALLS_SET,	/* syscall filter and minimum duration */
+	GODIAG_CMD_STATS_GET,		/* dump: per session, CPUs may span messages */
+	GODIAG_CMD_HIST_GET,		/* dump: one message per target+syscall */
+	GODIAG_CMD_TARGET_EXIT,		/* notification on GODIAG_MCGRP_NOTIFY */
+	GODIAG_CMD_PROBE_ADD,		/* reserved for uprobe specs */
+	GODIAG_CMD_PROBE_DEL,
+	GODIAG_CMD_PROBE_GET,
+	__GODIAG_CMD_MAX
+};
+#define GODIAG_CMD_MAX (__GODIAG_CMD_MAX - 1)
+
+enum godiag_attr {
+	GODIAG_A_UNSPEC,
+	GODIAG_A_PAD,			/* alignment for u64 attributes */
+	GODIAG_A_VERSION,		/* string: module version */
+	GODIAG_A_ABI_VERSION,		/* u32 */
+	GODIAG_A_KERNEL_RELEASE,	/* string */
+	GODIAG_A_NR_CPUS,		/* u32: possible CPUs (one buffer each) */
+	GODIAG_A_NR_CPUS_ONLINE,	/* u32 */
+	GODIAG_A_BUFFER_DEFAULT,	/* u32: default bytes per CPU */
+	GODIAG_A_BUFFER_MIN,		/* u32 */
+	GODIAG_A_BUFFER_MAX,		/* u32 */
+	GODIAG_A_SESSIONS,		/* u32: sessions alive */
+	GODIAG_A_SESSIONS_MAX,		/* u32 */
+	GODIAG_A_SESSION_ID,		/* u32, >= 1 */
+	GODIAG_A_BUFFER_SIZE,		/* u32: bytes per CPU, power of two */
+	GODIAG_A_MODE,			/* u8: enum godiag_mode */
+	GODIAG_A_EVENTS,		/* u32: GODIAG_EV_* mask */
+	GODIAG_A_STATE,			/* u8: enum godiag_state */
+	GODIAG_A_OWNED,			/* flag: destroy when creator's socket closes */
+	GODIAG_A_PID,			/* u32: tgid */
+	GODIAG_A_TARGET_FLAGS,		/* u32: GODIAG_TF_* */
+	GODIAG_A_SYSCALL_MASK,		/* binary: GODIAG_SYSCALL_MASK_BYTES bitmap */
+	GODIAG_A_SYSCALL_MIN_NS,	/* u64 */
+	GODIAG_A_CPU,			/* nest of GODIAG_A_CPU_* (repeated) */
+	GODIAG_A_CPU_ID,		/* u32 */
+	GODIAG_A_CPU_WRITTEN,		/* u64: records produced */
+	GODIAG_A_CPU_LOST,		/* u64: records dropped or overwritten */
+	GODIAG_A_CPU_BYTES,		/* u64: bytes committed */
+	GODIAG_A_CPU_READ,		/* u64: records consumed through read() */
+	GODIAG_A_SYSCALL_NR,		/* u32 */
+	GODIAG_A_HIST_COUNT,		/* u64 */
+	GODIAG_A_HIST_TOTAL_NS,		/* u64 */
+	GODIAG_A_HIST_MAX_NS,		/* u64 */
+	GODIAG_A_HIST_ERRORS,		/* u64: returns in [-4095, -1] */
+	GODIAG_A_HIST_BUCKETS,		/* binary: __u64[GODIAG_HIST_BUCKETS] */
+	GODIAG_A_EXIT_CODE,		/* u32: wait status of an exited target */
+	GODIAG_A_GENERATION,		/* u32: changes when lists change */
+	GODIAG_A_THREADS_DROPPED,	/* u64: events lost to a full thread table */
+	GODIAG_A_READERS,		/* u32 */
+	__GODIAG_A_MAX
+};
+#define GODIAG_A_MAX (__GODIAG_A_MAX - 1)
+
+enum godiag_mode {
+	GODIAG_MODE_DISCARD,		/* full buffer: drop new records, count */
+	GODIAG_MODE_OVERWRITE,		/* full buffer: drop oldest (flight recorder) */
+	__GODIAG_MODE_MAX
+};
+#define GODIAG_MODE_MAX (__GODIAG_MODE_MAX - 1)
+
+enum godiag_state {
+	GODIAG_STATE_READY,		/* created, not started */
+	GODIAG_STATE_RUNNING,
+	GODIAG_STATE_STOPPED,
+};
+
+#define GODIAG_EV_SYSCALL	(1U << 0)
+#define GODIAG_EV_GOROUTINE	(1U << 1)
+#define GODIAG_EV_BREAKPOINT	(1U << 2)
+#define GODIAG_EV_ALL		(GODIAG_EV_SYSCALL)	/* implemented so far */
+
+#define GODIAG_TF_FOLLOW_CHILDREN	(1U << 0)
+#define GODIAG_TF_ALL			(GODIAG_TF_FOLLOW_CHILDREN)
+
+#define GODIAG_SYSCALL_MAX		512	/* syscall numbers 0..511 */
+#define GODIAG_SYSCALL_MASK_BYTES	(GODIAG_SYSCALL_MAX / 8)
+#define GODIAG_HIST_BUCKETS		40	/* bucket b: [2^b, 2^(b+1)) ns */
+
+#define GODIAG_BUFFER_MIN	(16U << 10)
+#define GODIAG_BUFFER_MAX	(256U << 20)
+#define GODIAG_BUFFER_DEFAULT	(1U << 20)
+#define GODIAG_SESSIONS_MAX	16
+#define GODIAG_TARGETS_MAX	1024	/* per session */
+
+/* ------------------------------------------------------------------ */
+/* /dev/godiag                                                         */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A reader binds its fd to one session, then read()s whole records from
+ * all CPUs (EOF once the session is stopped and drained), or mmaps one
+ * CPU's buffer: page 0 is struct godiag_mmap_page (data_tail writable),
+ * the following buffer_size bytes are the records, read-only.
+ * The mmap offset of CPU c is c * GODIAG_MMAP_STRIDE(buffer_size).
+ */
+#define GODIAG_IOC_MAGIC	0xd1
+#define GODIAG_IOC_BIND		_IOW(GODIAG_IOC_MAGIC, 1, __u32)
+
+struct godiag_mmap_page {
+	__u64 data_head;	/* bytes committed; read with acquire */
+	__u64 data_tail;	/* bytes consumed; reader writes with release */
+	__u64 data_size;	/* bytes in the record area (power of two) */
+	__u64 lost;		/* records lost on this CPU */
+	__u32 version;		/* GODIAG_ABI_VERSION */
+	__u32 cpu;
+};
+
+#define GODIAG_MMAP_STRIDE(bufsz, pagesz)	((__u64)(bufsz) + (pagesz))
+
+/* ------------------------------------------------------------------ */
+/* Records                                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Every record starts with this header. size covers header and payload
+ * and is a multiple of 8; records never wrap around the end of a buffer
+ * (a PAD record fills the tail instead). ts_ns is CLOCK_MONOTONIC.
+ */
+struct godiag_rec {
+	__u16 type;		/* enum godiag_rec_type */
+	__u16 size;
+	__u16 flags;		/* GODIAG_RF_* */
+	__u16 cpu;
+	__u32 tgid;
+	__u32 tid;
+	__u64 ts_ns;
+	__u64 goid;		/* 0 when unknown */
+};
+
+enum godiag_rec_type {
+	GODIAG_REC_PAD,		/* filler: skip */
+	GODIAG_REC_LOST,	/* struct godiag_rec_lost */
+	GODIAG_REC_SYSCALL,	/* struct godiag_rec_syscall */
+	GODIAG_REC_GO_CREATE,	/* reserved for goroutine events */
+	GODIAG_REC_GO_START,
+	GODIAG_REC_GO_PARK,
+	GODIAG_REC_GO_READY,
+	GODIAG_REC_GO_EXIT,
+	GODIAG_REC_BREAKPOINT,
+	GODIAG_REC_TARGET_EXIT,	/* struct godiag_rec_target_exit */
+	__GODIAG_REC_MAX
+};
+
+#define GODIAG_RF_FAULT		(1U << 0)	/* a user memory read failed */
+#define GODIAG_RF_TRUNCATED	(1U << 1)	/* payload cut to fit */
+
+/* "count records were lost on cpu between first_ns and last_ns" */
+struct godiag_rec_lost {
+	struct godiag_rec hdr;
+	__u64 count;
+	__u64 first_ns;
+	__u64 last_ns;
+};
+
+/* hdr.ts_ns is the exit time; duration_ns = exit - enter. */
+struct godiag_rec_syscall {
+	struct godiag_rec hdr;
+	__u64 enter_ns;
+	__u64 duration_ns;
+	__s64 ret;
+	__u32 nr;
+	__u32 reserved;
+};
+
+struct godiag_rec_target_exit {
+	struct godiag_rec hdr;
+	__u32 exit_code;
+	__u32 reserved;
+};
+
+#define GODIAG_REC_SIZE_MAX	4096
+
+#endif /* GODIAG_ABI_H */

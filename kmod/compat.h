@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every difference between the kernels godiag supports lives here, so the
+ * rest of kmod/ is written against one API. Supported: 6.1 .. 6.12, 64-bit.
+ */
+#ifndef GODIAG_COMPAT_H
+#define GODIAG_COMPAT_H
+
+#include <linux/compiler.h>
+#include <linux/fs.h>
+#include <linux/netlink.h>
+#include <linux/version.h>
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#error "godiag needs Linux 6.1 or newer"
+#endif
+#ifndef CONFIG_64BIT
+#error "godiag needs a 64-bit kernel (it relies on 64-bit cmpxchg and local_t)"
+#endif
+
+/* 6.12 removed no_llseek; a NULL .llseek with nonseekable_open() is equivalent. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#define no_llseek NULL
+#endif
+
+/*
+ * 6.2 added formatted extack messages kept in the extack itself. Before
+ * that the message must outlive the request: format into a small ring of
+ * static buffers (configuration requests are serialised by godiag_mutex,
+ * so a buffer is reused only after many later failures).
+ */
+#ifndef NL_SET_ERR_MSG_FMT
+#define GODIAG_COMPAT_FMTMSG
+const char *godiag_compat_fmtmsg(const char *fmt, ...) __printf(1, 2);
+#define NL_SET_ERR_MSG_FMT(extack, fmt, args...) do {			\
+	struct netlink_ext_ack *__extack = (extack);			\
+									\
+	if (__extack)							\
+		__extack->_msg = godiag_compat_fmtmsg(fmt, ##args);	\
+} while (0)
+#endif
+
+/* 6.2 moved a dump's parsed attributes into an embedded genl_info. */
+#include <net/genetlink.h>
+static inline struct nlattr **godiag_dump_attrs(struct netlink_callback *cb)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	return genl_dumpit_info(cb)->info.attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
+/* 6.3 made vma->vm_flags read-only; writers use vm_flags_set(). */
+#include <linux/mm.h>
+static inline void godiag_vm_flags_set(struct vm_area_struct *vma,
+				       unsigned long flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
+
+/*
+ * Multicast groups that only CAP_NET_ADMIN may join arrived in 6.7 and
+ * were backported to the stable series (Debian's 6.1 has them).
+ */
+#ifdef GENL_MCAST_CAP_NET_ADMIN
+#define GODIAG_MCGRP_ADMIN_FLAGS .flags = GENL_MCAST_CAP_NET_ADMIN
+#else
+#define GODIAG_MCGRP_ADMIN_FLAGS
+#endif
+
+#endif /* GODIAG_COMPAT_H */

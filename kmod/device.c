@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/godiag: where readers collect the records of a session.
+ *
+ * A reader binds its fd to a session (GODIAG_IOC_BIND), then either read()s
+ * whole records from all CPUs, or mmaps one CPU's buffer and consumes it
+ * in place. read() blocks until the wake timer finds records, and returns
+ * 0 once the session is stopped or destroyed and drained.
+ */
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/uaccess.h>
+
+#include "godiag.h"
+
+static int godiag_open(struct inode *inode, struct file *file)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	file->private_data = NULL;
+	return nonseekable_open(inode, file);
+}
+
+static int godiag_release(struct inode *inode, struct file *file)
+{
+	struct godiag_session *s = file->private_data;
+
+	if (s) {
+		atomic_dec(&s->readers);
+		godiag_session_put(s);
+	}
+	return 0;
+}
+
+static long godiag_bind(struct file *file, u32 __user *arg)
+{
+	struct godiag_session *s;
+	u32 id;
+
+	if (get_user(id, arg))
+		return -EFAULT;
+	mutex_lock(&godiag_mutex);
+	s = godiag_session_find(id);
+	if (s)
+		kref_get(&s->ref);
+	mutex_unlock(&godiag_mutex);
+	if (!s)
+		return -ENOENT;
+	if (cmpxchg(&file->private_data, NULL, s)) {
+		godiag_session_put(s);
+		return -EBUSY;
+	}
+	atomic_inc(&s->readers);
+	return 0;
+}
+
+static long godiag_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	switch (cmd) {
+	case GODIAG_IOC_BIND:
+		return godiag_bind(file, (u32 __user *)arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static struct godiag_session *bound(struct file *file)
+{
+	/* Pairs with the cmpxchg in godiag_bind(). */
+	return smp_load_acquire(&file->private_data);
+}
+
+static ssize_t read_all_cpus(struct godiag_session *s, char __user *buf,
+			     size_t len)
+{
+	ssize_t done = 0;
+	int cpu;
+
+	if (mutex_lock_interruptible(&s->read_lock))
+		return -ERESTARTSYS;
+	for_each_possible_cpu(cpu) {
+		ssize_t n = godiag_rb_read(s->rbs[cpu], buf + done, len - done);
+
+		if (n < 0) {
+			if (!done)
+				done = n;
+			break;
+		}
+		done += n;
+	}
+	mutex_unlock(&s->read_lock);
+	return done;
+}
+
+static ssize_t godiag_read(struct file *file, char __user *buf, size_t len,
+			   loff_t *ppos)
+{
+	struct godiag_session *s = bound(file);
+	ssize_t n;
+	int ret;
+
+	if (!s)
+		return -EBADFD;
+	/* Whole records only: the buffer must hold the largest one. */
+	if (len < GODIAG_REC_SIZE_MAX)
+		return -EINVAL;
+	for (;;) {
+		n = read_all_cpus(s, buf, len);
+		if (n)
+			return n;
+		if (godiag_session_eof(s))
+			return 0;
+		if (file->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		ret = wait_event_interruptible(s->wq, godiag_session_readable(s) ||
+					       godiag_session_eof(s));
+		if (ret)
+			return ret;
+	}
+}
+
+static __poll_t godiag_poll(struct file *file, poll_table *wait)
+{
+	struct godiag_session *s = bound(file);
+
+	if (!s)
+		return EPOLLERR;
+	poll_wait(file, &s->wq, wait);
+	if (godiag_session_readable(s))
+		return EPOLLIN | EPOLLRDNORM;
+	if (godiag_session_eof(s))
+		return EPOLLIN | EPOLLHUP;
+	return 0;
+}
+
+static vm_fault_t godiag_fault(struct vm_fault *vmf)
+{
+	struct godiag_rb *rb = vmf->vma->vm_private_data;
+	struct page *page;
+
+	page = godiag_rb_page(rb, vmf->pgoff - vmf->vma->vm_pgoff);
+	if (!page)
+		return VM_FAULT_SIGBUS;
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct godiag_vm_ops = {
+	.fault = godiag_fault,
+};
+
+/* CPU c's control page and records sit at c * GODIAG_MMAP_STRIDE. */
+static int godiag_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct godiag_session *s = bound(file);
+	unsigned long stride_pages, cpu;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (!s)
+		return -EBADFD;
+	stride_pages = GODIAG_MMAP_STRIDE(s->bufsize, PAGE_SIZE) >> PAGE_SHIFT;
+	cpu = vma->vm_pgoff / stride_pages;
+	if (vma->vm_pgoff % stride_pages ||
+	    vma->vm_end - vma->vm_start != stride_pages << PAGE_SHIFT)
+		return -EINVAL;
+	if (cpu >= nr_cpu_ids || !cpu_possible(cpu))
+		return -ENXIO;
+	vma->vm_private_data = s->rbs[cpu];
+	vma->vm_ops = &godiag_vm_ops;
+	godiag_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	return 0;
+}
+
+static const struct file_operations godiag_fops = {
+	.owner = THIS_MODULE,
+	.open = godiag_open,
+	.release = godiag_release,
+	.read = godiag_read,
+	.poll = godiag_poll,
+	.mmap = godiag_mmap,
+	.unlocked_ioctl = godiag_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = no_llseek,
+};
+
+static struct miscdevice godiag_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = GODIAG_DEVICE_NAME,
+	.fops = &godiag_fops,
+	.mode = 0600,
+};
+
+int __init godiag_device_init(void)
+{
+	return misc_register(&godiag_misc);
+}
+
+void godiag_device_exit(void)
+{
+	misc_deregister(&godiag_misc);
+}

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Module-wide objects and the functions the files of kmod/ share. */
+#ifndef GODIAG_H
+#define GODIAG_H
+
+#include <linux/hash.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/timer.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include "compat.h"
+#include "godiag_abi.h"
+#include "godiag_version.h"
+#include "ringbuf.h"
+
+struct netlink_ext_ack;
+struct sk_buff;
+struct task_struct;
+
+/*
+ * godiag_mutex serialises all configuration: sessions, targets, tracepoint
+ * registration. Event handlers never take it; they see sessions and
+ * targets through RCU.
+ */
+extern struct mutex godiag_mutex;
+extern struct workqueue_struct *godiag_wq;
+
+struct godiag_session {
+	u32 id;
+	struct kref ref;
+	struct list_head node;		/* in godiag_sessions */
+	struct list_head targets;	/* struct godiag_target.node */
+	unsigned int nr_targets;
+
+	u32 bufsize;
+	u8 mode;
+	u8 state;			/* enum godiag_state */
+	bool active;			/* handlers record only when set */
+	bool dead;			/* destroyed; readers drain then EOF */
+	bool syscalls_on;		/* holds a syscall tracepoint reference */
+	u32 events;
+	u32 owner_portid;		/* 0: not owned by a socket */
+
+	unsigned long syscall_mask[BITS_TO_LONGS(GODIAG_SYSCALL_MAX)];
+	u64 syscall_min_ns;
+
+	struct godiag_rb **rbs;		/* [nr_cpu_ids], possible CPUs only */
+	wait_queue_head_t wq;
+	struct timer_list wake_timer;
+	struct mutex read_lock;
+	atomic_t readers;
+};
+
+/* One (session, tgid) the user asked for, with the children it follows. */
+struct godiag_target {
+	struct list_head node;		/* in session->targets */
+	struct godiag_session *session;
+	pid_t tgid;
+	u32 flags;			/* GODIAG_TF_* */
+	struct kref ref;		/* session list + queued exit work */
+	atomic_t nr_procs;		/* the root and followed children alive */
+	bool gone;			/* unlinked from the session */
+	struct work_struct exit_work;
+	struct rcu_work free_work;
+	u32 exit_code;
+	atomic64_t procs_missed;	/* children not followed (no memory) */
+
+	struct godiag_thread *threads;	/* per-thread state, open addressing */
+	atomic64_t threads_dropped;	/* events lost to a full table */
+	struct godiag_sc_hist *hist;	/* [GODIAG_SYSCALL_MAX] or NULL */
+};
+
+/* Maps a traced tgid to its target; one per (session, process). */
+struct godiag_pid_node {
+	struct hlist_node node;
+	pid_t tgid;
+	struct godiag_target *target;
+	struct rcu_head rcu;
+};
+
+#define GODIAG_PID_HASH_BITS	10
+extern struct hlist_head godiag_pid_hash[1 << GODIAG_PID_HASH_BITS];
+
+/* Walk the targets of @tgid; call under rcu_read_lock(). */
+#define godiag_for_each_pid_node(n, key)				\
+	hlist_for_each_entry_rcu(n, &godiag_pid_hash[hash_32(key,	\
+				 GODIAG_PID_HASH_BITS)], node)		\
+		if ((n)->tgid != (key)) {} else
+
+/* What a handler knows about the thread it runs on. */
+struct godiag_thread {
+	int tid;			/* 0 free, -1 freed (keeps probe chains) */
+	u32 sc_nr;
+	u64 sc_enter_ns;		/* 0: not in a traced syscall */
+	u64 goid;
+};
+
+struct godiag_sc_hist {
+	atomic64_t count;
+	atomic64_t total_ns;
+	atomic64_t max_ns;
+	atomic64_t errors;
+	atomic64_t buckets[GODIAG_HIST_BUCKETS];
+};
+
+/* main.c */
+extern struct list_head godiag_sessions;
+
+/* session.c */
+struct godiag_session *godiag_session_new(u32 bufsize, u8 mode, u32 events,
+					  u32 owner_portid,
+					  struct netlink_ext_ack *extack);
+struct godiag_session *godiag_session_find(u32 id);
+void godiag_session_put(struct godiag_session *s);
+void godiag_session_destroy(struct godiag_session *s);
+int godiag_session_start(struct godiag_session *s, struct netlink_ext_ack *extack);
+void godiag_session_stop(struct godiag_session *s);
+void godiag_sessions_release_owner(u32 portid);
+void godiag_sessions_destroy_all(void);
+unsigned int godiag_sessions_count(void);
+bool godiag_session_readable(struct godiag_session *s);
+bool godiag_session_eof(struct godiag_session *s);
+
+struct godiag_rec *godiag_event_reserve(struct godiag_session *s, u16 type,
+					u16 size, u64 ts);
+void godiag_event_commit(struct godiag_session *s);
+
+/* target.c */
+int godiag_targets_init(void);
+void godiag_targets_exit(void);
+int godiag_target_add(struct godiag_session *s, pid_t vpid, u32 flags,
+		      struct netlink_ext_ack *extack);
+int godiag_target_del(struct godiag_session *s, pid_t vpid,
+		      struct netlink_ext_ack *extack);
+void godiag_target_unlink_all(struct godiag_session *s);
+void godiag_target_put(struct godiag_target *t);
+struct godiag_thread *godiag_thread_get(struct godiag_target *t, int tid,
+					bool create);
+void godiag_notify_target_exit(struct godiag_target *t);
+
+/* syscalls.c */
+int godiag_syscalls_init(void);
+int godiag_syscalls_get(void);
+void godiag_syscalls_put(void);
+
+/* netlink.c */
+int godiag_netlink_init(void);
+void godiag_netlink_exit(void);
+void godiag_netlink_target_exit(struct godiag_target *t);
+
+/* device.c */
+int godiag_device_init(void);
+void godiag_device_exit(void);
+
+/* tracepoint.c */
+struct tracepoint *godiag_tracepoint_find(const char *name);
+
+#endif /* GODIAG_H */

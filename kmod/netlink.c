@@ -1,0 +1,644 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family "godiag": how godiagctl configures the module.
+ *
+ * Every operation needs CAP_NET_ADMIN in the initial user namespace, every
+ * command has its own strict policy (an attribute that does not belong is
+ * rejected), and every rejection carries an extack message.
+ */
+#include <linux/cpumask.h>
+#include <linux/netlink.h>
+#include <linux/notifier.h>
+#include <linux/utsname.h>
+#include <net/genetlink.h>
+
+#include "godiag.h"
+
+static struct genl_family godiag_family;
+static u32 generation;		/* bumped when sessions or targets change */
+
+/* ---- policies ------------------------------------------------------- */
+
+#define POL_SESSION_ID	[GODIAG_A_SESSION_ID] = NLA_POLICY_MIN(NLA_U32, 1)
+
+static struct netlink_range_validation buffer_range = {
+	.min = GODIAG_BUFFER_MIN,
+	.max = GODIAG_BUFFER_MAX,
+};
+
+static struct netlink_range_validation pid_range = {
+	.min = 1,
+	.max = PID_MAX_LIMIT,
+};
+
+static const struct nla_policy status_policy[GODIAG_A_MAX + 1] = {};
+
+static const struct nla_policy session_policy[GODIAG_A_MAX + 1] = {
+	POL_SESSION_ID,
+};
+
+static const struct nla_policy session_new_policy[GODIAG_A_MAX + 1] = {
+	[GODIAG_A_BUFFER_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U32, &buffer_range),
+	[GODIAG_A_MODE] = NLA_POLICY_MAX(NLA_U8, GODIAG_MODE_MAX),
+	[GODIAG_A_EVENTS] = NLA_POLICY_MASK(NLA_U32, GODIAG_EV_ALL),
+	[GODIAG_A_OWNED] = { .type = NLA_FLAG },
+};
+
+static const struct nla_policy target_policy[GODIAG_A_MAX + 1] = {
+	POL_SESSION_ID,
+	[GODIAG_A_PID] = NLA_POLICY_FULL_RANGE(NLA_U32, &pid_range),
+	[GODIAG_A_TARGET_FLAGS] = NLA_POLICY_MASK(NLA_U32, GODIAG_TF_ALL),
+};
+
+static const struct nla_policy syscalls_policy[GODIAG_A_MAX + 1] = {
+	POL_SESSION_ID,
+	[GODIAG_A_SYSCALL_MASK] = NLA_POLICY_EXACT_LEN(GODIAG_SYSCALL_MASK_BYTES),
+	[GODIAG_A_SYSCALL_MIN_NS] = { .type = NLA_U64 },
+};
+
+/* ---- helpers -------------------------------------------------------- */
+
+/* A required attribute is there, or the request fails with a message. */
+static bool require(struct genl_info *info, int attr, const char *what)
+{
+	if (info->attrs[attr])
+		return true;
+	NL_SET_ERR_MSG_FMT(info->extack, "missing attribute: %s", what);
+	NL_SET_ERR_ATTR_MISS(info->extack, NULL, attr);
+	return false;
+}
+
+static struct godiag_session *session_from(struct genl_info *info)
+{
+	struct godiag_session *s;
+	u32 id;
+
+	if (!require(info, GODIAG_A_SESSION_ID, "session id"))
+		return NULL;
+	id = nla_get_u32(info->attrs[GODIAG_A_SESSION_ID]);
+	s = godiag_session_find(id);
+	if (!s)
+		NL_SET_ERR_MSG_FMT(info->extack, "no session %u", id);
+	return s;
+}
+
+static int put_u64(struct sk_buff *skb, int type, u64 v)
+{
+	return nla_put_u64_64bit(skb, type, v, GODIAG_A_PAD);
+}
+
+/* Build a one-message reply with @fill and send it. */
+static int reply(struct genl_info *info, u8 cmd,
+		 int (*fill)(struct sk_buff *skb, void *arg), void *arg)
+{
+	struct sk_buff *msg;
+	void *hdr;
+	int ret;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &godiag_family, 0, cmd);
+	if (!hdr) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	ret = fill(msg, arg);
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/* ---- status --------------------------------------------------------- */
+
+static int fill_status(struct sk_buff *skb, void *arg)
+{
+	if (nla_put_string(skb, GODIAG_A_VERSION, GODIAG_VERSION) ||
+	    nla_put_u32(skb, GODIAG_A_ABI_VERSION, GODIAG_ABI_VERSION) ||
+	    nla_put_string(skb, GODIAG_A_KERNEL_RELEASE, init_utsname()->release) ||
+	    nla_put_u32(skb, GODIAG_A_NR_CPUS, num_possible_cpus()) ||
+	    nla_put_u32(skb, GODIAG_A_NR_CPUS_ONLINE, num_online_cpus()) ||
+	    nla_put_u32(skb, GODIAG_A_BUFFER_DEFAULT, GODIAG_BUFFER_DEFAULT) ||
+	    nla_put_u32(skb, GODIAG_A_BUFFER_MIN, GODIAG_BUFFER_MIN) ||
+	    nla_put_u32(skb, GODIAG_A_BUFFER_MAX, GODIAG_BUFFER_MAX) ||
+	    nla_put_u32(skb, GODIAG_A_SESSIONS, godiag_sessions_count()) ||
+	    nla_put_u32(skb, GODIAG_A_SESSIONS_MAX, GODIAG_SESSIONS_MAX))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int status_get(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret;
+
+	mutex_lock(&godiag_mutex);
+	ret = reply(info, GODIAG_CMD_STATUS_GET, fill_status, NULL);
+	mutex_unlock(&godiag_mutex);
+	return ret;
+}
+
+/* ---- sessions ------------------------------------------------------- */
+
+static int fill_session_id(struct sk_buff *skb, void *arg)
+{
+	struct godiag_session *s = arg;
+
+	return nla_put_u32(skb, GODIAG_A_SESSION_ID, s->id) ? -EMSGSIZE : 0;
+}
+
+static int session_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **a = info->attrs;
+	u32 bufsize = GODIAG_BUFFER_DEFAULT;
+	u32 events = GODIAG_EV_SYSCALL;
+	u8 mode = GODIAG_MODE_DISCARD;
+	struct godiag_session *s;
+	int ret;
+
+	if (a[GODIAG_A_BUFFER_SIZE]) {
+		bufsize = nla_get_u32(a[GODIAG_A_BUFFER_SIZE]);
+		if (!is_power_of_2(bufsize)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a[GODIAG_A_BUFFER_SIZE],
+					    "buffer size must be a power of two");
+			return -EINVAL;
+		}
+	}
+	if (a[GODIAG_A_MODE])
+		mode = nla_get_u8(a[GODIAG_A_MODE]);
+	if (a[GODIAG_A_EVENTS])
+		events = nla_get_u32(a[GODIAG_A_EVENTS]);
+
+	mutex_lock(&godiag_mutex);
+	s = godiag_session_new(bufsize, mode, events,
+			       a[GODIAG_A_OWNED] ? info->snd_portid : 0,
+			       info->extack);
+	if (IS_ERR(s)) {
+		ret = PTR_ERR(s);
+		goto out;
+	}
+	generation++;
+	ret = reply(info, GODIAG_CMD_SESSION_NEW, fill_session_id, s);
+	if (ret)
+		godiag_session_destroy(s);
+out:
+	mutex_unlock(&godiag_mutex);
+	return ret;
+}
+
+static int session_op(struct genl_info *info,
+		      int (*op)(struct godiag_session *s, struct genl_info *info))
+{
+	struct godiag_session *s;
+	int ret = -ENOENT;
+
+	mutex_lock(&godiag_mutex);
+	s = session_from(info);
+	if (s)
+		ret = op(s, info);
+	else if (!info->attrs[GODIAG_A_SESSION_ID])
+		ret = -EINVAL;
+	mutex_unlock(&godiag_mutex);
+	return ret;
+}
+
+static int do_session_del(struct godiag_session *s, struct genl_info *info)
+{
+	godiag_session_destroy(s);
+	generation++;
+	return 0;
+}
+
+static int do_session_start(struct godiag_session *s, struct genl_info *info)
+{
+	return godiag_session_start(s, info->extack);
+}
+
+static int do_session_stop(struct godiag_session *s, struct genl_info *info)
+{
+	if (s->state != GODIAG_STATE_RUNNING) {
+		NL_SET_ERR_MSG_FMT(info->extack, "session %u is not running", s->id);
+		return -EALREADY;
+	}
+	godiag_session_stop(s);
+	return 0;
+}
+
+static int session_del(struct sk_buff *skb, struct genl_info *info)
+{
+	return session_op(info, do_session_del);
+}
+
+static int session_start(struct sk_buff *skb, struct genl_info *info)
+{
+	return session_op(info, do_session_start);
+}
+
+static int session_stop(struct sk_buff *skb, struct genl_info *info)
+{
+	return session_op(info, do_session_stop);
+}
+
+/* ---- targets and syscall settings ----------------------------------- */
+
+static int do_target_add(struct godiag_session *s, struct genl_info *info)
+{
+	struct nlattr **a = info->attrs;
+	u32 flags = 0;
+	int ret;
+
+	if (!require(info, GODIAG_A_PID, "pid"))
+		return -EINVAL;
+	if (a[GODIAG_A_TARGET_FLAGS])
+		flags = nla_get_u32(a[GODIAG_A_TARGET_FLAGS]);
+	ret = godiag_target_add(s, nla_get_u32(a[GODIAG_A_PID]), flags,
+				info->extack);
+	if (!ret)
+		generation++;
+	return ret;
+}
+
+static int do_target_del(struct godiag_session *s, struct genl_info *info)
+{
+	int ret;
+
+	if (!require(info, GODIAG_A_PID, "pid"))
+		return -EINVAL;
+	ret = godiag_target_del(s, nla_get_u32(info->attrs[GODIAG_A_PID]),
+				info->extack);
+	if (!ret)
+		generation++;
+	return ret;
+}
+
+static int do_syscalls_set(struct godiag_session *s, struct genl_info *info)
+{
+	struct nlattr **a = info->attrs;
+
+	if (!(s->events & GODIAG_EV_SYSCALL)) {
+		NL_SET_ERR_MSG_FMT(info->extack,
+				   "session %u was created without syscall events", s->id);
+		return -EINVAL;
+	}
+	/* Handlers test bits one at a time: a half-updated mask is harmless. */
+	if (a[GODIAG_A_SYSCALL_MASK])
+		bitmap_from_arr32(s->syscall_mask, nla_data(a[GODIAG_A_SYSCALL_MASK]),
+				  GODIAG_SYSCALL_MAX);
+	if (a[GODIAG_A_SYSCALL_MIN_NS])
+		WRITE_ONCE(s->syscall_min_ns,
+			   nla_get_u64(a[GODIAG_A_SYSCALL_MIN_NS]));
+	return 0;
+}
+
+static int target_add(struct sk_buff *skb, struct genl_info *info)
+{
+	return session_op(info, do_target_add);
+}
+
+static int target_del(struct sk_buff *skb, struct genl_info *info)
+{
+	return session_op(info, do_target_del);
+}
+
+static int syscalls_set(struct sk_buff *skb, struct genl_info *info)
+{
+	return session_op(info, do_syscalls_set);
+}
+
+/* ---- dumps ---------------------------------------------------------- */
+
+/*
+ * Dumps walk sessions in id order and resume from cb->args: [0] the last
+ * session id done, [1] position inside it. The generation lets a reader
+ * notice that the lists changed between two parts of a dump.
+ */
+static u32 dump_filter(struct netlink_callback *cb)
+{
+	struct nlattr **a = godiag_dump_attrs(cb);
+
+	return a && a[GODIAG_A_SESSION_ID] ? nla_get_u32(a[GODIAG_A_SESSION_ID]) : 0;
+}
+
+static void *dump_put(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
+{
+	void *hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				&godiag_family, NLM_F_MULTI, cmd);
+
+	if (hdr)
+		genl_dump_check_consistent(cb, hdr);
+	return hdr;
+}
+
+static int fill_session(struct sk_buff *skb, struct godiag_session *s)
+{
+	if (nla_put_u32(skb, GODIAG_A_SESSION_ID, s->id) ||
+	    nla_put_u8(skb, GODIAG_A_STATE, s->state) ||
+	    nla_put_u8(skb, GODIAG_A_MODE, s->mode) ||
+	    nla_put_u32(skb, GODIAG_A_EVENTS, s->events) ||
+	    nla_put_u32(skb, GODIAG_A_BUFFER_SIZE, s->bufsize) ||
+	    nla_put_u32(skb, GODIAG_A_READERS, atomic_read(&s->readers)) ||
+	    nla_put_u32(skb, GODIAG_A_GENERATION, generation) ||
+	    put_u64(skb, GODIAG_A_SYSCALL_MIN_NS, s->syscall_min_ns) ||
+	    (s->owner_portid && nla_put_flag(skb, GODIAG_A_OWNED)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int fill_cpu(struct sk_buff *skb, int cpu, struct godiag_rb *rb)
+{
+	struct nlattr *nest = nla_nest_start(skb, GODIAG_A_CPU);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, GODIAG_A_CPU_ID, cpu) ||
+	    put_u64(skb, GODIAG_A_CPU_WRITTEN, local_read(&rb->written)) ||
+	    put_u64(skb, GODIAG_A_CPU_LOST, local_read(&rb->lost)) ||
+	    put_u64(skb, GODIAG_A_CPU_BYTES, local_read(&rb->bytes)) ||
+	    put_u64(skb, GODIAG_A_CPU_READ, atomic64_read(&rb->read))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* As many CPUs from *cpu on as fit; false when not even one did. */
+static bool fill_cpus(struct sk_buff *skb, struct godiag_session *s,
+		      unsigned int *cpu)
+{
+	unsigned int first = *cpu;
+
+	for (; *cpu < nr_cpu_ids; (*cpu)++) {
+		if (!cpu_possible(*cpu))
+			continue;
+		if (fill_cpu(skb, *cpu, s->rbs[*cpu]))
+			return *cpu != first;
+	}
+	return true;
+}
+
+/*
+ * Per-CPU counters of each session. Machines with many CPUs need several
+ * messages per session: each repeats the session attributes and carries
+ * the next CPUs. Position: args[0] last session done, args[1] next CPU.
+ */
+static int stats_get(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	u32 filter = dump_filter(cb);
+	struct godiag_session *s;
+
+	mutex_lock(&godiag_mutex);
+	cb->seq = generation;
+	list_for_each_entry(s, &godiag_sessions, node) {
+		if (s->id <= cb->args[0] || (filter && s->id != filter))
+			continue;
+		while (cb->args[1] < nr_cpu_ids) {
+			unsigned int cpu = cb->args[1];
+			void *hdr = dump_put(skb, cb, GODIAG_CMD_STATS_GET);
+
+			if (!hdr)
+				goto full;
+			if (fill_session(skb, s) || !fill_cpus(skb, s, &cpu)) {
+				genlmsg_cancel(skb, hdr);
+				goto full;
+			}
+			genlmsg_end(skb, hdr);
+			cb->args[1] = cpu;
+		}
+		cb->args[1] = 0;
+		cb->args[0] = s->id;
+	}
+full:
+	mutex_unlock(&godiag_mutex);
+	return skb->len;
+}
+
+/* One message per session. */
+static int session_get(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	u32 filter = dump_filter(cb);
+	struct godiag_session *s;
+	int ret = 0;
+
+	mutex_lock(&godiag_mutex);
+	cb->seq = generation;
+	list_for_each_entry(s, &godiag_sessions, node) {
+		void *hdr;
+
+		if (s->id <= cb->args[0] || (filter && s->id != filter))
+			continue;
+		hdr = dump_put(skb, cb, GODIAG_CMD_SESSION_GET);
+		if (!hdr || fill_session(skb, s)) {
+			if (hdr)
+				genlmsg_cancel(skb, hdr);
+			ret = skb->len ? skb->len : -EMSGSIZE;
+			goto out;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0] = s->id;
+	}
+	ret = skb->len;
+out:
+	mutex_unlock(&godiag_mutex);
+	return ret;
+}
+
+static int fill_target(struct sk_buff *skb, struct godiag_target *t)
+{
+	if (nla_put_u32(skb, GODIAG_A_SESSION_ID, t->session->id) ||
+	    nla_put_u32(skb, GODIAG_A_PID, t->tgid) ||
+	    nla_put_u32(skb, GODIAG_A_TARGET_FLAGS, t->flags) ||
+	    put_u64(skb, GODIAG_A_THREADS_DROPPED, atomic64_read(&t->threads_dropped)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int fill_hist(struct sk_buff *skb, struct godiag_target *t, u32 nr)
+{
+	struct godiag_sc_hist *h = &t->hist[nr];
+	u64 buckets[GODIAG_HIST_BUCKETS];
+	struct nlattr *attr;
+	int b;
+
+	attr = nla_reserve(skb, GODIAG_A_HIST_BUCKETS, sizeof(buckets));
+	if (!attr)
+		return -EMSGSIZE;
+	for (b = 0; b < GODIAG_HIST_BUCKETS; b++)
+		buckets[b] = atomic64_read(&h->buckets[b]);
+	memcpy(nla_data(attr), buckets, sizeof(buckets));
+	if (nla_put_u32(skb, GODIAG_A_SESSION_ID, t->session->id) ||
+	    nla_put_u32(skb, GODIAG_A_PID, t->tgid) ||
+	    nla_put_u32(skb, GODIAG_A_SYSCALL_NR, nr) ||
+	    put_u64(skb, GODIAG_A_HIST_COUNT, atomic64_read(&h->count)) ||
+	    put_u64(skb, GODIAG_A_HIST_TOTAL_NS, atomic64_read(&h->total_ns)) ||
+	    put_u64(skb, GODIAG_A_HIST_MAX_NS, atomic64_read(&h->max_ns)) ||
+	    put_u64(skb, GODIAG_A_HIST_ERRORS, atomic64_read(&h->errors)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * Targets (rows = 1) or histograms (rows = one per syscall with calls).
+ * Position: args[0] session id done, args[1] targets done in it, args[2]
+ * syscall number next.
+ */
+static int dump_targets(struct sk_buff *skb, struct netlink_callback *cb, bool hist)
+{
+	u32 filter = dump_filter(cb);
+	struct godiag_session *s;
+	struct godiag_target *t;
+	long idx;
+
+	mutex_lock(&godiag_mutex);
+	cb->seq = generation;
+	list_for_each_entry(s, &godiag_sessions, node) {
+		if (s->id <= cb->args[0] || (filter && s->id != filter))
+			continue;
+		idx = 0;
+		list_for_each_entry(t, &s->targets, node) {
+			if (idx++ < cb->args[1])
+				continue;
+			for (; cb->args[2] < (hist ? GODIAG_SYSCALL_MAX : 1); cb->args[2]++) {
+				u32 nr = cb->args[2];
+				void *hdr;
+
+				if (hist && (!t->hist || !atomic64_read(&t->hist[nr].count)))
+					continue;
+				hdr = dump_put(skb, cb, hist ? GODIAG_CMD_HIST_GET :
+							       GODIAG_CMD_TARGET_GET);
+				if (!hdr)
+					goto full;
+				if (hist ? fill_hist(skb, t, nr) : fill_target(skb, t)) {
+					genlmsg_cancel(skb, hdr);
+					goto full;
+				}
+				genlmsg_end(skb, hdr);
+			}
+			cb->args[2] = 0;
+			cb->args[1] = idx;
+		}
+		cb->args[1] = 0;
+		cb->args[0] = s->id;
+	}
+full:
+	mutex_unlock(&godiag_mutex);
+	return skb->len;
+}
+
+static int target_get(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return dump_targets(skb, cb, false);
+}
+
+static int hist_get(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return dump_targets(skb, cb, true);
+}
+
+/* ---- notifications -------------------------------------------------- */
+
+/* A target's processes have all exited; godiag_mutex is held. */
+void godiag_netlink_target_exit(struct godiag_target *t)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	generation++;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &godiag_family, 0, GODIAG_CMD_TARGET_EXIT);
+	if (!hdr ||
+	    nla_put_u32(msg, GODIAG_A_SESSION_ID, t->session->id) ||
+	    nla_put_u32(msg, GODIAG_A_PID, t->tgid) ||
+	    nla_put_u32(msg, GODIAG_A_EXIT_CODE, READ_ONCE(t->exit_code))) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&godiag_family, msg, 0, 0, GFP_KERNEL);
+}
+
+/* Sessions created with GODIAG_A_OWNED die with the socket that made them. */
+static int godiag_netlink_event(struct notifier_block *nb, unsigned long event,
+				void *ptr)
+{
+	struct netlink_notify *n = ptr;
+
+	/* Port ids are per namespace; godiag lives in the initial one only. */
+	if (event == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC &&
+	    n->portid && net_eq(n->net, &init_net))
+		godiag_sessions_release_owner(n->portid);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block godiag_netlink_notifier = {
+	.notifier_call = godiag_netlink_event,
+};
+
+/* ---- the family ----------------------------------------------------- */
+
+#define OP_DO(c, fn, pol) {						\
+	.cmd = (c), .doit = (fn), .policy = (pol),			\
+	.maxattr = GODIAG_A_MAX, .flags = GENL_ADMIN_PERM,		\
+}
+#define OP_DUMP(c, fn, pol) {						\
+	.cmd = (c), .dumpit = (fn), .policy = (pol),			\
+	.maxattr = GODIAG_A_MAX, .flags = GENL_ADMIN_PERM,		\
+}
+
+static const struct genl_ops godiag_ops[] = {
+	OP_DO(GODIAG_CMD_STATUS_GET, status_get, status_policy),
+	OP_DO(GODIAG_CMD_SESSION_NEW, session_new, session_new_policy),
+	OP_DO(GODIAG_CMD_SESSION_DEL, session_del, session_policy),
+	OP_DO(GODIAG_CMD_SESSION_START, session_start, session_policy),
+	OP_DO(GODIAG_CMD_SESSION_STOP, session_stop, session_policy),
+	OP_DUMP(GODIAG_CMD_SESSION_GET, session_get, session_policy),
+	OP_DO(GODIAG_CMD_TARGET_ADD, target_add, target_policy),
+	OP_DO(GODIAG_CMD_TARGET_DEL, target_del, target_policy),
+	OP_DUMP(GODIAG_CMD_TARGET_GET, target_get, session_policy),
+	OP_DO(GODIAG_CMD_SYSCALLS_SET, syscalls_set, syscalls_policy),
+	OP_DUMP(GODIAG_CMD_STATS_GET, stats_get, session_policy),
+	OP_DUMP(GODIAG_CMD_HIST_GET, hist_get, session_policy),
+};
+
+static const struct genl_multicast_group godiag_mcgrps[] = {
+	{ .name = GODIAG_MCGRP_NOTIFY, GODIAG_MCGRP_ADMIN_FLAGS },
+};
+
+static struct genl_family godiag_family __ro_after_init = {
+	.name = GODIAG_GENL_NAME,
+	.version = GODIAG_GENL_VERSION,
+	.maxattr = GODIAG_A_MAX,
+	.netnsok = false,
+	.module = THIS_MODULE,
+	.ops = godiag_ops,
+	.n_ops = ARRAY_SIZE(godiag_ops),
+	/* Strict validation for every command, including future ones. */
+	.resv_start_op = 0,
+	.mcgrps = godiag_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(godiag_mcgrps),
+};
+
+int __init godiag_netlink_init(void)
+{
+	int ret;
+
+	ret = genl_register_family(&godiag_family);
+	if (ret)
+		return ret;
+	ret = netlink_register_notifier(&godiag_netlink_notifier);
+	if (ret)
+		genl_unregister_family(&godiag_family);
+	return ret;
+}
+
+void godiag_netlink_exit(void)
+{
+	netlink_unregister_notifier(&godiag_netlink_notifier);
+	genl_unregister_family(&godiag_family);
+}
+
+MODULE_ALIAS_GENL_FAMILY(GODIAG_GENL_NAME);

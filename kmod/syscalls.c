@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Syscall timings from the raw_syscalls tracepoints. The handlers are
+ * registered only while a running session wants syscalls, and the first
+ * thing they do is look the current tgid up, so untraced processes pay a
+ * hash lookup and nothing else.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/err.h>
+#include <linux/ktime.h>
+#include <linux/log2.h>
+#include <linux/preempt.h>
+#include <linux/sched.h>
+#include <linux/tracepoint.h>
+
+#include "godiag.h"
+
+static struct tracepoint *tp_enter, *tp_exit;
+static unsigned int users;	/* sessions that want syscalls; godiag_mutex */
+
+static bool wants(struct godiag_session *s, long nr)
+{
+	return READ_ONCE(s->active) && (s->events & GODIAG_EV_SYSCALL) &&
+	       test_bit(nr, s->syscall_mask);
+}
+
+static void on_sys_enter(void *data, struct pt_regs *regs, long nr)
+{
+	struct godiag_pid_node *n;
+	u64 now = 0;
+
+	if (unlikely(nr < 0 || nr >= GODIAG_SYSCALL_MAX))
+		return;
+	rcu_read_lock();
+	godiag_for_each_pid_node(n, current->tgid) {
+		struct godiag_thread *th;
+
+		if (!wants(n->target->session, nr))
+			continue;
+		th = godiag_thread_get(n->target, current->pid, true);
+		if (!th)
+			continue;
+		if (!now)
+			now = ktime_get_ns();
+		th->sc_nr = nr;
+		WRITE_ONCE(th->sc_enter_ns, now);
+	}
+	rcu_read_unlock();
+}
+
+static unsigned int hist_bucket(u64 ns)
+{
+	unsigned int b = ns ? fls64(ns) - 1 : 0;
+
+	return min_t(unsigned int, b, GODIAG_HIST_BUCKETS - 1);
+}
+
+static void hist_add(struct godiag_target *t, u32 nr, u64 ns, long ret)
+{
+	struct godiag_sc_hist *h = &t->hist[nr];
+	s64 max = atomic64_read(&h->max_ns);
+
+	atomic64_inc(&h->count);
+	atomic64_add(ns, &h->total_ns);
+	atomic64_inc(&h->buckets[hist_bucket(ns)]);
+	if (IS_ERR_VALUE(ret))
+		atomic64_inc(&h->errors);
+	while ((s64)ns > max && !atomic64_try_cmpxchg(&h->max_ns, &max, ns))
+		;
+}
+
+static void write_record(struct godiag_session *s, struct godiag_thread *th,
+			 u32 nr, u64 enter, u64 now, long ret)
+{
+	struct godiag_rec_syscall *rec;
+
+	preempt_disable_notrace();
+	rec = (void *)godiag_event_reserve(s, GODIAG_REC_SYSCALL, sizeof(*rec), now);
+	if (rec) {
+		rec->hdr.goid = READ_ONCE(th->goid);
+		rec->enter_ns = enter;
+		rec->duration_ns = now - enter;
+		rec->ret = ret;
+		rec->nr = nr;
+		rec->reserved = 0;
+	}
+	godiag_event_commit(s);
+	preempt_enable_notrace();
+}
+
+static void on_sys_exit(void *data, struct pt_regs *regs, long ret)
+{
+	struct godiag_pid_node *n;
+	u64 now = 0;
+
+	rcu_read_lock();
+	godiag_for_each_pid_node(n, current->tgid) {
+		struct godiag_target *t = n->target;
+		struct godiag_session *s = t->session;
+		struct godiag_thread *th;
+		u64 enter;
+		u32 nr;
+
+		th = godiag_thread_get(t, current->pid, false);
+		if (!th)
+			continue;
+		enter = READ_ONCE(th->sc_enter_ns);
+		if (!enter)
+			continue;
+		WRITE_ONCE(th->sc_enter_ns, 0);
+		nr = th->sc_nr;
+		if (!now)
+			now = ktime_get_ns();
+		if (!READ_ONCE(s->active) || !t->hist)
+			continue;
+		hist_add(t, nr, now - enter, ret);
+		if (now - enter >= READ_ONCE(s->syscall_min_ns))
+			write_record(s, th, nr, enter, now, ret);
+	}
+	rcu_read_unlock();
+}
+
+/* Attach to the tracepoints for the first session that wants syscalls. */
+int godiag_syscalls_get(void)
+{
+	int ret;
+
+	lockdep_assert_held(&godiag_mutex);
+	if (users++)
+		return 0;
+	ret = tracepoint_probe_register(tp_enter, on_sys_enter, NULL);
+	if (ret)
+		goto err;
+	ret = tracepoint_probe_register(tp_exit, on_sys_exit, NULL);
+	if (ret) {
+		tracepoint_probe_unregister(tp_enter, on_sys_enter, NULL);
+		tracepoint_synchronize_unregister();
+		goto err;
+	}
+	return 0;
+err:
+	users--;
+	return ret;
+}
+
+void godiag_syscalls_put(void)
+{
+	lockdep_assert_held(&godiag_mutex);
+	if (WARN_ON_ONCE(!users) || --users)
+		return;
+	tracepoint_probe_unregister(tp_exit, on_sys_exit, NULL);
+	tracepoint_probe_unregister(tp_enter, on_sys_enter, NULL);
+	tracepoint_synchronize_unregister();
+}
+
+int __init godiag_syscalls_init(void)
+{
+	tp_enter = godiag_tracepoint_find("sys_enter");
+	tp_exit = godiag_tracepoint_find("sys_exit");
+	if (!tp_enter || !tp_exit) {
+		pr_err("raw_syscalls tracepoints not found (CONFIG_HAVE_SYSCALL_TRACEPOINTS?)\n");
+		return -ENOENT;
+	}
+	return 0;
+}

@@ -1,0 +1,491 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Target processes: which tgids a session traces, how handlers find them
+ * fast, and what happens when a target forks or exits.
+ *
+ * Handlers look a tgid up in godiag_pid_hash under RCU; writers of the
+ * hash hold pid_lock. A target lives while its session lists it or an exit
+ * notification for it is pending (kref), and is freed a grace period after
+ * the last reference goes.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hash.h>
+#include <linux/netlink.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/tracepoint.h>
+
+#include "godiag.h"
+
+#define THREAD_SLOTS_BITS	10
+#define THREAD_PROBES		32
+
+struct hlist_head godiag_pid_hash[1 << GODIAG_PID_HASH_BITS];
+static DEFINE_SPINLOCK(pid_lock);
+
+static struct tracepoint *tp_exit, *tp_fork;
+
+/* ---- per-thread state ---------------------------------------------- */
+
+/*
+ * Only the thread itself claims, uses and frees its slot, so the only race
+ * is two threads claiming one free slot, settled by cmpxchg. Probing is
+ * bounded: a thread that finds no slot within THREAD_PROBES is not traced
+ * and the loss is counted.
+ */
+static struct godiag_thread *thread_find(struct godiag_target *t, int tid,
+					struct godiag_thread **free)
+{
+	unsigned int mask = (1U << THREAD_SLOTS_BITS) - 1;
+	unsigned int i = hash_32(tid, THREAD_SLOTS_BITS);
+	unsigned int n;
+
+	*free = NULL;
+	for (n = 0; n < THREAD_PROBES; n++, i = (i + 1) & mask) {
+		struct godiag_thread *th = &t->threads[i];
+		int cur = READ_ONCE(th->tid);
+
+		if (cur == tid)
+			return th;
+		if (cur <= 0 && !*free)
+			*free = th;
+		if (cur == 0)
+			break;
+	}
+	return NULL;
+}
+
+struct godiag_thread *godiag_thread_get(struct godiag_target *t, int tid,
+					bool create)
+{
+	struct godiag_thread *th, *free;
+	int attempt;
+
+	for (attempt = 0; attempt < 4; attempt++) {
+		int old;
+
+		th = thread_find(t, tid, &free);
+		if (th || !create)
+			return th;
+		if (!free)
+			break;
+		old = READ_ONCE(free->tid);
+		if (old <= 0 && cmpxchg(&free->tid, old, tid) == old) {
+			free->sc_enter_ns = 0;
+			free->goid = 0;
+			return free;
+		}
+		/* Another thread took that slot first: look again. */
+	}
+	atomic64_inc(&t->threads_dropped);
+	return NULL;
+}
+
+static void thread_put(struct godiag_target *t, int tid)
+{
+	struct godiag_thread *th = godiag_thread_get(t, tid, false);
+
+	if (th)
+		WRITE_ONCE(th->tid, -1);
+}
+
+/* ---- target objects ------------------------------------------------- */
+
+static void target_free_work(struct work_struct *work)
+{
+	struct godiag_target *t =
+		container_of(to_rcu_work(work), struct godiag_target, free_work);
+
+	kvfree(t->hist);
+	kvfree(t->threads);
+	godiag_session_put(t->session);
+	kfree(t);
+}
+
+static void target_release(struct kref *ref)
+{
+	struct godiag_target *t = container_of(ref, struct godiag_target, ref);
+
+	/* Handlers may still hold it: free after a grace period. */
+	INIT_RCU_WORK(&t->free_work, target_free_work);
+	queue_rcu_work(godiag_wq, &t->free_work);
+}
+
+void godiag_target_put(struct godiag_target *t)
+{
+	kref_put(&t->ref, target_release);
+}
+
+/* Unlink from the session (once) and drop the session's reference. */
+static void target_unlist(struct godiag_target *t)
+{
+	lockdep_assert_held(&godiag_mutex);
+	if (t->gone)
+		return;
+	t->gone = true;
+	list_del(&t->node);
+	t->session->nr_targets--;
+	godiag_target_put(t);
+}
+
+static void target_exit_work(struct work_struct *work)
+{
+	struct godiag_target *t = container_of(work, struct godiag_target, exit_work);
+
+	mutex_lock(&godiag_mutex);
+	if (!t->gone) {
+		godiag_netlink_target_exit(t);
+		target_unlist(t);
+	}
+	mutex_unlock(&godiag_mutex);
+	godiag_target_put(t);
+}
+
+static struct godiag_target *target_new(struct godiag_session *s, pid_t tgid,
+					u32 flags)
+{
+	struct godiag_target *t;
+
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return NULL;
+	t->threads = kvcalloc(1U << THREAD_SLOTS_BITS, sizeof(*t->threads),
+			      GFP_KERNEL);
+	/* Whole histograms up front: handlers must not allocate. */
+	if (s->events & GODIAG_EV_SYSCALL)
+		t->hist = kvcalloc(GODIAG_SYSCALL_MAX, sizeof(*t->hist),
+				   GFP_KERNEL);
+	if (!t->threads || (!t->hist && (s->events & GODIAG_EV_SYSCALL))) {
+		kvfree(t->threads);
+		kvfree(t->hist);
+		kfree(t);
+		return NULL;
+	}
+	kref_init(&t->ref);
+	kref_get(&s->ref);
+	t->session = s;
+	t->tgid = tgid;
+	t->flags = flags;
+	INIT_WORK(&t->exit_work, target_exit_work);
+	return t;
+}
+
+/* ---- the tgid hash -------------------------------------------------- */
+
+static struct hlist_head *pid_bucket(pid_t tgid)
+{
+	return &godiag_pid_hash[hash_32(tgid, GODIAG_PID_HASH_BITS)];
+}
+
+static struct godiag_pid_node *pid_node_new(struct godiag_target *t,
+					    pid_t tgid, gfp_t gfp)
+{
+	struct godiag_pid_node *n = kzalloc(sizeof(*n), gfp);
+
+	if (n) {
+		n->tgid = tgid;
+		n->target = t;
+	}
+	return n;
+}
+
+static void pid_node_link(struct godiag_pid_node *n)
+{
+	spin_lock(&pid_lock);
+	hlist_add_head_rcu(&n->node, pid_bucket(n->tgid));
+	spin_unlock(&pid_lock);
+}
+
+/* Returns false when someone else unlinked it first. */
+static bool pid_node_unlink(struct godiag_pid_node *n)
+{
+	bool unlinked = false;
+
+	spin_lock(&pid_lock);
+	if (!hlist_unhashed(&n->node)) {
+		hlist_del_init_rcu(&n->node);
+		unlinked = true;
+	}
+	spin_unlock(&pid_lock);
+	if (unlinked)
+		kfree_rcu(n, rcu);
+	return unlinked;
+}
+
+static void target_unhash(struct godiag_target *t)
+{
+	struct godiag_pid_node *n;
+	struct hlist_node *tmp;
+	unsigned int b;
+
+	spin_lock(&pid_lock);
+	for (b = 0; b < ARRAY_SIZE(godiag_pid_hash); b++) {
+		hlist_for_each_entry_safe(n, tmp, &godiag_pid_hash[b], node) {
+			if (n->target != t)
+				continue;
+			hlist_del_init_rcu(&n->node);
+			kfree_rcu(n, rcu);
+		}
+	}
+	spin_unlock(&pid_lock);
+}
+
+/* The process of @n is gone: drop it, and the target with its last one. */
+static void pid_node_exit(struct godiag_pid_node *n, u32 exit_code)
+{
+	struct godiag_target *t = n->target;
+
+	if (!pid_node_unlink(n))
+		return;
+	if (n->tgid == t->tgid)
+		WRITE_ONCE(t->exit_code, exit_code);
+	if (!atomic_dec_and_test(&t->nr_procs))
+		return;
+	if (!kref_get_unless_zero(&t->ref))
+		return;
+	if (!queue_work(godiag_wq, &t->exit_work))
+		godiag_target_put(t);
+}
+
+/* Is the thread group of @task finished? Pairs with do_exit()'s decrement. */
+static bool group_dead(struct task_struct *task)
+{
+	return atomic_read(&task->signal->live) == 0;
+}
+
+static u32 group_exit_code(struct task_struct *task)
+{
+	if (task->signal->flags & SIGNAL_GROUP_EXIT)
+		return task->signal->group_exit_code;
+	return task->exit_code;
+}
+
+/* ---- tracepoint handlers -------------------------------------------- */
+
+static void write_exit_record(struct godiag_target *t, struct task_struct *p,
+			      u32 code)
+{
+	struct godiag_session *s = t->session;
+	struct godiag_rec_target_exit *rec;
+
+	if (!READ_ONCE(s->active))
+		return;
+	preempt_disable_notrace();
+	rec = (void *)godiag_event_reserve(s, GODIAG_REC_TARGET_EXIT,
+					   sizeof(*rec), ktime_get_ns());
+	if (rec) {
+		rec->exit_code = code;
+		rec->reserved = 0;
+	}
+	godiag_event_commit(s);
+	preempt_enable_notrace();
+}
+
+static void on_process_exit(void *data, struct task_struct *p)
+{
+	struct godiag_pid_node *n;
+	bool last = group_dead(p);
+	u32 code = last ? group_exit_code(p) : 0;
+
+	rcu_read_lock();
+	godiag_for_each_pid_node(n, p->tgid) {
+		thread_put(n->target, p->pid);
+		if (!last || hlist_unhashed(&n->node))
+			continue;
+		write_exit_record(n->target, p, code);
+		pid_node_exit(n, code);
+	}
+	rcu_read_unlock();
+}
+
+static void on_process_fork(void *data, struct task_struct *parent,
+			    struct task_struct *child)
+{
+	struct godiag_pid_node *n, *c;
+
+	/* New threads belong to their process already. */
+	if (child->tgid == parent->tgid)
+		return;
+	rcu_read_lock();
+	godiag_for_each_pid_node(n, parent->tgid) {
+		struct godiag_target *t = n->target;
+
+		if (!(t->flags & GODIAG_TF_FOLLOW_CHILDREN))
+			continue;
+		if (!atomic_inc_not_zero(&t->nr_procs))
+			continue;
+		/* The child has not run yet, so it cannot exit before this. */
+		c = pid_node_new(t, child->tgid, GFP_ATOMIC | __GFP_NOWARN);
+		if (!c) {
+			atomic_dec(&t->nr_procs);
+			atomic64_inc(&t->procs_missed);
+			continue;
+		}
+		pid_node_link(c);
+	}
+	rcu_read_unlock();
+}
+
+/* ---- configuration -------------------------------------------------- */
+
+static struct task_struct *get_process(pid_t vpid, struct netlink_ext_ack *extack)
+{
+	struct task_struct *task;
+
+	rcu_read_lock();
+	task = pid_task(find_vpid(vpid), PIDTYPE_PID);
+	if (task)
+		get_task_struct(task);
+	rcu_read_unlock();
+	if (!task) {
+		NL_SET_ERR_MSG_FMT(extack, "no process with PID %d", vpid);
+		return ERR_PTR(-ESRCH);
+	}
+	if (!thread_group_leader(task)) {
+		NL_SET_ERR_MSG_FMT(extack,
+				       "PID %d is a thread of process %d; give the process ID",
+				       vpid, task_tgid_vnr(task));
+		put_task_struct(task);
+		return ERR_PTR(-EINVAL);
+	}
+	if (task->flags & PF_KTHREAD) {
+		NL_SET_ERR_MSG_FMT(extack, "PID %d is a kernel thread", vpid);
+		put_task_struct(task);
+		return ERR_PTR(-EINVAL);
+	}
+	return task;
+}
+
+static struct godiag_target *find_target(struct godiag_session *s, pid_t tgid)
+{
+	struct godiag_target *t;
+
+	list_for_each_entry(t, &s->targets, node)
+		if (t->tgid == tgid)
+			return t;
+	return NULL;
+}
+
+int godiag_target_add(struct godiag_session *s, pid_t vpid, u32 flags,
+		      struct netlink_ext_ack *extack)
+{
+	struct task_struct *task;
+	struct godiag_pid_node *n;
+	struct godiag_target *t;
+	int ret = 0;
+
+	lockdep_assert_held(&godiag_mutex);
+	if (s->nr_targets >= GODIAG_TARGETS_MAX) {
+		NL_SET_ERR_MSG_FMT(extack, "session %u already has %u targets",
+				       s->id, GODIAG_TARGETS_MAX);
+		return -ENOSPC;
+	}
+	task = get_process(vpid, extack);
+	if (IS_ERR(task))
+		return PTR_ERR(task);
+	if (find_target(s, task->tgid)) {
+		NL_SET_ERR_MSG_FMT(extack, "PID %d is already a target of session %u",
+				       vpid, s->id);
+		ret = -EEXIST;
+		goto out;
+	}
+	t = target_new(s, task->tgid, flags);
+	n = t ? pid_node_new(t, task->tgid, GFP_KERNEL) : NULL;
+	if (!n) {
+		if (t)
+			godiag_target_put(t);
+		ret = -ENOMEM;
+		goto out;
+	}
+	atomic_set(&t->nr_procs, 1);
+	list_add_tail(&t->node, &s->targets);
+	s->nr_targets++;
+	pid_node_link(n);
+	/*
+	 * If the process finished exiting before it was hashed, its exit
+	 * handler could not see it: undo. Pairs with the decrement of
+	 * signal->live in do_exit(), which precedes the exit tracepoint.
+	 */
+	smp_mb();
+	if (group_dead(task)) {
+		pid_node_unlink(n);
+		target_unlist(t);
+		NL_SET_ERR_MSG_FMT(extack, "process %d is exiting", vpid);
+		ret = -ESRCH;
+	}
+out:
+	put_task_struct(task);
+	return ret;
+}
+
+static void target_remove(struct godiag_target *t)
+{
+	target_unhash(t);
+	target_unlist(t);
+}
+
+int godiag_target_del(struct godiag_session *s, pid_t vpid,
+		      struct netlink_ext_ack *extack)
+{
+	struct godiag_target *t;
+	struct pid *pid;
+	pid_t tgid = 0;
+
+	lockdep_assert_held(&godiag_mutex);
+	rcu_read_lock();
+	pid = find_vpid(vpid);
+	if (pid)
+		tgid = pid_nr(pid);
+	rcu_read_unlock();
+	t = tgid ? find_target(s, tgid) : NULL;
+	if (!t) {
+		NL_SET_ERR_MSG_FMT(extack, "PID %d is not a target of session %u",
+				       vpid, s->id);
+		return -ENOENT;
+	}
+	target_remove(t);
+	return 0;
+}
+
+void godiag_target_unlink_all(struct godiag_session *s)
+{
+	struct godiag_target *t, *tmp;
+
+	lockdep_assert_held(&godiag_mutex);
+	list_for_each_entry_safe(t, tmp, &s->targets, node)
+		target_remove(t);
+}
+
+int __init godiag_targets_init(void)
+{
+	int ret;
+
+	tp_exit = godiag_tracepoint_find("sched_process_exit");
+	tp_fork = godiag_tracepoint_find("sched_process_fork");
+	if (!tp_exit || !tp_fork) {
+		pr_err("sched_process_exit/fork tracepoints not found\n");
+		return -ENOENT;
+	}
+	ret = tracepoint_probe_register(tp_exit, on_process_exit, NULL);
+	if (ret)
+		return ret;
+	ret = tracepoint_probe_register(tp_fork, on_process_fork, NULL);
+	if (ret) {
+		tracepoint_probe_unregister(tp_exit, on_process_exit, NULL);
+		tracepoint_synchronize_unregister();
+	}
+	return ret;
+}
+
+/* After this returns no handler of this file runs or will run. */
+void godiag_targets_exit(void)
+{
+	tracepoint_probe_unregister(tp_fork, on_process_fork, NULL);
+	tracepoint_probe_unregister(tp_exit, on_process_exit, NULL);
+	tracepoint_synchronize_unregister();
+}
