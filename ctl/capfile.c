@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The capture file reader. It parses a file held in memory and trusts
+ * nothing in it: every length is checked against the bytes left before it
+ * is used, structures are copied out with memcpy (the buffer may have any
+ * alignment), and text must be printable, so a corrupt, truncated or
+ * hostile file ends in a one-line error. It is the libFuzzer entry point.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "capfile.h"
+
+struct parser {
+	const uint8_t *buf;
+	size_t len;
+	const struct capfile_visitor *v;
+	void *arg;
+	char *err;
+	size_t errlen;
+	uint64_t records;
+	bool ended;
+};
+
+__attribute__((format(printf, 2, 3)))
+static int fail(struct parser *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->err, p->errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int truncated(struct parser *p)
+{
+	return fail(p, "truncated at byte %zu", p->len);
+}
+
+static uint32_t get_u32(const uint8_t *b)
+{
+	uint32_t v;
+
+	memcpy(&v, b, sizeof(v));
+	return v;
+}
+
+static size_t pad8(size_t n)
+{
+	return (n + CAPFILE_ALIGN - 1) & ~(size_t)(CAPFILE_ALIGN - 1);
+}
+
+/* Tab and printable bytes; UTF-8 sequences are bytes >= 0x80. */
+static bool text_ok(const uint8_t *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
+static bool key_ok(const uint8_t *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > CAPFILE_META_KEY_MAX)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+		      s[i] == '_'))
+			return false;
+	return true;
+}
+
+/* One "key=value" line at s (n bytes, newline excluded). */
+static int meta_line(struct parser *p, const uint8_t *s, size_t n, size_t at)
+{
+	char key[CAPFILE_META_KEY_MAX + 1], value[CAPFILE_META_VALUE_MAX + 1];
+	const uint8_t *eq = memchr(s, '=', n);
+	size_t klen, vlen;
+
+	if (!eq)
+		return fail(p, "corrupt META section at byte %zu", at);
+	klen = (size_t)(eq - s);
+	vlen = n - klen - 1;
+	if (!key_ok(s, klen) || vlen > CAPFILE_META_VALUE_MAX || !text_ok(eq + 1, vlen))
+		return fail(p, "corrupt META section at byte %zu", at);
+	memcpy(key, s, klen);
+	key[klen] = '\0';
+	memcpy(value, eq + 1, vlen);
+	value[vlen] = '\0';
+	return p->v->meta ? p->v->meta(key, value, p->arg) : 0;
+}
+
+static int parse_meta(struct parser *p, size_t off, size_t len)
+{
+	size_t end = off + len;
+	int rc;
+
+	while (off < end) {
+		const uint8_t *nl = memchr(p->buf + off, '\n', end - off);
+		size_t n = nl ? (size_t)(nl - (p->buf + off)) : end - off;
+
+		if (n) {
+			rc = meta_line(p, p->buf + off, n, off);
+			if (rc)
+				return rc;
+		}
+		off += n + 1;
+	}
+	return 0;
+}
+
+/* A string of n bytes at s into dst (size dstlen), or false if unfit. */
+static bool copy_text(char *dst, size_t dstlen, const uint8_t *s, size_t n)
+{
+	if (n >= dstlen || !text_ok(s, n))
+		return false;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+	return true;
+}
+
+static int parse_targets(struct parser *p, size_t off, size_t len)
+{
+	struct capfile_target t;
+	struct capfile_target_head h;
+	size_t end = off + len, size;
+
+	while (off < end) {
+		if (end - off < sizeof(h))
+			return fail(p, "corrupt TARGETS section at byte %zu", off);
+		memcpy(&h, p->buf + off, sizeof(h));
+		/* Bounded by the string buffers, so the sum cannot overflow. */
+		if (h.comm_len >= sizeof(t.comm) || h.exe_len >= sizeof(t.exe))
+			return fail(p, "corrupt TARGETS section at byte %zu", off);
+		size = pad8(sizeof(h) + h.comm_len + h.exe_len);
+		if (size > end - off ||
+		    !copy_text(t.comm, sizeof(t.comm), p->buf + off + sizeof(h), h.comm_len) ||
+		    !copy_text(t.exe, sizeof(t.exe),
+			       p->buf + off + sizeof(h) + h.comm_len, h.exe_len))
+			return fail(p, "corrupt TARGETS section at byte %zu", off);
+		t.pid = h.pid;
+		t.flags = h.flags;
+		if (p->v->target) {
+			int rc = p->v->target(&t, p->arg);
+
+			if (rc)
+				return rc;
+		}
+		off += size;
+	}
+	return 0;
+}
+
+/* The smallest size of the record types this reader knows. */
+static size_t min_record_size(uint16_t type)
+{
+	switch (type) {
+	case GODIAG_REC_LOST:
+		return sizeof(struct godiag_rec_lost);
+	case GODIAG_REC_SYSCALL:
+		return sizeof(struct godiag_rec_syscall);
+	case GODIAG_REC_TARGET_EXIT:
+		return sizeof(struct godiag_rec_target_exit);
+	default:
+		return sizeof(struct godiag_rec);
+	}
+}
+
+static bool record_ok(const struct godiag_rec *h, size_t left)
+{
+	return h->type != GODIAG_REC_PAD && h->size <= left &&
+	       h->size % CAPFILE_ALIGN == 0 && h->size <= GODIAG_REC_SIZE_MAX &&
+	       h->size >= min_record_size(h->type);
+}
+
+static int parse_records(struct parser *p, size_t off, size_t len)
+{
+	/* Aligned home for each record: callbacks may read it as any struct. */
+	uint64_t copy[GODIAG_REC_SIZE_MAX / sizeof(uint64_t)];
+	struct godiag_rec *rec = (struct godiag_rec *)copy;
+	size_t end = off + len;
+
+	while (off < end) {
+		if (end - off < sizeof(*rec))
+			return fail(p, "corrupt record at byte %zu", off);
+		memcpy(rec, p->buf + off, sizeof(*rec));
+		if (!record_ok(rec, end - off))
+			return fail(p, "corrupt record at byte %zu", off);
+		memcpy(rec, p->buf + off, rec->size);
+		p->records++;
+		if (p->v->record) {
+			int rc = p->v->record(rec, rec->size, p->arg);
+
+			if (rc)
+				return rc;
+		}
+		off += rec->size;
+	}
+	return 0;
+}
+
+static int parse_note(struct parser *p, size_t off, size_t len)
+{
+	char text[4096];
+
+	if (!copy_text(text, sizeof(text), p->buf + off, len))
+		return fail(p, "corrupt NOTE section at byte %zu", off);
+	return p->v->note ? p->v->note(text, p->arg) : 0;
+}
+
+static int parse_stats(struct parser *p, size_t off, size_t len)
+{
+	struct capfile_stats_head h;
+	struct capfile_cpu_stats c;
+	uint32_t i;
+
+	if (len < sizeof(h))
+		return fail(p, "corrupt STATS section at byte %zu", off);
+	memcpy(&h, p->buf + off, sizeof(h));
+	if (h.entry_size < sizeof(c) || h.entry_size % CAPFILE_ALIGN ||
+	    h.nr_cpus != (len - sizeof(h)) / h.entry_size ||
+	    (len - sizeof(h)) % h.entry_size)
+		return fail(p, "corrupt STATS section at byte %zu", off);
+	off += sizeof(h);
+	for (i = 0; i < h.nr_cpus; i++, off += h.entry_size) {
+		memcpy(&c, p->buf + off, sizeof(c));
+		if (p->v->stats) {
+			int rc = p->v->stats(&h, i, &c, p->arg);
+
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+static int parse_end(struct parser *p, size_t off, size_t len)
+{
+	struct capfile_end e;
+
+	if (len < sizeof(e))
+		return fail(p, "corrupt END section at byte %zu", off);
+	memcpy(&e, p->buf + off, sizeof(e));
+	/* A lost or doubled RECORDS section would otherwise go unnoticed. */
+	if (e.records != p->records)
+		return fail(p, "corrupt: the end section counts %llu records, "
+			    "the file holds %llu", (unsigned long long)e.records,
+			    (unsigned long long)p->records);
+	p->ended = true;
+	return p->v->end ? p->v->end(&e, p->arg) : 0;
+}
+
+/* The section whose header is at off; *next is where the one after starts. */
+static int parse_section(struct parser *p, size_t off, size_t *next)
+{
+	struct capfile_section s;
+	size_t body = off + sizeof(s), left;
+
+	if (p->ended)
+		return fail(p, "data after the end section at byte %zu", off);
+	if (p->len - off < sizeof(s))
+		return truncated(p);
+	memcpy(&s, p->buf + off, sizeof(s));
+	left = p->len - body;
+	/* The padding must be there too: a writer always adds it. */
+	if (s.length > left || pad8((size_t)s.length) > left)
+		return truncated(p);
+	*next = body + pad8((size_t)s.length);
+	switch (s.type) {
+	case CAPFILE_SEC_META:
+		return parse_meta(p, body, (size_t)s.length);
+	case CAPFILE_SEC_TARGETS:
+		return parse_targets(p, body, (size_t)s.length);
+	case CAPFILE_SEC_RECORDS:
+		return parse_records(p, body, (size_t)s.length);
+	case CAPFILE_SEC_NOTE:
+		return parse_note(p, body, (size_t)s.length);
+	case CAPFILE_SEC_STATS:
+		return parse_stats(p, body, (size_t)s.length);
+	case CAPFILE_SEC_END:
+		return parse_end(p, body, (size_t)s.length);
+	}
+	if (s.flags & CAPFILE_SF_REQUIRED)
+		return fail(p, "unsupported section type %u at byte %zu "
+			    "(written by a newer godiagctl?)", s.type, off);
+	return 0;
+}
+
+static int parse_header(struct parser *p, struct capfile_info *info,
+			     size_t *off)
+{
+	struct capfile_header h;
+
+	if (p->len < CAPFILE_MAGIC_LEN || memcmp(p->buf, CAPFILE_MAGIC, CAPFILE_MAGIC_LEN))
+		return fail(p, "not a godiag capture file");
+	if (p->len < CAPFILE_MAGIC_LEN + sizeof(uint32_t))
+		return truncated(p);
+	info->version = get_u32(p->buf + CAPFILE_MAGIC_LEN);
+	if (info->version != CAPFILE_VERSION)
+		return fail(p, "unsupported format version %u", info->version);
+	if (p->len < sizeof(h))
+		return truncated(p);
+	memcpy(&h, p->buf, sizeof(h));
+	if (h.header_size < sizeof(h) || h.header_size % CAPFILE_ALIGN)
+		return fail(p, "corrupt header (header size %u)", h.header_size);
+	if (h.header_size > p->len)
+		return truncated(p);
+	info->abi_version = h.abi_version;
+	*off = h.header_size;
+	return 0;
+}
+
+int capfile_parse(const void *buf, size_t len, const struct capfile_visitor *v,
+		  void *arg, struct capfile_info *info, char *err, size_t errlen)
+{
+	struct parser p = {
+		.buf = buf, .len = len, .v = v, .arg = arg,
+		.err = err, .errlen = errlen,
+	};
+	struct capfile_info local;
+	size_t off = 0, next = len;
+	int rc;
+
+	if (!info)
+		info = &local;
+	memset(info, 0, sizeof(*info));
+	if (errlen)
+		err[0] = '\0';
+	rc = parse_header(&p, info, &off);
+	while (!rc && off < len) {
+		rc = parse_section(&p, off, &next);
+		info->sections++;
+		off = next;
+	}
+	info->records = p.records;
+	info->complete = p.ended;
+	return rc;
+}

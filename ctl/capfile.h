@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The capture file written by 'godiagctl capture' and read by 'report'.
+ *
+ * Layout (all integers little-endian, the byte order of the x86-64 hosts
+ * godiag runs on; records are stored exactly as the module produced them):
+ *
+ *	struct capfile_header		"GODIAGCF", format version, ...
+ *	section*			struct capfile_section + payload
+ *
+ * Every section is { u32 type; u32 flags; u64 length; payload[length] }
+ * followed by zero padding to a multiple of 8, so every section and every
+ * record starts 8-byte aligned in the file. A reader skips section types
+ * it does not know, unless the section has CAPFILE_SF_REQUIRED. The last
+ * section is END: a file without it was not finished (the tool was
+ * killed, or the disk filled) and is reported as incomplete. Nothing may
+ * follow END.
+ *
+ * Sections:
+ *   META     "key=value\n" lines of UTF-8 (keys [a-z0-9_]+; values have no
+ *            newline): what, where, when and how the capture ran.
+ *   TARGETS  entries { u32 pid; u32 flags (GODIAG_TF_*); u32 comm_len;
+ *            u32 exe_len; comm; exe; zero padding to 8 }, read from /proc
+ *            when the capture started.
+ *   RECORDS  whole godiag records (struct godiag_rec and payload, size a
+ *            multiple of 8, 32..GODIAG_REC_SIZE_MAX bytes), as drained;
+ *            many such sections. PAD records are never stored; LOST
+ *            markers and types this tool does not know are.
+ *   NOTE     one line of UTF-8 for people ("target 123 exited with status 0").
+ *   STATS    struct capfile_stats_head, then nr_cpus entries of entry_size
+ *            bytes each, starting with struct capfile_cpu_stats.
+ *   END      struct capfile_end: when the capture ended, and how many
+ *            records the file holds (a cross-check for the reader).
+ *
+ * The reader works on a memory buffer and trusts nothing in it: every
+ * length is checked against what is left before it is used, so a corrupt
+ * or truncated file yields a one-line error, never a crash.
+ */
+#ifndef GODIAGCTL_CAPFILE_H
+#define GODIAGCTL_CAPFILE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "godiag_abi.h"
+
+#define CAPFILE_MAGIC		"GODIAGCF"
+#define CAPFILE_MAGIC_LEN	8
+#define CAPFILE_VERSION		1
+#define CAPFILE_ALIGN		8
+
+struct capfile_header {
+	char magic[CAPFILE_MAGIC_LEN];
+	uint32_t version;	/* CAPFILE_VERSION; readers refuse others */
+	uint32_t header_size;	/* bytes before the first section; >= 24 */
+	uint32_t abi_version;	/* GODIAG_ABI_VERSION of the records */
+	uint32_t flags;		/* none defined yet; readers ignore them */
+};
+
+enum capfile_section_type {
+	CAPFILE_SEC_META = 1,
+	CAPFILE_SEC_TARGETS,
+	CAPFILE_SEC_RECORDS,
+	CAPFILE_SEC_NOTE,
+	CAPFILE_SEC_STATS,
+	CAPFILE_SEC_END,
+};
+
+/* A reader that does not know this section's type must refuse the file. */
+#define CAPFILE_SF_REQUIRED	(1U << 0)
+
+struct capfile_section {
+	uint32_t type;
+	uint32_t flags;
+	uint64_t length;	/* payload bytes, without the padding */
+};
+
+/* The fixed part of one TARGETS entry; comm and exe follow. */
+struct capfile_target_head {
+	uint32_t pid;
+	uint32_t flags;
+	uint32_t comm_len;
+	uint32_t exe_len;
+};
+
+/* A TARGETS entry as the reader hands it out (strings NUL-terminated). */
+struct capfile_target {
+	uint32_t pid;
+	uint32_t flags;
+	char comm[64];
+	char exe[4096];
+};
+
+/* STATS: the module's counters are present (else only the tool's are). */
+#define CAPFILE_STATS_KERNEL	(1U << 0)
+
+struct capfile_stats_head {
+	uint32_t nr_cpus;
+	uint32_t entry_size;	/* >= sizeof(struct capfile_cpu_stats) */
+	uint32_t flags;		/* CAPFILE_STATS_* */
+	uint32_t reserved;
+};
+
+struct capfile_cpu_stats {
+	uint32_t cpu;
+	uint32_t reserved;
+	/* The module's counters (GODIAG_A_CPU_*), after the session stopped. */
+	uint64_t written;	/* records produced, lost ones included */
+	uint64_t lost;		/* records dropped or overwritten */
+	uint64_t bytes;		/* bytes committed */
+	uint64_t kernel_read;	/* records consumed through read() */
+	/* What the tool saw in this CPU's buffer. */
+	uint64_t read;		/* records consumed, LOST markers excluded */
+	uint64_t lost_marked;	/* sum of the counts of LOST markers */
+};
+
+struct capfile_end {
+	uint64_t realtime_ns;	/* CLOCK_REALTIME when the capture ended */
+	uint64_t monotonic_ns;	/* CLOCK_MONOTONIC, as the records' ts_ns */
+	uint64_t records;	/* records in all RECORDS sections */
+	uint64_t record_bytes;	/* their bytes */
+};
+
+/* ------------------------------------------------------------------ */
+/* Reader                                                              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Callbacks of capfile_parse(), each optional. Return 0 to go on; any
+ * other value stops the parse, which then returns it. Pointers are valid
+ * only during the call; records are copied to aligned memory first.
+ */
+struct capfile_visitor {
+	int (*meta)(const char *key, const char *value, void *arg);
+	int (*target)(const struct capfile_target *t, void *arg);
+	int (*record)(const struct godiag_rec *rec, size_t len, void *arg);
+	int (*note)(const char *text, void *arg);
+	/* Once per CPU entry; index 0 starts a STATS section. */
+	int (*stats)(const struct capfile_stats_head *head, uint32_t index,
+		     const struct capfile_cpu_stats *cpu, void *arg);
+	int (*end)(const struct capfile_end *end, void *arg);
+};
+
+struct capfile_info {
+	uint32_t version;
+	uint32_t abi_version;
+	uint64_t sections;
+	uint64_t records;
+	bool complete;		/* the END section was there */
+};
+
+/* Longest META key and value the reader accepts (without the NUL). */
+#define CAPFILE_META_KEY_MAX	63
+#define CAPFILE_META_VALUE_MAX	4095
+
+/*
+ * Parses a whole capture file held in memory. Returns 0 (info tells
+ * whether it was complete), -1 with a one-line message in err ("not a
+ * godiag capture file", "truncated at byte N", "unsupported format
+ * version N", "corrupt record at byte N", ...), or what a callback
+ * returned. info may be NULL.
+ */
+int capfile_parse(const void *buf, size_t len, const struct capfile_visitor *v,
+		  void *arg, struct capfile_info *info, char *err, size_t errlen);
+
+/* ------------------------------------------------------------------ */
+/* Writer                                                              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Sections go through one memory buffer to the file; records are added
+ * straight into an open RECORDS section in that buffer, so draining the
+ * ring buffers copies each record once. Errors are sticky: check
+ * capw_close() (and capw_error() to stop early).
+ */
+struct capw {
+	int fd;
+	uint8_t *buf;
+	size_t len;		/* bytes in buf */
+	size_t cap;
+	size_t rec_sec;		/* offset in buf of the open RECORDS header, or SIZE_MAX */
+	uint64_t records;
+	uint64_t record_bytes;
+	int err;		/* first errno, or 0 */
+};
+
+/* Starts a file on fd (which capw_close() closes) with its header. */
+void capw_init(struct capw *w, int fd);
+
+/* Any section; the payload is copied. */
+void capw_section(struct capw *w, uint32_t type, uint32_t flags,
+		  const void *payload, size_t len);
+
+/* META from a "key=value\n" text that capw_meta_add() builds. */
+void capw_meta_add(char **text, size_t *len, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+void capw_target(struct capw *w, const struct capfile_target *t);
+
+/* One record of len bytes (validated by the caller). */
+void capw_record(struct capw *w, const void *rec, size_t len);
+
+void capw_note(struct capw *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+void capw_stats(struct capw *w, uint32_t flags,
+		const struct capfile_cpu_stats *cpus, uint32_t n);
+
+/* Writes END (records counted by the writer) and flushes. */
+void capw_end(struct capw *w, uint64_t realtime_ns, uint64_t monotonic_ns);
+
+/* Writes what is buffered to the file. */
+void capw_flush(struct capw *w);
+
+/* 0, or the first errno. */
+int capw_error(const struct capw *w);
+
+/* Flushes, closes the fd, frees; returns 0 or the first errno. */
+int capw_close(struct capw *w);
+
+#endif

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * godiagctl capture, in parts: options (capture_opts.c), the command it
+ * may start (child.c), setup and the end sequence (capture.c), and the
+ * event loop (capture_loop.c).
+ */
+#ifndef GODIAGCTL_CAPTURE_H
+#define GODIAGCTL_CAPTURE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "capfile.h"
+#include "cmd.h"
+#include "nl.h"
+#include "ringread.h"
+#include "status.h"
+#include "syscalls.h"
+#include "u32map.h"
+
+struct capture_opts {
+	uint32_t *pids;
+	size_t npids;
+	bool follow;
+	bool syscalls;
+	bool has_mask;
+	uint32_t mask[SYSCALL_MASK_WORDS];
+	bool has_min;
+	uint64_t min_ns;
+	uint64_t duration_ns;	/* 0: until the targets exit */
+	uint32_t buffer;	/* bytes per CPU, a power of two */
+	uint8_t mode;		/* GODIAG_MODE_* */
+	const char *output;
+	char **command;		/* NULL, or the argv of the command to start */
+	char *command_line;	/* the whole godiagctl invocation, for META */
+};
+
+/* Parses and checks everything; usage errors exit 1. */
+void capture_parse_opts(const struct cmd *c, int argc, char **argv,
+			struct capture_opts *o);
+void capture_free_opts(struct capture_opts *o);
+
+/*
+ * A buffer size the module takes: rounded up to a power of two. Returns
+ * NULL, or why bytes is out of range (GODIAG_BUFFER_MIN..MAX).
+ */
+const char *capture_buffer_size(uint64_t bytes, uint32_t *size);
+
+/* argv as one line a shell would read back: "ls -l 'a b'". */
+void capture_join_args(char *const *argv, char *buf, size_t len);
+
+/* The command capture starts: it waits on a pipe until released. */
+struct child {
+	pid_t pid;		/* 0: none */
+	int go_fd;		/* write end; a byte lets it exec, EOF kills it */
+	int exec_fd;		/* read end; EOF means exec succeeded */
+	bool exited;		/* reaped */
+	int status;		/* its wait status, once reaped */
+};
+
+/*
+ * Forks the command, which restores orig_mask and execs only when
+ * released. Returns 0, or -1 with errno.
+ */
+int child_spawn(struct child *ch, char *const *argv, const sigset_t *orig_mask);
+
+/* Lets it exec. Returns 0, or the errno of a failed exec. */
+int child_release(struct child *ch);
+
+/* Reaps it if it exited; true when it has (now or before). */
+bool child_reap(struct child *ch);
+
+/* After the capture: SIGTERM if still running, SIGKILL after 2 s, reap. */
+void child_finish(struct child *ch);
+
+enum stop_reason {
+	STOP_NONE,
+	STOP_TARGETS,		/* every -p target exited */
+	STOP_COMMAND,		/* the command's target exited */
+	STOP_DURATION,
+	STOP_SIGNAL,
+	STOP_SESSION,		/* someone else stopped or destroyed the session */
+	STOP_WRITE,		/* the file cannot be written */
+};
+
+struct capture_target {
+	uint32_t pid;
+	bool exited;
+	bool is_command;
+	char comm[64];
+};
+
+struct capture {
+	const struct cmd *c;
+	struct capture_opts *o;
+	struct gdnl *nl;
+	struct gdnl *notify;	/* NULL: poll the targets instead */
+	struct godiag_status st;
+	uint32_t session;
+	bool session_gone;
+
+	int dev;		/* /dev/godiag, bound to the session */
+	struct ring *rings;	/* one per possible CPU */
+	size_t nrings;
+
+	int out_fd;		/* -1 until the file exists */
+	struct capw w;
+	struct capture_target *targets;
+	size_t ntargets;
+	struct child child;
+
+	int sig_fd;		/* signalfd: SIGINT, SIGTERM, SIGHUP, SIGCHLD */
+	int timer_fd;		/* --duration, or -1 */
+	enum stop_reason reason;
+	int signo;
+
+	struct u32map procs;	/* tgids seen in records */
+	uint64_t start_mono, start_real;
+	uint64_t end_mono, end_real;
+};
+
+/* capture_end.c: the end sequence; returns the exit code. */
+int capture_finish(struct capture *c);
+uint64_t capture_now_ns(clockid_t clock);
+
+/* capture_loop.c: runs until c->reason is set. */
+void capture_loop(struct capture *c);
+void capture_drain(struct capture *c);
+void capture_target_exited(struct capture *c, uint32_t pid, bool known,
+			   uint32_t status);
+
+#endif

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What capture reads about processes and CPUs from /proc and /sys. */
+#ifndef GODIAGCTL_PROC_H
+#define GODIAGCTL_PROC_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* /proc/PID/comm without the newline; "" when unreadable. */
+void proc_comm(pid_t pid, char *buf, size_t len);
+
+/* The target of /proc/PID/exe; "" when unreadable (kernel threads, races). */
+void proc_exe(pid_t pid, char *buf, size_t len);
+
+/*
+ * Parses a kernel CPU list such as "0-3,8,10-11\n" into ascending ids.
+ * Returns the number of ids (at most max), or -1 if malformed, not
+ * ascending, or longer than max.
+ */
+int cpu_list_parse(const char *s, unsigned int *ids, size_t max);
+
+/* The possible CPUs from /sys/devices/system/cpu/possible, as above. */
+int cpu_possible(unsigned int *ids, size_t max);
+
+#endif

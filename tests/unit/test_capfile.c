@@ -1,0 +1,569 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The capture file writer and reader (ctl/capwrite.c, ctl/capfile.c):
+ * round trips, every truncation, crafted corruptions, and random damage
+ * that must end in an error line, never in a crash (ASan watches).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "capfile_build.h"
+#include "test.h"
+
+/* Everything the visitor saw, one line per call. */
+struct log {
+	char *text;
+	size_t len;
+	FILE *f;
+	int stop_at_record;	/* return 7 from this record (1-based), or 0 */
+	int records;
+};
+
+static void log_open(struct log *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->f = open_memstream(&l->text, &l->len);
+}
+
+static char *log_close(struct log *l)
+{
+	fclose(l->f);
+	return l->text;
+}
+
+static int v_meta(const char *key, const char *value, void *arg)
+{
+	fprintf(((struct log *)arg)->f, "meta %s=%s\n", key, value);
+	return 0;
+}
+
+static int v_target(const struct capfile_target *t, void *arg)
+{
+	fprintf(((struct log *)arg)->f, "target %u %u '%s' '%s'\n", t->pid,
+		t->flags, t->comm, t->exe);
+	return 0;
+}
+
+static int v_record(const struct godiag_rec *rec, size_t len, void *arg)
+{
+	struct log *l = arg;
+
+	fprintf(l->f, "record type=%u len=%zu tgid=%u", rec->type, len, rec->tgid);
+	if (rec->type == GODIAG_REC_SYSCALL) {
+		const struct godiag_rec_syscall *s = (const void *)rec;
+
+		fprintf(l->f, " nr=%u dur=%llu ret=%lld", s->nr,
+			(unsigned long long)s->duration_ns, (long long)s->ret);
+	} else if (rec->type == GODIAG_REC_LOST) {
+		fprintf(l->f, " count=%llu",
+			(unsigned long long)((const struct godiag_rec_lost *)rec)->count);
+	}
+	fputc('\n', l->f);
+	return ++l->records == l->stop_at_record ? 7 : 0;
+}
+
+static int v_note(const char *text, void *arg)
+{
+	fprintf(((struct log *)arg)->f, "note %s\n", text);
+	return 0;
+}
+
+static int v_stats(const struct capfile_stats_head *h, uint32_t i,
+		   const struct capfile_cpu_stats *c, void *arg)
+{
+	fprintf(((struct log *)arg)->f,
+		"stats %u/%u flags=%u cpu=%u written=%llu lost=%llu bytes=%llu "
+		"kread=%llu read=%llu marked=%llu\n", i, h->nr_cpus, h->flags, c->cpu,
+		(unsigned long long)c->written, (unsigned long long)c->lost,
+		(unsigned long long)c->bytes, (unsigned long long)c->kernel_read,
+		(unsigned long long)c->read, (unsigned long long)c->lost_marked);
+	return 0;
+}
+
+static int v_end(const struct capfile_end *e, void *arg)
+{
+	fprintf(((struct log *)arg)->f, "end %llu %llu %llu %llu\n",
+		(unsigned long long)e->realtime_ns, (unsigned long long)e->monotonic_ns,
+		(unsigned long long)e->records, (unsigned long long)e->record_bytes);
+	return 0;
+}
+
+/* For parses whose calls are not checked. */
+static const struct capfile_visitor quiet = { 0 };
+
+static const struct capfile_visitor visitor = {
+	.meta = v_meta,
+	.target = v_target,
+	.record = v_record,
+	.note = v_note,
+	.stats = v_stats,
+	.end = v_end,
+};
+
+/* A file with every section kind, written by the real writer. */
+static void valid_file(struct membuf *m)
+{
+	struct godiag_rec_syscall s1 = make_syscall(100, 1, 500, 3, 1000);
+	struct godiag_rec_syscall s2 = make_syscall(101, 35, 70000, -4, 2000);
+	struct godiag_rec_lost lost = make_lost(1, 7);
+	struct capfile_cpu_stats cpus[2] = {
+		{ .cpu = 0, .written = 3, .lost = 0, .bytes = 192, .read = 3 },
+		{ .cpu = 1, .written = 9, .lost = 7, .bytes = 128, .kernel_read = 1,
+		  .read = 2, .lost_marked = 7 },
+	};
+	struct capfile_target t = { .pid = 100, .flags = 1 };
+	uint64_t unknown[5] = { 0 };
+	struct godiag_rec *u = (struct godiag_rec *)unknown;
+	char *meta = NULL;
+	size_t mlen = 0;
+	struct capw w;
+	int fd = memfile_open(&w);
+
+	u->type = 77;
+	u->size = sizeof(unknown);
+	u->tgid = 5;
+	snprintf(t.comm, sizeof(t.comm), "app");
+	snprintf(t.exe, sizeof(t.exe), "/usr/bin/app");
+	capw_meta_add(&meta, &mlen, "mode", "%s", "discard");
+	capw_meta_add(&meta, &mlen, "hostname", "%s", "box\nevil\x1b");
+	capw_meta_add(&meta, &mlen, "empty", "%s", "");
+	capw_section(&w, CAPFILE_SEC_META, 0, meta, mlen);
+	free(meta);
+	capw_target(&w, &t);
+	capw_record(&w, &s1, sizeof(s1));
+	capw_record(&w, &lost, sizeof(lost));
+	capw_record(&w, u, u->size);
+	capw_note(&w, "hello %d", 42);
+	capw_record(&w, &s2, sizeof(s2));
+	capw_stats(&w, CAPFILE_STATS_KERNEL, cpus, 2);
+	capw_end(&w, 111, 222);
+	if (capw_close(&w))
+		abort();
+	memfile_read(fd, m);
+}
+
+static const char valid_log[] =
+	"meta mode=discard\n"
+	"meta hostname=box?evil?\n"
+	"meta empty=\n"
+	"target 100 1 'app' '/usr/bin/app'\n"
+	"record type=2 len=64 tgid=100 nr=1 dur=500 ret=3\n"
+	"record type=1 len=56 tgid=0 count=7\n"
+	"record type=77 len=40 tgid=5\n"
+	"note hello 42\n"
+	"record type=2 len=64 tgid=101 nr=35 dur=70000 ret=-4\n"
+	"stats 0/2 flags=1 cpu=0 written=3 lost=0 bytes=192 kread=0 read=3 marked=0\n"
+	"stats 1/2 flags=1 cpu=1 written=9 lost=7 bytes=128 kread=1 read=2 marked=7\n"
+	"end 111 222 4 224\n";
+
+static int parse(const struct membuf *m, struct log *l, struct capfile_info *info,
+		 char *err, size_t errlen)
+{
+	log_open(l);
+	return capfile_parse(m->buf, m->len, &visitor, l, info, err, errlen);
+}
+
+static void test_round_trip(void)
+{
+	struct capfile_info info;
+	struct membuf m;
+	struct log l;
+	char err[256];
+
+	test_begin("capfile: round trip of every section kind");
+	valid_file(&m);
+	CHECK_U64(parse(&m, &l, &info, err, sizeof(err)), 0);
+	CHECK_STR(err, "");
+	CHECK_STR(log_close(&l), valid_log);
+	CHECK_U64(info.version, CAPFILE_VERSION);
+	CHECK_U64(info.abi_version, GODIAG_ABI_VERSION);
+	CHECK_U64(info.records, 4);
+	/* META, TARGETS, RECORDS, NOTE, RECORDS, STATS, END */
+	CHECK_U64(info.sections, 7);
+	CHECK(info.complete);
+	CHECK_U64(m.len % 8, 0);
+	free(l.text);
+	free(m.buf);
+	test_end();
+}
+
+/* Where sections start in a well-formed file: a cut there loses only whole ones. */
+static size_t boundaries(const struct membuf *m, size_t *at, size_t max)
+{
+	struct capfile_section s;
+	size_t off = sizeof(struct capfile_header), n = 0;
+
+	while (off < m->len && n < max) {
+		at[n++] = off;
+		memcpy(&s, m->buf + off, sizeof(s));
+		off += sizeof(s) + ((s.length + 7) & ~7ULL);
+	}
+	return n;
+}
+
+static bool is_boundary(size_t len, const size_t *at, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (at[i] == len)
+			return true;
+	return false;
+}
+
+static void test_every_truncation(void)
+{
+	struct capfile_info info;
+	struct membuf m, cut;
+	size_t at[16], nb, len;
+	char err[256], want[64];
+	int bad = 0;
+
+	test_begin("capfile: every truncation is an error or an incomplete file");
+	valid_file(&m);
+	nb = boundaries(&m, at, 16);
+	CHECK_U64(nb, 7);
+	for (len = 0; len < m.len; len++) {
+		int rc;
+
+		/* A copy of exactly len bytes, so ASan sees any overread. */
+		cut.len = len;
+		cut.buf = malloc(len ? len : 1);
+		memcpy(cut.buf, m.buf, len);
+		rc = capfile_parse(cut.buf, cut.len, &quiet, NULL, &info, err, sizeof(err));
+		if (len < CAPFILE_MAGIC_LEN)
+			snprintf(want, sizeof(want), "not a godiag capture file");
+		else if (len == sizeof(struct capfile_header) || is_boundary(len, at, nb))
+			want[0] = '\0';
+		else
+			snprintf(want, sizeof(want), "truncated at byte %zu", len);
+		if ((want[0] ? rc != -1 : rc != 0) || strcmp(err, want) || info.complete) {
+			if (bad++ < 5)
+				test_fail_at(__FILE__, __LINE__, "length %zu: rc %d, err '%s', "
+					     "want '%s'", len, rc, err, want);
+		}
+		free(cut.buf);
+	}
+	CHECK_U64(bad, 0);
+	free(m.buf);
+	test_end();
+}
+
+static void expect_error(const char *name, const struct membuf *m, const char *want)
+{
+	char err[256];
+	int rc;
+
+	test_begin("capfile: %s", name);
+	rc = capfile_parse(m->buf, m->len, &quiet, NULL, NULL, err, sizeof(err));
+	CHECK_U64(rc, (uint64_t)-1);
+	CHECK_STR(err, want);
+	test_end();
+}
+
+static void expect_ok(const char *name, const struct membuf *m, bool complete)
+{
+	struct capfile_info info;
+	char err[256];
+	int rc;
+
+	test_begin("capfile: %s", name);
+	rc = capfile_parse(m->buf, m->len, &quiet, NULL, &info, err, sizeof(err));
+	CHECK_U64(rc, 0);
+	CHECK_STR(err, "");
+	CHECK_U64(info.complete, complete);
+	test_end();
+}
+
+static void test_headers(void)
+{
+	struct membuf m = { 0 };
+
+	mb_put(&m, "", 0);
+	expect_error("empty file", &m, "not a godiag capture file");
+	mb_put(&m, "GODIAGCX\1\0\0\0", 12);
+	expect_error("wrong magic", &m, "not a godiag capture file");
+	m.len = 0;
+	mb_put(&m, "ELF\x7f", 4);
+	expect_error("short non-capture file", &m, "not a godiag capture file");
+	m.len = 0;
+	mb_header(&m, 2, 24);
+	expect_error("newer format version", &m, "unsupported format version 2");
+	m.len = 0;
+	mb_header(&m, 0, 24);
+	expect_error("format version 0", &m, "unsupported format version 0");
+	m.len = 0;
+	mb_header(&m, 1, 16);
+	expect_error("header size too small", &m, "corrupt header (header size 16)");
+	m.len = 0;
+	mb_header(&m, 1, 28);
+	expect_error("header size unaligned", &m, "corrupt header (header size 28)");
+	m.len = 0;
+	mb_header(&m, 1, 24);
+	m.buf[12] = 0x00;
+	m.buf[13] = 0x10;	/* header size 4096 */
+	expect_error("header size past the end", &m, "truncated at byte 24");
+	m.len = 0;
+	mb_header(&m, 1, 24);
+	expect_ok("header only: incomplete", &m, false);
+	m.len = 0;
+	mb_header(&m, 1, 32);
+	mb_end(&m, 0);
+	expect_ok("a longer header is skipped", &m, true);
+	free(m.buf);
+}
+
+static void test_sections(void)
+{
+	struct godiag_rec_syscall s = make_syscall(1, 1, 1, 0, 10);
+	struct membuf m = { 0 };
+	static const char junk[8];
+
+	mb_header(&m, 1, 24);
+	mb_section_len(&m, CAPFILE_SEC_NOTE, 0, UINT64_MAX, "x", 1);
+	expect_error("section length 2^64-1", &m, "truncated at byte 48");
+	m.len = 0;
+	mb_header(&m, 1, 24);
+	mb_section_len(&m, CAPFILE_SEC_NOTE, 0, 9, "x", 1);
+	expect_error("section length past the end", &m, "truncated at byte 48");
+	m.len = 0;
+	mb_header(&m, 1, 24);
+	mb_put(&m, junk, 8);
+	expect_error("half a section header", &m, "truncated at byte 32");
+	m.len = 0;
+	mb_header(&m, 1, 24);
+	mb_section(&m, 99, 0, "future", 6);
+	mb_end(&m, 0);
+	expect_ok("unknown optional section is skipped", &m, true);
+	m.len = 0;
+	mb_header(&m, 1, 24);
+	mb_section(&m, 99, CAPFILE_SF_REQUIRED, "future", 6);
+	mb_end(&m, 0);
+	expect_error("unknown required section", &m, "unsupported section type 99 "
+		     "at byte 24 (written by a newer godiagctl?)");
+	m.len = 0;
+	mb_header(&m, 1, 24);
+	mb_end(&m, 0);
+	mb_section(&m, CAPFILE_SEC_NOTE, 0, "late", 4);
+	expect_error("a section after END", &m, "data after the end section at byte 72");
+	m.len = 0;
+	mb_header(&m, 1, 24);
+	mb_section(&m, CAPFILE_SEC_RECORDS, 0, &s, sizeof(s));
+	mb_end(&m, 2);
+	expect_error("END counts other records", &m, "corrupt: the end section counts "
+		     "2 records, the file holds 1");
+	m.len = 0;
+	mb_header(&m, 1, 24);
+	mb_section(&m, CAPFILE_SEC_END, 0, junk, 8);
+	expect_error("short END", &m, "corrupt END section at byte 40");
+	free(m.buf);
+}
+
+/* A RECORDS section holding one record whose header says size and type. */
+static void bad_record(const char *name, uint16_t type, uint16_t size, size_t len,
+		       const char *want)
+{
+	uint64_t rec[520] = { 0 };
+	struct godiag_rec *h = (struct godiag_rec *)rec;
+	struct membuf m = { 0 };
+
+	h->type = type;
+	h->size = size;
+	mb_header(&m, 1, 24);
+	mb_section(&m, CAPFILE_SEC_RECORDS, 0, rec, len);
+	mb_end(&m, 1);
+	expect_error(name, &m, want);
+	free(m.buf);
+}
+
+static void test_records(void)
+{
+	const char *at40 = "corrupt record at byte 40";
+
+	bad_record("record size 0", GODIAG_REC_SYSCALL, 0, 64, at40);
+	bad_record("record size not a multiple of 8", 77, 36, 40, at40);
+	bad_record("record smaller than its header", 77, 24, 24, at40);
+	bad_record("record larger than the section", GODIAG_REC_SYSCALL, 72, 64, at40);
+	bad_record("record over GODIAG_REC_SIZE_MAX", 77, 4104, 4104, at40);
+	bad_record("syscall record smaller than its struct", GODIAG_REC_SYSCALL, 32, 32, at40);
+	bad_record("lost marker smaller than its struct", GODIAG_REC_LOST, 48, 48, at40);
+	bad_record("PAD records are never stored", GODIAG_REC_PAD, 32, 32, at40);
+	bad_record("section shorter than a record header", GODIAG_REC_SYSCALL, 64, 16, at40);
+}
+
+static void test_text_sections(void)
+{
+	struct capfile_target_head th = { .pid = 1, .comm_len = 5000, .exe_len = 0 };
+	struct capfile_stats_head sh = { .nr_cpus = 2, .entry_size = 8 };
+	struct capfile_cpu_stats cs = { 0 };
+	struct membuf m = { 0 };
+
+	mb_header(&m, 1, 24);
+	mb_section(&m, CAPFILE_SEC_META, 0, "a=1\nnoequals\n", 13);
+	expect_error("META line without '='", &m, "corrupt META section at byte 44");
+	m.len = 0;
+	mb_header(&m, 1, 24);
+	mb_section(&m, CAPFILE_SEC_META, 0, "Key=1\n", 6);
+	expect_error("META key with capitals", &m, "corrupt META section at byte 40");
+	m.len = 0;
+	mb_header(&m, 1, 24);
+	mb_section(&m, CAPFILE_SEC_META, 0, "k=\x1b[2J\n", 7);
+	expect_error("META value with an escape", &m, "corrupt META section at byte 40");
+	m.len = 0;
+	mb_header(&m, 1, 24);
+	mb_section(&m, CAPFILE_SEC_META, 0, "k=a\0b\n", 6);
+	expect_error("META value with a NUL", &m, "corrupt META section at byte 40");
+	m.len = 0;
+	mb_header(&m, 1, 24);
+	mb_section(&m, CAPFILE_SEC_NOTE, 0, "a\nb", 3);
+	expect_error("NOTE with a newline", &m, "corrupt NOTE section at byte 40");
+	m.len = 0;
+	mb_header(&m, 1, 24);
+	mb_section(&m, CAPFILE_SEC_TARGETS, 0, &th, sizeof(th));
+	expect_error("TARGETS comm longer than the file", &m,
+		     "corrupt TARGETS section at byte 40");
+	m.len = 0;
+	th.comm_len = 4;
+	mb_header(&m, 1, 24);
+	mb_section(&m, CAPFILE_SEC_TARGETS, 0, &th, sizeof(th));
+	expect_error("TARGETS entry cut short", &m, "corrupt TARGETS section at byte 40");
+	m.len = 0;
+	mb_header(&m, 1, 24);
+	mb_section(&m, CAPFILE_SEC_STATS, 0, &sh, sizeof(sh));
+	expect_error("STATS entry size too small", &m, "corrupt STATS section at byte 40");
+	m.len = 0;
+	sh.entry_size = sizeof(cs);
+	mb_header(&m, 1, 24);
+	{
+		uint8_t payload[sizeof(sh) + sizeof(cs)];
+
+		memcpy(payload, &sh, sizeof(sh));
+		memcpy(payload + sizeof(sh), &cs, sizeof(cs));
+		mb_section(&m, CAPFILE_SEC_STATS, 0, payload, sizeof(payload));
+	}
+	expect_error("STATS claims more CPUs than it holds", &m,
+		     "corrupt STATS section at byte 40");
+	m.len = 0;
+	sh.nr_cpus = 0;
+	mb_header(&m, 1, 24);
+	mb_section(&m, CAPFILE_SEC_STATS, 0, &sh, sizeof(sh));
+	mb_end(&m, 0);
+	expect_ok("STATS of no CPU", &m, true);
+	free(m.buf);
+}
+
+static void test_visitor_stops(void)
+{
+	struct membuf m;
+	struct log l;
+	char err[256];
+
+	test_begin("capfile: a callback's nonzero return stops the parse");
+	valid_file(&m);
+	log_open(&l);
+	l.stop_at_record = 2;
+	CHECK_U64(capfile_parse(m.buf, m.len, &visitor, &l, NULL, err, sizeof(err)), 7);
+	CHECK_STR(log_close(&l),
+		  "meta mode=discard\n"
+		  "meta hostname=box?evil?\n"
+		  "meta empty=\n"
+		  "target 100 1 'app' '/usr/bin/app'\n"
+		  "record type=2 len=64 tgid=100 nr=1 dur=500 ret=3\n"
+		  "record type=1 len=56 tgid=0 count=7\n");
+	free(l.text);
+	free(m.buf);
+	test_end();
+}
+
+/* Deterministic damage: the parse must end in 0 or an error line. */
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static void test_random_damage(void)
+{
+	struct membuf m, d;
+	char err[256];
+	int i, j, bad = 0;
+
+	test_begin("capfile: 20000 randomly damaged files never crash");
+	valid_file(&m);
+	for (i = 0; i < 20000; i++) {
+		int flips = 1 + (int)(next_rand() % 4), rc;
+
+		d.len = i % 5 ? m.len : (size_t)(next_rand() % (m.len + 1));
+		d.buf = malloc(d.len ? d.len : 1);
+		memcpy(d.buf, m.buf, d.len);
+		for (j = 0; j < flips && d.len; j++)
+			d.buf[next_rand() % d.len] ^= (uint8_t)(1 + next_rand() % 255);
+		rc = capfile_parse(d.buf, d.len, &quiet, NULL, NULL, err, sizeof(err));
+		if (rc != 0 && (rc != -1 || !err[0]))
+			bad++;
+		free(d.buf);
+	}
+	CHECK_U64(bad, 0);
+	free(m.buf);
+	test_end();
+}
+
+static void test_writer_splits_records(void)
+{
+	struct godiag_rec_syscall s = make_syscall(1, 1, 1, 0, 10);
+	struct capfile_info info;
+	struct membuf m;
+	struct capw w;
+	char err[256];
+	int fd = memfile_open(&w), i;
+
+	test_begin("capfile: 40000 records span several RECORDS sections");
+	for (i = 0; i < 40000; i++)
+		capw_record(&w, &s, sizeof(s));
+	capw_end(&w, 1, 2);
+	CHECK_U64(capw_close(&w), 0);
+	memfile_read(fd, &m);
+	CHECK_U64(capfile_parse(m.buf, m.len, &quiet, NULL, &info, err, sizeof(err)), 0);
+	CHECK_STR(err, "");
+	CHECK_U64(info.records, 40000);
+	CHECK(info.sections >= 4);
+	CHECK(info.complete);
+	free(m.buf);
+	test_end();
+}
+
+static void test_writer_error(void)
+{
+	struct godiag_rec_syscall s = make_syscall(1, 1, 1, 0, 10);
+	struct capw w;
+	int fd = open("/dev/full", O_WRONLY);
+
+	test_begin("capfile: a full disk is reported by capw_close");
+	capw_init(&w, fd);
+	capw_record(&w, &s, sizeof(s));
+	capw_end(&w, 1, 2);
+	CHECK_U64(capw_error(&w), ENOSPC);
+	CHECK_U64(capw_close(&w), ENOSPC);
+	test_end();
+}
+
+int main(void)
+{
+	test_round_trip();
+	test_every_truncation();
+	test_headers();
+	test_sections();
+	test_records();
+	test_text_sections();
+	test_visitor_stops();
+	test_random_damage();
+	test_writer_splits_records();
+	test_writer_error();
+	return test_summary();
+}

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+/* capture's buffer sizes and command-line quoting (ctl/capture_opts.c). */
+#include "capture.h"
+#include "test.h"
+
+static void size_ok(uint64_t in, uint32_t want)
+{
+	uint32_t got = 1;
+
+	test_begin("buffer %llu becomes %u", (unsigned long long)in, want);
+	CHECK_STR(capture_buffer_size(in, &got), NULL);
+	CHECK_U64(got, want);
+	test_end();
+}
+
+static void size_bad(uint64_t in, const char *want)
+{
+	uint32_t got = 1;
+
+	test_begin("buffer %llu is refused", (unsigned long long)in);
+	CHECK_STR(capture_buffer_size(in, &got), want);
+	CHECK_U64(got, 1);
+	test_end();
+}
+
+static void join(char *const *argv, const char *want)
+{
+	char buf[256];
+
+	test_begin("joined: %s", want);
+	capture_join_args(argv, buf, sizeof(buf));
+	CHECK_STR(buf, want);
+	test_end();
+}
+
+int main(void)
+{
+	char *plain[] = { "ls", "-l", "/tmp/x.y", "a=b,c:d@e%", NULL };
+	char *spaces[] = { "echo", "a b", "", NULL };
+	char *quote[] = { "sh", "-c", "echo it's $HOME", NULL };
+	char *none[] = { NULL };
+	char small[8];
+
+	size_ok(16 << 10, 16 << 10);
+	size_ok((16 << 10) + 1, 32 << 10);
+	size_ok(1 << 20, 1 << 20);
+	size_ok(1500 << 10, 2 << 20);
+	size_ok(256U << 20, 256U << 20);
+	size_bad(0, "below the minimum of 16 KiB");
+	size_bad((16 << 10) - 1, "below the minimum of 16 KiB");
+	size_bad((256ULL << 20) + 1, "above the maximum of 256 MiB");
+	size_bad(UINT64_MAX, "above the maximum of 256 MiB");
+
+	join(plain, "ls -l /tmp/x.y a=b,c:d@e%");
+	join(spaces, "echo 'a b' ''");
+	join(quote, "sh -c 'echo it'\\''s $HOME'");
+	join(none, "");
+
+	test_begin("joined: truncated to the buffer");
+	capture_join_args(quote, small, sizeof(small));
+	CHECK_STR(small, "sh -c '");
+	test_end();
+	return test_summary();
+}

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * 'godiagctl report' on synthetic capture files (ctl/analyze.c and
+ * ctl/report.c): exact JSON and text, with and without the module's
+ * counters and the end section.
+ */
+#include <stdlib.h>
+
+#include "capfile_build.h"
+#include "report.h"
+#include "test.h"
+
+#define START 1000000000ULL
+
+struct rec_spec {
+	uint32_t tgid;
+	uint32_t nr;
+	uint64_t dur;
+	int64_t ret;
+};
+
+static const struct rec_spec calls[] = {
+	{ 100, 1, 5000, 10 },
+	{ 100, 1, 1000, 10 },
+	{ 100, 1, 3000, -11 },		/* EAGAIN: an error */
+	{ 100, 1, 2000, 10 },
+	{ 100, 1, 4000, 10 },
+	{ 200, 0, 100, -4095 },		/* the last errno value: an error */
+	{ 200, 0, 200, -4096 },		/* not an errno */
+	{ 100, 35, 1000000, 0 },
+	{ 200, 500, 7, -1 },		/* a number without a name */
+};
+
+static void write_meta(struct capw *w)
+{
+	char *meta = NULL;
+	size_t len = 0;
+
+	capw_meta_add(&meta, &len, "mode", "discard");
+	capw_meta_add(&meta, &len, "hostname", "box");
+	capw_meta_add(&meta, &len, "kernel_release", "6.1.0-test");
+	capw_meta_add(&meta, &len, "buffer_size", "1048576");
+	capw_meta_add(&meta, &len, "start_monotonic_ns", "%llu", START);
+	capw_meta_add(&meta, &len, "command", "./app -x");
+	capw_meta_add(&meta, &len, "future_key", "ignored");
+	capw_section(w, CAPFILE_SEC_META, 0, meta, len);
+	free(meta);
+}
+
+static void write_records(struct capw *w)
+{
+	struct godiag_rec_lost lost = make_lost(1, 3);
+	struct godiag_rec_target_exit ex;
+	uint64_t unknown[5] = { 0 };
+	struct godiag_rec *u = (struct godiag_rec *)unknown;
+	size_t i;
+
+	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		struct godiag_rec_syscall s =
+			make_syscall(calls[i].tgid, calls[i].nr, calls[i].dur,
+				     calls[i].ret, START + 2000000 * (i + 1));
+
+		capw_record(w, &s, sizeof(s));
+	}
+	capw_record(w, &lost, sizeof(lost));
+	u->type = 77;
+	u->size = sizeof(unknown);
+	u->tgid = 300;
+	u->ts_ns = START + 100000000;
+	capw_record(w, u, u->size);
+	memset(&ex, 0, sizeof(ex));
+	ex.hdr.type = GODIAG_REC_TARGET_EXIT;
+	ex.hdr.size = sizeof(ex);
+	ex.hdr.tgid = 100;
+	ex.hdr.ts_ns = START + 200000000;
+	capw_record(w, &ex, sizeof(ex));
+}
+
+/* A capture with the module's counters and an end section, or neither. */
+static void make_capture(struct membuf *m, bool finished)
+{
+	struct capfile_cpu_stats cpus[2] = {
+		{ .cpu = 0, .written = 10, .lost = 2, .bytes = 640, .read = 8 },
+		{ .cpu = 1, .written = 6, .lost = 3, .bytes = 192, .read = 3,
+		  .lost_marked = 3 },
+	};
+	struct capfile_target t = { .pid = 100, .flags = GODIAG_TF_FOLLOW_CHILDREN };
+	struct capw w;
+	int fd = memfile_open(&w);
+
+	snprintf(t.comm, sizeof(t.comm), "app");
+	snprintf(t.exe, sizeof(t.exe), "/usr/bin/app");
+	write_meta(&w);
+	capw_target(&w, &t);
+	write_records(&w);
+	capw_note(&w, "target 100 (app) exited with status 0");
+	if (finished) {
+		capw_stats(&w, CAPFILE_STATS_KERNEL, cpus, 2);
+		capw_end(&w, 7, START + 2500000000ULL);
+	}
+	if (capw_close(&w))
+		abort();
+	memfile_read(fd, m);
+}
+
+static char *render(const struct report *r, void (*print)(const struct report *, FILE *))
+{
+	char *buf = NULL;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+
+	print(r, f);
+	fclose(f);
+	return buf;
+}
+
+static const char json_finished[] =
+	"{\"events\":{\"recorded\":11,\"lost\":5},"
+	"\"syscalls\":["
+	"{\"name\":\"nanosleep\",\"nr\":35,\"count\":1,\"errors\":0,\"total_ns\":1000000,"
+	"\"p50_ns\":1000000,\"p90_ns\":1000000,\"p99_ns\":1000000,\"max_ns\":1000000},"
+	"{\"name\":\"write\",\"nr\":1,\"count\":5,\"errors\":1,\"total_ns\":15000,"
+	"\"p50_ns\":3000,\"p90_ns\":5000,\"p99_ns\":5000,\"max_ns\":5000},"
+	"{\"name\":\"read\",\"nr\":0,\"count\":2,\"errors\":1,\"total_ns\":300,"
+	"\"p50_ns\":100,\"p90_ns\":200,\"p99_ns\":200,\"max_ns\":200},"
+	"{\"name\":\"syscall_500\",\"nr\":500,\"count\":1,\"errors\":1,\"total_ns\":7,"
+	"\"p50_ns\":7,\"p90_ns\":7,\"p99_ns\":7,\"max_ns\":7}],"
+	"\"capture\":{\"duration_ns\":2500000000,\"written\":16,\"read\":11,"
+	"\"mode\":\"discard\"},"
+	"\"processes\":[{\"pid\":100,\"syscalls\":6},{\"pid\":200,\"syscalls\":3}],"
+	"\"targets\":[{\"pid\":100,\"comm\":\"app\",\"exe\":\"/usr/bin/app\","
+	"\"follow_children\":true}],"
+	"\"notes\":[\"target 100 (app) exited with status 0\"],"
+	"\"file\":{\"version\":1,\"complete\":true}}\n";
+
+static const char text_finished[] =
+	"capture  2.50 s on box, kernel 6.1.0-test, discard mode, 1.0 MiB per CPU\n"
+	"command  ./app -x\n"
+	"target   100 app (/usr/bin/app), following children\n"
+	"events   11 recorded, 5 lost, 2 processes\n"
+	"note     target 100 (app) exited with status 0\n"
+	"WARNING  5 events lost (31.2% of 16): the numbers below miss them; "
+	"capture again with a larger --buffer\n"
+	"\n"
+	"SYSCALL          COUNT      TOTAL        P50        P90        P99        MAX   ERRORS\n"
+	"nanosleep            1    1.00 ms    1.00 ms    1.00 ms    1.00 ms    1.00 ms        0\n"
+	"write                5    15.0 us    3.00 us    5.00 us    5.00 us    5.00 us        1\n"
+	"read                 2     300 ns     100 ns     200 ns     200 ns     200 ns        1\n"
+	"syscall_500          1       7 ns       7 ns       7 ns       7 ns       7 ns        1\n";
+
+static void test_finished(void)
+{
+	struct report r;
+	struct membuf m;
+	char err[128], *out;
+
+	make_capture(&m, true);
+	test_begin("report --json of a finished capture");
+	CHECK_U64(report_load(&r, m.buf, m.len, err, sizeof(err)), 0);
+	CHECK(r.complete);
+	out = render(&r, report_print_json);
+	CHECK_STR(out, json_finished);
+	free(out);
+	test_end();
+
+	test_begin("report text of a finished capture");
+	out = render(&r, report_print);
+	CHECK_STR(out, text_finished);
+	free(out);
+	test_end();
+	report_free(&r);
+	free(m.buf);
+}
+
+static void test_unfinished(void)
+{
+	struct report r;
+	struct membuf m;
+	char err[128], *out;
+
+	make_capture(&m, false);
+	test_begin("report of a capture without STATS and END: LOST markers count");
+	CHECK_U64(report_load(&r, m.buf, m.len, err, sizeof(err)), 0);
+	CHECK(!r.complete);
+	CHECK_U64(report_lost(&r), 3);
+	CHECK_U64(report_written(&r), 14);
+	CHECK_U64(report_read(&r), 11);
+	/* Up to the last record: the target exit 200 ms in. */
+	CHECK_U64(report_duration(&r), 200000000);
+	out = render(&r, report_print_json);
+	CHECK(strstr(out, "{\"events\":{\"recorded\":11,\"lost\":3},") == out);
+	CHECK(strstr(out, "\"capture\":{\"duration_ns\":200000000,\"written\":14,"
+		      "\"read\":11,\"mode\":\"discard\"}") != NULL);
+	CHECK(strstr(out, "\"file\":{\"version\":1,\"complete\":false}}\n") != NULL);
+	free(out);
+	test_end();
+	report_free(&r);
+	free(m.buf);
+}
+
+static void test_empty_and_broken(void)
+{
+	struct report r;
+	struct membuf m = { 0 };
+	char err[128], *out;
+
+	mb_header(&m, 1, 24);
+	mb_end(&m, 0);
+	test_begin("report of a capture with nothing in it");
+	CHECK_U64(report_load(&r, m.buf, m.len, err, sizeof(err)), 0);
+	out = render(&r, report_print_json);
+	CHECK_STR(out, "{\"events\":{\"recorded\":0,\"lost\":0},\"syscalls\":[],"
+		  "\"capture\":{\"duration_ns\":0,\"written\":0,\"read\":0,"
+		  "\"mode\":\"unknown\"},\"processes\":[],\"targets\":[],\"notes\":[],"
+		  "\"file\":{\"version\":1,\"complete\":true}}\n");
+	free(out);
+	out = render(&r, report_print);
+	CHECK_STR(out, "capture  0 ns\n"
+		       "events   0 recorded, 0 lost, 0 processes\n"
+		       "\n"
+		       "SYSCALL      COUNT      TOTAL        P50        P90        P99        MAX   ERRORS\n"
+		       "(no syscalls recorded)\n");
+	free(out);
+	report_free(&r);
+	test_end();
+
+	test_begin("report of a truncated file fails with the reader's message");
+	m.len -= 4;
+	CHECK_U64(report_load(&r, m.buf, m.len, err, sizeof(err)), (uint64_t)-1);
+	CHECK_STR(err, "truncated at byte 68");
+	report_free(&r);
+	test_end();
+	free(m.buf);
+}
+
+static void test_overwrite_losses(void)
+{
+	struct report r;
+	char *out;
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.mode, sizeof(r.mode), "overwrite");
+	r.complete = true;
+	r.recorded = 10;
+	r.has_stats = r.kernel_stats = true;
+	r.written = 50;
+	r.lost = 40;
+	r.tool_read = 10;
+	test_begin("report: overwrite mode losses are a note, not a warning");
+	out = render(&r, report_print);
+	CHECK(strstr(out, "note     40 older events were overwritten (overwrite mode "
+		      "keeps the newest)\n") != NULL);
+	CHECK(strstr(out, "WARNING") == NULL);
+	free(out);
+	test_end();
+
+	snprintf(r.mode, sizeof(r.mode), "discard");
+	r.written = 51;
+	test_begin("report: discard mode counts that do not add up are flagged");
+	out = render(&r, report_print);
+	CHECK(strstr(out, "WARNING  the module wrote 51 events but 10 were read and "
+		      "40 lost: the capture is missing events\n") != NULL);
+	free(out);
+	test_end();
+}
+
+int main(void)
+{
+	test_finished();
+	test_unfinished();
+	test_empty_and_broken();
+	test_overwrite_losses();
+	return test_summary();
+}
