@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# godiag: `make` builds godiag.ko and godiagctl; `make help` lists the rest.
+
+VERSION := $(shell sed -n 's/^\#define GODIAG_VERSION "\(.*\)"/\1/p' include/godiag_version.h)
+PREFIX ?= /usr/local
+DESTDIR ?=
+KVER ?= $(shell uname -r)
+
+# The kernel build dir: the running kernel's when its headers are installed,
+# else the newest Debian linux-headers-*-amd64, else nothing (say so).
+ifeq ($(origin KDIR),undefined)
+  ifneq ($(wildcard /lib/modules/$(KVER)/build/Makefile),)
+    KDIR := /lib/modules/$(KVER)/build
+  else
+    KDIR := $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
+    KDIR_PICKED := 1
+  endif
+endif
+
+DKMS_SRC := $(DESTDIR)/usr/src/godiag-$(VERSION)
+
+.PHONY: all module ctl deps check check-unit check-vm demo install uninstall \
+	dkms-install dkms-uninstall dkms-src clean help
+
+all: module ctl
+
+module:
+	@if [ -z "$(KDIR)" ]; then \
+		echo "make: no kernel build dir: install linux-headers-amd64 (make deps) or pass KDIR=" >&2; \
+		exit 1; fi
+	@[ -z "$(KDIR_PICKED)" ] || echo "  KDIR    $(KDIR) (newest installed headers; KDIR= overrides)"
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+ctl:
+	$(MAKE) -C ctl
+
+deps:
+	sh tests/deps.sh
+
+check:
+	bash tests/check.sh
+
+check-unit:
+	bash tests/check.sh unit
+
+check-vm:
+	bash tests/check.sh vm
+
+demo:
+	bash tests/demo.sh
+
+install: ctl
+	$(MAKE) -C ctl install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+
+uninstall:
+	$(MAKE) -C ctl uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+
+# The DKMS source tree: exactly what Kbuild needs, with dkms.conf versioned.
+dkms-src:
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)/kmod $(DKMS_SRC)/include
+	install -m 0644 Kbuild $(DKMS_SRC)/
+	install -m 0644 kmod/Kbuild kmod/*.c kmod/*.h $(DKMS_SRC)/kmod/
+	install -m 0644 include/*.h $(DKMS_SRC)/include/
+	sed 's/@VERSION@/$(VERSION)/' dkms/dkms.conf > $(DKMS_SRC)/dkms.conf
+
+dkms-install: dkms-src
+	dkms add -m godiag -v $(VERSION)
+	dkms install -m godiag -v $(VERSION) -k $(KVER)
+
+dkms-uninstall:
+	-dkms remove -m godiag -v $(VERSION) --all
+	rm -rf $(DKMS_SRC)
+
+clean:
+	[ -z "$(KDIR)" ] || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C ctl clean
+	rm -rf build
+
+help:
+	@echo "make                build godiag.ko (KDIR=...) and godiagctl"
+	@echo "make deps           install every Debian package needed (root)"
+	@echo "make demo           build, boot a test VM, load the module, run godiagctl"
+	@echo "make check          unit tests and VM tests on Debian 6.1 and 6.12"
+	@echo "make install        install godiagctl, man page, completion (PREFIX, DESTDIR)"
+	@echo "make dkms-install   register with DKMS and build for KVER (default: running)"
+	@echo "make dkms-uninstall remove from DKMS"

@@ -1,0 +1,23 @@
+#!/bin/sh
+# Build godiag.ko for one test kernel into build/mod/<release>/kmod/.
+# Each kernel gets its own copy of the sources: Kbuild writes objects next
+# to them, and 6.1 cannot put them elsewhere.
+#
+#   tests/build-module.sh KERNEL      (6.1, 6.12, debug or a release)
+set -eu
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+build=${GODIAG_BUILD:-$repo/build}
+kernels=$repo/tests/vm/kernels.sh
+
+release=$("$kernels" resolve "$1" release)
+kdir=$("$kernels" resolve "$1" build)
+out=$build/mod/$release
+
+mkdir -p "$out/kmod" "$out/include"
+cp "$repo/Kbuild" "$out/"
+cp "$repo"/kmod/Kbuild "$repo"/kmod/*.[ch] "$out/kmod/"
+cp "$repo"/include/*.h "$out/include/"
+# No BTF for out-of-tree modules: the headers package has no vmlinux.
+make -C "$kdir" M="$out" CONFIG_DEBUG_INFO_BTF_MODULES= modules
+echo "$out/kmod/godiag.ko"

@@ -1,0 +1,22 @@
+# A real DKMS install for the running kernel: modprobe works, godiagctl
+# talks to the module, and removal leaves nothing behind.
+. "$(dirname "$0")/../lib.sh"
+
+kver=$(uname -r)
+version=$(sed -n 's/^#define GODIAG_VERSION "\(.*\)"/\1/p' "$repo/include/godiag_version.h")
+# Install from a clean copy of the sources, as a user's checkout would be.
+mkdir "$work/src"
+cp -r "$repo"/Kbuild "$repo"/Makefile "$repo"/kmod "$repo"/include "$repo"/dkms "$work/src/"
+
+check "make dkms-install builds for $kver" make -C "$work/src" dkms-install KVER="$kver"
+check "dkms reports godiag installed" sh -c "dkms status godiag | grep -q 'godiag/$version, $kver, .*: installed'"
+check "modprobe godiag" modprobe godiag
+check "godiagctl status talks to the DKMS module" "$ctl" status
+check_match "the loaded module is the DKMS one" "/updates/dkms/godiag.ko" "$(modinfo -n godiag)"
+check "rmmod" rmmod godiag
+check "make dkms-uninstall" make -C "$work/src" dkms-uninstall KVER="$kver"
+check "dkms status is empty" sh -c '[ -z "$(dkms status godiag)" ]'
+check "no source tree left in /usr/src" sh -c '! ls -d /usr/src/godiag-* 2>/dev/null'
+check "no dkms tree left" test ! -e /var/lib/dkms/godiag
+check "no module file left" sh -c "! find /lib/modules/$kver -name 'godiag.ko*' | grep -q ."
+check_status "modprobe fails after removal" 1 modprobe godiag

@@ -1,0 +1,55 @@
+#!/bin/sh
+# Install every Debian package godiag needs to build, test and benchmark.
+# Idempotent: packages already present are left alone.
+set -eu
+
+[ "$(id -u)" -eq 0 ] || { echo "deps: must run as root (apt-get)" >&2; exit 1; }
+export DEBIAN_FRONTEND=noninteractive
+
+# bookworm-backports carries the 6.12 kernel and Go 1.21..1.23.
+src=/etc/apt/sources.list.d/godiag-backports.sources
+if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+	uri=$(awk '/^URIs:/ && /debian\/?$/ {print $2; exit}' \
+		/etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+	[ -n "$uri" ] || uri=http://deb.debian.org/debian
+	printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+		"$uri" > "$src"
+fi
+
+stamp=/var/lib/apt/periodic/godiag-update-stamp
+if [ ! -e "$stamp" ] || [ -n "$(find "$src" /etc/apt/sources.list.d -newer "$stamp" 2>/dev/null)" ] \
+   || [ -n "$(find "$stamp" -mmin +720 2>/dev/null)" ]; then
+	apt-get update -q
+	mkdir -p "$(dirname "$stamp")" && touch "$stamp"
+fi
+
+apt_install() {
+	apt-get install -y -q --no-install-recommends "$@"
+}
+
+apt_install build-essential pkg-config libnl-3-dev libnl-genl-3-dev libmnl-dev \
+	libelf-dev libdw-dev libcapstone-dev \
+	qemu-system-x86 busybox-static kmod cpio xz-utils zstd dkms \
+	bc bison flex libssl-dev sparse \
+	golang-go strace bpftrace linux-perf wrk
+
+apt_install -t bookworm-backports golang-1.21-go golang-1.22-go golang-1.23-go
+
+# Both kernels side by side: Debian 12's own 6.1 and 6.12 from backports.
+# The metapackages point at one version only, so install the versioned
+# packages they depend on and mark them manual so nothing autoremoves them.
+kernel_pkgs() { # suite
+	for meta in linux-image-amd64 linux-headers-amd64; do
+		apt-cache depends "$meta/$1" 2>/dev/null |
+			awk '/Depends: linux-(image|headers)-[0-9]/ {print $2}'
+	done
+}
+for suite in bookworm bookworm-backports; do
+	pkgs=$(kernel_pkgs "$suite")
+	[ -n "$pkgs" ] || { echo "deps: no kernel packages found in $suite" >&2; exit 1; }
+	# shellcheck disable=SC2086
+	apt_install -t "$suite" $pkgs
+	# shellcheck disable=SC2086
+	apt-mark manual $pkgs >/dev/null
+done
+echo "deps: all packages installed"
