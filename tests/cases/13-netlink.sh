@@ -24,6 +24,10 @@ for cmd in status session-new session-del session-start session-stop target-add 
 	out=$(as_nobody "$nlraw" send "$cmd" session-id:u32:"$sid" 2>&1)
 	check_match "non-root $cmd refused" "^errno=1 " "$out"
 done
+for cmd in status session-new target-add; do
+	out=$(as_nobody unshare -Ur "$nlraw" send "$cmd" session-id:u32:"$sid" 2>&1)
+	check_match "root in a user namespace: $cmd refused" "^errno=1 " "$out"
+done
 for cmd in sessions targets stats hist; do
 	out=$(as_nobody "$nlraw" send --dump "$cmd" 2>&1)
 	check_match "non-root dump $cmd refused" "^errno=1 " "$out"

@@ -13,7 +13,8 @@
 # Environment:
 #   GODIAG_BUILD          scratch build dir (default: <repo>/build)
 #   GODIAG_DEBUG_TARBALL  debug kernel tarball
-#                         (default: newest /work/shared/kernels/debug-kernel-*.tar.xz)
+#                         (default: newest ../shared/kernels/debug-kernel-*.tar.xz
+#                         beside the project root)
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -64,8 +65,9 @@ debug_tarball() {
 		echo "$GODIAG_DEBUG_TARBALL"
 		return
 	fi
+	# shared/ sits beside the project root (for developers and CI alike).
 	# shellcheck disable=SC2012 # names are ours, no odd characters
-	ls /work/shared/kernels/debug-kernel-*.tar.xz 2>/dev/null | sort -V | tail -n 1
+	ls "$repo"/../shared/kernels/debug-kernel-*.tar.xz 2>/dev/null | sort -V | tail -n 1
 }
 
 # Release of the debug kernel: from the unpacked tree if present, else
