@@ -19,8 +19,10 @@ ifeq ($(origin KDIR),undefined)
 endif
 
 DKMS_SRC := $(DESTDIR)/usr/src/godiag-$(VERSION)
+# Debian's headers have no vmlinux to generate module BTF against.
+NO_BTF := CONFIG_DEBUG_INFO_BTF_MODULES=
 
-.PHONY: all module ctl deps check check-unit check-vm demo install uninstall \
+.PHONY: all module ctl deps check check-unit check-vm demo bench install uninstall \
 	dkms-install dkms-uninstall dkms-src clean help
 
 all: module ctl
@@ -30,7 +32,7 @@ module:
 		echo "make: no kernel build dir: install linux-headers-amd64 (make deps) or pass KDIR=" >&2; \
 		exit 1; fi
 	@[ -z "$(KDIR_PICKED)" ] || echo "  KDIR    $(KDIR) (newest installed headers; KDIR= overrides)"
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(NO_BTF) modules
 
 ctl:
 	$(MAKE) -C ctl
@@ -49,6 +51,9 @@ check-vm:
 
 demo:
 	bash tests/demo.sh
+
+bench:
+	bash tests/bench/run.sh
 
 install: ctl
 	$(MAKE) -C ctl install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
@@ -73,6 +78,22 @@ dkms-uninstall:
 	-dkms remove -m godiag -v $(VERSION) --all
 	rm -rf $(DKMS_SRC)
 
+# Static checks of the kernel code: sparse on the module, checkpatch.pl
+# from Debian's linux-source-6.1 (compat.h's version tests are expected).
+sparse:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 $(NO_BTF) modules
+
+CHECKPATCH := build/checkpatch/scripts/checkpatch.pl
+$(CHECKPATCH):
+	mkdir -p build/checkpatch
+	tar -xJf /usr/src/linux-source-6.1.tar.xz -C build/checkpatch --strip-components=1 \
+		linux-source-6.1/scripts/checkpatch.pl linux-source-6.1/scripts/spelling.txt \
+		linux-source-6.1/scripts/const_structs.checkpatch
+
+checkpatch: $(CHECKPATCH)
+	$(CHECKPATCH) --no-tree --terse --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON \
+		-f $(filter-out %.mod.c,$(wildcard kmod/*.c)) kmod/*.h include/*.h
+
 clean:
 	[ -z "$(KDIR)" ] || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C ctl clean
@@ -83,6 +104,9 @@ help:
 	@echo "make deps           install every Debian package needed (root)"
 	@echo "make demo           build, boot a test VM, load the module, run godiagctl"
 	@echo "make check          unit tests and VM tests on Debian 6.1 and 6.12"
+	@echo "make bench          syscall overhead vs bpftrace/strace/perf, records/s, loss (VM, minutes)"
 	@echo "make install        install godiagctl, man page, completion (PREFIX, DESTDIR)"
 	@echo "make dkms-install   register with DKMS and build for KVER (default: running)"
 	@echo "make dkms-uninstall remove from DKMS"
+	@echo "make sparse         sparse on the kernel code (KDIR=...)"
+	@echo "make checkpatch     the kernel's checkpatch.pl on kmod/ and include/"

@@ -86,11 +86,11 @@ struct godiag_pid_node {
 #define GODIAG_PID_HASH_BITS	10
 extern struct hlist_head godiag_pid_hash[1 << GODIAG_PID_HASH_BITS];
 
-/* Walk the targets of @tgid; call under rcu_read_lock(). */
-#define godiag_for_each_pid_node(n, key)				\
-	hlist_for_each_entry_rcu(n, &godiag_pid_hash[hash_32(key,	\
-				 GODIAG_PID_HASH_BITS)], node)		\
-		if ((n)->tgid != (key)) {} else
+/* The bucket to walk (under rcu_read_lock()) for the nodes of @tgid. */
+static inline struct hlist_head *godiag_pid_bucket(pid_t tgid)
+{
+	return &godiag_pid_hash[hash_32(tgid, GODIAG_PID_HASH_BITS)];
+}
 
 /* What a handler knows about the thread it runs on. */
 struct godiag_thread {

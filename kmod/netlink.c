@@ -19,8 +19,6 @@ static u32 generation;		/* bumped when sessions or targets change */
 
 /* ---- policies ------------------------------------------------------- */
 
-#define POL_SESSION_ID	[GODIAG_A_SESSION_ID] = NLA_POLICY_MIN(NLA_U32, 1)
-
 static struct netlink_range_validation buffer_range = {
 	.min = GODIAG_BUFFER_MIN,
 	.max = GODIAG_BUFFER_MAX,
@@ -34,7 +32,7 @@ static struct netlink_range_validation pid_range = {
 static const struct nla_policy status_policy[GODIAG_A_MAX + 1] = {};
 
 static const struct nla_policy session_policy[GODIAG_A_MAX + 1] = {
-	POL_SESSION_ID,
+	[GODIAG_A_SESSION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
 static const struct nla_policy session_new_policy[GODIAG_A_MAX + 1] = {
@@ -45,13 +43,13 @@ static const struct nla_policy session_new_policy[GODIAG_A_MAX + 1] = {
 };
 
 static const struct nla_policy target_policy[GODIAG_A_MAX + 1] = {
-	POL_SESSION_ID,
+	[GODIAG_A_SESSION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[GODIAG_A_PID] = NLA_POLICY_FULL_RANGE(NLA_U32, &pid_range),
 	[GODIAG_A_TARGET_FLAGS] = NLA_POLICY_MASK(NLA_U32, GODIAG_TF_ALL),
 };
 
 static const struct nla_policy syscalls_policy[GODIAG_A_MAX + 1] = {
-	POL_SESSION_ID,
+	[GODIAG_A_SESSION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[GODIAG_A_SYSCALL_MASK] = NLA_POLICY_EXACT_LEN(GODIAG_SYSCALL_MASK_BYTES),
 	[GODIAG_A_SYSCALL_MIN_NS] = { .type = NLA_U64 },
 };

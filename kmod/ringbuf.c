@@ -109,6 +109,7 @@ static bool rb_room(struct godiag_rb *rb, u64 head, u64 end)
 
 	if (rb->overwrite)
 		return rb_make_room(rb, end);
+	/* Pairs with the reader's release of the records it consumed. */
 	tail = smp_load_acquire(&rb->page->data_tail);
 	/* A tail from a confused mmap reader only ever costs records. */
 	if (tail > head)
@@ -174,6 +175,7 @@ again:
 
 bool godiag_rb_empty(const struct godiag_rb *rb)
 {
+	/* Pairs with the release in godiag_rb_commit(). */
 	return smp_load_acquire(&rb->page->data_head) ==
 	       READ_ONCE(rb->page->data_tail);
 }
@@ -187,6 +189,7 @@ ssize_t godiag_rb_read(struct godiag_rb *rb, char __user *buf, size_t len)
 	size_t copied = 0;
 
 	for (;;) {
+		/* Pairs with the release in godiag_rb_commit(). */
 		u64 head = smp_load_acquire(&rb->page->data_head);
 		u64 tail = READ_ONCE(rb->page->data_tail);
 		u64 off = tail & (rb->size - 1);

@@ -33,7 +33,9 @@ static void on_sys_enter(void *data, struct pt_regs *regs, long nr)
 	if (unlikely(nr < 0 || nr >= GODIAG_SYSCALL_MAX))
 		return;
 	rcu_read_lock();
-	godiag_for_each_pid_node(n, current->tgid) {
+	hlist_for_each_entry_rcu(n, godiag_pid_bucket(current->tgid), node) {
+		if (n->tgid != current->tgid)
+			continue;
 		struct godiag_thread *th;
 
 		if (!wants(n->target->session, nr))
@@ -95,7 +97,9 @@ static void on_sys_exit(void *data, struct pt_regs *regs, long ret)
 	u64 now = 0;
 
 	rcu_read_lock();
-	godiag_for_each_pid_node(n, current->tgid) {
+	hlist_for_each_entry_rcu(n, godiag_pid_bucket(current->tgid), node) {
+		if (n->tgid != current->tgid)
+			continue;
 		struct godiag_target *t = n->target;
 		struct godiag_session *s = t->session;
 		struct godiag_thread *th;

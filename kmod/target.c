@@ -177,11 +177,6 @@ static struct godiag_target *target_new(struct godiag_session *s, pid_t tgid,
 
 /* ---- the tgid hash -------------------------------------------------- */
 
-static struct hlist_head *pid_bucket(pid_t tgid)
-{
-	return &godiag_pid_hash[hash_32(tgid, GODIAG_PID_HASH_BITS)];
-}
-
 static struct godiag_pid_node *pid_node_new(struct godiag_target *t,
 					    pid_t tgid, gfp_t gfp)
 {
@@ -197,7 +192,7 @@ static struct godiag_pid_node *pid_node_new(struct godiag_target *t,
 static void pid_node_link(struct godiag_pid_node *n)
 {
 	spin_lock(&pid_lock);
-	hlist_add_head_rcu(&n->node, pid_bucket(n->tgid));
+	hlist_add_head_rcu(&n->node, godiag_pid_bucket(n->tgid));
 	spin_unlock(&pid_lock);
 }
 
@@ -293,7 +288,9 @@ static void on_process_exit(void *data, struct task_struct *p)
 	u32 code = last ? group_exit_code(p) : 0;
 
 	rcu_read_lock();
-	godiag_for_each_pid_node(n, p->tgid) {
+	hlist_for_each_entry_rcu(n, godiag_pid_bucket(p->tgid), node) {
+		if (n->tgid != p->tgid)
+			continue;
 		thread_put(n->target, p->pid);
 		if (!last || hlist_unhashed(&n->node))
 			continue;
@@ -312,7 +309,9 @@ static void on_process_fork(void *data, struct task_struct *parent,
 	if (child->tgid == parent->tgid)
 		return;
 	rcu_read_lock();
-	godiag_for_each_pid_node(n, parent->tgid) {
+	hlist_for_each_entry_rcu(n, godiag_pid_bucket(parent->tgid), node) {
+		if (n->tgid != parent->tgid)
+			continue;
 		struct godiag_target *t = n->target;
 
 		if (!(t->flags & GODIAG_TF_FOLLOW_CHILDREN))

@@ -31,7 +31,7 @@ apt_install build-essential pkg-config libnl-3-dev libnl-genl-3-dev libmnl-dev \
 	libelf-dev libdw-dev libcapstone-dev \
 	qemu-system-x86 busybox-static kmod cpio xz-utils zstd dkms \
 	bc bison flex libssl-dev sparse \
-	golang-go strace bpftrace linux-perf wrk
+	golang-go strace bpftrace linux-perf wrk python3
 
 apt_install -t bookworm-backports golang-1.21-go golang-1.22-go golang-1.23-go
 
@@ -52,4 +52,7 @@ for suite in bookworm bookworm-backports; do
 	# shellcheck disable=SC2086
 	apt-mark manual $pkgs >/dev/null
 done
+# checkpatch.pl for `make checkpatch`, from the 6.1 sources (pinned to
+# bookworm so the kbuild tools stay those of the installed 6.1 headers).
+apt_install -t bookworm linux-source-6.1
 echo "deps: all packages installed"

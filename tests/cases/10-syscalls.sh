@@ -88,3 +88,13 @@ check_match "text report has the write row" "^ *write +1001 " "$out"
 check_status "capture of a dead PID exits 3" 3 "$ctl" capture -p 4000000 --syscalls -o "$cap.9"
 check_match "dead PID explained" "no process with PID 4000000" "$(cat "$work/out")"
 check_eq "sessions left behind" 0 "$("$ctl" sessions --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["sessions"]))')"
+
+# A Go program: its syscalls come from whatever thread the runtime uses,
+# all of them land in the capture.
+start_gt pid "$progs/gowrite" --wait-signal --n 2000
+capture_bg "$cap.10" -p "$pid" --syscalls --syscall write
+wait_running 1
+kill -USR1 "$pid"
+check "capture of a Go program ends when it exits" wait "$cap_pid"
+report "$cap.10"
+check_eq "Go program: 2000 writes + the done line" 2001 "$(syscall_count "$cap.10.json" write)"
