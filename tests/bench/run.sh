@@ -1,0 +1,58 @@
+#!/bin/bash
+# `make bench`: build what the benchmark needs, boot ONE test VM that runs
+# tests/bench/guest.sh, print its table and keep it in
+# build/bench/results.txt (the whole console log in build/bench/console.log).
+#
+# A figure, not a test: it fails only when a build, the VM or a tool in the
+# guest fails, never because of a number. See docs/PERFORMANCE.md.
+#
+#   GODIAG_BENCH_KERNEL   kernel to boot (default 6.12; see tests/vm/kernels.sh)
+#   GODIAG_BENCH_N, GODIAG_BENCH_N_STRACE, GODIAG_BENCH_N_PERF,
+#   GODIAG_BENCH_REPS, GODIAG_BENCH_SECS
+#                         loop sizes and repetitions (tests/bench/guest.sh)
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$repo"
+build=${GODIAG_BUILD:-$repo/build}
+out=$build/bench
+kernel=${GODIAG_BENCH_KERNEL:-6.12}
+CC=${CC:-gcc}
+
+mkdir -p "$out"
+make -C ctl
+make -C tests/progs O="$build/progs" c
+ko=$(tests/build-module.sh "$kernel" | tail -n 1)
+# The guest loads this copy: a test run rebuilding build/mod meanwhile
+# cannot swap the module under the benchmark.
+cp "$ko" "$out/godiag-$(tests/vm/kernels.sh resolve "$kernel" release).ko"
+for p in sysloop slowread; do
+	echo "  CC      $out/$p"
+	"$CC" -O2 -std=c11 -Wall -Wextra -Werror -I"$repo/include" \
+		-o "$out/$p" "tests/bench/$p.c"
+done
+
+echo "bench: booting $kernel under qemu; this takes several minutes (progress below)"
+rm -f "$out/results.txt"
+status=0
+# The console goes to the log; progress lines and the table to the terminal
+# (progress comes in bursts: the harness's console filter reads in blocks).
+tests/vm/run.sh -k "$kernel" -t 1800 -- tests/bench/guest.sh 2>&1 |
+	tee "$out/console.log" | grep --line-buffered -E '^(bench:|run\.sh:)' || status=${PIPESTATUS[0]}
+
+# The table, without kernel messages that the console may interleave.
+sed -n '/^GODIAG-BENCH-BEGIN$/,/^GODIAG-BENCH-END$/p' "$out/console.log" |
+	sed '1d;$d' | grep -Ev '^\[ *[0-9]+\.[0-9]+\] ' >"$out/results.txt" || true
+echo
+if [ -s "$out/results.txt" ]; then
+	cat "$out/results.txt"
+	echo
+	echo "bench: table saved in $out/results.txt, console log in $out/console.log"
+else
+	echo "bench: the guest printed no table; see $out/console.log" >&2
+	[ "$status" -ne 0 ] || status=1
+fi
+if [ "$status" -ne 0 ]; then
+	echo "bench: FAILED (exit $status); see $out/console.log" >&2
+fi
+exit "$status"
