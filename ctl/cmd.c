@@ -65,6 +65,22 @@ int cmd_getopt(const struct cmd *c, int argc, char **argv,
 	return opt;
 }
 
+bool cmd_json_option(const struct cmd *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		CMD_HELP_OPTION,
+		{ NULL, 0, NULL, 0 },
+	};
+	bool json = false;
+	int opt;
+
+	while ((opt = cmd_getopt(c, argc, argv, "jh", longopts)) != -1)
+		if (opt == 'j')
+			json = true;
+	return json;
+}
+
 void cmd_no_operands(const struct cmd *c, int argc, char **argv)
 {
 	if (optind < argc)

@@ -7,6 +7,7 @@
 #define GODIAGCTL_CMD_H
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 struct cmd {
@@ -35,6 +36,12 @@ extern const struct cmd cmd_hist;
  */
 int cmd_getopt(const struct cmd *c, int argc, char **argv,
 	       const char *shortopts, const struct option *longopts);
+
+/*
+ * Options of a command whose only option is --json (and --help): returns
+ * whether --json was given; operands start at optind.
+ */
+bool cmd_json_option(const struct cmd *c, int argc, char **argv);
 
 /* Refuses operands after the options, for commands that take none. */
 void cmd_no_operands(const struct cmd *c, int argc, char **argv);

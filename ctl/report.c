@@ -323,21 +323,13 @@ static void unload_file(struct file_buf *b)
 
 static int run_report(const struct cmd *c, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		CMD_HELP_OPTION,
-		{ NULL, 0, NULL, 0 },
-	};
 	struct file_buf file;
 	struct report r;
 	const char *path;
-	bool json = false;
+	bool json;
 	char err[256];
-	int opt;
 
-	while ((opt = cmd_getopt(c, argc, argv, "jh", longopts)) != -1)
-		if (opt == 'j')
-			json = true;
+	json = cmd_json_option(c, argc, argv);
 	if (optind == argc)
 		cmd_usage_error(c, "missing capture FILE");
 	path = argv[optind];

@@ -129,20 +129,13 @@ void sessions_print_json(const struct session_list *s,
 
 static int run_sessions(const struct cmd *c, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		CMD_HELP_OPTION,
-		{ NULL, 0, NULL, 0 },
-	};
 	struct session_list s;
 	struct target_list t;
-	bool json = false;
+	bool json;
 	struct gdnl *nl;
-	int opt, err;
+	int err;
 
-	while ((opt = cmd_getopt(c, argc, argv, "jh", longopts)) != -1)
-		if (opt == 'j')
-			json = true;
+	json = cmd_json_option(c, argc, argv);
 	cmd_no_operands(c, argc, argv);
 
 	nl = gdnl_open(c->name);

@@ -136,19 +136,12 @@ void status_print_json(const struct godiag_status *st, FILE *out)
 
 static int run_status(const struct cmd *c, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		CMD_HELP_OPTION,
-		{ NULL, 0, NULL, 0 },
-	};
 	struct godiag_status st;
-	bool json = false;
+	bool json;
 	struct gdnl *nl;
-	int opt, err;
+	int err;
 
-	while ((opt = cmd_getopt(c, argc, argv, "jh", longopts)) != -1)
-		if (opt == 'j')
-			json = true;
+	json = cmd_json_option(c, argc, argv);
 	cmd_no_operands(c, argc, argv);
 
 	nl = gdnl_open(c->name);
