@@ -49,7 +49,7 @@ run_case() {
 	name=$(basename "$case" .sh)
 	log=$build/check/$k-$name.log
 	mkdir -p "$build/check"
-	"$repo/tests/vm/run.sh" -k "$k" -t "${GODIAG_VM_TIMEOUT:-1200}" -- "$case" \
+	"$repo/tests/vm/run.sh" -k "$k" -t "${GODIAG_VM_TIMEOUT:-1800}" -- "$case" \
 		>"$log" 2>&1
 	status=$?
 	tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
