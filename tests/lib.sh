@@ -117,6 +117,11 @@ start_gt() {
 		sleep 0.05
 	done
 	printf -v "$var" '%s' "$(sed -n 's/^ready //p' "$gt_out")"
+	if [ -z "${!var}" ]; then
+		# Nothing after this can mean anything: stop the case here.
+		not_ok "$1 did not start: $(head -c 200 "$gt_out")"
+		exit 1
+	fi
 }
 
 # wait_running: until a session is running with at least N targets.
