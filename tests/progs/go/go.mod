@@ -1,0 +1,3 @@
+module godiag/testprogs
+
+go 1.19
