@@ -31,6 +31,14 @@
  *            bytes each, starting with struct capfile_cpu_stats.
  *   END      struct capfile_end: when the capture ended, and how many
  *            records the file holds (a cross-check for the reader).
+ *   GOINFO   one per Go target: struct capfile_goinfo, then strings_len
+ *            bytes holding nreasons NUL-terminated strings, the names of
+ *            the runtime's waitReason values 0..nreasons-1 in order.
+ *   SYMS     one per Go target: struct capfile_syms_head, then count
+ *            struct capfile_sym (sorted by pc, unique), then strings_len
+ *            bytes of NUL-terminated strings the entries point into. It
+ *            names the PCs that goroutine records carry, as the process
+ *            saw them (PIE load bias applied).
  *
  * The reader works on a memory buffer and trusts nothing in it: every
  * length is checked against what is left before it is used, so a corrupt
@@ -66,6 +74,8 @@ enum capfile_section_type {
 	CAPFILE_SEC_NOTE,
 	CAPFILE_SEC_STATS,
 	CAPFILE_SEC_END,
+	CAPFILE_SEC_GOINFO,
+	CAPFILE_SEC_SYMS,
 };
 
 /* A reader that does not know this section's type must refuse the file. */
@@ -121,6 +131,30 @@ struct capfile_end {
 	uint64_t monotonic_ns;	/* CLOCK_MONOTONIC, as the records' ts_ns */
 	uint64_t records;	/* records in all RECORDS sections */
 	uint64_t record_bytes;	/* their bytes */
+};
+
+struct capfile_goinfo {
+	uint32_t pid;
+	uint32_t nreasons;	/* <= 256 */
+	uint32_t strings_len;
+	uint32_t reserved;
+	char go_version[32];	/* "go1.22.2", NUL-terminated */
+	uint64_t load_bias;	/* runtime address - link-time address */
+};
+
+struct capfile_syms_head {
+	uint32_t pid;
+	uint32_t count;
+	uint32_t strings_len;
+	uint32_t reserved;
+};
+
+struct capfile_sym {
+	uint64_t pc;		/* runtime address */
+	uint32_t func_off;	/* function name, offset into the strings */
+	uint32_t file_off;	/* source file, offset into the strings */
+	uint32_t line;		/* 0: unknown */
+	uint32_t reserved;
 };
 
 /* ------------------------------------------------------------------ */

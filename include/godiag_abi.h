@@ -44,9 +44,9 @@ enum godiag_cmd {
 	GODIAG_CMD_STATS_GET,		/* dump: per session, CPUs may span messages */
 	GODIAG_CMD_HIST_GET,		/* dump: one message per target+syscall */
 	GODIAG_CMD_TARGET_EXIT,		/* notification on GODIAG_MCGRP_NOTIFY */
-	GODIAG_CMD_PROBE_ADD,		/* reserved for uprobe specs */
+	GODIAG_CMD_PROBE_ADD,		/* a uprobe on a target's binary -> PROBE_ID */
 	GODIAG_CMD_PROBE_DEL,
-	GODIAG_CMD_PROBE_GET,
+	GODIAG_CMD_PROBE_GET,		/* dump: one message per probe */
 	__GODIAG_CMD_MAX
 };
 #define GODIAG_CMD_MAX (__GODIAG_CMD_MAX - 1)
@@ -90,6 +90,16 @@ enum godiag_attr {
 	GODIAG_A_GENERATION,		/* u32: changes when lists change */
 	GODIAG_A_THREADS_DROPPED,	/* u64: events lost to a full thread table */
 	GODIAG_A_READERS,		/* u32 */
+	GODIAG_A_PROBE_ID,		/* u32, >= 1, unique in its session */
+	GODIAG_A_PROBE_KIND,		/* u32: enum godiag_probe_kind */
+	GODIAG_A_PROBE_PATH,		/* string: the file to probe, e.g. /proc/PID/exe */
+	GODIAG_A_PROBE_OFFSET,		/* u64: file offset of the instruction */
+	GODIAG_A_PROBE_ARG_REG,		/* u8: enum godiag_reg of the probe's argument */
+	GODIAG_A_PROBE_G_REG,		/* u8: enum godiag_reg holding the current g */
+	GODIAG_A_GO_LAYOUT,		/* binary: struct godiag_go_layout */
+	GODIAG_A_PROBE_HITS,		/* u64: handler runs in the target */
+	GODIAG_A_PROBE_FAULTS,		/* u64: user memory reads that failed */
+	GODIAG_A_PROCS_MISSED,		/* u64: children not followed (no memory) */
 	__GODIAG_A_MAX
 };
 #define GODIAG_A_MAX (__GODIAG_A_MAX - 1)
@@ -110,7 +120,7 @@ enum godiag_state {
 #define GODIAG_EV_SYSCALL	(1U << 0)
 #define GODIAG_EV_GOROUTINE	(1U << 1)
 #define GODIAG_EV_BREAKPOINT	(1U << 2)
-#define GODIAG_EV_ALL		(GODIAG_EV_SYSCALL)	/* implemented so far */
+#define GODIAG_EV_ALL		(GODIAG_EV_SYSCALL | GODIAG_EV_GOROUTINE)
 
 #define GODIAG_TF_FOLLOW_CHILDREN	(1U << 0)
 #define GODIAG_TF_ALL			(GODIAG_TF_FOLLOW_CHILDREN)
@@ -124,6 +134,49 @@ enum godiag_state {
 #define GODIAG_BUFFER_DEFAULT	(1U << 20)
 #define GODIAG_SESSIONS_MAX	16
 #define GODIAG_TARGETS_MAX	1024	/* per session */
+#define GODIAG_PROBES_MAX	4096	/* per session */
+
+/*
+ * What a probe records. A probe is an ordinary uprobe (never a
+ * uretprobe: those break Go's stack handling), armed only in the address
+ * space the target had when the probe was added. Go kinds read the
+ * runtime's own structures through struct godiag_go_layout.
+ */
+enum godiag_probe_kind {
+	GODIAG_PROBE_UNSPEC,
+	GODIAG_PROBE_GO_CREATE,		/* a RET of runtime.newproc1: new g in ARG_REG */
+	GODIAG_PROBE_GO_START,		/* runtime.execute: g in ARG_REG */
+	GODIAG_PROBE_GO_PARK,		/* runtime.gopark: g in G_REG, reason in ARG_REG */
+	GODIAG_PROBE_GO_READY,		/* runtime.ready: g in ARG_REG */
+	GODIAG_PROBE_GO_EXIT,		/* runtime.goexit1: g in G_REG */
+	__GODIAG_PROBE_MAX
+};
+#define GODIAG_PROBE_MAX (__GODIAG_PROBE_MAX - 1)
+
+/* x86-64 general purpose registers, in the order of their encoding. */
+enum godiag_reg {
+	GODIAG_REG_RAX, GODIAG_REG_RCX, GODIAG_REG_RDX, GODIAG_REG_RBX,
+	GODIAG_REG_RSP, GODIAG_REG_RBP, GODIAG_REG_RSI, GODIAG_REG_RDI,
+	GODIAG_REG_R8, GODIAG_REG_R9, GODIAG_REG_R10, GODIAG_REG_R11,
+	GODIAG_REG_R12, GODIAG_REG_R13, GODIAG_REG_R14, GODIAG_REG_R15,
+	__GODIAG_REG_MAX
+};
+#define GODIAG_REG_MAX (__GODIAG_REG_MAX - 1)
+
+/*
+ * Byte offsets of runtime.g fields, from the binary's DWARF or from
+ * godiagctl's per-Go-version table. Each field is 8 bytes; 0 means the
+ * field does not exist in that version (parentGoid before Go 1.21).
+ */
+struct godiag_go_layout {
+	__u16 g_goid;
+	__u16 g_parent_goid;
+	__u16 g_gopc;
+	__u16 g_startpc;
+	__u16 reserved[4];	/* zero */
+};
+
+#define GODIAG_GO_FIELD_MAX	4088	/* largest offset a layout may name */
 
 /* ------------------------------------------------------------------ */
 /* /dev/godiag                                                         */
@@ -202,6 +255,23 @@ struct godiag_rec_syscall {
 	__u64 duration_ns;
 	__s64 ret;
 	__u32 nr;
+	__u32 reserved;
+};
+
+/*
+ * Goroutine events (GO_CREATE .. GO_EXIT). hdr.goid is the goroutine the
+ * thread was running when the event fired (for GO_START: the one it ran
+ * before, 0 when it came from the scheduler); goid is the goroutine the
+ * event is about. Fields an event does not use are zero. A failed user
+ * memory read sets GODIAG_RF_FAULT and leaves the field zero.
+ */
+struct godiag_rec_go {
+	struct godiag_rec hdr;
+	__u64 goid;
+	__u64 other_goid;	/* CREATE: parent; READY: readier (0: runtime) */
+	__u64 pc;		/* CREATE: PC of the go statement (g.gopc) */
+	__u64 start_pc;		/* CREATE: entry of its function (g.startpc) */
+	__u32 reason;		/* PARK: the runtime's waitReason value */
 	__u32 reserved;
 };
 
