@@ -73,4 +73,56 @@ static inline void godiag_vm_flags_set(struct vm_area_struct *vma,
 #define GODIAG_MCGRP_ADMIN_FLAGS
 #endif
 
+/*
+ * Uprobes. 6.12 reworked the API: uprobe_register() returns the uprobe,
+ * unregistering is split into a non-blocking part and one wait for all
+ * handlers (uprobe_unregister_sync()), and filter() lost its context
+ * argument. Before, uprobe_unregister() itself waited for handlers.
+ */
+#include <linux/uprobes.h>
+
+struct godiag_uprobe {
+	struct inode *inode;
+	loff_t offset;
+	struct uprobe_consumer uc;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+	struct uprobe *uprobe;
+#endif
+};
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#define GODIAG_UPROBE_FILTER_ARGS \
+	struct uprobe_consumer *uc, struct mm_struct *mm
+#else
+#define GODIAG_UPROBE_FILTER_ARGS \
+	struct uprobe_consumer *uc, enum uprobe_filter_ctx ctx, struct mm_struct *mm
+#endif
+
+static inline int godiag_uprobe_register(struct godiag_uprobe *u)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+	u->uprobe = uprobe_register(u->inode, u->offset, 0, &u->uc);
+	return PTR_ERR_OR_ZERO(u->uprobe);
+#else
+	return uprobe_register(u->inode, u->offset, &u->uc);
+#endif
+}
+
+/* Call godiag_uprobe_sync() before freeing what the handlers use. */
+static inline void godiag_uprobe_unregister(struct godiag_uprobe *u)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+	uprobe_unregister_nosync(u->uprobe, &u->uc);
+#else
+	uprobe_unregister(u->inode, u->offset, &u->uc);
+#endif
+}
+
+static inline void godiag_uprobe_sync(void)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+	uprobe_unregister_sync();
+#endif
+}
+
 #endif /* GODIAG_COMPAT_H */

@@ -49,6 +49,10 @@ struct godiag_session {
 	unsigned long syscall_mask[BITS_TO_LONGS(GODIAG_SYSCALL_MAX)];
 	u64 syscall_min_ns;
 
+	struct list_head probes;	/* struct godiag_probe.node */
+	unsigned int nr_probes;
+	u32 last_probe_id;
+
 	struct godiag_rb **rbs;		/* [nr_cpu_ids], possible CPUs only */
 	wait_queue_head_t wq;
 	struct timer_list wake_timer;
@@ -91,6 +95,16 @@ static inline struct hlist_head *godiag_pid_bucket(pid_t tgid)
 {
 	return &godiag_pid_hash[hash_32(tgid, GODIAG_PID_HASH_BITS)];
 }
+
+/* What PROBE_ADD asks for, checked against the policy already. */
+struct godiag_probe_spec {
+	pid_t vpid;
+	u32 kind;			/* GODIAG_PROBE_* */
+	const char *path;
+	u64 offset;
+	u8 arg_reg, g_reg;		/* GODIAG_REG_* */
+	struct godiag_go_layout layout;
+};
 
 /* What a handler knows about the thread it runs on. */
 struct godiag_thread {
@@ -142,6 +156,14 @@ void godiag_target_put(struct godiag_target *t);
 struct godiag_thread *godiag_thread_get(struct godiag_target *t, int tid,
 					bool create);
 void godiag_notify_target_exit(struct godiag_target *t);
+struct godiag_target *godiag_target_find(struct godiag_session *s, pid_t vpid);
+
+/* probe.c */
+int godiag_probe_add(struct godiag_session *s, const struct godiag_probe_spec *spec,
+		     struct netlink_ext_ack *extack);
+int godiag_probe_del(struct godiag_session *s, u32 id, struct netlink_ext_ack *extack);
+void godiag_probes_drop_target(struct godiag_target *t);
+int godiag_probe_fill(struct sk_buff *skb, struct godiag_session *s, unsigned long idx);
 
 /* syscalls.c */
 int godiag_syscalls_init(void);

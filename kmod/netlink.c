@@ -54,6 +54,22 @@ static const struct nla_policy syscalls_policy[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_SYSCALL_MIN_NS] = { .type = NLA_U64 },
 };
 
+static const struct nla_policy probe_add_policy[GODIAG_A_MAX + 1] = {
+	[GODIAG_A_SESSION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[GODIAG_A_PID] = NLA_POLICY_FULL_RANGE(NLA_U32, &pid_range),
+	[GODIAG_A_PROBE_KIND] = NLA_POLICY_RANGE(NLA_U32, 1, GODIAG_PROBE_MAX),
+	[GODIAG_A_PROBE_PATH] = { .type = NLA_NUL_STRING, .len = PATH_MAX - 1 },
+	[GODIAG_A_PROBE_OFFSET] = { .type = NLA_U64 },
+	[GODIAG_A_PROBE_ARG_REG] = NLA_POLICY_MAX(NLA_U8, GODIAG_REG_MAX),
+	[GODIAG_A_PROBE_G_REG] = NLA_POLICY_MAX(NLA_U8, GODIAG_REG_MAX),
+	[GODIAG_A_GO_LAYOUT] = NLA_POLICY_EXACT_LEN(sizeof(struct godiag_go_layout)),
+};
+
+static const struct nla_policy probe_del_policy[GODIAG_A_MAX + 1] = {
+	[GODIAG_A_SESSION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[GODIAG_A_PROBE_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
 /* ---- helpers -------------------------------------------------------- */
 
 /* A required attribute is there, or the request fails with a message. */
@@ -305,6 +321,116 @@ static int syscalls_set(struct sk_buff *skb, struct genl_info *info)
 	return session_op(info, do_syscalls_set);
 }
 
+/* ---- probes --------------------------------------------------------- */
+
+/* Which registers each probe kind reads. */
+static bool kind_needs_arg(u32 kind)
+{
+	return kind != GODIAG_PROBE_GO_EXIT;
+}
+
+static bool kind_needs_g(u32 kind)
+{
+	return kind == GODIAG_PROBE_GO_PARK || kind == GODIAG_PROBE_GO_EXIT;
+}
+
+static int layout_check(const struct godiag_go_layout *l, struct netlink_ext_ack *extack)
+{
+	static const u16 zero[ARRAY_SIZE(l->reserved)];
+
+	if (memcmp(l->reserved, zero, sizeof(zero))) {
+		NL_SET_ERR_MSG(extack, "Go layout: reserved fields must be zero");
+		return -EINVAL;
+	}
+	if (!l->g_goid) {
+		NL_SET_ERR_MSG(extack, "Go layout: the offset of g.goid is missing");
+		return -EINVAL;
+	}
+	if (l->g_goid > GODIAG_GO_FIELD_MAX || l->g_parent_goid > GODIAG_GO_FIELD_MAX ||
+	    l->g_gopc > GODIAG_GO_FIELD_MAX || l->g_startpc > GODIAG_GO_FIELD_MAX) {
+		NL_SET_ERR_MSG_FMT(extack, "Go layout: a field offset is above %u",
+				   GODIAG_GO_FIELD_MAX);
+		return -ERANGE;
+	}
+	return 0;
+}
+
+static int probe_spec(struct genl_info *info, struct godiag_probe_spec *spec)
+{
+	struct nlattr **a = info->attrs;
+
+	if (!require(info, GODIAG_A_PID, "pid") ||
+	    !require(info, GODIAG_A_PROBE_KIND, "probe kind") ||
+	    !require(info, GODIAG_A_PROBE_PATH, "probe path") ||
+	    !require(info, GODIAG_A_PROBE_OFFSET, "probe offset") ||
+	    !require(info, GODIAG_A_GO_LAYOUT, "Go layout"))
+		return -EINVAL;
+	spec->vpid = nla_get_u32(a[GODIAG_A_PID]);
+	spec->kind = nla_get_u32(a[GODIAG_A_PROBE_KIND]);
+	spec->path = nla_data(a[GODIAG_A_PROBE_PATH]);
+	spec->offset = nla_get_u64(a[GODIAG_A_PROBE_OFFSET]);
+	if (kind_needs_arg(spec->kind) &&
+	    !require(info, GODIAG_A_PROBE_ARG_REG, "argument register"))
+		return -EINVAL;
+	if (kind_needs_g(spec->kind) &&
+	    !require(info, GODIAG_A_PROBE_G_REG, "g register"))
+		return -EINVAL;
+	if (a[GODIAG_A_PROBE_ARG_REG])
+		spec->arg_reg = nla_get_u8(a[GODIAG_A_PROBE_ARG_REG]);
+	if (a[GODIAG_A_PROBE_G_REG])
+		spec->g_reg = nla_get_u8(a[GODIAG_A_PROBE_G_REG]);
+	nla_memcpy(&spec->layout, a[GODIAG_A_GO_LAYOUT], sizeof(spec->layout));
+	return layout_check(&spec->layout, info->extack);
+}
+
+static int fill_probe_id(struct sk_buff *skb, void *arg)
+{
+	return nla_put_u32(skb, GODIAG_A_PROBE_ID, *(u32 *)arg) ? -EMSGSIZE : 0;
+}
+
+static int do_probe_add(struct godiag_session *s, struct genl_info *info)
+{
+	struct godiag_probe_spec spec = {};
+	u32 id;
+	int ret;
+
+	ret = probe_spec(info, &spec);
+	if (ret)
+		return ret;
+	ret = godiag_probe_add(s, &spec, info->extack);
+	if (ret < 0)
+		return ret;
+	id = ret;
+	generation++;
+	ret = reply(info, GODIAG_CMD_PROBE_ADD, fill_probe_id, &id);
+	if (ret)
+		godiag_probe_del(s, id, NULL);
+	return ret;
+}
+
+static int do_probe_del(struct godiag_session *s, struct genl_info *info)
+{
+	int ret;
+
+	if (!require(info, GODIAG_A_PROBE_ID, "probe id"))
+		return -EINVAL;
+	ret = godiag_probe_del(s, nla_get_u32(info->attrs[GODIAG_A_PROBE_ID]),
+			       info->extack);
+	if (!ret)
+		generation++;
+	return ret;
+}
+
+static int probe_add(struct sk_buff *skb, struct genl_info *info)
+{
+	return session_op(info, do_probe_add);
+}
+
+static int probe_del(struct sk_buff *skb, struct genl_info *info)
+{
+	return session_op(info, do_probe_del);
+}
+
 /* ---- dumps ---------------------------------------------------------- */
 
 /*
@@ -448,7 +574,8 @@ static int fill_target(struct sk_buff *skb, struct godiag_target *t)
 	if (nla_put_u32(skb, GODIAG_A_SESSION_ID, t->session->id) ||
 	    nla_put_u32(skb, GODIAG_A_PID, t->tgid) ||
 	    nla_put_u32(skb, GODIAG_A_TARGET_FLAGS, t->flags) ||
-	    put_u64(skb, GODIAG_A_THREADS_DROPPED, atomic64_read(&t->threads_dropped)))
+	    put_u64(skb, GODIAG_A_THREADS_DROPPED, atomic64_read(&t->threads_dropped)) ||
+	    put_u64(skb, GODIAG_A_PROCS_MISSED, atomic64_read(&t->procs_missed)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -535,6 +662,40 @@ static int hist_get(struct sk_buff *skb, struct netlink_callback *cb)
 	return dump_targets(skb, cb, true);
 }
 
+/* Position: args[0] session id done, args[1] probes done in the next. */
+static int probe_get(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	u32 filter = dump_filter(cb);
+	struct godiag_session *s;
+	int ret;
+
+	mutex_lock(&godiag_mutex);
+	cb->seq = generation;
+	list_for_each_entry(s, &godiag_sessions, node) {
+		if (s->id <= cb->args[0] || (filter && s->id != filter))
+			continue;
+		for (;; cb->args[1]++) {
+			void *hdr = dump_put(skb, cb, GODIAG_CMD_PROBE_GET);
+
+			if (!hdr)
+				goto full;
+			ret = godiag_probe_fill(skb, s, cb->args[1]);
+			if (ret) {
+				genlmsg_cancel(skb, hdr);
+				if (ret == -ENOENT)
+					break;
+				goto full;
+			}
+			genlmsg_end(skb, hdr);
+		}
+		cb->args[1] = 0;
+		cb->args[0] = s->id;
+	}
+full:
+	mutex_unlock(&godiag_mutex);
+	return skb->len;
+}
+
 /* ---- notifications -------------------------------------------------- */
 
 /* A target's processes have all exited; godiag_mutex is held. */
@@ -600,6 +761,9 @@ static const struct genl_ops godiag_ops[] = {
 	OP_DO(GODIAG_CMD_SYSCALLS_SET, syscalls_set, syscalls_policy),
 	OP_DUMP(GODIAG_CMD_STATS_GET, stats_get, session_policy),
 	OP_DUMP(GODIAG_CMD_HIST_GET, hist_get, session_policy),
+	OP_DO(GODIAG_CMD_PROBE_ADD, probe_add, probe_add_policy),
+	OP_DO(GODIAG_CMD_PROBE_DEL, probe_del, probe_del_policy),
+	OP_DUMP(GODIAG_CMD_PROBE_GET, probe_get, session_policy),
 };
 
 static const struct genl_multicast_group godiag_mcgrps[] = {

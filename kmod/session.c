@@ -155,6 +155,7 @@ struct godiag_session *godiag_session_new(u32 bufsize, u8 mode, u32 events,
 	s->state = GODIAG_STATE_READY;
 	kref_init(&s->ref);
 	INIT_LIST_HEAD(&s->targets);
+	INIT_LIST_HEAD(&s->probes);
 	init_waitqueue_head(&s->wq);
 	timer_setup(&s->wake_timer, wake_timer_fn, 0);
 	mutex_init(&s->read_lock);

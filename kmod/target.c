@@ -128,6 +128,7 @@ static void target_unlist(struct godiag_target *t)
 	if (t->gone)
 		return;
 	t->gone = true;
+	godiag_probes_drop_target(t);
 	list_del(&t->node);
 	t->session->nr_targets--;
 	godiag_target_put(t);
@@ -428,10 +429,9 @@ static void target_remove(struct godiag_target *t)
 	target_unlist(t);
 }
 
-int godiag_target_del(struct godiag_session *s, pid_t vpid,
-		      struct netlink_ext_ack *extack)
+/* The target of @s that PID @vpid (in the caller's namespace) is, or NULL. */
+struct godiag_target *godiag_target_find(struct godiag_session *s, pid_t vpid)
 {
-	struct godiag_target *t;
 	struct pid *pid;
 	pid_t tgid = 0;
 
@@ -441,7 +441,16 @@ int godiag_target_del(struct godiag_session *s, pid_t vpid,
 	if (pid)
 		tgid = pid_nr(pid);
 	rcu_read_unlock();
-	t = tgid ? find_target(s, tgid) : NULL;
+	return tgid ? find_target(s, tgid) : NULL;
+}
+
+int godiag_target_del(struct godiag_session *s, pid_t vpid,
+		      struct netlink_ext_ack *extack)
+{
+	struct godiag_target *t;
+
+	lockdep_assert_held(&godiag_mutex);
+	t = godiag_target_find(s, vpid);
 	if (!t) {
 		NL_SET_ERR_MSG_FMT(extack, "PID %d is not a target of session %u",
 				       vpid, s->id);

@@ -20,7 +20,7 @@ sid=$("$nlraw" session-new | sed -n 's/^session=//p')
 check_match "a session can be created" "^[0-9]+$" "$sid"
 
 for cmd in status session-new session-del session-start session-stop target-add \
-	target-del syscalls-set; do
+	target-del syscalls-set probe-add probe-del; do
 	out=$(as_nobody "$nlraw" send "$cmd" session-id:u32:"$sid" 2>&1)
 	check_match "non-root $cmd refused" "^errno=1 " "$out"
 done
@@ -28,7 +28,7 @@ for cmd in status session-new target-add; do
 	out=$(as_nobody unshare -Ur "$nlraw" send "$cmd" session-id:u32:"$sid" 2>&1)
 	check_match "root in a user namespace: $cmd refused" "^errno=1 " "$out"
 done
-for cmd in sessions targets stats hist; do
+for cmd in sessions targets stats hist probes; do
 	out=$(as_nobody "$nlraw" send --dump "$cmd" 2>&1)
 	check_match "non-root dump $cmd refused" "^errno=1 " "$out"
 done
@@ -59,6 +59,61 @@ out=$("$nlraw" send --truncate 22 session-start session-id:u32:"$sid" 2>&1)
 check_match "a truncated message is rejected" "^errno=[1-9]" "$out"
 out=$("$nlraw" send --bad-len session-start session-id:u32:"$sid" 2>&1)
 check_match "an attribute longer than the message is rejected" "^errno=[1-9]" "$out"
+
+# Probes: every attribute checked, every refusal explained.
+layout=hex:98000000000000000000000000000000	# g.goid at 152, nothing else
+exe=$(readlink -f "$progs/gt_syscalls")
+gsid=$("$nlraw" send --show session-new events:u32:3 | sed -n 's/.* session-id=\([0-9]*\).*/\1/p')
+check_match "a goroutine session can be created" "^[0-9]+$" "$gsid"
+sleep 600 & holder=$!
+check "a target for the probes" "$nlraw" send target-add session-id:u32:"$gsid" pid:u32:$holder
+probe() { expect "$@" probe-kind:u32:2 probe-arg-reg:u8:0; }
+expect 22 '.*pid' probe-add session-id:u32:"$gsid"
+expect 22 '.*probe kind' probe-add session-id:u32:"$gsid" pid:u32:$holder
+expect 34 '.+' probe-add session-id:u32:"$gsid" pid:u32:$holder probe-kind:u32:99
+expect 34 '.+' probe-add session-id:u32:"$gsid" pid:u32:$holder probe-kind:u32:2 \
+	probe-arg-reg:u8:16 probe-path:str:"$exe" probe-offset:u64:0 go-layout:$layout
+expect 22 '.*probe path' probe-add session-id:u32:"$gsid" pid:u32:$holder probe-kind:u32:2
+expect 22 '.*Go layout' probe-add session-id:u32:"$gsid" pid:u32:$holder probe-kind:u32:2 \
+	probe-path:str:"$exe" probe-offset:u64:0
+expect 22 '.*argument register' probe-add session-id:u32:"$gsid" pid:u32:$holder \
+	probe-kind:u32:2 probe-path:str:"$exe" probe-offset:u64:0 go-layout:$layout
+expect 22 '.*g register' probe-add session-id:u32:"$gsid" pid:u32:$holder \
+	probe-kind:u32:3 probe-arg-reg:u8:2 probe-path:str:"$exe" probe-offset:u64:0 \
+	go-layout:$layout
+expect 34 '.+' probe-add session-id:u32:"$gsid" pid:u32:$holder probe-kind:u32:2 \
+	probe-arg-reg:u8:0 probe-path:str:"$exe" probe-offset:u64:0 go-layout:len:8
+probe 22 '.*goid is missing' probe-add session-id:u32:"$gsid" pid:u32:$holder \
+	probe-path:str:"$exe" probe-offset:u64:0 go-layout:len:16
+probe 22 '.*reserved' probe-add session-id:u32:"$gsid" pid:u32:$holder \
+	probe-path:str:"$exe" probe-offset:u64:0 go-layout:hex:98000000000000000100000000000000
+probe 34 '.*above' probe-add session-id:u32:"$gsid" pid:u32:$holder \
+	probe-path:str:"$exe" probe-offset:u64:0 go-layout:hex:00200000000000000000000000000000
+probe 2 'PID 1 is not a target.*' probe-add session-id:u32:"$gsid" pid:u32:1 \
+	probe-path:str:"$exe" probe-offset:u64:0 go-layout:$layout
+probe 2 'cannot open /nonexistent.*' probe-add session-id:u32:"$gsid" pid:u32:$holder \
+	probe-path:str:/nonexistent probe-offset:u64:0 go-layout:$layout
+probe 22 '.*not a regular file' probe-add session-id:u32:"$gsid" pid:u32:$holder \
+	probe-path:str:/dev/null probe-offset:u64:0 go-layout:$layout
+probe 22 'offset .* beyond the end.*' probe-add session-id:u32:"$gsid" pid:u32:$holder \
+	probe-path:str:"$exe" probe-offset:u64:0x7fffffff go-layout:$layout
+check "sid $sid gets pid 1 as a target" "$nlraw" send target-add session-id:u32:"$sid" pid:u32:1
+probe 22 '.*without goroutine events' probe-add session-id:u32:"$sid" pid:u32:1 \
+	probe-path:str:"$exe" probe-offset:u64:0 go-layout:$layout
+expect 2 '.*no probe 7' probe-del session-id:u32:"$gsid" probe-id:u32:7
+expect 22 '.*probe id' probe-del session-id:u32:"$gsid"
+# A valid probe on a file the holder does not run: placed, listed, removed.
+out=$("$nlraw" send --show probe-add session-id:u32:"$gsid" pid:u32:$holder probe-kind:u32:2 \
+	probe-arg-reg:u8:0 probe-path:str:"$exe" probe-offset:u64:0 go-layout:$layout)
+pid_=$(printf '%s\n' "$out" | sed -n 's/.* probe-id=\([0-9]*\).*/\1/p')
+check_match "a probe is placed and gets an id" "^[0-9]+$" "$pid_"
+out=$("$nlraw" send --dump --show probes session-id:u32:"$gsid")
+check_match "the probe is listed" "probe-id=$pid_ pid=$holder probe-kind=2 probe-offset=0 " "$out"
+check "the probe is removed" "$nlraw" send probe-del session-id:u32:"$gsid" probe-id:u32:"$pid_"
+out=$("$nlraw" send --dump --show probes session-id:u32:"$gsid")
+check_match "and no longer listed" "^errno=0 messages=0 " "$out"
+kill $holder; wait $holder 2>/dev/null
+check "the goroutine session goes" "$nlraw" send session-del session-id:u32:"$gsid"
 
 # Many sessions: the limit is enforced with a message.
 for _ in $(seq 20); do "$nlraw" session-new >/dev/null 2>&1; done

@@ -72,6 +72,7 @@ static const struct name_num cmd_names[] = {
 	{ "target-add", GODIAG_CMD_TARGET_ADD },
 	{ "target-del", GODIAG_CMD_TARGET_DEL },
 	{ "targets", GODIAG_CMD_TARGET_GET },
+	{ "probes", GODIAG_CMD_PROBE_GET },
 	{ "target-get", GODIAG_CMD_TARGET_GET },
 	{ "syscalls-set", GODIAG_CMD_SYSCALLS_SET },
 	{ "stats", GODIAG_CMD_STATS_GET },
@@ -130,6 +131,16 @@ static const struct attr_info attrs[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_GENERATION] = { "generation", K_U32 },
 	[GODIAG_A_THREADS_DROPPED] = { "threads-dropped", K_U64 },
 	[GODIAG_A_READERS] = { "readers", K_U32 },
+	[GODIAG_A_PROBE_ID] = { "probe-id", K_U32 },
+	[GODIAG_A_PROBE_KIND] = { "probe-kind", K_U32 },
+	[GODIAG_A_PROBE_PATH] = { "probe-path", K_STR },
+	[GODIAG_A_PROBE_OFFSET] = { "probe-offset", K_U64 },
+	[GODIAG_A_PROBE_ARG_REG] = { "probe-arg-reg", K_U8 },
+	[GODIAG_A_PROBE_G_REG] = { "probe-g-reg", K_U8 },
+	[GODIAG_A_GO_LAYOUT] = { "go-layout", K_BIN },
+	[GODIAG_A_PROBE_HITS] = { "probe-hits", K_U64 },
+	[GODIAG_A_PROBE_FAULTS] = { "probe-faults", K_U64 },
+	[GODIAG_A_PROCS_MISSED] = { "procs-missed", K_U64 },
 };
 
 static bool is_godiag(void)

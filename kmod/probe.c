@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Uprobes on a target's binary, and the goroutine events they record.
+ *
+ * godiagctl works out where to probe (file offsets of runtime.execute,
+ * gopark, ...) and how runtime.g is laid out; the module only places
+ * plain uprobes and reads what it was told to read. Never a uretprobe:
+ * it rewrites return addresses, which Go's stack copying cannot bear.
+ *
+ * A probe belongs to one target and is armed only in the address space
+ * the target had when the probe was added (the consumer's filter keeps
+ * the breakpoint out of every other process that maps the same file, and
+ * the handler checks again, because another consumer of the same uprobe
+ * may have armed it there). It is removed when its target goes: detach,
+ * exit, session end, unload. Handlers read user memory only with
+ * copy_from_user_nofault(), so a bad pointer flags the record instead of
+ * faulting.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/ktime.h>
+#include <linux/namei.h>
+#include <linux/netlink.h>
+#include <linux/path.h>
+#include <linux/percpu.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <net/genetlink.h>
+
+#include "godiag.h"
+
+struct godiag_probe_stats {
+	u64 hits;
+	u64 faults;
+};
+
+struct godiag_probe {
+	struct list_head node;		/* in session->probes */
+	struct godiag_session *session;
+	struct godiag_target *target;	/* holds a reference */
+	struct mm_struct *mm;		/* mmgrab()bed: compared, never used */
+	struct path path;		/* keeps the inode the uprobe sits on */
+	struct godiag_uprobe up;
+	bool registered;
+	u32 id;
+	u32 kind;
+	u8 arg_reg, g_reg;
+	struct godiag_go_layout layout;
+	struct godiag_probe_stats __percpu *stats;
+};
+
+/* ---- the handler ---------------------------------------------------- */
+
+static unsigned long reg_value(const struct pt_regs *regs, u8 reg)
+{
+	switch (reg) {
+	case GODIAG_REG_RAX: return regs->ax;
+	case GODIAG_REG_RCX: return regs->cx;
+	case GODIAG_REG_RDX: return regs->dx;
+	case GODIAG_REG_RBX: return regs->bx;
+	case GODIAG_REG_RSP: return regs->sp;
+	case GODIAG_REG_RBP: return regs->bp;
+	case GODIAG_REG_RSI: return regs->si;
+	case GODIAG_REG_RDI: return regs->di;
+	case GODIAG_REG_R8: return regs->r8;
+	case GODIAG_REG_R9: return regs->r9;
+	case GODIAG_REG_R10: return regs->r10;
+	case GODIAG_REG_R11: return regs->r11;
+	case GODIAG_REG_R12: return regs->r12;
+	case GODIAG_REG_R13: return regs->r13;
+	case GODIAG_REG_R14: return regs->r14;
+	default: return regs->r15;
+	}
+}
+
+/* One 8-byte field of a g. 0 when @off is 0 (absent) or the read fails. */
+static u64 read_g(struct godiag_probe *p, unsigned long g, u16 off, u16 *flags)
+{
+	u64 v;
+
+	if (!off)
+		return 0;
+	if (copy_from_user_nofault(&v, (const void __user *)(g + off), sizeof(v))) {
+		*flags |= GODIAG_RF_FAULT;
+		this_cpu_inc(p->stats->faults);
+		return 0;
+	}
+	return v;
+}
+
+/* The event as the handler saw it, before it goes into the buffer. */
+struct go_event {
+	u16 type;
+	u16 flags;
+	u64 goid, other, pc, start_pc;
+	u32 reason;
+};
+
+static void read_event(struct godiag_probe *p, struct pt_regs *regs,
+		       struct godiag_thread *th, struct go_event *ev)
+{
+	const struct godiag_go_layout *l = &p->layout;
+	unsigned long g;
+
+	switch (p->kind) {
+	case GODIAG_PROBE_GO_CREATE:
+		g = reg_value(regs, p->arg_reg);
+		ev->type = GODIAG_REC_GO_CREATE;
+		ev->goid = read_g(p, g, l->g_goid, &ev->flags);
+		ev->pc = read_g(p, g, l->g_gopc, &ev->flags);
+		ev->start_pc = read_g(p, g, l->g_startpc, &ev->flags);
+		/* Before Go 1.21 a g does not name its parent: the thread does. */
+		ev->other = l->g_parent_goid ?
+			read_g(p, g, l->g_parent_goid, &ev->flags) :
+			(th ? th->goid : 0);
+		break;
+	case GODIAG_PROBE_GO_START:
+		ev->type = GODIAG_REC_GO_START;
+		ev->goid = read_g(p, reg_value(regs, p->arg_reg), l->g_goid, &ev->flags);
+		break;
+	case GODIAG_PROBE_GO_PARK:
+		ev->type = GODIAG_REC_GO_PARK;
+		ev->goid = read_g(p, reg_value(regs, p->g_reg), l->g_goid, &ev->flags);
+		ev->reason = reg_value(regs, p->arg_reg) & 0xff;	/* a uint8 */
+		break;
+	case GODIAG_PROBE_GO_READY:
+		ev->type = GODIAG_REC_GO_READY;
+		ev->goid = read_g(p, reg_value(regs, p->arg_reg), l->g_goid, &ev->flags);
+		ev->other = th ? th->goid : 0;
+		break;
+	default:
+		ev->type = GODIAG_REC_GO_EXIT;
+		ev->goid = read_g(p, reg_value(regs, p->g_reg), l->g_goid, &ev->flags);
+		break;
+	}
+}
+
+/* Which goroutine the thread runs after the event: syscalls carry it. */
+static void track_thread(struct godiag_thread *th, const struct go_event *ev)
+{
+	if (!th)
+		return;
+	if (ev->type == GODIAG_REC_GO_START)
+		WRITE_ONCE(th->goid, ev->goid);
+	else if (ev->type == GODIAG_REC_GO_PARK || ev->type == GODIAG_REC_GO_EXIT)
+		WRITE_ONCE(th->goid, 0);
+}
+
+static void write_event(struct godiag_session *s, const struct go_event *ev,
+			u64 running)
+{
+	struct godiag_rec_go *rec;
+
+	preempt_disable_notrace();
+	rec = (void *)godiag_event_reserve(s, ev->type, sizeof(*rec), ktime_get_ns());
+	if (rec) {
+		rec->hdr.flags = ev->flags;
+		rec->hdr.goid = running;
+		rec->goid = ev->goid;
+		rec->other_goid = ev->other;
+		rec->pc = ev->pc;
+		rec->start_pc = ev->start_pc;
+		rec->reason = ev->reason;
+		rec->reserved = 0;
+	}
+	godiag_event_commit(s);
+	preempt_enable_notrace();
+}
+
+static int probe_handler(struct uprobe_consumer *uc, struct pt_regs *regs)
+{
+	struct godiag_probe *p = container_of(uc, struct godiag_probe, up.uc);
+	struct godiag_session *s = p->session;
+	struct godiag_thread *th;
+	struct go_event ev = {};
+	u64 running;
+
+	if (current->mm != p->mm)
+		return 0;
+	/* Pairs with synchronize_rcu() in godiag_session_stop(). */
+	rcu_read_lock();
+	if (!READ_ONCE(s->active) || !(s->events & GODIAG_EV_GOROUTINE))
+		goto out;
+	this_cpu_inc(p->stats->hits);
+	th = godiag_thread_get(p->target, current->pid, true);
+	running = th ? READ_ONCE(th->goid) : 0;
+	read_event(p, regs, th, &ev);
+	track_thread(th, &ev);
+	write_event(s, &ev, running);
+out:
+	rcu_read_unlock();
+	return 0;
+}
+
+static bool probe_filter(GODIAG_UPROBE_FILTER_ARGS)
+{
+	struct godiag_probe *p = container_of(uc, struct godiag_probe, up.uc);
+
+	return mm == p->mm;
+}
+
+/* ---- adding and removing -------------------------------------------- */
+
+static void probe_free(struct godiag_probe *p)
+{
+	if (p->target)
+		godiag_target_put(p->target);
+	if (p->mm)
+		mmdrop(p->mm);
+	path_put(&p->path);
+	free_percpu(p->stats);
+	kfree(p);
+}
+
+static int probe_check(struct godiag_probe *p, const struct godiag_probe_spec *spec,
+		       struct netlink_ext_ack *extack)
+{
+	struct inode *inode = p->up.inode;
+
+	if (!S_ISREG(inode->i_mode)) {
+		NL_SET_ERR_MSG_FMT(extack, "%s is not a regular file", spec->path);
+		return -EINVAL;
+	}
+	if (spec->offset >= i_size_read(inode)) {
+		NL_SET_ERR_MSG_FMT(extack, "offset %llu is beyond the end of %s",
+				   spec->offset, spec->path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The address space the target has now: the one its probes arm. */
+static struct mm_struct *target_mm(pid_t vpid, struct netlink_ext_ack *extack)
+{
+	struct task_struct *task;
+	struct mm_struct *mm = NULL;
+
+	rcu_read_lock();
+	task = pid_task(find_vpid(vpid), PIDTYPE_PID);
+	if (task)
+		get_task_struct(task);
+	rcu_read_unlock();
+	if (task) {
+		mm = get_task_mm(task);
+		put_task_struct(task);
+	}
+	if (!mm) {
+		NL_SET_ERR_MSG_FMT(extack, "process %d has exited", vpid);
+		return NULL;
+	}
+	mmgrab(mm);
+	mmput(mm);
+	return mm;
+}
+
+static struct godiag_probe *probe_new(struct godiag_session *s,
+				      const struct godiag_probe_spec *spec,
+				      struct netlink_ext_ack *extack, int *ret)
+{
+	struct godiag_target *t = godiag_target_find(s, spec->vpid);
+	struct godiag_probe *p;
+
+	if (!t) {
+		NL_SET_ERR_MSG_FMT(extack, "PID %d is not a target of session %u",
+				   spec->vpid, s->id);
+		*ret = -ENOENT;
+		return NULL;
+	}
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (p)
+		p->stats = alloc_percpu(struct godiag_probe_stats);
+	if (!p || !p->stats) {
+		kfree(p);
+		*ret = -ENOMEM;
+		return NULL;
+	}
+	*ret = kern_path(spec->path, LOOKUP_FOLLOW, &p->path);
+	if (*ret) {
+		NL_SET_ERR_MSG_FMT(extack, "cannot open %s: error %d", spec->path, *ret);
+		free_percpu(p->stats);
+		kfree(p);
+		return NULL;
+	}
+	kref_get(&t->ref);
+	p->target = t;
+	p->session = s;
+	p->kind = spec->kind;
+	p->arg_reg = spec->arg_reg;
+	p->g_reg = spec->g_reg;
+	p->layout = spec->layout;
+	/* The inode the pages come from: overlayfs maps the layer's file. */
+	p->up.inode = d_real_inode(p->path.dentry);
+	p->up.offset = spec->offset;
+	p->up.uc.handler = probe_handler;
+	p->up.uc.filter = probe_filter;
+	*ret = probe_check(p, spec, extack);
+	if (!*ret) {
+		p->mm = target_mm(spec->vpid, extack);
+		if (!p->mm)
+			*ret = -ESRCH;
+	}
+	if (*ret) {
+		probe_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+int godiag_probe_add(struct godiag_session *s, const struct godiag_probe_spec *spec,
+		     struct netlink_ext_ack *extack)
+{
+	struct godiag_probe *p;
+	int ret;
+
+	lockdep_assert_held(&godiag_mutex);
+	if (!(s->events & GODIAG_EV_GOROUTINE)) {
+		NL_SET_ERR_MSG_FMT(extack, "session %u was created without goroutine events",
+				   s->id);
+		return -EINVAL;
+	}
+	if (s->nr_probes >= GODIAG_PROBES_MAX) {
+		NL_SET_ERR_MSG_FMT(extack, "session %u already has %u probes",
+				   s->id, GODIAG_PROBES_MAX);
+		return -ENOSPC;
+	}
+	p = probe_new(s, spec, extack, &ret);
+	if (!p)
+		return ret;
+	ret = godiag_uprobe_register(&p->up);
+	if (ret) {
+		NL_SET_ERR_MSG_FMT(extack, "cannot place a uprobe at offset %llu of %s: error %d",
+				   spec->offset, spec->path, ret);
+		probe_free(p);
+		return ret;
+	}
+	p->registered = true;
+	p->id = ++s->last_probe_id;
+	list_add_tail(&p->node, &s->probes);
+	s->nr_probes++;
+	return p->id;
+}
+
+/* Unregister every probe on @list, wait for their handlers, free them. */
+static void probes_release(struct list_head *list)
+{
+	struct godiag_probe *p, *tmp;
+
+	if (list_empty(list))
+		return;
+	list_for_each_entry(p, list, node)
+		godiag_uprobe_unregister(&p->up);
+	godiag_uprobe_sync();
+	list_for_each_entry_safe(p, tmp, list, node) {
+		list_del(&p->node);
+		probe_free(p);
+	}
+}
+
+int godiag_probe_del(struct godiag_session *s, u32 id, struct netlink_ext_ack *extack)
+{
+	struct godiag_probe *p;
+	LIST_HEAD(gone);
+
+	lockdep_assert_held(&godiag_mutex);
+	list_for_each_entry(p, &s->probes, node) {
+		if (p->id != id)
+			continue;
+		list_move(&p->node, &gone);
+		s->nr_probes--;
+		probes_release(&gone);
+		return 0;
+	}
+	NL_SET_ERR_MSG_FMT(extack, "session %u has no probe %u", s->id, id);
+	return -ENOENT;
+}
+
+/* @t leaves its session (detach, exit, session end): its probes go too. */
+void godiag_probes_drop_target(struct godiag_target *t)
+{
+	struct godiag_session *s = t->session;
+	struct godiag_probe *p, *tmp;
+	LIST_HEAD(gone);
+
+	lockdep_assert_held(&godiag_mutex);
+	list_for_each_entry_safe(p, tmp, &s->probes, node) {
+		if (p->target != t)
+			continue;
+		list_move(&p->node, &gone);
+		s->nr_probes--;
+	}
+	probes_release(&gone);
+}
+
+/* ---- PROBE_GET ------------------------------------------------------ */
+
+static void probe_totals(struct godiag_probe *p, u64 *hits, u64 *faults)
+{
+	int cpu;
+
+	*hits = 0;
+	*faults = 0;
+	for_each_possible_cpu(cpu) {
+		struct godiag_probe_stats *st = per_cpu_ptr(p->stats, cpu);
+
+		*hits += READ_ONCE(st->hits);
+		*faults += READ_ONCE(st->faults);
+	}
+}
+
+/*
+ * Puts the attributes of the probe at position @idx of @s. Returns 0,
+ * -ENOENT past the last probe, or -EMSGSIZE.
+ */
+int godiag_probe_fill(struct sk_buff *skb, struct godiag_session *s, unsigned long idx)
+{
+	struct godiag_probe *p;
+	u64 hits, faults;
+
+	lockdep_assert_held(&godiag_mutex);
+	list_for_each_entry(p, &s->probes, node) {
+		if (idx--)
+			continue;
+		probe_totals(p, &hits, &faults);
+		if (nla_put_u32(skb, GODIAG_A_SESSION_ID, s->id) ||
+		    nla_put_u32(skb, GODIAG_A_PROBE_ID, p->id) ||
+		    nla_put_u32(skb, GODIAG_A_PID, p->target->tgid) ||
+		    nla_put_u32(skb, GODIAG_A_PROBE_KIND, p->kind) ||
+		    nla_put_u64_64bit(skb, GODIAG_A_PROBE_OFFSET, p->up.offset, GODIAG_A_PAD) ||
+		    nla_put_u64_64bit(skb, GODIAG_A_PROBE_HITS, hits, GODIAG_A_PAD) ||
+		    nla_put_u64_64bit(skb, GODIAG_A_PROBE_FAULTS, faults, GODIAG_A_PAD))
+			return -EMSGSIZE;
+		return 0;
+	}
+	return -ENOENT;
+}
