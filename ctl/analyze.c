@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * From a capture file to the numbers 'report' prints: per-syscall counts,
- * totals and exact percentiles, per-process counts, losses. Record types
+ * totals and exact percentiles, per-process counts, losses, and the
+ * goroutine figures (goreport.c). Record types
  * this tool does not know are counted as events and otherwise skipped,
  * so newer modules' captures still read.
  */
@@ -104,7 +105,6 @@ static int on_record(const struct godiag_rec *rec, size_t len, void *arg)
 {
 	struct report *r = arg;
 
-	(void)len;
 	if (rec->type == GODIAG_REC_LOST) {
 		r->lost_marked += ((const struct godiag_rec_lost *)rec)->count;
 		return 0;
@@ -114,6 +114,21 @@ static int on_record(const struct godiag_rec *rec, size_t len, void *arg)
 		r->last_ts = rec->ts_ns;
 	if (rec->type == GODIAG_REC_SYSCALL)
 		add_syscall(r, (const struct godiag_rec_syscall *)rec);
+	goreport_record(&r->go, rec, len);
+	return 0;
+}
+
+static int on_goinfo(const struct capfile_goinfo *head, const char *const *reasons,
+		     void *arg)
+{
+	goreport_goinfo(&((struct report *)arg)->go, head, reasons);
+	return 0;
+}
+
+static int on_syms(const struct capfile_syms_head *head, const struct capfile_sym *syms,
+		   const char *strings, void *arg)
+{
+	goreport_syms(&((struct report *)arg)->go, head, syms, strings);
 	return 0;
 }
 
@@ -187,6 +202,7 @@ static void finish(struct report *r)
 		qsort(r->procs, r->nprocs, sizeof(*r->procs), cmp_proc);
 	u32map_free(&r->sc_map);
 	u32map_free(&r->proc_map);
+	goreport_finish(&r->go, r->complete ? r->end_mono : r->last_ts, report_lost(r));
 }
 
 int report_load(struct report *r, const void *buf, size_t len, char *err,
@@ -199,6 +215,8 @@ int report_load(struct report *r, const void *buf, size_t len, char *err,
 		.note = on_note,
 		.stats = on_stats,
 		.end = on_end,
+		.goinfo = on_goinfo,
+		.syms = on_syms,
 	};
 	struct capfile_info info;
 	int rc;
@@ -229,6 +247,7 @@ void report_free(struct report *r)
 	free(r->notes);
 	u32map_free(&r->sc_map);
 	u32map_free(&r->proc_map);
+	goreport_free(&r->go);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -7,6 +7,7 @@
  * hostile file ends in a one-line error. It is the libFuzzer entry point.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "capfile.h"
@@ -166,6 +167,12 @@ static size_t min_record_size(uint16_t type)
 		return sizeof(struct godiag_rec_syscall);
 	case GODIAG_REC_TARGET_EXIT:
 		return sizeof(struct godiag_rec_target_exit);
+	case GODIAG_REC_GO_CREATE:
+	case GODIAG_REC_GO_START:
+	case GODIAG_REC_GO_PARK:
+	case GODIAG_REC_GO_READY:
+	case GODIAG_REC_GO_EXIT:
+		return sizeof(struct godiag_rec_go);
 	default:
 		return sizeof(struct godiag_rec);
 	}
@@ -255,6 +262,89 @@ static int parse_end(struct parser *p, size_t off, size_t len)
 	return p->v->end ? p->v->end(&e, p->arg) : 0;
 }
 
+static int parse_goinfo(struct parser *p, size_t off, size_t len)
+{
+	const char *reasons[CAPFILE_REASONS_MAX];
+	struct capfile_goinfo h;
+	const uint8_t *s = p->buf + off + sizeof(h), *nul;
+	size_t pos = 0;
+	uint32_t i;
+
+	if (len < sizeof(h))
+		return fail(p, "corrupt GOINFO section at byte %zu", off);
+	memcpy(&h, p->buf + off, sizeof(h));
+	nul = memchr(h.go_version, '\0', sizeof(h.go_version));
+	if (h.nreasons > CAPFILE_REASONS_MAX || h.strings_len != len - sizeof(h) || !nul ||
+	    !text_ok((const uint8_t *)h.go_version, (size_t)(nul - (const uint8_t *)h.go_version)))
+		return fail(p, "corrupt GOINFO section at byte %zu", off);
+	/* Exactly nreasons NUL-terminated strings fill the string bytes. */
+	for (i = 0; i < h.nreasons; i++) {
+		nul = memchr(s + pos, '\0', h.strings_len - pos);
+		if (!nul || !text_ok(s + pos, (size_t)(nul - (s + pos))))
+			return fail(p, "corrupt GOINFO section at byte %zu", off);
+		reasons[i] = (const char *)(s + pos);
+		pos = (size_t)(nul - s) + 1;
+	}
+	if (pos != h.strings_len)
+		return fail(p, "corrupt GOINFO section at byte %zu", off);
+	return p->v->goinfo ? p->v->goinfo(&h, reasons, p->arg) : 0;
+}
+
+/* String bytes: text and NULs, the last one a NUL (or no bytes at all). */
+static bool strings_ok(const uint8_t *s, size_t n)
+{
+	size_t i;
+
+	if (n && s[n - 1] != '\0')
+		return false;
+	for (i = 0; i < n; i++)
+		if (s[i] && !text_ok(s + i, 1))
+			return false;
+	return true;
+}
+
+static int parse_syms(struct parser *p, size_t off, size_t len)
+{
+	struct capfile_syms_head h;
+	struct capfile_sym e;
+	const uint8_t *ents = p->buf + off + sizeof(h), *strs;
+	struct capfile_sym *copy = NULL;
+	uint64_t prev = 0;
+	size_t left;
+	uint32_t i;
+	int rc;
+
+	if (len < sizeof(h))
+		return fail(p, "corrupt SYMS section at byte %zu", off);
+	memcpy(&h, p->buf + off, sizeof(h));
+	left = len - sizeof(h);
+	if (h.count > left / sizeof(e) || h.strings_len != left - h.count * sizeof(e))
+		return fail(p, "corrupt SYMS section at byte %zu", off);
+	strs = ents + h.count * sizeof(e);
+	if (!strings_ok(strs, h.strings_len))
+		return fail(p, "corrupt SYMS section at byte %zu", off);
+	for (i = 0; i < h.count; i++) {
+		memcpy(&e, ents + i * sizeof(e), sizeof(e));
+		if (e.func_off >= h.strings_len || e.file_off >= h.strings_len ||
+		    (i && e.pc <= prev))
+			return fail(p, "corrupt SYMS section at byte %zu", off);
+		prev = e.pc;
+	}
+	if (!p->v->syms)
+		return 0;
+	/* Callbacks index the entries: an aligned copy when the buffer is not. */
+	if (h.count && (uintptr_t)ents % _Alignof(struct capfile_sym)) {
+		copy = malloc(h.count * sizeof(e));
+		if (!copy)
+			return fail(p, "out of memory for the SYMS section at byte %zu", off);
+		memcpy(copy, ents, h.count * sizeof(e));
+	}
+	rc = p->v->syms(&h, copy ? copy : (const struct capfile_sym *)(const void *)ents,
+			(const char *)strs, p->arg);
+	free(copy);
+	return rc;
+}
+
 /* The section whose header is at off; *next is where the one after starts. */
 static int parse_section(struct parser *p, size_t off, size_t *next)
 {
@@ -284,6 +374,10 @@ static int parse_section(struct parser *p, size_t off, size_t *next)
 		return parse_stats(p, body, (size_t)s.length);
 	case CAPFILE_SEC_END:
 		return parse_end(p, body, (size_t)s.length);
+	case CAPFILE_SEC_GOINFO:
+		return parse_goinfo(p, body, (size_t)s.length);
+	case CAPFILE_SEC_SYMS:
+		return parse_syms(p, body, (size_t)s.length);
 	}
 	if (s.flags & CAPFILE_SF_REQUIRED)
 		return fail(p, "unsupported section type %u at byte %zu "

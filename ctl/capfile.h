@@ -157,6 +157,9 @@ struct capfile_sym {
 	uint32_t reserved;
 };
 
+/* Most wait reasons a GOINFO section may name. */
+#define CAPFILE_REASONS_MAX	256
+
 /* ------------------------------------------------------------------ */
 /* Reader                                                              */
 /* ------------------------------------------------------------------ */
@@ -175,6 +178,20 @@ struct capfile_visitor {
 	int (*stats)(const struct capfile_stats_head *head, uint32_t index,
 		     const struct capfile_cpu_stats *cpu, void *arg);
 	int (*end)(const struct capfile_end *end, void *arg);
+	/*
+	 * GOINFO: reasons[i] is the runtime's string for waitReason i,
+	 * i < head->nreasons (<= CAPFILE_REASONS_MAX); head->go_version is
+	 * NUL-terminated. Every string is printable text (maybe empty).
+	 */
+	int (*goinfo)(const struct capfile_goinfo *head, const char *const *reasons,
+		      void *arg);
+	/*
+	 * SYMS: head->count entries, sorted by pc and unique. strings holds
+	 * head->strings_len bytes; each entry's func_off and file_off is
+	 * below it and starts a NUL-terminated printable string there.
+	 */
+	int (*syms)(const struct capfile_syms_head *head,
+		    const struct capfile_sym *syms, const char *strings, void *arg);
 };
 
 struct capfile_info {
@@ -241,6 +258,28 @@ void capw_note(struct capw *w, const char *fmt, ...)
 
 void capw_stats(struct capw *w, uint32_t flags,
 		const struct capfile_cpu_stats *cpus, uint32_t n);
+
+/*
+ * GOINFO of head->pid: head's go_version and load_bias, and the wait
+ * reason strings reasons[0..n-1] (at most CAPFILE_REASONS_MAX are kept;
+ * control characters become '?'). nreasons and strings_len are computed.
+ */
+void capw_goinfo(struct capw *w, const struct capfile_goinfo *head,
+		 char *const *reasons, size_t n);
+
+/* One named PC for SYMS; NULL func or file is written as "". */
+struct capw_sym {
+	uint64_t pc;
+	const char *func;
+	const char *file;
+	uint32_t line;
+};
+
+/*
+ * SYMS of pid from n entries in any order: sorted by pc, the first entry
+ * of each pc kept, each distinct string stored once.
+ */
+void capw_syms(struct capw *w, uint32_t pid, const struct capw_sym *syms, size_t n);
 
 /* Writes END (records counted by the writer) and flushes. */
 void capw_end(struct capw *w, uint64_t realtime_ns, uint64_t monotonic_ns);

@@ -16,6 +16,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -32,10 +34,11 @@
 #define MAX_CPUS	8192
 
 static const char *const capture_usage =
-	"Usage: " PROG " capture -p PID [-p PID ...] [-f] --syscalls [OPTIONS] -o FILE\n"
-	"       " PROG " capture [-f] --syscalls [OPTIONS] -o FILE -- COMMAND [ARGS...]\n"
+	"Usage: " PROG " capture -p PID [-p PID ...] [-f] EVENTS [OPTIONS] -o FILE\n"
+	"       " PROG " capture [-f] EVENTS [OPTIONS] -o FILE -- COMMAND [ARGS...]\n"
 	"\n"
-	"Record the syscalls of running processes, or of a command it starts,\n"
+	"Record the syscalls and goroutine scheduling of running processes, or\n"
+	"of a command it starts,\n"
 	"into FILE, until the targets exit, --duration passes, or Ctrl-C (which\n"
 	"ends the capture cleanly). Read FILE with '" PROG " report FILE'.\n"
 	"\n"
@@ -46,8 +49,14 @@ static const char *const capture_usage =
 	"                         syscall; the capture ends when it exits (if\n"
 	"                         the capture ends first, it gets SIGTERM)\n"
 	"\n"
-	"Events:\n"
-	"      --syscalls         record syscalls (required: the only kind so far)\n"
+	"Events (at least one):\n"
+	"      --syscalls         record syscalls\n"
+	"      --goroutines       record goroutines being created, run, parked\n"
+	"                         (with the runtime's wait reason), readied and\n"
+	"                         exiting; every target must be a Go program\n"
+	"                         (Go 1.19 to 1.23; stripped binaries work).\n"
+	"                         Children followed with -f are traced for\n"
+	"                         syscalls only\n"
 	"      --syscall LIST     only these syscalls: names or numbers,\n"
 	"                         comma-separated (write,read,35)\n"
 	"      --syscall-min DUR  only syscalls that took at least DUR (100us)\n"
@@ -66,14 +75,34 @@ static const char *const capture_usage =
 	"were lost, capture again with a larger --buffer.\n";
 
 /* Before anything fails, the file (if made) goes: it holds nothing yet. */
-__attribute__((noreturn))
-static void setup_failed(struct capture *c, int err)
+static void remove_output(struct capture *c)
 {
 	if (c->out_fd >= 0) {
 		close(c->out_fd);
 		unlink(c->o->output);
+		c->out_fd = -1;
 	}
+	/* A command stopped at its exec must not run on untraced. */
+	if (c->child.stopped)
+		kill(c->child.pid, SIGKILL);
+}
+
+void capture_setup_failed(struct capture *c, int err)
+{
+	remove_output(c);
 	gdnl_fail(c->nl, err);
+}
+
+void capture_die(struct capture *c, int code, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	remove_output(c);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	die(code, "%s: %s", c->c->name, msg);
 }
 
 /* SIGINT, SIGTERM, SIGHUP and SIGCHLD go to a signalfd from the start. */
@@ -119,7 +148,7 @@ static void create_session(struct capture *c)
 
 	gdnl_put_u32(msg, GODIAG_A_BUFFER_SIZE, c->o->buffer);
 	gdnl_put_u8(msg, GODIAG_A_MODE, c->o->mode);
-	gdnl_put_u32(msg, GODIAG_A_EVENTS, GODIAG_EV_SYSCALL);
+	gdnl_put_u32(msg, GODIAG_A_EVENTS, capture_events(c->o));
 	gdnl_put_flag(msg, GODIAG_A_OWNED);
 	err = gdnl_exec(c->nl, msg, get_session_id, &c->session);
 	if (err)
@@ -127,7 +156,7 @@ static void create_session(struct capture *c)
 	if (!c->session)
 		die(EXIT_OPFAIL, "%s: the module created a session without an ID",
 		    c->c->name);
-	if (!c->o->has_mask && !c->o->has_min)
+	if (!c->o->syscalls || (!c->o->has_mask && !c->o->has_min))
 		return;
 	msg = gdnl_msg(c->nl, GODIAG_CMD_SYSCALLS_SET, 0);
 	gdnl_put_u32(msg, GODIAG_A_SESSION_ID, c->session);
@@ -165,8 +194,10 @@ static void add_targets(struct capture *c)
 {
 	size_t i;
 
-	for (i = 0; i < c->o->npids; i++)
+	for (i = 0; i < c->o->npids; i++) {
 		add_target(c, c->o->pids[i], false);
+		capture_go_attach(c, c->o->pids[i]);
+	}
 	if (c->child.pid)
 		add_target(c, (uint32_t)c->child.pid, true);
 }
@@ -235,7 +266,7 @@ static void write_meta(struct capture *c)
 	gethostname(host, sizeof(host) - 1);
 	if (o->has_mask)
 		syscall_format_mask(o->mask, filter, sizeof(filter));
-	events_format(GODIAG_EV_SYSCALL, events, sizeof(events));
+	events_format(capture_events(o), events, sizeof(events));
 	capw_meta_add(&text, &len, "tool", "%s", PROG);
 	capw_meta_add(&text, &len, "tool_version", "%s", GODIAG_VERSION);
 	capw_meta_add(&text, &len, "abi_version", "%d", GODIAG_ABI_VERSION);
@@ -299,6 +330,33 @@ static void start_timer(struct capture *c)
 	timerfd_settime(c->timer_fd, 0, &its, NULL);
 }
 
+/* Goroutine probes go on the command's binary once it has exec'd. */
+static void attach_command(struct capture *c)
+{
+	uint32_t pid = (uint32_t)c->child.pid;
+	char err[1024];
+
+	if (c->child.exited)
+		return;
+	if (capture_go_inspect(c, pid, err, sizeof(err)))
+		capture_die(c, EXIT_USAGE, "%s", err);
+	capture_go_attach(c, pid);
+	if (child_resume(&c->child))
+		capture_die(c, EXIT_OPFAIL, "cannot resume '%s': %s",
+			    c->o->command[0], strerror(errno));
+}
+
+static void release_command(struct capture *c)
+{
+	int err = child_release(&c->child);
+
+	if (err)
+		capture_die(c, EXIT_OPFAIL, "cannot run '%s': %s",
+			    c->o->command[0], strerror(err));
+	if (c->child.stop_at_exec)
+		attach_command(c);
+}
+
 static void start(struct capture *c)
 {
 	struct nl_msg *msg = gdnl_msg(c->nl, GODIAG_CMD_SESSION_START, 0);
@@ -309,25 +367,33 @@ static void start(struct capture *c)
 	c->start_mono = capture_now_ns(CLOCK_MONOTONIC);
 	err = gdnl_exec(c->nl, msg, NULL, NULL);
 	if (err)
-		setup_failed(c, err);
+		capture_setup_failed(c, err);
 	start_timer(c);
 	write_meta(c);
-	if (c->child.pid) {
-		err = child_release(&c->child);
-		if (err) {
-			close(c->out_fd);
-			unlink(c->o->output);
-			die(EXIT_OPFAIL, "%s: cannot run '%s': %s", c->c->name,
-			    c->o->command[0], strerror(err));
-		}
-	}
+	if (c->child.pid)
+		release_command(c);
 	write_targets(c);
+}
+
+/* Refuse targets that are not Go programs before anything exists. */
+static void inspect_targets(struct capture *c)
+{
+	char err[1024];
+	size_t i;
+
+	if (!c->o->goroutines)
+		return;
+	for (i = 0; i < c->o->npids; i++)
+		if (capture_go_inspect(c, c->o->pids[i], err, sizeof(err)))
+			die(EXIT_USAGE, "%s: %s", c->c->name, err);
 }
 
 static void setup(struct capture *c, sigset_t *orig)
 {
+	inspect_targets(c);
 	block_signals(c, orig);
-	if (c->o->command && child_spawn(&c->child, c->o->command, orig))
+	if (c->o->command &&
+	    child_spawn(&c->child, c->o->command, orig, c->o->goroutines))
 		die(EXIT_OPFAIL, "%s: cannot start '%s': %s", c->c->name,
 		    c->o->command[0], strerror(errno));
 	/*
@@ -365,6 +431,7 @@ static int run_capture(const struct cmd *cmd, int argc, char **argv)
 	gdnl_close(c.notify);
 	gdnl_close(c.nl);
 	u32map_free(&c.procs);
+	capture_go_free(&c);
 	free(c.rings);
 	free(c.targets);
 	capture_free_opts(&o);

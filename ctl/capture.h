@@ -27,6 +27,7 @@ struct capture_opts {
 	size_t npids;
 	bool follow;
 	bool syscalls;
+	bool goroutines;
 	bool has_mask;
 	uint32_t mask[SYSCALL_MASK_WORDS];
 	bool has_min;
@@ -44,6 +45,9 @@ void capture_parse_opts(const struct cmd *c, int argc, char **argv,
 			struct capture_opts *o);
 void capture_free_opts(struct capture_opts *o);
 
+/* The GODIAG_EV_* mask the options ask for. */
+uint32_t capture_events(const struct capture_opts *o);
+
 /*
  * A buffer size the module takes: rounded up to a power of two. Returns
  * NULL, or why bytes is out of range (GODIAG_BUFFER_MIN..MAX).
@@ -58,18 +62,29 @@ struct child {
 	pid_t pid;		/* 0: none */
 	int go_fd;		/* write end; a byte lets it exec, EOF kills it */
 	int exec_fd;		/* read end; EOF means exec succeeded */
+	bool stop_at_exec;	/* ptrace-stop it right after exec */
+	bool stopped;		/* stopped there, until child_resume() */
 	bool exited;		/* reaped */
 	int status;		/* its wait status, once reaped */
 };
 
 /*
  * Forks the command, which restores orig_mask and execs only when
- * released. Returns 0, or -1 with errno.
+ * released (and with stop_at_exec, stops right after its exec). Returns
+ * 0, or -1 with errno.
  */
-int child_spawn(struct child *ch, char *const *argv, const sigset_t *orig_mask);
+int child_spawn(struct child *ch, char *const *argv, const sigset_t *orig_mask,
+		bool stop_at_exec);
 
-/* Lets it exec. Returns 0, or the errno of a failed exec. */
+/*
+ * Lets it exec. Returns 0, or the errno of a failed exec. With
+ * stop_at_exec, returns once the new program is loaded and stopped
+ * before its first instruction (or has exited: then ch->exited is set).
+ */
 int child_release(struct child *ch);
+
+/* Lets a child stopped at exec run on. Returns 0, or -1 with errno. */
+int child_resume(struct child *ch);
 
 /* Reaps it if it exited; true when it has (now or before). */
 bool child_reap(struct child *ch);
@@ -119,9 +134,25 @@ struct capture {
 	int signo;
 
 	struct u32map procs;	/* tgids seen in records */
+	struct capture_go *go;	/* Go targets (--goroutines) */
+	size_t ngo;
 	uint64_t start_mono, start_real;
 	uint64_t end_mono, end_real;
 };
+
+/* capture.c: setup failures remove the file, then exit. */
+__attribute__((noreturn))
+void capture_setup_failed(struct capture *c, int err);
+__attribute__((noreturn, format(printf, 3, 4)))
+void capture_die(struct capture *c, int code, const char *fmt, ...);
+
+/* capture_go.c: goroutine probes. */
+struct capture_go;
+int capture_go_inspect(struct capture *c, uint32_t pid, char *err, size_t errlen);
+void capture_go_attach(struct capture *c, uint32_t pid);
+void capture_go_record(struct capture *c, const struct godiag_rec *rec, size_t len);
+void capture_go_write(struct capture *c);
+void capture_go_free(struct capture *c);
 
 /* capture_end.c: the end sequence; returns the exit code. */
 int capture_finish(struct capture *c);

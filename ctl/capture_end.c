@@ -245,6 +245,7 @@ int capture_finish(struct capture *c)
 	note_reason(c);
 	note_ring_trouble(c);
 	check_counts(c, s, flags);
+	capture_go_write(c);
 	capw_stats(&c->w, flags, s, (uint32_t)c->nrings);
 	capw_end(&c->w, c->end_real, c->end_mono);
 	err = capw_close(&c->w);

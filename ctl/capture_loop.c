@@ -31,6 +31,8 @@ static void on_record(const struct godiag_rec *rec, size_t len,
 
 	(void)cpu;
 	capw_record(&c->w, rec, len);
+	if (c->ngo)
+		capture_go_record(c, rec, len);
 	if (rec->type != GODIAG_REC_LOST)
 		u32map_get(&c->procs, rec->tgid, 0, &added);
 }

@@ -14,6 +14,7 @@ enum {
 	OPT_DURATION,
 	OPT_BUFFER,
 	OPT_MODE,
+	OPT_GOROUTINES,
 };
 
 const char *capture_buffer_size(uint64_t bytes, uint32_t *size)
@@ -146,6 +147,9 @@ static void parse_option(const struct cmd *c, struct capture_opts *o, int opt)
 	case OPT_SYSCALLS:
 		o->syscalls = true;
 		break;
+	case OPT_GOROUTINES:
+		o->goroutines = true;
+		break;
 	case OPT_SYSCALL:
 		set_syscalls(c, o, optarg);
 		break;
@@ -192,8 +196,10 @@ static void check(const struct cmd *c, struct capture_opts *o)
 {
 	if (!o->npids && !o->command)
 		cmd_usage_error(c, "nothing to trace: give -p PID or -- COMMAND");
-	if (!o->syscalls)
-		cmd_usage_error(c, "nothing to capture: give --syscalls");
+	if (!o->syscalls && !o->goroutines)
+		cmd_usage_error(c, "nothing to capture: give --syscalls, --goroutines or both");
+	if (!o->syscalls && (o->has_mask || o->has_min))
+		cmd_usage_error(c, "--syscall and --syscall-min need --syscalls");
 	if (!o->output)
 		cmd_usage_error(c, "missing -o FILE");
 	if (!*o->output)
@@ -208,6 +214,7 @@ void capture_parse_opts(const struct cmd *c, int argc, char **argv,
 		{ "follow-children", no_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "syscalls", no_argument, NULL, OPT_SYSCALLS },
+		{ "goroutines", no_argument, NULL, OPT_GOROUTINES },
 		{ "syscall", required_argument, NULL, OPT_SYSCALL },
 		{ "syscall-min", required_argument, NULL, OPT_SYSCALL_MIN },
 		{ "duration", required_argument, NULL, OPT_DURATION },
@@ -237,6 +244,12 @@ void capture_parse_opts(const struct cmd *c, int argc, char **argv,
 		cmd_usage_error(c, "unexpected argument '%s' (a command to start "
 				"goes after '--')", argv[optind]);
 	check(c, o);
+}
+
+uint32_t capture_events(const struct capture_opts *o)
+{
+	return (o->syscalls ? GODIAG_EV_SYSCALL : 0) |
+	       (o->goroutines ? GODIAG_EV_GOROUTINE : 0);
 }
 
 void capture_free_opts(struct capture_opts *o)

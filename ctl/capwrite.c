@@ -195,6 +195,175 @@ void capw_stats(struct capw *w, uint32_t flags,
 	free(payload);
 }
 
+void capw_goinfo(struct capw *w, const struct capfile_goinfo *head,
+		 char *const *reasons, size_t n)
+{
+	struct capfile_goinfo h;
+	size_t i, len = 0, at;
+	uint8_t *payload;
+
+	memset(&h, 0, sizeof(h));
+	h.pid = head->pid;
+	h.load_bias = head->load_bias;
+	/* Up to its NUL only: nothing else of the caller's array goes out. */
+	memcpy(h.go_version, head->go_version,
+	       strnlen(head->go_version, sizeof(h.go_version) - 1));
+	sanitize(h.go_version);
+	if (n > CAPFILE_REASONS_MAX)
+		n = CAPFILE_REASONS_MAX;
+	for (i = 0; i < n; i++)
+		len += strlen(reasons[i] ? reasons[i] : "") + 1;
+	if (len > UINT32_MAX) {
+		if (!w->err)
+			w->err = EOVERFLOW;
+		return;
+	}
+	h.nreasons = (uint32_t)n;
+	h.strings_len = (uint32_t)len;
+	payload = xmalloc(sizeof(h) + len);
+	memcpy(payload, &h, sizeof(h));
+	for (i = 0, at = sizeof(h); i < n; i++) {
+		const char *r = reasons[i] ? reasons[i] : "";
+		size_t rlen = strlen(r) + 1;
+
+		memcpy(payload + at, r, rlen);
+		sanitize((char *)payload + at);
+		at += rlen;
+	}
+	capw_section(w, CAPFILE_SEC_GOINFO, 0, payload, sizeof(h) + len);
+	free(payload);
+}
+
+/* The SYMS string bytes, each distinct string once (open addressing). */
+struct strtab {
+	char *buf;
+	size_t len, cap;
+	uint32_t *slots;	/* offset + 1 of a string in buf, 0: empty */
+	size_t nslots, used;
+};
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 1099511628211ULL;
+	return h;
+}
+
+static void strtab_grow(struct strtab *t)
+{
+	uint32_t *old = t->slots;
+	size_t n = t->nslots, i, j;
+
+	t->nslots = n ? n * 2 : 256;
+	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
+	for (i = 0; i < n; i++) {
+		if (!old[i])
+			continue;
+		j = str_hash(t->buf + old[i] - 1) & (t->nslots - 1);
+		while (t->slots[j])
+			j = (j + 1) & (t->nslots - 1);
+		t->slots[j] = old[i];
+	}
+	free(old);
+}
+
+/* The offset of s (sanitized) in the string bytes, added when new; -1 past 4 GiB. */
+static int64_t strtab_add(struct strtab *t, const char *raw)
+{
+	char *s = xstrdup(raw);
+	size_t n = strlen(s) + 1, j;
+	int64_t off = -1;
+
+	sanitize(s);
+
+	if ((t->used + 1) * 2 > t->nslots)
+		strtab_grow(t);
+	j = str_hash(s) & (t->nslots - 1);
+	while (t->slots[j]) {
+		if (!strcmp(t->buf + t->slots[j] - 1, s)) {
+			off = t->slots[j] - 1;
+			goto out;
+		}
+		j = (j + 1) & (t->nslots - 1);
+	}
+	if (t->len + n >= UINT32_MAX)
+		goto out;
+	if (t->len + n > t->cap) {
+		t->cap = (t->len + n) * 2;
+		t->buf = xreallocarray(t->buf, t->cap, 1);
+	}
+	memcpy(t->buf + t->len, s, n);
+	t->slots[j] = (uint32_t)t->len + 1;
+	t->used++;
+	off = (int64_t)t->len;
+	t->len += n;
+out:
+	free(s);
+	return off;
+}
+
+/* By pc, then by position in the caller's array: the first of a pc wins. */
+static int cmp_sym_order(const void *a, const void *b)
+{
+	const struct capw_sym *const *x = a, *const *y = b;
+
+	if ((*x)->pc != (*y)->pc)
+		return (*x)->pc < (*y)->pc ? -1 : 1;
+	return (*x > *y) - (*x < *y);
+}
+
+void capw_syms(struct capw *w, uint32_t pid, const struct capw_sym *syms, size_t n)
+{
+	struct capfile_syms_head h = { .pid = pid };
+	const struct capw_sym **order = xcalloc(n ? n : 1, sizeof(*order));
+	struct capfile_sym *ents = xcalloc(n ? n : 1, sizeof(*ents));
+	struct strtab t = { 0 };
+	size_t i, count = 0, len;
+	uint8_t *payload;
+
+	for (i = 0; i < n; i++)
+		order[i] = &syms[i];
+	if (n > 1)
+		qsort(order, n, sizeof(*order), cmp_sym_order);
+	for (i = 0; i < n; i++) {
+		const struct capw_sym *s = order[i];
+		int64_t func, file;
+
+		if (count && ents[count - 1].pc == s->pc)
+			continue;
+		func = strtab_add(&t, s->func ? s->func : "");
+		file = strtab_add(&t, s->file ? s->file : "");
+		if (func < 0 || file < 0 || count >= UINT32_MAX) {
+			if (!w->err)
+				w->err = EOVERFLOW;
+			goto out;
+		}
+		ents[count].pc = s->pc;
+		ents[count].func_off = (uint32_t)func;
+		ents[count].file_off = (uint32_t)file;
+		ents[count].line = s->line;
+		count++;
+	}
+	h.count = (uint32_t)count;
+	h.strings_len = (uint32_t)t.len;
+	len = sizeof(h) + count * sizeof(*ents) + t.len;
+	payload = xmalloc(len);
+	memcpy(payload, &h, sizeof(h));
+	if (count)
+		memcpy(payload + sizeof(h), ents, count * sizeof(*ents));
+	if (t.len)
+		memcpy(payload + sizeof(h) + count * sizeof(*ents), t.buf, t.len);
+	capw_section(w, CAPFILE_SEC_SYMS, 0, payload, len);
+	free(payload);
+out:
+	free(order);
+	free(ents);
+	free(t.buf);
+	free(t.slots);
+}
+
 void capw_end(struct capw *w, uint64_t realtime_ns, uint64_t monotonic_ns)
 {
 	struct capfile_end e = {

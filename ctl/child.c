@@ -9,12 +9,18 @@
  *
  * A second, close-on-exec pipe reports a failed exec: EOF means the exec
  * happened, four bytes are its errno.
+ *
+ * For goroutine tracing the probes must go on the binary the command
+ * execs, before it runs any of it: the child asks to be traced
+ * (PTRACE_TRACEME), so the exec stops it with SIGTRAP; capture places the
+ * probes and detaches (child_resume()). Nothing else is ever traced.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,7 +41,7 @@ static ssize_t read_retry(int fd, void *buf, size_t len)
 
 __attribute__((noreturn))
 static void run_child(int go, int report, char *const *argv,
-		      const sigset_t *orig_mask)
+		      const sigset_t *orig_mask, bool stop_at_exec)
 {
 	char byte;
 	int err;
@@ -43,6 +49,12 @@ static void run_child(int go, int report, char *const *argv,
 	if (read_retry(go, &byte, 1) != 1)
 		_exit(127);
 	close(go);
+	if (stop_at_exec && ptrace(PTRACE_TRACEME, 0, NULL, NULL)) {
+		err = errno;
+		if (write(report, &err, sizeof(err)) < 0)
+			_exit(127);
+		_exit(127);
+	}
 	/* capture blocks these for its signalfd; the command gets them as usual. */
 	sigprocmask(SIG_SETMASK, orig_mask, NULL);
 	execvp(argv[0], argv);
@@ -52,12 +64,15 @@ static void run_child(int go, int report, char *const *argv,
 	_exit(127);
 }
 
-int child_spawn(struct child *ch, char *const *argv, const sigset_t *orig_mask)
+int child_spawn(struct child *ch, char *const *argv, const sigset_t *orig_mask,
+		bool stop_at_exec)
 {
 	int go[2], report[2];
 
+	ch->stop_at_exec = stop_at_exec;
 	ch->pid = 0;
 	ch->exited = false;
+	ch->stopped = false;
 	if (pipe2(go, O_CLOEXEC))
 		return -1;
 	if (pipe2(report, O_CLOEXEC)) {
@@ -69,7 +84,7 @@ int child_spawn(struct child *ch, char *const *argv, const sigset_t *orig_mask)
 	if (ch->pid == 0) {
 		close(go[1]);
 		close(report[0]);
-		run_child(go[0], report[1], argv, orig_mask);
+		run_child(go[0], report[1], argv, orig_mask, ch->stop_at_exec);
 	}
 	close(go[0]);
 	close(report[1]);
@@ -81,6 +96,26 @@ int child_spawn(struct child *ch, char *const *argv, const sigset_t *orig_mask)
 	}
 	ch->go_fd = go[1];
 	ch->exec_fd = report[0];
+	return 0;
+}
+
+/* The SIGTRAP of a traced exec; or the child died before (then reaped). */
+static int wait_exec_stop(struct child *ch)
+{
+	int status;
+	pid_t r;
+
+	do
+		r = waitpid(ch->pid, &status, 0);
+	while (r < 0 && errno == EINTR);
+	if (r != ch->pid)
+		return errno ? errno : ECHILD;
+	if (WIFSTOPPED(status)) {
+		ch->stopped = true;
+		return 0;
+	}
+	ch->status = status;
+	ch->exited = true;
 	return 0;
 }
 
@@ -99,7 +134,17 @@ int child_release(struct child *ch)
 		err = 0;
 	close(ch->exec_fd);
 	ch->exec_fd = -1;
+	if (!err && ch->stop_at_exec)
+		err = wait_exec_stop(ch);
 	return err;
+}
+
+int child_resume(struct child *ch)
+{
+	if (!ch->stopped)
+		return 0;
+	ch->stopped = false;
+	return ptrace(PTRACE_DETACH, ch->pid, NULL, NULL) ? -1 : 0;
 }
 
 bool child_reap(struct child *ch)

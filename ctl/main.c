@@ -31,6 +31,7 @@ static const struct cmd *const commands[] = {
 	&cmd_session,
 	&cmd_stats,
 	&cmd_hist,
+	&cmd_inspect,
 	&cmd_help,
 };
 

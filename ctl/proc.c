@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Small readers of /proc and /sys. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -86,4 +89,46 @@ int cpu_possible(unsigned int *ids, size_t max)
 		n = cpu_list_parse(line, ids, max);
 	fclose(f);
 	return n;
+}
+
+char *proc_read(const char *path, size_t max, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf, *bigger;
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	buf = malloc(cap + 1);
+	while (buf) {
+		if (n == cap) {
+			if (cap >= max) {
+				errno = EFBIG;
+				break;
+			}
+			cap *= 2;
+			bigger = realloc(buf, cap + 1);
+			if (!bigger)
+				break;
+			buf = bigger;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			break;
+		if (r == 0) {
+			close(fd);
+			buf[n] = '\0';
+			*len = n;
+			return buf;
+		}
+		n += (size_t)r;
+	}
+	r = errno;
+	free(buf);
+	close(fd);
+	errno = (int)r;
+	return NULL;
 }

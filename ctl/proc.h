@@ -13,6 +13,12 @@ void proc_comm(pid_t pid, char *buf, size_t len);
 void proc_exe(pid_t pid, char *buf, size_t len);
 
 /*
+ * The whole of a file whose size stat cannot tell (/proc/PID/maps),
+ * NUL-terminated, at most max bytes. NULL with errno on failure.
+ */
+char *proc_read(const char *path, size_t max, size_t *len);
+
+/*
  * Parses a kernel CPU list such as "0-3,8,10-11\n" into ascending ids.
  * Returns the number of ids (at most max), or -1 if malformed, not
  * ascending, or longer than max.

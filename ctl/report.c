@@ -15,6 +15,9 @@
 #include "syscalls.h"
 #include "util.h"
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 static const char *const report_usage =
 	"Usage: " PROG " report FILE [--json]\n"
 	"\n"
@@ -24,6 +27,17 @@ static const char *const report_usage =
 	"percentiles (nearest rank) p50, p90 and p99, the longest call, and\n"
 	"errors (returns -4095..-1). A file whose capture did not finish is\n"
 	"read with a warning.\n"
+	"\n"
+	"When the file has goroutine events or a Go target's wait reasons (a\n"
+	"capture of a Go program), a goroutine section follows: goroutines\n"
+	"created, exited and alive at most (of those created during the\n"
+	"capture); time blocked per wait reason (the Go runtime's own strings),\n"
+	"longest first; goroutines created per start function (as Go's\n"
+	"goroutine profile names them) and per function holding the go\n"
+	"statement; then the " STR(GOREPORT_TEXT_ROWS) " goroutines that ran longest, with running,\n"
+	"runnable, blocked and in-syscall time (a part of running time) and\n"
+	"syscalls. When events were lost these figures are lower bounds.\n"
+	"Otherwise the section and its JSON member are absent.\n"
 	"\n"
 	"Options:\n"
 	"  -j, --json    print one JSON object:\n"
@@ -35,6 +49,20 @@ static const char *const report_usage =
 	"                   \"mode\":S},\n"
 	"                 \"processes\":[{\"pid\":N,\"syscalls\":N},...],\n"
 	"                 \"targets\":[...],\"notes\":[...],\"file\":{...}}\n"
+	"                with goroutine events, after \"syscalls\":\n"
+	"                \"goroutines\":{\"created\":N,\"exited\":N,\"max_live\":N,\n"
+	"                  \"seen\":N,\"skipped\":N,\"lower_bounds\":B,\n"
+	"                  \"blocked\":[{\"reason\":S,\"count\":N,\"total_ns\":N},...],\n"
+	"                  \"by_start\":[{\"function\":S,\"created\":N},...],\n"
+	"                  \"by_creator\":[{\"function\":S,\"created\":N},...],\n"
+	"                  \"list\":[{\"goroutine\":N,\"pid\":N,\"start\":S,\n"
+	"                    \"creator\":S,\"parent\":N,\"created\":B,\"exited\":B,\n"
+	"                    \"running_ns\":N,\"runnable_ns\":N,\"blocked_ns\":N,\n"
+	"                    \"syscall_ns\":N,\"syscalls\":N,\"blocks\":N,\n"
+	"                    \"top_reason\":S},...]}\n"
+	"                (every goroutine seen, longest running first; start,\n"
+	"                creator and parent are null for goroutines created\n"
+	"                before the capture, top_reason when never blocked)\n"
 	"  -h, --help    show this help\n";
 
 #define LABEL "%-9s"
@@ -159,6 +187,8 @@ void report_print(const struct report *r, FILE *out)
 		print_row(&r->sc[i], w, out);
 	if (!r->nsc)
 		fputs("(no syscalls recorded)\n", out);
+	if (goreport_present(&r->go))
+		goreport_print(&r->go, out);
 }
 
 static void json_syscalls(struct json *j, const struct report *r)
@@ -254,6 +284,8 @@ void report_print_json(const struct report *r, FILE *out)
 	json_kv_u64(&j, "lost", report_lost(r));
 	json_object_end(&j);
 	json_syscalls(&j, r);
+	if (goreport_present(&r->go))
+		goreport_json(&r->go, &j);
 	json_capture(&j, r);
 	json_processes(&j, r);
 	json_targets(&j, r);
@@ -352,7 +384,7 @@ static int run_report(const struct cmd *c, int argc, char **argv)
 
 const struct cmd cmd_report = {
 	.name = "report",
-	.summary = "summarise a capture file: syscall times and percentiles",
+	.summary = "summarise a capture file: syscall times, goroutines",
 	.usage = report_usage,
 	.run = run_report,
 };

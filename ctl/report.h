@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "goreport.h"
 #include "u32map.h"
 
 /* One syscall: every duration, for exact percentiles. */
@@ -75,6 +76,9 @@ struct report {
 	size_t ntargets;
 	char **notes;
 	size_t nnotes;
+
+	/* GO_* records, GOINFO, SYMS; syscalls per goroutine. */
+	struct goreport go;
 };
 
 /*

@@ -106,6 +106,23 @@ static inline struct godiag_rec_syscall make_syscall(uint32_t tgid, uint32_t nr,
 	return r;
 }
 
+/* A goroutine record: hdr.goid is the thread's goroutine, goid the subject. */
+static inline struct godiag_rec_go make_go(uint16_t type, uint32_t tgid, uint32_t tid,
+					   uint64_t ts, uint64_t hdr_goid, uint64_t goid)
+{
+	struct godiag_rec_go r;
+
+	memset(&r, 0, sizeof(r));
+	r.hdr.type = type;
+	r.hdr.size = sizeof(r);
+	r.hdr.tgid = tgid;
+	r.hdr.tid = tid;
+	r.hdr.ts_ns = ts;
+	r.hdr.goid = hdr_goid;
+	r.goid = goid;
+	return r;
+}
+
 static inline struct godiag_rec_lost make_lost(uint16_t cpu, uint64_t count)
 {
 	struct godiag_rec_lost r;

@@ -12,6 +12,8 @@
 #include "capfile_build.h"
 #include "test.h"
 
+#define ARRAY_SIZE_T(a) (sizeof(a) / sizeof((a)[0]))
+
 /* Everything the visitor saw, one line per call. */
 struct log {
 	char *text;
@@ -90,6 +92,36 @@ static int v_end(const struct capfile_end *e, void *arg)
 	return 0;
 }
 
+static int v_goinfo(const struct capfile_goinfo *h, const char *const *reasons,
+		    void *arg)
+{
+	struct log *l = arg;
+	uint32_t i;
+
+	fprintf(l->f, "goinfo pid=%u go=%s bias=%#llx n=%u len=%u:", h->pid,
+		h->go_version, (unsigned long long)h->load_bias, h->nreasons,
+		h->strings_len);
+	for (i = 0; i < h->nreasons; i++)
+		fprintf(l->f, " '%s'", reasons[i]);
+	fputc('\n', l->f);
+	return 0;
+}
+
+static int v_syms(const struct capfile_syms_head *h, const struct capfile_sym *syms,
+		  const char *strings, void *arg)
+{
+	struct log *l = arg;
+	uint32_t i;
+
+	fprintf(l->f, "syms pid=%u count=%u len=%u:", h->pid, h->count, h->strings_len);
+	for (i = 0; i < h->count; i++)
+		fprintf(l->f, " %#llx=%s@%s:%u", (unsigned long long)syms[i].pc,
+			strings + syms[i].func_off, strings + syms[i].file_off,
+			syms[i].line);
+	fputc('\n', l->f);
+	return 0;
+}
+
 /* For parses whose calls are not checked. */
 static const struct capfile_visitor quiet = { 0 };
 
@@ -100,6 +132,8 @@ static const struct capfile_visitor visitor = {
 	.note = v_note,
 	.stats = v_stats,
 	.end = v_end,
+	.goinfo = v_goinfo,
+	.syms = v_syms,
 };
 
 /* A file with every section kind, written by the real writer. */
@@ -165,6 +199,240 @@ static int parse(const struct membuf *m, struct log *l, struct capfile_info *inf
 	return capfile_parse(m->buf, m->len, &visitor, l, info, err, errlen);
 }
 
+static void expect_error(const char *name, const struct membuf *m, const char *want);
+static void expect_ok(const char *name, const struct membuf *m, bool complete);
+
+/* GOINFO, SYMS (unsorted input, a duplicate pc, odd strings), a record. */
+static void go_file(struct membuf *m)
+{
+	static char *reasons[] = { "", "chan receive", "IO\twait", "bad\x1b" };
+	static const struct capw_sym syms[] = {
+		{ 0x30, "main.b", "b.go", 3 },
+		{ 0x10, "main.a", "a.go", 1 },
+		{ 0x20, "main.a", NULL, 0 },
+		{ 0x10, "main.dup", "x.go", 9 },
+		{ 0x40, "we\nird", "a.go", 4 },
+	};
+	struct godiag_rec_go g = make_go(GODIAG_REC_GO_CREATE, 100, 101, 5, 1, 2);
+	struct capfile_goinfo h;
+	struct capw w;
+	int fd = memfile_open(&w);
+
+	memset(&h, 0, sizeof(h));
+	h.pid = 100;
+	h.load_bias = 0x1000;
+	h.nreasons = 99;	/* the writer counts them */
+	snprintf(h.go_version, sizeof(h.go_version), "go1.22.2");
+	capw_goinfo(&w, &h, reasons, 4);
+	capw_syms(&w, 100, syms, 5);
+	capw_record(&w, &g, sizeof(g));
+	capw_end(&w, 1, 2);
+	if (capw_close(&w))
+		abort();
+	memfile_read(fd, m);
+}
+
+static const char go_log[] =
+	"goinfo pid=100 go=go1.22.2 bias=0x1000 n=4 len=27: '' 'chan receive' "
+	"'IO\twait' 'bad?'\n"
+	/* Strings stored once: main.a a.go "" main.b b.go we?ird = 32 bytes. */
+	"syms pid=100 count=4 len=32: 0x10=main.a@a.go:1 0x20=main.a@:0 "
+	"0x30=main.b@b.go:3 0x40=we?ird@a.go:4\n"
+	"record type=3 len=72 tgid=100\n"
+	"end 1 2 1 72\n";
+
+static void test_go_round_trip(void)
+{
+	struct capfile_info info;
+	struct membuf m, odd;
+	struct log l;
+	char err[256];
+
+	test_begin("capfile: GOINFO and SYMS round trip");
+	go_file(&m);
+	CHECK_U64(parse(&m, &l, &info, err, sizeof(err)), 0);
+	CHECK_STR(err, "");
+	CHECK_STR(log_close(&l), go_log);
+	CHECK_U64(info.sections, 4);
+	free(l.text);
+	test_end();
+
+	/* At an odd address the entries are copied out aligned (UBSan checks). */
+	test_begin("capfile: SYMS of a buffer at an odd address");
+	odd.len = m.len;
+	odd.buf = malloc(m.len + 1);
+	memcpy(odd.buf + 1, m.buf, m.len);
+	log_open(&l);
+	CHECK_U64(capfile_parse(odd.buf + 1, m.len, &visitor, &l, NULL, err, sizeof(err)), 0);
+	CHECK_STR(log_close(&l), go_log);
+	free(l.text);
+	free(odd.buf);
+	free(m.buf);
+	test_end();
+}
+
+static int count_reasons(const struct capfile_goinfo *h, const char *const *reasons,
+			 void *arg)
+{
+	(void)reasons;
+	*(uint32_t *)arg = h->nreasons;
+	return 0;
+}
+
+static void test_go_writer_limits(void)
+{
+	static const struct capfile_visitor v = { .goinfo = count_reasons };
+	char *reasons[300];
+	struct capfile_goinfo h;
+	struct membuf m;
+	struct capw w;
+	uint32_t n = 0;
+	char err[256];
+	int fd = memfile_open(&w), i;
+
+	test_begin("capfile: capw_goinfo keeps at most 256 reasons, capw_syms of none");
+	for (i = 0; i < 300; i++)
+		reasons[i] = i % 2 ? "x" : NULL;
+	memset(&h, 0, sizeof(h));
+	memset(h.go_version, 'g', sizeof(h.go_version));	/* no NUL: cut */
+	capw_goinfo(&w, &h, reasons, 300);
+	capw_syms(&w, 5, NULL, 0);
+	capw_end(&w, 1, 2);
+	CHECK_U64(capw_close(&w), 0);
+	memfile_read(fd, &m);
+	CHECK_U64(capfile_parse(m.buf, m.len, &v, &n, NULL, err, sizeof(err)), 0);
+	CHECK_STR(err, "");
+	CHECK_U64(n, CAPFILE_REASONS_MAX);
+	free(m.buf);
+	test_end();
+}
+
+/* A GOINFO section: head, then n string bytes. */
+static void goinfo_section(struct membuf *m, uint32_t nreasons, uint32_t strings_len,
+			   const char *strs, size_t n)
+{
+	struct capfile_goinfo h;
+	uint8_t p[sizeof(h) + 1024];
+
+	memset(&h, 0, sizeof(h));
+	h.nreasons = nreasons;
+	h.strings_len = strings_len;
+	snprintf(h.go_version, sizeof(h.go_version), "go1.21.0");
+	memcpy(p, &h, sizeof(h));
+	memcpy(p + sizeof(h), strs, n);
+	m->len = 0;
+	mb_header(m, 1, 24);
+	mb_section(m, CAPFILE_SEC_GOINFO, 0, p, sizeof(h) + n);
+	mb_end(m, 0);
+}
+
+static void test_goinfo_corrupt(void)
+{
+	const char *want = "corrupt GOINFO section at byte 40";
+	struct capfile_goinfo h;
+	struct membuf m = { 0 };
+	char many[300];
+
+	mb_header(&m, 1, 24);
+	mb_section(&m, CAPFILE_SEC_GOINFO, 0, "0123456789abcdef", 16);
+	mb_end(&m, 0);
+	expect_error("GOINFO shorter than its head", &m, want);
+	memset(many, 0, sizeof(many));
+	goinfo_section(&m, 257, 257, many, 257);
+	expect_error("GOINFO with 257 reasons", &m, want);
+	goinfo_section(&m, 256, 256, many, 256);
+	expect_ok("GOINFO with 256 empty reasons", &m, true);
+	goinfo_section(&m, 0, 0, "", 0);
+	expect_ok("GOINFO without reasons", &m, true);
+	goinfo_section(&m, 1, 10, "a", 2);
+	expect_error("GOINFO strings_len past the section", &m, want);
+	goinfo_section(&m, 1, 1, "a\0", 2);
+	expect_error("GOINFO strings_len short of the section", &m, want);
+	goinfo_section(&m, 2, 3, "a\0b", 3);
+	expect_error("GOINFO reason without its NUL", &m, want);
+	goinfo_section(&m, 2, 2, "a\0", 2);
+	expect_error("GOINFO with fewer strings than nreasons", &m, want);
+	goinfo_section(&m, 1, 4, "a\0b\0", 4);
+	expect_error("GOINFO with more strings than nreasons", &m, want);
+	goinfo_section(&m, 1, 2, "\x1b\0", 2);
+	expect_error("GOINFO reason with an escape", &m, want);
+	memset(&h, 'v', sizeof(h));
+	h.nreasons = h.strings_len = 0;
+	m.len = 0;
+	mb_header(&m, 1, 24);
+	mb_section(&m, CAPFILE_SEC_GOINFO, 0, &h, sizeof(h));
+	mb_end(&m, 0);
+	expect_error("GOINFO go_version without a NUL", &m, want);
+	free(m.buf);
+}
+
+struct sym_case {
+	const char *name;
+	uint32_t count;		/* what the head claims */
+	uint32_t strings_len;	/* what the head claims */
+	struct capfile_sym e[2];
+	size_t nents;		/* entries really there */
+	const char *strs;
+	size_t nstrs;		/* string bytes really there */
+};
+
+static const struct sym_case sym_cases[] = {
+	{ "SYMS count past the section", 1000, 4, { { 0x10, 0, 0, 1, 0 } }, 1, "f\0g", 4 },
+	{ "SYMS count of 2^32-1", 0xffffffff, 4, { { 0x10, 0, 0, 1, 0 } }, 1, "f\0g", 4 },
+	{ "SYMS strings_len past the section", 1, 9, { { 0x10, 0, 0, 1, 0 } }, 1, "f\0", 2 },
+	{ "SYMS strings_len short of the section", 1, 1, { { 0x10, 0, 0, 1, 0 } }, 1, "f\0", 2 },
+	{ "SYMS func name past the strings", 1, 2, { { 0x10, 2, 0, 1, 0 } }, 1, "f\0", 2 },
+	{ "SYMS file name past the strings", 1, 2, { { 0x10, 0, 7, 1, 0 } }, 1, "f\0", 2 },
+	{ "SYMS strings without the last NUL", 1, 2, { { 0x10, 0, 0, 1, 0 } }, 1, "fg", 2 },
+	{ "SYMS string with a newline", 1, 3, { { 0x10, 0, 0, 1, 0 } }, 1, "f\n\0", 3 },
+	{ "SYMS entries out of order", 2, 2,
+	  { { 0x20, 0, 0, 1, 0 }, { 0x10, 0, 0, 1, 0 } }, 2, "f\0", 2 },
+	{ "SYMS entries with the same pc", 2, 2,
+	  { { 0x20, 0, 0, 1, 0 }, { 0x20, 0, 0, 1, 0 } }, 2, "f\0", 2 },
+	{ "SYMS entries without strings", 1, 0, { { 0x10, 0, 0, 1, 0 } }, 1, "", 0 },
+};
+
+static void syms_section(struct membuf *m, const struct sym_case *c)
+{
+	struct capfile_syms_head h = { .pid = 1, .count = c->count,
+				       .strings_len = c->strings_len };
+	uint8_t p[sizeof(h) + sizeof(c->e) + 16];
+	size_t n = sizeof(h);
+
+	memcpy(p, &h, sizeof(h));
+	memcpy(p + n, c->e, c->nents * sizeof(c->e[0]));
+	n += c->nents * sizeof(c->e[0]);
+	memcpy(p + n, c->strs, c->nstrs);
+	n += c->nstrs;
+	m->len = 0;
+	mb_header(m, 1, 24);
+	mb_section(m, CAPFILE_SEC_SYMS, 0, p, n);
+	mb_end(m, 0);
+}
+
+static void test_syms_corrupt(void)
+{
+	static const struct sym_case empty = { "SYMS of no entries", 0, 0, { { 0 } }, 0, "", 0 };
+	static const struct sym_case fine = { "SYMS of two entries", 2, 4,
+		{ { 0x10, 0, 2, 1, 0 }, { 0x20, 2, 3, 0, 0 } }, 2, "f\0g\0", 4 };
+	struct membuf m = { 0 };
+	size_t i;
+
+	mb_header(&m, 1, 24);
+	mb_section(&m, CAPFILE_SEC_SYMS, 0, "01234567", 8);
+	mb_end(&m, 0);
+	expect_error("SYMS shorter than its head", &m, "corrupt SYMS section at byte 40");
+	for (i = 0; i < ARRAY_SIZE_T(sym_cases); i++) {
+		syms_section(&m, &sym_cases[i]);
+		expect_error(sym_cases[i].name, &m, "corrupt SYMS section at byte 40");
+	}
+	syms_section(&m, &empty);
+	expect_ok(empty.name, &m, true);
+	syms_section(&m, &fine);
+	expect_ok(fine.name, &m, true);
+	free(m.buf);
+}
+
 static void test_round_trip(void)
 {
 	struct capfile_info info;
@@ -213,7 +481,8 @@ static bool is_boundary(size_t len, const size_t *at, size_t n)
 	return false;
 }
 
-static void test_every_truncation(void)
+static void check_truncations(const char *name, void (*make)(struct membuf *),
+			      size_t sections)
 {
 	struct capfile_info info;
 	struct membuf m, cut;
@@ -221,10 +490,11 @@ static void test_every_truncation(void)
 	char err[256], want[64];
 	int bad = 0;
 
-	test_begin("capfile: every truncation is an error or an incomplete file");
-	valid_file(&m);
+	test_begin("capfile: every truncation of %s is an error or an incomplete file",
+		   name);
+	make(&m);
 	nb = boundaries(&m, at, 16);
-	CHECK_U64(nb, 7);
+	CHECK_U64(nb, sections);
 	for (len = 0; len < m.len; len++) {
 		int rc;
 
@@ -249,6 +519,12 @@ static void test_every_truncation(void)
 	CHECK_U64(bad, 0);
 	free(m.buf);
 	test_end();
+}
+
+static void test_every_truncation(void)
+{
+	check_truncations("a file of every kind", valid_file, 7);
+	check_truncations("a Go capture", go_file, 4);
 }
 
 static void expect_error(const char *name, const struct membuf *m, const char *want)
@@ -389,6 +665,8 @@ static void test_records(void)
 	bad_record("record over GODIAG_REC_SIZE_MAX", 77, 4104, 4104, at40);
 	bad_record("syscall record smaller than its struct", GODIAG_REC_SYSCALL, 32, 32, at40);
 	bad_record("lost marker smaller than its struct", GODIAG_REC_LOST, 48, 48, at40);
+	bad_record("goroutine record smaller than its struct", GODIAG_REC_GO_PARK, 64, 64,
+		   at40);
 	bad_record("PAD records are never stored", GODIAG_REC_PAD, 32, 32, at40);
 	bad_record("section shorter than a record header", GODIAG_REC_SYSCALL, 64, 16, at40);
 }
@@ -477,6 +755,37 @@ static void test_visitor_stops(void)
 	test_end();
 }
 
+/* Reads every string and entry it is handed, so ASan sees overreads. */
+static int touch_goinfo(const struct capfile_goinfo *h, const char *const *reasons,
+			void *arg)
+{
+	size_t sum = strlen(h->go_version);
+	uint32_t i;
+
+	(void)arg;
+	for (i = 0; i < h->nreasons; i++)
+		sum += strlen(reasons[i]);
+	return sum == SIZE_MAX;
+}
+
+static int touch_syms(const struct capfile_syms_head *h, const struct capfile_sym *syms,
+		      const char *strings, void *arg)
+{
+	size_t sum = 0;
+	uint32_t i;
+
+	(void)arg;
+	for (i = 0; i < h->count; i++)
+		sum += strlen(strings + syms[i].func_off) + strlen(strings + syms[i].file_off) +
+		       syms[i].line;
+	return sum == SIZE_MAX;
+}
+
+static const struct capfile_visitor damage_visitor = {
+	.goinfo = touch_goinfo,
+	.syms = touch_syms,
+};
+
 /* Deterministic damage: the parse must end in 0 or an error line. */
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
@@ -488,14 +797,14 @@ static uint64_t next_rand(void)
 	return rng;
 }
 
-static void test_random_damage(void)
+static void random_damage(const char *name, void (*make)(struct membuf *))
 {
 	struct membuf m, d;
 	char err[256];
 	int i, j, bad = 0;
 
-	test_begin("capfile: 20000 randomly damaged files never crash");
-	valid_file(&m);
+	test_begin("capfile: 20000 randomly damaged copies of %s never crash", name);
+	make(&m);
 	for (i = 0; i < 20000; i++) {
 		int flips = 1 + (int)(next_rand() % 4), rc;
 
@@ -504,7 +813,8 @@ static void test_random_damage(void)
 		memcpy(d.buf, m.buf, d.len);
 		for (j = 0; j < flips && d.len; j++)
 			d.buf[next_rand() % d.len] ^= (uint8_t)(1 + next_rand() % 255);
-		rc = capfile_parse(d.buf, d.len, &quiet, NULL, NULL, err, sizeof(err));
+		rc = capfile_parse(d.buf, d.len, &damage_visitor, NULL, NULL, err,
+				   sizeof(err));
 		if (rc != 0 && (rc != -1 || !err[0]))
 			bad++;
 		free(d.buf);
@@ -512,6 +822,12 @@ static void test_random_damage(void)
 	CHECK_U64(bad, 0);
 	free(m.buf);
 	test_end();
+}
+
+static void test_random_damage(void)
+{
+	random_damage("a file of every kind", valid_file);
+	random_damage("a Go capture", go_file);
 }
 
 static void test_writer_splits_records(void)
@@ -556,6 +872,10 @@ static void test_writer_error(void)
 int main(void)
 {
 	test_round_trip();
+	test_go_round_trip();
+	test_go_writer_limits();
+	test_goinfo_corrupt();
+	test_syms_corrupt();
 	test_every_truncation();
 	test_headers();
 	test_sections();

@@ -1,0 +1,1153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Go binaries: the ELF around them (libelf), the Go version in
+ * .go.buildinfo, the pclntab, file offsets and load bias, and the probe
+ * points of goroutine tracing (capstone finds newproc1's RETs).
+ *
+ * The file is read into memory once (a private, copy-on-write mapping)
+ * and parsed from there; gobin_open_mem() does the same on a caller's
+ * buffer, so a fuzzer drives the same code. Every address read from the
+ * file is checked against the PT_LOAD segments and the file size.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <capstone/capstone.h>
+
+#include "gobin_impl.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define LOADS_MAX	32
+#define PAGE_SIZE_X86	4096ULL
+
+/* Go versions whose probe points and signatures were checked. */
+#define GO_MINOR_MIN	19
+#define GO_MINOR_MAX	23
+
+#define BUILDINFO_MAGIC		"\xff Go buildinf:"
+#define BUILDINFO_MAGIC_LEN	14
+#define BUILDINFO_HDR		32
+#define BUILDINFO_ALIGN		16
+
+/* A version string longer than this is not one. */
+#define VERSION_MAX		128
+/* waitReason is a uint8; a string longer than this is not a reason. */
+#define REASONS_MAX		256
+#define REASON_LEN_MAX		256
+
+struct gobin_load {
+	uint64_t vaddr, offset, filesz, memsz;
+	uint32_t flags;
+};
+
+struct gobin_sym {
+	bool found;
+	uint64_t value, size;
+};
+
+struct gobin_impl {
+	uint8_t *image;
+	size_t size;
+	bool mapped;		/* munmap, else free */
+	Elf *elf;
+	struct gobin_load loads[LOADS_MAX];
+	size_t nloads;
+	uint64_t text_addr;	/* .text, 0 if no section headers */
+	const uint8_t *rela;	/* .rela.dyn, for pointers of PIE data */
+	size_t rela_size;
+	struct gobin_sym sym_pclntab, sym_text, sym_reasons;
+	struct gopcln pcln;
+};
+
+__attribute__((format(printf, 3, 4)))
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static uint64_t get_u64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* ---- the image ------------------------------------------------------ */
+
+/* The len bytes at link-time address vaddr, from the file, or NULL. */
+static const uint8_t *read_vaddr(const struct gobin_impl *im, uint64_t vaddr,
+				 uint64_t len)
+{
+	size_t i;
+
+	for (i = 0; i < im->nloads; i++) {
+		const struct gobin_load *l = &im->loads[i];
+		uint64_t off;
+
+		if (vaddr < l->vaddr || vaddr - l->vaddr >= l->filesz)
+			continue;
+		off = vaddr - l->vaddr;
+		if (len > l->filesz - off)
+			return NULL;
+		off += l->offset;
+		if (off > im->size || len > im->size - off)
+			return NULL;
+		return im->image + off;
+	}
+	return NULL;
+}
+
+/*
+ * A pointer stored at vaddr. PIE data may hold 0 there with the value in
+ * an R_X86_64_RELATIVE relocation (Go's internal linker writes both).
+ */
+static bool read_ptr(const struct gobin_impl *im, uint64_t vaddr, uint64_t *v)
+{
+	const uint8_t *p = read_vaddr(im, vaddr, 8);
+	size_t i;
+
+	if (!p)
+		return false;
+	*v = get_u64(p);
+	if (*v || !im->rela)
+		return true;
+	for (i = 0; i + 24 <= im->rela_size; i += 24) {
+		const uint8_t *r = im->rela + i;
+
+		if (get_u64(r) == vaddr && (get_u64(r + 8) & 0xffffffff) == R_X86_64_RELATIVE) {
+			*v = get_u64(r + 16);
+			break;
+		}
+	}
+	return true;
+}
+
+/* The bytes of a section, checked against the file, or NULL. */
+static const uint8_t *section_bytes(const struct gobin_impl *im,
+				    const GElf_Shdr *sh)
+{
+	if (sh->sh_type == SHT_NOBITS || sh->sh_offset > im->size ||
+	    sh->sh_size > im->size - sh->sh_offset)
+		return NULL;
+	return im->image + sh->sh_offset;
+}
+
+/* ---- ELF ------------------------------------------------------------ */
+
+static int read_loads(struct gobin *b, struct gobin_impl *im, char *err,
+		      size_t errlen)
+{
+	size_t n, i;
+	bool first = true;
+
+	if (elf_getphdrnum(im->elf, &n) != 0)
+		return fail(err, errlen, "%s: cannot read the program headers: %s",
+			    b->path, elf_errmsg(-1));
+	for (i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(im->elf, (int)i, &ph))
+			return fail(err, errlen, "%s: damaged program header %zu",
+				    b->path, i);
+		if (ph.p_type != PT_LOAD)
+			continue;
+		if (im->nloads == LOADS_MAX)
+			return fail(err, errlen, "%s: more than %d PT_LOAD segments",
+				    b->path, LOADS_MAX);
+		if (ph.p_offset > im->size || ph.p_filesz > im->size - ph.p_offset)
+			return fail(err, errlen, "%s is truncated (%zu bytes, its "
+				    "segments need %llu)", b->path, im->size,
+				    (unsigned long long)(ph.p_offset + ph.p_filesz));
+		if (ph.p_vaddr + ph.p_memsz < ph.p_vaddr)
+			return fail(err, errlen, "%s: segment %zu wraps around",
+				    b->path, i);
+		if (first) {
+			b->first_load_vaddr = ph.p_vaddr;
+			first = false;
+		}
+		im->loads[im->nloads++] = (struct gobin_load){
+			.vaddr = ph.p_vaddr, .offset = ph.p_offset,
+			.filesz = ph.p_filesz, .memsz = ph.p_memsz,
+			.flags = ph.p_flags,
+		};
+	}
+	if (!im->nloads)
+		return fail(err, errlen, "%s has no loadable segments", b->path);
+	return 0;
+}
+
+static void read_symtab(struct gobin_impl *im, Elf_Scn *scn, const GElf_Shdr *sh)
+{
+	Elf_Data *d = elf_getdata(scn, NULL);
+	size_t i, n;
+
+	if (!d || !sh->sh_entsize)
+		return;
+	n = d->d_size / sizeof(Elf64_Sym);
+	for (i = 0; i < n; i++) {
+		struct gobin_sym *want = NULL;
+		const char *name;
+		GElf_Sym s;
+
+		if (!gelf_getsym(d, (int)i, &s) || !s.st_name)
+			continue;
+		name = elf_strptr(im->elf, sh->sh_link, s.st_name);
+		if (!name || strncmp(name, "runtime.", 8))
+			continue;
+		if (!strcmp(name, "runtime.pclntab"))
+			want = &im->sym_pclntab;
+		else if (!strcmp(name, "runtime.text"))
+			want = &im->sym_text;
+		else if (!strcmp(name, "runtime.waitReasonStrings"))
+			want = &im->sym_reasons;
+		if (want && !want->found) {
+			want->found = true;
+			want->value = s.st_value;
+			want->size = s.st_size;
+		}
+	}
+}
+
+struct sections {
+	GElf_Shdr buildinfo, pclntab, text;
+	char pclntab_name[32];
+	bool have_buildinfo, have_pclntab, have_text;
+};
+
+static int read_sections(struct gobin *b, struct gobin_impl *im,
+			 struct sections *s, char *err, size_t errlen)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	memset(s, 0, sizeof(*s));
+	if (elf_getshdrstrndx(im->elf, &shstrndx) != 0)
+		return 0;	/* no section names: search the segments */
+	while ((scn = elf_nextscn(im->elf, scn))) {
+		const char *name;
+		GElf_Shdr sh;
+
+		if (!gelf_getshdr(scn, &sh))
+			return fail(err, errlen, "%s: damaged section header", b->path);
+		name = elf_strptr(im->elf, shstrndx, sh.sh_name);
+		if (!name)
+			continue;
+		if (sh.sh_type == SHT_SYMTAB) {
+			b->has_symtab = true;
+			read_symtab(im, scn, &sh);
+		} else if (!strcmp(name, ".debug_info") || !strcmp(name, ".zdebug_info")) {
+			b->has_dwarf = true;
+		} else if (!strcmp(name, ".go.buildinfo")) {
+			s->buildinfo = sh;
+			s->have_buildinfo = true;
+		} else if (!strcmp(name, ".gopclntab") ||
+			   !strcmp(name, ".data.rel.ro.gopclntab")) {
+			/* The second is where PIE builds keep it. */
+			s->pclntab = sh;
+			s->have_pclntab = true;
+			snprintf(s->pclntab_name, sizeof(s->pclntab_name), "%s", name);
+		} else if (!strcmp(name, ".text")) {
+			s->text = sh;
+			s->have_text = true;
+		} else if (!strcmp(name, ".rela.dyn") && sh.sh_type == SHT_RELA) {
+			im->rela = section_bytes(im, &sh);
+			im->rela_size = im->rela ? sh.sh_size : 0;
+		}
+	}
+	return 0;
+}
+
+/* ---- .go.buildinfo -------------------------------------------------- */
+
+static bool read_uvarint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	uint64_t x = 0;
+	unsigned int shift = 0;
+
+	while (*p < end && shift < 64) {
+		uint8_t c = *(*p)++;
+
+		x |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*v = x;
+			return true;
+		}
+		shift += 7;
+	}
+	return false;
+}
+
+static void set_version(struct gobin *b, const uint8_t *s, uint64_t len)
+{
+	const char *p;
+	char *end;
+	size_t n = len < sizeof(b->go_version) - 1 ? (size_t)len : sizeof(b->go_version) - 1;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		b->go_version[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? (char)s[i] : '?';
+	b->go_version[n] = '\0';
+	/* "go1.22.2", "go1.21rc2", "go1.23.5 X:nocoverageredesign" */
+	b->go_major = b->go_minor = 0;
+	if (strncmp(b->go_version, "go", 2))
+		return;
+	p = b->go_version + 2;
+	if (*p < '0' || *p > '9')
+		return;
+	errno = 0;
+	b->go_major = (int)strtol(p, &end, 10);
+	if (*end != '.' || end[1] < '0' || end[1] > '9' || errno ||
+	    b->go_major > 1000) {
+		b->go_major = 0;
+		return;
+	}
+	b->go_minor = (int)strtol(end + 1, NULL, 10);
+	if (b->go_minor > 1000 || b->go_minor < 0)
+		b->go_major = b->go_minor = 0;
+}
+
+/* A Go string {ptr, len} stored at vaddr (the pre-1.18 format). */
+static bool read_gostring_at(const struct gobin_impl *im, uint64_t vaddr,
+			     const uint8_t **s, uint64_t *len)
+{
+	const uint8_t *hdr;
+	uint64_t ptr;
+
+	hdr = read_vaddr(im, vaddr, 16);
+	if (!hdr || !read_ptr(im, vaddr, &ptr))
+		return false;
+	*len = get_u64(hdr + 8);
+	if (*len > VERSION_MAX)
+		return false;
+	*s = read_vaddr(im, ptr, *len);
+	return *s != NULL;
+}
+
+/* Parses the build info blob at data (len bytes, at link address vaddr). */
+static int parse_buildinfo(struct gobin *b, const struct gobin_impl *im,
+			   const uint8_t *data, size_t len, uint64_t vaddr,
+			   char *err, size_t errlen)
+{
+	const uint8_t *s, *end = data + len;
+	uint64_t n;
+
+	if (len < BUILDINFO_HDR || memcmp(data, BUILDINFO_MAGIC, BUILDINFO_MAGIC_LEN))
+		return fail(err, errlen, "%s: .go.buildinfo is damaged", b->path);
+	if (data[15] & 2) {
+		/* Go 1.18+: varint length and bytes, right after the header. */
+		s = data + BUILDINFO_HDR;
+		if (!read_uvarint(&s, end, &n) || n > (uint64_t)(end - s) || n > VERSION_MAX)
+			return fail(err, errlen, "%s: .go.buildinfo has a damaged "
+				    "version string", b->path);
+	} else {
+		/* Older: pointers to string headers. */
+		uint64_t ptr;
+
+		if (data[14] != 8 || (data[15] & 1))
+			return fail(err, errlen, "%s: .go.buildinfo is not for a "
+				    "64-bit little-endian program", b->path);
+		if (!read_ptr(im, vaddr + 16, &ptr) ||
+		    !read_gostring_at(im, ptr, &s, &n))
+			return fail(err, errlen, "%s: .go.buildinfo has a damaged "
+				    "version pointer", b->path);
+	}
+	if (n == 0)
+		return fail(err, errlen, "%s: .go.buildinfo has no Go version",
+			    b->path);
+	set_version(b, s, n);
+	return 0;
+}
+
+static int find_buildinfo(struct gobin *b, const struct gobin_impl *im,
+			  const struct sections *s, char *err, size_t errlen)
+{
+	size_t i;
+
+	if (s->have_buildinfo) {
+		const uint8_t *d = section_bytes(im, &s->buildinfo);
+
+		if (!d)
+			return fail(err, errlen, "%s is truncated (.go.buildinfo "
+				    "is past the end)", b->path);
+		return parse_buildinfo(b, im, d, s->buildinfo.sh_size,
+				       s->buildinfo.sh_addr, err, errlen);
+	}
+	/* No section headers: Go's own reader looks in the writable data. */
+	for (i = 0; i < im->nloads; i++) {
+		const struct gobin_load *l = &im->loads[i];
+		uint64_t off;
+
+		if (!(l->flags & PF_W))
+			continue;
+		for (off = (BUILDINFO_ALIGN - l->vaddr % BUILDINFO_ALIGN) % BUILDINFO_ALIGN;
+		     off + BUILDINFO_HDR <= l->filesz; off += BUILDINFO_ALIGN) {
+			const uint8_t *d = im->image + l->offset + off;
+
+			if (!memcmp(d, BUILDINFO_MAGIC, BUILDINFO_MAGIC_LEN))
+				return parse_buildinfo(b, im, d, (size_t)(l->filesz - off),
+						       l->vaddr + off, err, errlen);
+		}
+	}
+	return fail(err, errlen, "%s is not a Go program (no .go.buildinfo section)",
+		    b->path);
+}
+
+/* ---- pclntab -------------------------------------------------------- */
+
+static bool in_text(const struct gobin_impl *im, uint64_t vaddr)
+{
+	size_t i;
+
+	for (i = 0; i < im->nloads; i++)
+		if ((im->loads[i].flags & PF_X) && vaddr >= im->loads[i].vaddr &&
+		    vaddr - im->loads[i].vaddr < im->loads[i].filesz)
+			return true;
+	return false;
+}
+
+/*
+ * No section headers and no symbols (sstrip, some packers): look for a
+ * pclntab header in the segments, and keep the first that parses and
+ * whose functions start in executable code.
+ */
+static const uint8_t *scan_pclntab(struct gobin *b, const struct gobin_impl *im,
+				   uint64_t text, uint64_t *len)
+{
+	static const uint8_t tail[4] = { 0, 0, 1, 8 };
+	size_t i;
+
+	for (i = 0; i < im->nloads; i++) {
+		const struct gobin_load *l = &im->loads[i];
+		const uint8_t *seg = im->image + l->offset;
+		uint64_t off;
+
+		for (off = 0; off + 72 <= l->filesz; off += 8) {
+			const uint8_t *p = seg + off;
+			struct gopcln try;
+			char why[8];
+
+			if ((p[0] != 0xf0 && p[0] != 0xf1) || p[1] != 0xff ||
+			    p[2] != 0xff || p[3] != 0xff || memcmp(p + 4, tail, 4))
+				continue;
+			if (gopcln_init(&try, p, (size_t)(l->filesz - off), text, why,
+					sizeof(why)) || !in_text(im, try.text_start))
+				continue;
+			*len = l->filesz - off;
+			snprintf(b->pclntab_source, sizeof(b->pclntab_source),
+				 "segment %zu at 0x%llx", i,
+				 (unsigned long long)(l->vaddr + off));
+			return p;
+		}
+	}
+	return NULL;
+}
+
+static int find_pclntab(struct gobin *b, struct gobin_impl *im,
+			const struct sections *s, char *err, size_t errlen)
+{
+	const uint8_t *d = NULL;
+	uint64_t len = 0;
+	uint64_t text = im->sym_text.found ? im->sym_text.value : im->text_addr;
+	char why[192];
+
+	if (s->have_pclntab) {
+		d = section_bytes(im, &s->pclntab);
+		if (!d)
+			return fail(err, errlen, "%s is truncated (%s is past the end)",
+				    b->path, s->pclntab_name);
+		len = s->pclntab.sh_size;
+		snprintf(b->pclntab_source, sizeof(b->pclntab_source), "section %s",
+			 s->pclntab_name);
+	} else if (im->sym_pclntab.found) {
+		size_t i;
+
+		/* Externally linked binaries: the symbol, to its segment's end. */
+		for (i = 0; i < im->nloads; i++) {
+			const struct gobin_load *l = &im->loads[i];
+			uint64_t v = im->sym_pclntab.value;
+
+			if (v >= l->vaddr && v - l->vaddr < l->filesz) {
+				len = l->filesz - (v - l->vaddr);
+				if (im->sym_pclntab.size && im->sym_pclntab.size < len)
+					len = im->sym_pclntab.size;
+				d = read_vaddr(im, v, len);
+				break;
+			}
+		}
+		if (!d)
+			return fail(err, errlen, "%s: runtime.pclntab is not in the file",
+				    b->path);
+		snprintf(b->pclntab_source, sizeof(b->pclntab_source),
+			 "symbol runtime.pclntab");
+	} else {
+		d = scan_pclntab(b, im, text, &len);
+		if (!d)
+			return fail(err, errlen, "%s: Go program without a pclntab "
+				    "(no .gopclntab section, no runtime.pclntab "
+				    "symbol, no pclntab header in its segments)",
+				    b->path);
+	}
+	if (gopcln_init(&im->pcln, d, (size_t)len, text, why, sizeof(why)))
+		return fail(err, errlen, "%s: %s", b->path, why);
+	b->pclntab_magic = im->pcln.magic;
+	b->nfuncs = im->pcln.nfunc;
+	return 0;
+}
+
+/* ---- open and close ------------------------------------------------- */
+
+static int parse(struct gobin *b, char *err, size_t errlen)
+{
+	struct gobin_impl *im = b->impl;
+	struct sections s;
+	GElf_Ehdr eh;
+
+	if (im->size < 4 || memcmp(im->image, ELFMAG, SELFMAG))
+		return fail(err, errlen, "%s is not an ELF file", b->path);
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return fail(err, errlen, "libelf: %s", elf_errmsg(-1));
+	im->elf = elf_memory((char *)im->image, im->size);
+	if (!im->elf || elf_kind(im->elf) != ELF_K_ELF || !gelf_getehdr(im->elf, &eh))
+		return fail(err, errlen, "%s is not a valid ELF file", b->path);
+	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB ||
+	    eh.e_machine != EM_X86_64)
+		return fail(err, errlen, "%s is not an x86-64 program", b->path);
+	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
+		return fail(err, errlen, "%s is not an executable (ELF type %u)",
+			    b->path, eh.e_type);
+	b->pie = eh.e_type == ET_DYN;
+	if (read_loads(b, im, err, errlen) || read_sections(b, im, &s, err, errlen))
+		return -1;
+	if (s.have_text)
+		im->text_addr = s.text.sh_addr;
+	if (find_buildinfo(b, im, &s, err, errlen) || find_pclntab(b, im, &s, err, errlen))
+		return -1;
+	return 0;
+}
+
+static void init(struct gobin *b, const char *path)
+{
+	memset(b, 0, sizeof(*b));
+	snprintf(b->path, sizeof(b->path), "%s", path);
+}
+
+int gobin_open(struct gobin *b, const char *path, char *err, size_t errlen)
+{
+	struct gobin_impl *im;
+	struct stat st;
+	void *map;
+	int fd;
+
+	init(b, path);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(err, errlen, "cannot open %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return fail(err, errlen, "%s is not a regular file", path);
+	}
+	if (st.st_size < 64) {
+		close(fd);
+		return fail(err, errlen, "%s is not an ELF file (%lld bytes)", path,
+			    (long long)st.st_size);
+	}
+	/* Private and writable: libelf may fix up data in place, never the file. */
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return fail(err, errlen, "cannot map %s: %s", path, strerror(errno));
+	im = calloc(1, sizeof(*im));
+	if (!im) {
+		munmap(map, (size_t)st.st_size);
+		return fail(err, errlen, "out of memory");
+	}
+	im->image = map;
+	im->size = (size_t)st.st_size;
+	im->mapped = true;
+	b->impl = im;
+	if (parse(b, err, errlen)) {
+		gobin_close(b);
+		return -1;
+	}
+	return 0;
+}
+
+int gobin_open_mem(struct gobin *b, const void *data, size_t size,
+		   const char *name, char *err, size_t errlen)
+{
+	struct gobin_impl *im;
+
+	init(b, name);
+	im = calloc(1, sizeof(*im));
+	if (!im)
+		return fail(err, errlen, "out of memory");
+	im->image = malloc(size ? size : 1);
+	if (!im->image) {
+		free(im);
+		return fail(err, errlen, "out of memory");
+	}
+	if (size)
+		memcpy(im->image, data, size);
+	im->size = size;
+	b->impl = im;
+	if (parse(b, err, errlen)) {
+		gobin_close(b);
+		return -1;
+	}
+	return 0;
+}
+
+static void free_reasons(struct gobin *b)
+{
+	size_t i;
+
+	for (i = 0; b->reasons && i < b->nreasons; i++)
+		free(b->reasons[i]);
+	free(b->reasons);
+	b->reasons = NULL;
+	b->nreasons = 0;
+}
+
+void gobin_close(struct gobin *b)
+{
+	struct gobin_impl *im = b->impl;
+
+	free_reasons(b);
+	if (im) {
+		if (im->elf)
+			elf_end(im->elf);
+		if (im->mapped)
+			munmap(im->image, im->size);
+		else
+			free(im->image);
+		free(im);
+	}
+	b->impl = NULL;
+}
+
+/* ---- addresses, functions and lines ---------------------------------- */
+
+int gobin_file_offset(const struct gobin *b, uint64_t vaddr, uint64_t *offset)
+{
+	const struct gobin_impl *im = b->impl;
+	size_t i;
+
+	if (!im)
+		return -1;
+	for (i = 0; i < im->nloads; i++) {
+		const struct gobin_load *l = &im->loads[i];
+
+		if (vaddr >= l->vaddr && vaddr - l->vaddr < l->filesz) {
+			*offset = vaddr - l->vaddr + l->offset;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *gobin_func_name(const struct gobin *b, uint64_t vaddr)
+{
+	struct gofunc f;
+	long i;
+
+	if (!b->impl)
+		return NULL;
+	i = gopcln_find_pc(&b->impl->pcln, vaddr);
+	if (i < 0 || gopcln_func(&b->impl->pcln, (size_t)i, &f) || vaddr >= f.end)
+		return NULL;
+	return f.name;
+}
+
+int gobin_func_range(const struct gobin *b, const char *name, uint64_t *entry,
+		     uint64_t *end)
+{
+	struct gofunc f;
+	long i;
+
+	if (!b->impl || !name)
+		return -1;
+	i = gopcln_find_name(&b->impl->pcln, name);
+	if (i < 0 || gopcln_func(&b->impl->pcln, (size_t)i, &f))
+		return -1;
+	*entry = f.entry;
+	*end = f.end;
+	return 0;
+}
+
+size_t gobin_func_suggest(const struct gobin *b, const char *name,
+			  const char **names, size_t max)
+{
+	const struct gopcln *p;
+	const char *last;
+	size_t i, n = 0, pass;
+
+	if (!b->impl || !name || !*name)
+		return 0;
+	p = &b->impl->pcln;
+	/* The last element, after the package path and any receiver. */
+	last = strrchr(name, '.');
+	last = last && last[1] ? last + 1 : name;
+	/* First names ending in ".LAST", then names containing NAME. */
+	for (pass = 0; pass < 2 && n < max; pass++) {
+		for (i = 0; i < p->nfunc && n < max; i++) {
+			struct gofunc f;
+			size_t ln, lf, k;
+			bool dup = false;
+
+			if (gopcln_func(p, i, &f))
+				continue;
+			if (pass == 0) {
+				ln = strlen(last);
+				lf = strlen(f.name);
+				if (lf <= ln || strcmp(f.name + lf - ln, last) ||
+				    f.name[lf - ln - 1] != '.')
+					continue;
+			} else if (!strstr(f.name, name)) {
+				continue;
+			}
+			for (k = 0; k < n; k++)
+				dup |= !strcmp(names[k], f.name);
+			if (!dup)
+				names[n++] = f.name;
+		}
+	}
+	return n;
+}
+
+int gobin_line(const struct gobin *b, uint64_t vaddr, const char **file,
+	       uint32_t *line)
+{
+	struct gofunc f;
+	long i;
+
+	if (!b->impl)
+		return -1;
+	i = gopcln_find_pc(&b->impl->pcln, vaddr);
+	if (i < 0 || gopcln_func(&b->impl->pcln, (size_t)i, &f))
+		return -1;
+	return gopcln_line(&b->impl->pcln, &f, vaddr, file, line);
+}
+
+int gobin_line_pcs(const struct gobin *b, const char *file, uint32_t line,
+		   uint64_t *pcs, size_t max)
+{
+	if (!b->impl)
+		return -1;
+	return gopcln_line_pcs(&b->impl->pcln, file, line, pcs, max);
+}
+
+int gobin_rets(const struct gobin *b, uint64_t entry, uint64_t end,
+	       uint64_t *vaddrs, size_t max)
+{
+	const uint8_t *code;
+	uint64_t addr = entry;
+	size_t size, n = 0;
+	cs_insn *insn;
+	csh cs;
+	int ret = 0;
+
+	if (!b->impl || end <= entry || end - entry > (16U << 20))
+		return -1;
+	code = read_vaddr(b->impl, entry, end - entry);
+	if (!code)
+		return -1;
+	size = (size_t)(end - entry);
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
+		return -1;
+	insn = cs_malloc(cs);
+	if (!insn) {
+		cs_close(&cs);
+		return -1;
+	}
+	while (size > 0) {
+		if (!cs_disasm_iter(cs, &code, &size, &addr, insn)) {
+			/* A probe must sit on an instruction: no guessing. */
+			ret = -1;
+			break;
+		}
+		if (insn->id == X86_INS_RET) {
+			if (n < max)
+				vaddrs[n] = insn->address;
+			n++;
+		}
+	}
+	cs_free(insn, 1);
+	cs_close(&cs);
+	return ret ? -1 : (int)n;
+}
+
+/* ---- load bias ------------------------------------------------------ */
+
+static bool parse_hex(const char **p, uint64_t *v)
+{
+	char *end;
+
+	if (!isxdigit((unsigned char)**p))
+		return false;
+	errno = 0;
+	*v = strtoull(*p, &end, 16);
+	if (errno)
+		return false;
+	*p = end;
+	return true;
+}
+
+static void skip_field(const char **p)
+{
+	while (**p && **p != ' ' && **p != '\n')
+		(*p)++;
+	while (**p == ' ')
+		(*p)++;
+}
+
+int gobin_load_bias(const struct gobin *b, const char *maps, uint64_t ino,
+		    uint64_t *bias)
+{
+	const char *p = maps;
+	uint64_t best = UINT64_MAX;
+	uint64_t base = b->first_load_vaddr & ~(PAGE_SIZE_X86 - 1);
+
+	if (!maps)
+		return -1;
+	/* "start-end perms offset dev inode path" */
+	while (*p) {
+		const char *line = p, *q = p;
+		uint64_t start, end, off, node;
+		char *e;
+
+		p = strchr(line, '\n');
+		p = p ? p + 1 : line + strlen(line);
+		if (!parse_hex(&q, &start) || *q++ != '-' || !parse_hex(&q, &end) ||
+		    *q != ' ')
+			continue;
+		while (*q == ' ')
+			q++;
+		skip_field(&q);			/* perms */
+		if (!parse_hex(&q, &off) || *q != ' ')
+			continue;
+		while (*q == ' ')
+			q++;
+		skip_field(&q);			/* dev */
+		if (*q < '0' || *q > '9')
+			continue;
+		errno = 0;
+		node = strtoull(q, &e, 10);
+		if (errno || (*e != ' ' && *e != '\n' && *e != '\0'))
+			continue;
+		if (node == ino && off == 0 && start < best)
+			best = start;
+	}
+	if (best == UINT64_MAX || best < base)
+		return -1;
+	*bias = best - base;
+	return 0;
+}
+
+/* ---- goroutine tracing ---------------------------------------------- */
+
+/* The runtime's waitReasonStrings, when the symbol table names them. */
+static int read_reasons(struct gobin *b, char *err, size_t errlen)
+{
+	const struct gobin_impl *im = b->impl;
+	const struct gobin_sym *sym = &im->sym_reasons;
+	uint64_t n, i;
+
+	if (!sym->found || !sym->size || sym->size % 16)
+		return 1;
+	n = sym->size / 16;
+	if (n > REASONS_MAX)
+		return fail(err, errlen, "%s: runtime.waitReasonStrings has %llu "
+			    "entries", b->path, (unsigned long long)n);
+	b->reasons = calloc((size_t)n, sizeof(*b->reasons));
+	if (!b->reasons)
+		return fail(err, errlen, "out of memory");
+	for (i = 0; i < n; i++) {
+		const uint8_t *hdr = read_vaddr(im, sym->value + i * 16, 16);
+		const uint8_t *s = NULL;
+		uint64_t ptr = 0, len;
+
+		if (!hdr || !read_ptr(im, sym->value + i * 16, &ptr))
+			goto bad;
+		len = get_u64(hdr + 8);
+		if (len > REASON_LEN_MAX)
+			goto bad;
+		if (len) {
+			s = read_vaddr(im, ptr, len);
+			if (!s || memchr(s, '\0', (size_t)len))
+				goto bad;
+		}
+		b->reasons[i] = strndup(s ? (const char *)s : "", (size_t)len);
+		if (!b->reasons[i]) {
+			b->nreasons = (size_t)i;
+			free_reasons(b);
+			return fail(err, errlen, "out of memory");
+		}
+		b->nreasons = (size_t)(i + 1);
+	}
+	snprintf(b->reasons_source, sizeof(b->reasons_source),
+		 "runtime.waitReasonStrings");
+	return 0;
+bad:
+	free_reasons(b);
+	return fail(err, errlen, "%s: runtime.waitReasonStrings entry %llu is damaged",
+		    b->path, (unsigned long long)i);
+}
+
+static int copy_reasons(struct gobin *b, const struct gotable *t, char *err,
+			size_t errlen)
+{
+	size_t i;
+
+	b->reasons = calloc(t->nreasons, sizeof(*b->reasons));
+	if (!b->reasons)
+		return fail(err, errlen, "out of memory");
+	for (i = 0; i < t->nreasons; i++) {
+		b->reasons[i] = strdup(t->reasons[i]);
+		if (!b->reasons[i]) {
+			free_reasons(b);
+			return fail(err, errlen, "out of memory");
+		}
+		b->nreasons = i + 1;
+	}
+	snprintf(b->reasons_source, sizeof(b->reasons_source), "table for go1.%d",
+		 t->minor);
+	return 0;
+}
+
+/* The probes' functions, and what DWARF must say about their registers. */
+enum { F_NEWPROC1, F_EXECUTE, F_GOPARK, F_READY, F_GOEXIT1, F_NUM };
+
+static const struct probe_func {
+	const char *name;
+	uint32_t kind;
+	uint8_t arg_reg, g_reg;
+	int arg_index;		/* which parameter arg_reg holds at entry, -1: none */
+} probe_funcs[F_NUM] = {
+	[F_NEWPROC1] = { "runtime.newproc1", GODIAG_PROBE_GO_CREATE,
+			 GODIAG_REG_RAX, GOBIN_NO_REG, -1 },
+	[F_EXECUTE] = { "runtime.execute", GODIAG_PROBE_GO_START,
+			GODIAG_REG_RAX, GOBIN_NO_REG, 0 },
+	[F_GOPARK] = { "runtime.gopark", GODIAG_PROBE_GO_PARK,
+		       GODIAG_REG_RCX, GODIAG_REG_R14, 2 },
+	[F_READY] = { "runtime.ready", GODIAG_PROBE_GO_READY,
+		      GODIAG_REG_RAX, GOBIN_NO_REG, 0 },
+	[F_GOEXIT1] = { "runtime.goexit1", GODIAG_PROBE_GO_EXIT,
+			GOBIN_NO_REG, GODIAG_REG_R14, -1 },
+};
+
+static const char *const reg_names[16] = {
+	"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+};
+
+const char *gobin_reg_name(uint8_t reg)
+{
+	return reg < 16 ? reg_names[reg] : "-";
+}
+
+/* The layout from DWARF; 1 when DWARF does not describe runtime.g. */
+static int dwarf_layout(struct gobin *b, const struct godwarf_g *g, char *err,
+			size_t errlen)
+{
+	static const char *const names[4] = { "goid", "parentGoid", "gopc", "startpc" };
+	__u16 *dst[4] = { &b->layout.g_goid, &b->layout.g_parent_goid,
+			  &b->layout.g_gopc, &b->layout.g_startpc };
+	size_t i;
+
+	if (!g->found)
+		return 1;
+	for (i = 0; i < 4; i++) {
+		if (!g->have[i]) {
+			/* parentGoid arrived in Go 1.21. */
+			if (i == 1 && b->go_minor < 21)
+				continue;
+			return fail(err, errlen, "%s: the DWARF of runtime.g has no %s",
+				    b->path, names[i]);
+		}
+		if (g->size[i] != 8 || g->off[i] == 0 || g->off[i] > GODIAG_GO_FIELD_MAX)
+			return fail(err, errlen, "%s: the DWARF of runtime.g has %s "
+				    "at offset %llu, %llu bytes: not usable", b->path,
+				    names[i], (unsigned long long)g->off[i],
+				    (unsigned long long)g->size[i]);
+		*dst[i] = (__u16)g->off[i];
+	}
+	snprintf(b->layout_source, sizeof(b->layout_source), "DWARF");
+	return 0;
+}
+
+/* The registers the probes assume must be where DWARF says the values are. */
+static int check_regs(struct gobin *b, const struct godwarf_func *df, char *err,
+		      size_t errlen)
+{
+	size_t i, checked = 0, want = 0;
+
+	for (i = 0; i < F_NUM; i++) {
+		const struct probe_func *pf = &probe_funcs[i];
+		size_t k, idx = 0;
+
+		if (pf->arg_index < 0)
+			continue;
+		want++;
+		if (!df[i].found)
+			continue;
+		for (k = 0; k < df[i].nparams; k++) {
+			if (df[i].params[k].result)
+				continue;
+			if ((int)idx++ != pf->arg_index)
+				continue;
+			if (df[i].params[k].reg < 0)
+				break;
+			if (df[i].params[k].reg != pf->arg_reg)
+				return fail(err, errlen, "%s: DWARF puts %s's parameter "
+					    "%s in %s, godiag expects %s; this build "
+					    "of %s is not supported", b->path, pf->name,
+					    df[i].params[k].name,
+					    gobin_reg_name((uint8_t)df[i].params[k].reg),
+					    gobin_reg_name(pf->arg_reg), b->go_version);
+			checked++;
+			break;
+		}
+	}
+	b->regs_checked = want && checked == want;
+	return 0;
+}
+
+static int add_probe(struct gobin *b, const struct probe_func *pf,
+		     uint64_t vaddr, char *err, size_t errlen)
+{
+	struct gobin_probe *p;
+	uint64_t off;
+
+	if (b->nprobes == GOBIN_PROBES_MAX)
+		return fail(err, errlen, "%s: more than %d probe points", b->path,
+			    GOBIN_PROBES_MAX);
+	if (gobin_file_offset(b, vaddr, &off))
+		return fail(err, errlen, "%s: %s at 0x%llx is not in the file",
+			    b->path, pf->name, (unsigned long long)vaddr);
+	p = &b->probes[b->nprobes++];
+	p->kind = pf->kind;
+	p->func = pf->name;
+	p->vaddr = vaddr;
+	p->offset = off;
+	p->arg_reg = pf->arg_reg;
+	p->g_reg = pf->g_reg;
+	return 0;
+}
+
+static int add_probes(struct gobin *b, char *err, size_t errlen)
+{
+	uint64_t rets[GOBIN_PROBES_MAX];
+	size_t i;
+	int n, k;
+
+	for (i = 0; i < F_NUM; i++) {
+		const struct probe_func *pf = &probe_funcs[i];
+		uint64_t entry, end;
+
+		if (gobin_func_range(b, pf->name, &entry, &end))
+			return fail(err, errlen, "%s: %s is not in the function "
+				    "table (inlined or removed in %s?); goroutine "
+				    "tracing needs it", b->path, pf->name,
+				    b->go_version);
+		if (pf->kind != GODIAG_PROBE_GO_CREATE) {
+			if (add_probe(b, pf, entry, err, errlen))
+				return -1;
+			continue;
+		}
+		n = gobin_rets(b, entry, end, rets, ARRAY_SIZE(rets));
+		if (n < 0)
+			return fail(err, errlen, "%s: cannot disassemble %s", b->path,
+				    pf->name);
+		if (n == 0)
+			return fail(err, errlen, "%s: %s has no RET instruction",
+				    b->path, pf->name);
+		if ((size_t)n > ARRAY_SIZE(rets))
+			return fail(err, errlen, "%s: %s has %d RET instructions",
+				    b->path, pf->name, n);
+		for (k = 0; k < n; k++)
+			if (add_probe(b, pf, rets[k], err, errlen))
+				return -1;
+	}
+	return 0;
+}
+
+int gobin_goroutine_setup(struct gobin *b, char *err, size_t errlen)
+{
+	struct godwarf_func df[F_NUM];
+	const struct gotable *t;
+	struct godwarf_g g;
+	size_t i;
+	int r;
+
+	if (!b->impl)
+		return fail(err, errlen, "no binary");
+	free_reasons(b);
+	memset(&b->layout, 0, sizeof(b->layout));
+	b->layout_source[0] = b->reasons_source[0] = '\0';
+	b->nprobes = 0;
+	b->regs_checked = false;
+
+	if (b->go_major != 1 || b->go_minor < GO_MINOR_MIN || b->go_minor > GO_MINOR_MAX)
+		return fail(err, errlen, "%s is not supported for goroutine tracing: "
+			    "its probe points were checked for go1.%d .. go1.%d only",
+			    b->go_version[0] ? b->go_version : "this Go version",
+			    GO_MINOR_MIN, GO_MINOR_MAX);
+
+	for (i = 0; i < F_NUM; i++)
+		df[i].name = probe_funcs[i].name;
+	memset(&g, 0, sizeof(g));
+	t = gotable_find(b->go_major, b->go_minor);
+	r = 1;
+	if (b->has_dwarf) {
+		char why[192];
+
+		/* Unreadable DWARF is no worse than none when a table exists. */
+		if (godwarf_scan(b->impl->elf, &g, df, F_NUM, why, sizeof(why)) == 0) {
+			r = dwarf_layout(b, &g, err, errlen);
+			if (r < 0 || check_regs(b, df, err, errlen))
+				return -1;
+		} else if (!t) {
+			return fail(err, errlen, "%s: %s", b->path, why);
+		}
+	}
+	if (r != 0) {
+		if (!t)
+			return fail(err, errlen, "%s is not supported for goroutine "
+				    "tracing without DWARF (tables exist for %s)",
+				    b->go_version, gotable_versions());
+		b->layout = t->layout;
+		snprintf(b->layout_source, sizeof(b->layout_source),
+			 "table for go1.%d", t->minor);
+	}
+
+	r = read_reasons(b, err, errlen);
+	if (r < 0)
+		return -1;
+	if (r > 0 && t && copy_reasons(b, t, err, errlen))
+		return -1;
+	if (!b->nreasons)
+		snprintf(b->reasons_source, sizeof(b->reasons_source), "none");
+
+	if (add_probes(b, err, errlen)) {
+		b->nprobes = 0;
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What godiagctl knows about a Go binary: its Go version, how it was
+ * built, its functions and lines (from .gopclntab, so stripped binaries
+ * work too; DWARF when present), the layout of runtime.g, the runtime's
+ * wait reason strings, and the uprobe points goroutine tracing uses.
+ *
+ * Everything is read from the file; nothing here trusts it. A file that
+ * is not ELF, not Go, or damaged gives a one-line message, never a crash.
+ */
+#ifndef GODIAGCTL_GOBIN_H
+#define GODIAGCTL_GOBIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "godiag_abi.h"
+
+struct gobin_impl;
+
+/* One uprobe the goroutine tracer places. */
+struct gobin_probe {
+	uint32_t kind;		/* GODIAG_PROBE_GO_* */
+	const char *func;	/* "runtime.execute" (static storage) */
+	uint64_t vaddr;		/* link-time address of the instruction */
+	uint64_t offset;	/* file offset: what the kernel probes */
+	uint8_t arg_reg;	/* GODIAG_REG_*, or GOBIN_NO_REG */
+	uint8_t g_reg;		/* GODIAG_REG_*, or GOBIN_NO_REG */
+};
+#define GOBIN_NO_REG		0xff
+#define GOBIN_PROBES_MAX	64
+
+struct gobin {
+	char path[4096];
+	char go_version[32];	/* "go1.22.2", from .go.buildinfo */
+	int go_major, go_minor;	/* 1, 22 */
+	bool pie;		/* ET_DYN */
+	bool has_symtab;	/* .symtab present (not built with -s) */
+	bool has_dwarf;		/* .debug_info present (not built with -w) */
+	uint64_t first_load_vaddr;	/* p_vaddr of the first PT_LOAD */
+	uint32_t pclntab_magic;	/* 0xfffffff0 (1.18/1.19), 0xfffffff1 (1.20+) */
+	size_t nfuncs;
+	char pclntab_source[48];	/* "section .gopclntab", "symbol runtime.pclntab" */
+
+	/* Filled by gobin_goroutine_setup(). */
+	struct godiag_go_layout layout;
+	char layout_source[64];	/* "DWARF" or "table for go1.22" */
+	char **reasons;		/* waitReason value -> runtime's string */
+	size_t nreasons;
+	char reasons_source[64];	/* "runtime.waitReasonStrings" or "table for go1.22" */
+	struct gobin_probe probes[GOBIN_PROBES_MAX];
+	size_t nprobes;
+	bool regs_checked;	/* the probes' registers agree with DWARF */
+
+	struct gobin_impl *impl;	/* ELF handle, parsed tables */
+};
+
+/*
+ * Opens and checks a binary: ELF x86-64, a Go binary (.go.buildinfo and
+ * a pclntab it can parse). Returns 0, or -1 with one line in err such as
+ * "/bin/ls is not a Go program (no .go.buildinfo section)".
+ */
+int gobin_open(struct gobin *b, const char *path, char *err, size_t errlen);
+void gobin_close(struct gobin *b);
+
+/*
+ * The same for a file already in memory (a copy is taken; name is only
+ * for messages): what a fuzzer calls.
+ */
+int gobin_open_mem(struct gobin *b, const void *data, size_t size,
+		   const char *name, char *err, size_t errlen);
+
+/*
+ * Works out what goroutine tracing needs: the g layout (DWARF, else the
+ * per-version table), the wait reasons (the binary's
+ * runtime.waitReasonStrings, else the table) and the probes (entries of
+ * runtime.execute, gopark, ready, goexit1 and every RET of newproc1,
+ * found with capstone). Returns 0, or -1 with a message naming the Go
+ * version when it is not supported.
+ */
+int gobin_goroutine_setup(struct gobin *b, char *err, size_t errlen);
+
+/* The function containing vaddr (link-time), or NULL. */
+const char *gobin_func_name(const struct gobin *b, uint64_t vaddr);
+
+/*
+ * A function's [entry, end) by its Go name, e.g. "main.(*Server).handle",
+ * "main.main.func1", or as the pclntab has it "main.Map[go.shape.int]".
+ * "main.Map[...]" (as Go prints it) names the first instantiation.
+ */
+int gobin_func_range(const struct gobin *b, const char *name,
+		     uint64_t *entry, uint64_t *end);
+
+/*
+ * Up to max names of functions close to a name gobin_func_range() did not
+ * find (same last element, or containing it), for "did you mean".
+ * Returns how many were stored; they point into the binary's tables.
+ */
+size_t gobin_func_suggest(const struct gobin *b, const char *name,
+			  const char **names, size_t max);
+
+/* Source file and line of vaddr; 0 on success, -1 if unknown. */
+int gobin_line(const struct gobin *b, uint64_t vaddr, const char **file,
+	       uint32_t *line);
+
+/*
+ * The first PC of each function body that has code for file:line (file
+ * matches by full path or by a suffix at a '/' boundary). Returns how
+ * many PCs were found (up to max are stored), or -1 on error.
+ */
+int gobin_line_pcs(const struct gobin *b, const char *file, uint32_t line,
+		   uint64_t *pcs, size_t max);
+
+/* "rax", "rcx", ... "r15" for a GODIAG_REG_*, "-" for GOBIN_NO_REG. */
+const char *gobin_reg_name(uint8_t reg);
+
+/* Link-time address -> file offset through the PT_LOAD headers; -1 if unmapped. */
+int gobin_file_offset(const struct gobin *b, uint64_t vaddr, uint64_t *offset);
+
+/*
+ * The addresses of the RET instructions in [entry, end), found by
+ * disassembling with capstone. Returns how many (up to max stored), or -1.
+ */
+int gobin_rets(const struct gobin *b, uint64_t entry, uint64_t end,
+	       uint64_t *vaddrs, size_t max);
+
+/*
+ * The load bias of this binary in a process, from the text of
+ * /proc/PID/maps: start of the mapping of file offset 0 whose inode
+ * column is ino (stat of /proc/PID/exe), minus the first PT_LOAD's
+ * page-aligned p_vaddr (so 0 for non-PIE). Returns 0, or -1 when the
+ * binary is not mapped there.
+ */
+int gobin_load_bias(const struct gobin *b, const char *maps, uint64_t ino,
+		    uint64_t *bias);
+
+#endif

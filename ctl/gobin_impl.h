@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Private to gobin.c, gopclntab.c, godwarf.c and gotables.c: the parsed
+ * pclntab, the ELF facts gobin keeps, the DWARF scan and the per-version
+ * tables. Everything here works on bytes already in memory and checks
+ * every offset against the buffer it came from.
+ */
+#ifndef GODIAGCTL_GOBIN_IMPL_H
+#define GODIAGCTL_GOBIN_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libelf.h>
+
+#include "gobin.h"
+
+#define GOPCLN_MAGIC_12		0xfffffffbU	/* Go 1.2 .. 1.15 */
+#define GOPCLN_MAGIC_116	0xfffffffaU	/* Go 1.16, 1.17 */
+#define GOPCLN_MAGIC_118	0xfffffff0U	/* Go 1.18, 1.19 */
+#define GOPCLN_MAGIC_120	0xfffffff1U	/* Go 1.20 and later */
+
+/* A table inside the pclntab: [p, p + len). */
+struct gospan {
+	const uint8_t *p;
+	size_t len;
+};
+
+/* The Go 1.18+ pclntab (runtime.pcHeader and the tables it points to). */
+struct gopcln {
+	const uint8_t *data;
+	size_t size;
+	uint32_t magic;
+	uint8_t quantum;	/* minLC: 1 on amd64 */
+	uint8_t ptrsize;	/* 8 */
+	uint64_t text_start;	/* entry offsets are relative to this */
+	size_t nfunc;
+	size_t nfiles;
+	struct gospan funcname;	/* NUL-terminated names */
+	struct gospan cu;	/* uint32 file offsets per compilation unit */
+	struct gospan file;	/* NUL-terminated file names */
+	struct gospan pc;	/* pc-value tables */
+	struct gospan func;	/* functab then the _func records */
+	size_t func_size;	/* sizeof(_func): 40 (1.18), 44 (1.20+) */
+};
+
+/* One function of the pclntab. */
+struct gofunc {
+	uint64_t entry;
+	uint64_t end;		/* next function's entry */
+	const char *name;	/* in the pclntab, NUL-terminated */
+	const uint8_t *rec;	/* its _func record, func_size bytes */
+};
+
+/* The magic's layout as text: "go1.20+ (0xfffffff1)". */
+const char *gopcln_format_name(uint32_t magic);
+
+/*
+ * Parses a pclntab at data. text_hint is the start of the text when the
+ * header's textStart is 0 (Go 1.26) or unusable; 0 if unknown.
+ */
+int gopcln_init(struct gopcln *p, const uint8_t *data, size_t size,
+		uint64_t text_hint, char *err, size_t errlen);
+
+/* Function i (0 <= i < nfunc): 0, or -1 when its record is damaged. */
+int gopcln_func(const struct gopcln *p, size_t i, struct gofunc *f);
+
+/* Index of the function containing pc, or -1. */
+long gopcln_find_pc(const struct gopcln *p, uint64_t pc);
+
+/*
+ * Index of the function named name, or -1: the exact name, else (for a
+ * name with "[...]") the first instantiation of a generic function.
+ */
+long gopcln_find_name(const struct gopcln *p, const char *name);
+
+/* File and line of pc inside function f: 0, or -1 when unknown. */
+int gopcln_line(const struct gopcln *p, const struct gofunc *f, uint64_t pc,
+		const char **file, uint32_t *line);
+
+/* See gobin_line_pcs(). */
+int gopcln_line_pcs(const struct gopcln *p, const char *file, uint32_t line,
+		    uint64_t *pcs, size_t max);
+
+/* Whether path names file: equal, or file is a suffix at a '/' boundary. */
+bool gopcln_file_matches(const char *path, const char *file);
+
+/* ---- DWARF (godwarf.c) ---------------------------------------------- */
+
+#define GODWARF_PARAMS_MAX	8
+
+/* A function's parameters and the register each is in at entry. */
+struct godwarf_func {
+	const char *name;	/* in: "runtime.gopark" */
+	bool found;		/* out */
+	size_t nparams;
+	struct {
+		char name[32];
+		int reg;	/* GODIAG_REG_*, -1 when not one register at entry */
+		bool result;	/* a result (DW_AT_variable_parameter) */
+	} params[GODWARF_PARAMS_MAX];
+};
+
+struct godwarf_g {
+	bool found;		/* runtime.g is described */
+	bool have[4];		/* goid, parentGoid, gopc, startpc */
+	uint64_t off[4];
+	uint64_t size[4];	/* byte size of each member's type */
+};
+
+/*
+ * Scans the DWARF of elf for struct runtime.g and the functions in funcs.
+ * Returns 0 (the found flags tell what was there), or -1 with a message
+ * when there is no DWARF or it cannot be read.
+ */
+int godwarf_scan(Elf *elf, struct godwarf_g *g, struct godwarf_func *funcs,
+		 size_t nfuncs, char *err, size_t errlen);
+
+/* ---- per-version tables (gotables.c) -------------------------------- */
+
+struct gotable {
+	int minor;		/* go1.MINOR */
+	struct godiag_go_layout layout;
+	const char *const *reasons;
+	size_t nreasons;
+};
+
+/* The table for go1.minor, or NULL. */
+const struct gotable *gotable_find(int major, int minor);
+
+/* "go1.19, go1.21, go1.22, go1.23" */
+const char *gotable_versions(void);
+
+#endif

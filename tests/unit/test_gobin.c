@@ -1,0 +1,739 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Go binaries (ctl/gobin.c, gopclntab.c, godwarf.c, gotables.c) on the
+ * real test programs: build/progs/gobusy-go1.{19,21,22,23}{,-pie,-stripped}
+ * (make -C tests/progs go-all). A missing program is a "skip" line,
+ * counted neither as passed nor as failed. Paths are relative to the repo
+ * root, found from this binary's own place (tests/unit).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gobin.h"
+#include "gobin_impl.h"
+#include "test.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+static char repo[PATH_MAX];
+static int skipped;
+
+struct version {
+	int minor;
+	uint32_t magic;
+	size_t nreasons;	/* as in /work/shared/notes/go-runtime.md */
+	struct godiag_go_layout dwarf;	/* filled from the plain variant */
+	bool have_dwarf;
+	char **reasons;		/* the plain variant's, for the stripped one */
+	size_t nreasons_bin;
+};
+
+static struct version versions[] = {
+	{ .minor = 19, .magic = 0xfffffff0, .nreasons = 27 },
+	{ .minor = 21, .magic = 0xfffffff1, .nreasons = 32 },
+	{ .minor = 22, .magic = 0xfffffff1, .nreasons = 37 },
+	{ .minor = 23, .magic = 0xfffffff1, .nreasons = 38 },
+};
+
+static const char *const variants[] = { "", "-pie", "-stripped" };
+
+/* A "skip" line: neither passed nor failed (run.sh counts ok and FAIL). */
+static void skip(const char *what, const char *prog)
+{
+	printf("skip %s: build/progs/%s is missing (make -C tests/progs go-all)\n",
+	       what, prog);
+	skipped++;
+}
+
+static void find_repo(void)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0) {
+		snprintf(repo, sizeof(repo), "../..");
+		return;
+	}
+	self[n] = '\0';
+	/* this binary is REPO/tests/unit/test_gobin */
+	snprintf(repo, sizeof(repo), "%s/../..", dirname(self));
+}
+
+static void prog_path(char *buf, size_t len, const char *name)
+{
+	const char *dir = getenv("GODIAG_PROGS");
+
+	if (dir && *dir)
+		snprintf(buf, len, "%s/%s", dir, name);
+	else
+		snprintf(buf, len, "%s/build/progs/%s", repo, name);
+}
+
+/* A whole file in memory, or NULL. */
+static uint8_t *slurp(const char *path, size_t *size)
+{
+	struct stat st;
+	uint8_t *buf;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return NULL;
+	buf = fstat(fd, &st) ? NULL : malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return NULL;
+	}
+	*size = 0;
+	while (*size < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + *size, (size_t)st.st_size - *size);
+
+		if (n <= 0)
+			break;
+		*size += (size_t)n;
+	}
+	close(fd);
+	buf[*size] = '\0';
+	return buf;
+}
+
+/* The bytes of the file at offset, or -1 when unreadable. */
+static int file_bytes(const char *path, uint64_t off, uint8_t *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = pread(fd, buf, len, (off_t)off);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+/* The number of the first line of the Go source containing text, or 0. */
+static uint32_t source_line(const char *text)
+{
+	char path[PATH_MAX + 64], line[512];
+	uint32_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/tests/progs/go/gobusy/main.go", repo);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		n++;
+		if (strstr(line, text)) {
+			fclose(f);
+			return n;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t ls = s ? strlen(s) : 0, lx = strlen(suffix);
+
+	return s && ls >= lx && !strcmp(s + ls - lx, suffix);
+}
+
+static const struct gobin_probe *probe_of(const struct gobin *b, uint32_t kind)
+{
+	size_t i;
+
+	for (i = 0; i < b->nprobes; i++)
+		if (b->probes[i].kind == kind)
+			return &b->probes[i];
+	return NULL;
+}
+
+static bool layout_eq(const struct godiag_go_layout *a,
+		      const struct godiag_go_layout *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
+/* The probes of the plain variant, to compare the stripped one with. */
+static struct gobin_probe plain_probes[GOBIN_PROBES_MAX];
+static size_t plain_nprobes;
+static char plain_path[PATH_MAX + 64];
+
+static void check_variant(struct version *v, const char *variant)
+{
+	bool pie = !strcmp(variant, "-pie"), stripped = !strcmp(variant, "-stripped");
+	char name[64], path[PATH_MAX + 64], want[32], err[512];
+	const struct gotable *t = gotable_find(1, v->minor);
+	const struct gobin_probe *p;
+	uint64_t entry, end, pcs[16];
+	const char *file;
+	uint32_t line, want_line;
+	struct gobin b;
+	size_t i;
+	int n;
+
+	snprintf(name, sizeof(name), "gobusy-go1.%d%s", v->minor, variant);
+	prog_path(path, sizeof(path), name);
+	if (access(path, R_OK)) {
+		skip(name, name);
+		return;
+	}
+
+	test_begin("%s: opens", name);
+	n = gobin_open(&b, path, err, sizeof(err));
+	if (n)
+		test_fail_at(__FILE__, __LINE__, "gobin_open: %s", err);
+	test_end();
+	if (n)
+		return;
+
+	test_begin("%s: version, build flags, pclntab", name);
+	snprintf(want, sizeof(want), "go1.%d.", v->minor);
+	if (strncmp(b.go_version, want, strlen(want)))
+		CHECK_STR(b.go_version, want);
+	CHECK_U64(b.go_major, 1);
+	CHECK_U64(b.go_minor, (uint64_t)v->minor);
+	CHECK_U64(b.pie, pie);
+	CHECK_U64(b.has_symtab, !stripped);
+	CHECK_U64(b.has_dwarf, !stripped);
+	CHECK_U64(b.pclntab_magic, v->magic);
+	CHECK(b.nfuncs > 1000);
+	CHECK_U64(b.first_load_vaddr, 0x400000);
+	test_end();
+
+	test_begin("%s: goroutine setup", name);
+	n = gobin_goroutine_setup(&b, err, sizeof(err));
+	if (n)
+		test_fail_at(__FILE__, __LINE__, "gobin_goroutine_setup: %s", err);
+	test_end();
+
+	if (!n) {
+		test_begin("%s: g layout", name);
+		CHECK(t != NULL);
+		if (stripped) {
+			snprintf(want, sizeof(want), "table for go1.%d", v->minor);
+			CHECK_STR(b.layout_source, want);
+			if (v->have_dwarf)
+				CHECK(layout_eq(&b.layout, &v->dwarf));
+			CHECK(!b.regs_checked);
+		} else {
+			CHECK_STR(b.layout_source, "DWARF");
+			CHECK(b.regs_checked);
+			if (!v->have_dwarf) {
+				v->dwarf = b.layout;
+				v->have_dwarf = true;
+			}
+			CHECK(layout_eq(&b.layout, &v->dwarf));
+		}
+		/* The table agrees with DWARF for the same version. */
+		if (t)
+			CHECK(layout_eq(&b.layout, &t->layout));
+		CHECK_U64(b.layout.g_parent_goid == 0, v->minor < 21);
+		CHECK(b.layout.g_goid && b.layout.g_gopc && b.layout.g_startpc);
+		test_end();
+
+		test_begin("%s: wait reasons", name);
+		CHECK_STR(b.reasons_source, stripped ? want : "runtime.waitReasonStrings");
+		CHECK_U64(b.nreasons, v->nreasons);
+		if (b.nreasons > 19) {
+			CHECK_STR(b.reasons[0], "");
+			CHECK_STR(b.reasons[9], "select");
+			CHECK_STR(b.reasons[14], "chan receive");
+			CHECK_STR(b.reasons[18], "semacquire");
+			CHECK_STR(b.reasons[19], "sleep");
+		}
+		if (!stripped && !v->reasons) {
+			v->reasons = calloc(b.nreasons, sizeof(char *));
+			for (i = 0; v->reasons && i < b.nreasons; i++)
+				v->reasons[i] = strdup(b.reasons[i]);
+			v->nreasons_bin = b.nreasons;
+		}
+		/* The generated table is the binary's own list. */
+		if (v->reasons) {
+			CHECK_U64(b.nreasons, v->nreasons_bin);
+			for (i = 0; i < b.nreasons && i < v->nreasons_bin; i++)
+				CHECK_STR(b.reasons[i], v->reasons[i]);
+		}
+		test_end();
+
+		test_begin("%s: probe points", name);
+		CHECK(b.nprobes >= 5);
+		p = probe_of(&b, GODIAG_PROBE_GO_START);
+		CHECK(p && !strcmp(p->func, "runtime.execute") &&
+		      p->arg_reg == GODIAG_REG_RAX);
+		p = probe_of(&b, GODIAG_PROBE_GO_PARK);
+		CHECK(p && !strcmp(p->func, "runtime.gopark") &&
+		      p->arg_reg == GODIAG_REG_RCX && p->g_reg == GODIAG_REG_R14);
+		p = probe_of(&b, GODIAG_PROBE_GO_READY);
+		CHECK(p && !strcmp(p->func, "runtime.ready") &&
+		      p->arg_reg == GODIAG_REG_RAX);
+		p = probe_of(&b, GODIAG_PROBE_GO_EXIT);
+		CHECK(p && !strcmp(p->func, "runtime.goexit1") &&
+		      p->g_reg == GODIAG_REG_R14);
+		CHECK(probe_of(&b, GODIAG_PROBE_GO_CREATE) != NULL);
+		for (i = 0; i < b.nprobes; i++) {
+			uint64_t fentry, fend, off;
+			uint8_t c = 0;
+
+			p = &b.probes[i];
+			CHECK(!gobin_func_range(&b, p->func, &fentry, &fend));
+			CHECK(!gobin_file_offset(&b, p->vaddr, &off) && off == p->offset);
+			if (p->kind == GODIAG_PROBE_GO_CREATE) {
+				CHECK(!strcmp(p->func, "runtime.newproc1"));
+				CHECK(p->vaddr > fentry && p->vaddr < fend);
+				CHECK(!file_bytes(path, p->offset, &c, 1));
+				if (c != 0xc3)
+					test_fail_at(__FILE__, __LINE__, "byte at newproc1 "
+						     "RET 0x%" PRIx64 " is 0x%02x", p->vaddr, c);
+				CHECK(p->arg_reg == GODIAG_REG_RAX);
+			} else {
+				CHECK(p->vaddr == fentry);
+			}
+		}
+		test_end();
+
+		if (!strcmp(variant, "")) {
+			memcpy(plain_probes, b.probes, sizeof(plain_probes));
+			plain_nprobes = b.nprobes;
+			snprintf(plain_path, sizeof(plain_path), "%s", path);
+		} else if (stripped && plain_nprobes) {
+			/*
+			 * Same source, same toolchain, same flags but -s -w: the
+			 * linker lays the text out identically.
+			 */
+			test_begin("%s: probes are those of the non-stripped build", name);
+			CHECK_U64(b.nprobes, plain_nprobes);
+			for (i = 0; i < b.nprobes && i < plain_nprobes; i++) {
+				uint8_t x[16], y[16];
+
+				CHECK_U64(b.probes[i].kind, plain_probes[i].kind);
+				CHECK_U64(b.probes[i].vaddr, plain_probes[i].vaddr);
+				CHECK_U64(b.probes[i].offset, plain_probes[i].offset);
+				CHECK(!file_bytes(path, b.probes[i].offset, x, sizeof(x)) &&
+				      !file_bytes(plain_path, plain_probes[i].offset, y,
+						  sizeof(y)) &&
+				      !memcmp(x, y, sizeof(x)));
+			}
+			test_end();
+		}
+	}
+
+	test_begin("%s: functions and lines", name);
+	CHECK(!gobin_func_range(&b, "main.main", &entry, &end));
+	CHECK(end > entry);
+	CHECK_STR(gobin_func_name(&b, entry), "main.main");
+	CHECK_STR(gobin_func_name(&b, end - 1), "main.main");
+	CHECK(gobin_func_name(&b, 0x10) == NULL);
+	file = NULL;
+	CHECK(!gobin_line(&b, entry, &file, &line));
+	CHECK(ends_with(file, "/main.go"));
+	want_line = source_line("func main() {");
+	if (want_line)
+		CHECK_U64(line, want_line);
+	CHECK(!gobin_func_range(&b, "main.pingpong.func1", &entry, &end));
+	CHECK(!gobin_func_range(&b, "net/http.(*conn).serve", &entry, &end));
+	CHECK(gobin_func_range(&b, "main.nosuchfunction", &entry, &end) == -1);
+	CHECK(gobin_func_range(&b, "pingpong", &entry, &end) == -1);
+	test_end();
+
+	want_line = source_line("local++");
+	test_begin("%s: PCs of main.go:%u (local++)", name, want_line);
+	CHECK(want_line > 0);
+	n = gobin_line_pcs(&b, "main.go", want_line, pcs, 16);
+	CHECK(n >= 1);
+	for (i = 0; n > 0 && i < (size_t)n && i < 16; i++) {
+		CHECK_STR(gobin_func_name(&b, pcs[i]), "main.pingpong");
+		CHECK(!gobin_line(&b, pcs[i], &file, &line) && line == want_line);
+	}
+	/* A full path suffix at a '/' boundary works, a partial name does not. */
+	CHECK(gobin_line_pcs(&b, "gobusy/main.go", want_line, pcs, 16) == n);
+	CHECK(gobin_line_pcs(&b, "ain.go", want_line, pcs, 16) == 0);
+	test_end();
+
+	want_line = source_line("pong <- v + 1");
+	test_begin("%s: PCs of main.go:%u in a closure", name, want_line);
+	n = gobin_line_pcs(&b, "main.go", want_line, pcs, 16);
+	CHECK(n >= 1);
+	if (n >= 1)
+		CHECK_STR(gobin_func_name(&b, pcs[0]), "main.pingpong.func1");
+	test_end();
+
+	gobin_close(&b);
+}
+
+/* Opening fails with a message containing want, and does not crash. */
+static void refuse(const char *what, const char *path, const char *want)
+{
+	char err[512] = "";
+	struct gobin b;
+
+	test_begin("refuses %s", what);
+	CHECK_U64(gobin_open(&b, path, err, sizeof(err)), (uint64_t)-1);
+	if (!strstr(err, want))
+		CHECK_STR(err, want);
+	CHECK(b.impl == NULL);
+	test_end();
+}
+
+static void refuse_mem(const char *what, const void *data, size_t size,
+		       const char *want)
+{
+	char err[512] = "";
+	struct gobin b;
+
+	test_begin("refuses %s (in memory)", what);
+	CHECK_U64(gobin_open_mem(&b, data, size, "mem", err, sizeof(err)),
+		  (uint64_t)-1);
+	if (!strstr(err, want))
+		CHECK_STR(err, want);
+	test_end();
+}
+
+/* Without section headers (as sstrip leaves it): found in the segments. */
+static void check_no_sections(uint8_t *go, size_t size)
+{
+	char err[512];
+	struct gobin b, ref;
+	int r;
+
+	test_begin("a Go program without section headers");
+	CHECK_U64(gobin_open_mem(&ref, go, size, "ref", err, sizeof(err)), 0);
+	memset(go + 0x28, 0, 8);	/* e_shoff */
+	memset(go + 0x3a, 0, 6);	/* e_shentsize, e_shnum, e_shstrndx */
+	r = gobin_open_mem(&b, go, size, "noshdr", err, sizeof(err));
+	if (r)
+		test_fail_at(__FILE__, __LINE__, "gobin_open_mem: %s", err);
+	if (!r && ref.impl) {
+		CHECK(!strncmp(b.pclntab_source, "segment ", 8));
+		CHECK_STR(b.go_version, ref.go_version);
+		CHECK_U64(b.nfuncs, ref.nfuncs);
+		CHECK_U64(b.pclntab_magic, ref.pclntab_magic);
+		CHECK(!b.has_symtab && !b.has_dwarf);
+		CHECK_U64(gobin_goroutine_setup(&b, err, sizeof(err)), 0);
+		CHECK_U64(gobin_goroutine_setup(&ref, err, sizeof(err)), 0);
+		CHECK_U64(b.nprobes, ref.nprobes);
+		CHECK(b.nprobes && b.probes[0].offset == ref.probes[0].offset);
+	}
+	if (!r)
+		gobin_close(&b);
+	if (ref.impl)
+		gobin_close(&ref);
+	test_end();
+}
+
+static void check_bad_files(void)
+{
+	char dir[] = "/tmp/test_gobin.XXXXXX", path[PATH_MAX + 64], src[PATH_MAX + 64];
+	static const char text[] = "#!/bin/sh\necho this is not a Go program\n";
+	uint8_t *go;
+	size_t size;
+	FILE *f;
+
+	refuse("/bin/ls", "/bin/ls", "is not a Go program");
+	refuse("a missing file", "/nonexistent/gobusy", "cannot open");
+	refuse("a directory", "/", "not a regular file");
+	refuse_mem("a text file", text, sizeof(text) - 1, "not an ELF file");
+	refuse_mem("nothing", "", 0, "not an ELF file");
+
+	if (!mkdtemp(dir)) {
+		test_begin("temporary directory");
+		test_fail_at(__FILE__, __LINE__, "mkdtemp: %s", strerror(errno));
+		test_end();
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/text", dir);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+	refuse("a text file", path, "not an ELF file");
+	unlink(path);
+
+	prog_path(src, sizeof(src), "gobusy-go1.22");
+	go = slurp(src, &size);
+	if (!go) {
+		skip("truncated copies", "gobusy-go1.22");
+		rmdir(dir);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/truncated", dir);
+	f = fopen(path, "w");
+	if (f) {
+		fwrite(go, 1, size / 2, f);
+		fclose(f);
+	}
+	refuse("a Go program cut in half", path, "is truncated");
+	unlink(path);
+	rmdir(dir);
+	refuse_mem("a Go program cut to its ELF header", go, 64, "");
+	refuse_mem("a Go program cut to 4 KiB", go, 4096, "");
+	check_no_sections(go, size);
+	free(go);
+}
+
+/* Section name's file offset and address in a binary in memory. */
+static bool find_section(const uint8_t *img, size_t size, const char *want,
+			 uint64_t *off, uint64_t *addr, uint64_t *len)
+{
+	Elf *e = elf_memory((char *)img, size);
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	bool found = false;
+
+	if (!e || elf_getshdrstrndx(e, &shstrndx)) {
+		if (e)
+			elf_end(e);
+		return false;
+	}
+	while (!found && (scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh))
+			break;
+		name = elf_strptr(e, shstrndx, sh.sh_name);
+		if (name && !strcmp(name, want)) {
+			*off = sh.sh_offset;
+			*addr = sh.sh_addr;
+			*len = sh.sh_size;
+			found = true;
+		}
+	}
+	elf_end(e);
+	return found;
+}
+
+/*
+ * Versions: a 1.18+ (inline) build info relabelled, and the pre-1.18
+ * pointer format rebuilt inside the same section.
+ */
+static void check_versions(const char *base, bool stripped)
+{
+	char src[PATH_MAX + 64], err[512];
+	uint64_t off, addr, len;
+	uint8_t *img, *bi;
+	struct gobin b;
+	size_t size;
+	int r;
+
+	prog_path(src, sizeof(src), base);
+	img = slurp(src, &size);
+	if (!img) {
+		skip("Go version checks", base);
+		return;
+	}
+	elf_version(EV_CURRENT);
+	if (!find_section(img, size, ".go.buildinfo", &off, &addr, &len) ||
+	    len < 128 || off + len > size) {
+		test_begin("%s has .go.buildinfo", base);
+		test_fail_at(__FILE__, __LINE__, "no usable .go.buildinfo");
+		test_end();
+		free(img);
+		return;
+	}
+	bi = img + off;
+
+	/* "go1.22.12" -> "go1.20.12": no table for 1.20. */
+	test_begin("%s relabelled go1.20: %s", base,
+		   stripped ? "refused without DWARF" : "traced with DWARF");
+	CHECK(!memcmp(bi + 33, "go1.22.", 7));
+	bi[38] = '0';
+	r = gobin_open_mem(&b, img, size, base, err, sizeof(err));
+	CHECK_U64(r, 0);
+	if (!r) {
+		CHECK_STR(b.go_version, "go1.20.12");
+		r = gobin_goroutine_setup(&b, err, sizeof(err));
+		if (stripped) {
+			CHECK_U64(r, (uint64_t)-1);
+			CHECK_STR(err, "go1.20.12 is not supported for goroutine tracing "
+				  "without DWARF (tables exist for go1.19, go1.21, "
+				  "go1.22, go1.23)");
+		} else {
+			CHECK_U64(r, 0);
+			CHECK_STR(b.layout_source, "DWARF");
+		}
+		gobin_close(&b);
+	}
+	test_end();
+
+	/* go1.24 and go1.18 are refused even with DWARF. */
+	test_begin("%s relabelled go1.24 and go1.18: refused", base);
+	bi[37] = '2';
+	bi[38] = '4';
+	r = gobin_open_mem(&b, img, size, base, err, sizeof(err));
+	CHECK_U64(r, 0);
+	if (!r) {
+		CHECK_U64(gobin_goroutine_setup(&b, err, sizeof(err)), (uint64_t)-1);
+		CHECK_STR(err, "go1.24.12 is not supported for goroutine tracing: its "
+			  "probe points were checked for go1.19 .. go1.23 only");
+		CHECK_U64(b.nprobes, 0);
+		gobin_close(&b);
+	}
+	bi[37] = '1';
+	bi[38] = '8';
+	r = gobin_open_mem(&b, img, size, base, err, sizeof(err));
+	CHECK_U64(r, 0);
+	if (!r) {
+		CHECK_U64(gobin_goroutine_setup(&b, err, sizeof(err)), (uint64_t)-1);
+		CHECK(strstr(err, "go1.18.12 is not supported") != NULL);
+		gobin_close(&b);
+	}
+	test_end();
+
+	/* The old format: flags 0, then a pointer to a {ptr, len} string header. */
+	test_begin("%s with a pre-1.18 .go.buildinfo", base);
+	bi[15] = 0;
+	memset(bi + 16, 0, 112);
+	for (int i = 0; i < 8; i++) {
+		bi[16 + i] = (uint8_t)((addr + 64) >> (8 * i));	/* version */
+		bi[24 + i] = (uint8_t)((addr + 80) >> (8 * i));	/* modinfo */
+		bi[64 + i] = (uint8_t)((addr + 96) >> (8 * i));
+		bi[72 + i] = (uint8_t)(i == 0 ? 9 : 0);
+	}
+	memcpy(bi + 96, "go1.17.13", 9);
+	r = gobin_open_mem(&b, img, size, base, err, sizeof(err));
+	CHECK_U64(r, 0);
+	if (!r) {
+		CHECK_STR(b.go_version, "go1.17.13");
+		CHECK_U64(b.go_minor, 17);
+		gobin_close(&b);
+	}
+	/* A version pointer into nowhere. */
+	bi[16 + 5] = 0x7f;
+	r = gobin_open_mem(&b, img, size, base, err, sizeof(err));
+	CHECK_U64(r, (uint64_t)-1);
+	CHECK(strstr(err, "damaged version pointer") != NULL);
+	test_end();
+	free(img);
+}
+
+static void check_load_bias(void)
+{
+	struct gobin b;
+	uint64_t bias;
+	const char *maps;
+
+	memset(&b, 0, sizeof(b));
+	test_begin("load bias of a non-PIE program");
+	b.first_load_vaddr = 0x400000;
+	maps = "00400000-0064e000 r-xp 00000000 08:01 1234                       /srv/app\n"
+	       "0064e000-00883000 r--p 0024e000 08:01 1234                       /srv/app\n"
+	       "c000000000-c000400000 rw-p 00000000 00:00 0 \n"
+	       "7ffd1000-7ffd2000 r-xp 00000000 00:00 0                          [vdso]\n";
+	CHECK_U64(gobin_load_bias(&b, maps, 1234, &bias), 0);
+	CHECK_U64(bias, 0);
+	test_end();
+
+	test_begin("load bias of a PIE program");
+	maps = "7f0a1c000000-7f0a1c001000 r--p 00000000 08:01 99     /lib/ld.so\n"
+	       "5581f3a00000-5581f3c4e000 r-xp 00000000 fd:00 1234   /srv/my app (deleted)\n"
+	       "5581f3c4e000-5581f3e83000 r--p 0024e000 fd:00 1234   /srv/my app (deleted)\n";
+	CHECK_U64(gobin_load_bias(&b, maps, 1234, &bias), 0);
+	CHECK_U64(bias, 0x5581f3a00000 - 0x400000);
+	/* The inode picks the file. */
+	CHECK_U64(gobin_load_bias(&b, maps, 99, &bias), 0);
+	CHECK_U64(bias, 0x7f0a1c000000 - 0x400000);
+	test_end();
+
+	test_begin("load bias: unmapped binary, damaged lines");
+	CHECK_U64(gobin_load_bias(&b, maps, 4321, &bias), (uint64_t)-1);
+	CHECK_U64(gobin_load_bias(&b, "", 1234, &bias), (uint64_t)-1);
+	CHECK_U64(gobin_load_bias(&b, "garbage\n-\n 1-2 3\n00400000-00401000 r-xp 00000000 08:01\n",
+				  1234, &bias), (uint64_t)-1);
+	/* Only the mapping of file offset 0. */
+	CHECK_U64(gobin_load_bias(&b, "00500000-00600000 r--p 00001000 08:01 1234 /a\n",
+				  1234, &bias), (uint64_t)-1);
+	/* A first PT_LOAD that does not start at a page boundary. */
+	b.first_load_vaddr = 0x400040;
+	CHECK_U64(gobin_load_bias(&b, "10400000-10401000 r-xp 00000000 08:01 7 /a", 7,
+				  &bias), 0);
+	CHECK_U64(bias, 0x10000000);
+	test_end();
+}
+
+static void check_generic_names(void)
+{
+	char path[PATH_MAX + 64], err[512];
+	uint64_t e1, x1, e2, x2;
+	struct gobin b;
+
+	prog_path(path, sizeof(path), "gobusy-go1.23-stripped");
+	if (access(path, R_OK)) {
+		skip("generic names", "gobusy-go1.23-stripped");
+		return;
+	}
+	test_begin("generic functions by pclntab name and as Go prints them");
+	CHECK_U64(gobin_open(&b, path, err, sizeof(err)), 0);
+	if (b.impl) {
+		CHECK(!gobin_func_range(&b, "slices.Sorted[go.shape.string]", &e1, &x1));
+		CHECK(!gobin_func_range(&b, "slices.Sorted[...]", &e2, &x2));
+		CHECK_U64(e1, e2);
+		CHECK(gobin_func_range(&b, "slices.Sorted[", &e2, &x2) == -1);
+		CHECK(gobin_func_range(&b, "slices.Sorted[...].x", &e2, &x2) == -1);
+		gobin_close(&b);
+	}
+	test_end();
+
+	test_begin("name suggestions");
+	CHECK_U64(gobin_open(&b, path, err, sizeof(err)), 0);
+	if (b.impl) {
+		const char *names[4];
+		size_t n = gobin_func_suggest(&b, "pingpong", names, 4);
+
+		CHECK(n >= 1);
+		if (n >= 1)
+			CHECK_STR(names[0], "main.pingpong");
+		CHECK_U64(gobin_func_suggest(&b, "zzzz_nothing_like_it", names, 4), 0);
+		gobin_close(&b);
+	}
+	test_end();
+}
+
+static void check_file_match(void)
+{
+	test_begin("file names match at '/' boundaries");
+	CHECK(gopcln_file_matches("godiag/testprogs/gobusy/main.go", "main.go"));
+	CHECK(gopcln_file_matches("godiag/testprogs/gobusy/main.go", "gobusy/main.go"));
+	CHECK(gopcln_file_matches("godiag/testprogs/gobusy/main.go",
+				  "godiag/testprogs/gobusy/main.go"));
+	CHECK(gopcln_file_matches("/src/app/main.go", "/app/main.go"));
+	CHECK(!gopcln_file_matches("godiag/testprogs/gobusy/main.go", "ain.go"));
+	CHECK(!gopcln_file_matches("main.go", "x/main.go"));
+	CHECK(!gopcln_file_matches("main.go", ""));
+	test_end();
+}
+
+int main(void)
+{
+	size_t i, k;
+
+	find_repo();
+	for (i = 0; i < ARRAY_SIZE(versions); i++) {
+		plain_nprobes = 0;
+		for (k = 0; k < ARRAY_SIZE(variants); k++)
+			check_variant(&versions[i], variants[k]);
+	}
+	check_bad_files();
+	check_versions("gobusy-go1.22-stripped", true);
+	check_versions("gobusy-go1.22", false);
+	check_load_bias();
+	check_generic_names();
+	check_file_match();
+
+	for (i = 0; i < ARRAY_SIZE(versions); i++) {
+		for (k = 0; versions[i].reasons && k < versions[i].nreasons_bin; k++)
+			free(versions[i].reasons[k]);
+		free(versions[i].reasons);
+	}
+	if (skipped)
+		printf("# %d skipped: build the Go test programs with "
+		       "make -C tests/progs go-all\n", skipped);
+	return test_summary();
+}
