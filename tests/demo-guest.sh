@@ -1,7 +1,7 @@
 #!/bin/bash
 # The demo's main job, run inside the test VM by tests/demo.sh: load the
-# module, start a sample Go service under HTTP load, trace its syscalls
-# for a few seconds without touching it, and print the report.
+# module, start a sample Go service under HTTP load, trace its goroutines
+# and syscalls for a few seconds without touching it, and print the report.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,8 +27,11 @@ done
 wrk -t2 -c8 -d8s http://127.0.0.1:18080/ >/tmp/wrk.out 2>&1 &
 load=$!
 
-step "tracing its syscalls for 5 s (PID $svc), while wrk loads it"
-run godiagctl capture -p "$svc" --syscalls --duration 5s -o "$cap"
+step "what godiag sees in its binary"
+run godiagctl inspect -p "$svc"
+
+step "tracing its goroutines and syscalls for 5 s (PID $svc), while wrk loads it"
+run godiagctl capture -p "$svc" --goroutines --syscalls --duration 5s -o "$cap"
 
 step "the report"
 run godiagctl report "$cap"
