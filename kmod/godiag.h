@@ -71,6 +71,10 @@ struct godiag_target {
 	bool gone;			/* unlinked from the session */
 	struct work_struct exit_work;
 	struct rcu_work free_work;
+	struct hlist_head nodes;	/* its godiag_pid_nodes (pid_lock) */
+	struct hlist_head pool;		/* spare nodes for children (pid_lock) */
+	unsigned int pool_n;
+	struct work_struct refill_work;
 	u32 exit_code;
 	atomic64_t procs_missed;	/* children not followed (no memory) */
 
@@ -81,7 +85,8 @@ struct godiag_target {
 
 /* Maps a traced tgid to its target; one per (session, process). */
 struct godiag_pid_node {
-	struct hlist_node node;
+	struct hlist_node node;		/* in godiag_pid_hash */
+	struct hlist_node tnode;	/* in target->nodes, or its pool */
 	pid_t tgid;
 	struct godiag_target *target;
 	struct rcu_head rcu;

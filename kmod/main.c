@@ -53,7 +53,12 @@ static void __exit godiag_exit(void)
 	/* Stops handlers writing and empties the tgid hash. */
 	godiag_sessions_destroy_all();
 	godiag_targets_exit();
-	/* Pending frees are rcu_work: let them reach the queue, then drain it. */
+	/*
+	 * Queued exit and refill works may drop the last reference of a
+	 * target, whose free is an rcu_work: run them, let every RCU callback
+	 * queue its work, then drain the queue.
+	 */
+	flush_workqueue(godiag_wq);
 	rcu_barrier();
 	destroy_workqueue(godiag_wq);
 	pr_info("unloaded\n");

@@ -7,6 +7,10 @@
  * hash hold pid_lock. A target lives while its session lists it or an exit
  * notification for it is pending (kref), and is freed a grace period after
  * the last reference goes.
+ *
+ * Handlers never allocate: a target that follows children keeps a small
+ * pool of hash nodes, refilled from the workqueue, and a fork that finds
+ * the pool empty is counted (procs_missed) instead of followed.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -26,7 +30,8 @@
 #define THREAD_PROBES		32
 
 struct hlist_head godiag_pid_hash[1 << GODIAG_PID_HASH_BITS];
-static DEFINE_SPINLOCK(pid_lock);
+/* Raw: the fork and exit handlers take it with preemption off, also on RT. */
+static DEFINE_RAW_SPINLOCK(pid_lock);
 
 static struct tracepoint *tp_exit, *tp_fork;
 
@@ -101,6 +106,11 @@ static void target_free_work(struct work_struct *work)
 	struct godiag_target *t =
 		container_of(to_rcu_work(work), struct godiag_target, free_work);
 
+	struct godiag_pid_node *n;
+	struct hlist_node *tmp;
+
+	hlist_for_each_entry_safe(n, tmp, &t->pool, tnode)
+		kfree(n);
 	kvfree(t->hist);
 	kvfree(t->threads);
 	godiag_session_put(t->session);
@@ -147,6 +157,8 @@ static void target_exit_work(struct work_struct *work)
 	godiag_target_put(t);
 }
 
+static void pool_refill_work(struct work_struct *work);
+
 static struct godiag_target *target_new(struct godiag_session *s, pid_t tgid,
 					u32 flags)
 {
@@ -173,15 +185,15 @@ static struct godiag_target *target_new(struct godiag_session *s, pid_t tgid,
 	t->tgid = tgid;
 	t->flags = flags;
 	INIT_WORK(&t->exit_work, target_exit_work);
+	INIT_WORK(&t->refill_work, pool_refill_work);
 	return t;
 }
 
 /* ---- the tgid hash -------------------------------------------------- */
 
-static struct godiag_pid_node *pid_node_new(struct godiag_target *t,
-					    pid_t tgid, gfp_t gfp)
+static struct godiag_pid_node *pid_node_new(struct godiag_target *t, pid_t tgid)
 {
-	struct godiag_pid_node *n = kzalloc(sizeof(*n), gfp);
+	struct godiag_pid_node *n = kzalloc(sizeof(*n), GFP_KERNEL);
 
 	if (n) {
 		n->tgid = tgid;
@@ -192,9 +204,10 @@ static struct godiag_pid_node *pid_node_new(struct godiag_target *t,
 
 static void pid_node_link(struct godiag_pid_node *n)
 {
-	spin_lock(&pid_lock);
+	raw_spin_lock(&pid_lock);
 	hlist_add_head_rcu(&n->node, godiag_pid_bucket(n->tgid));
-	spin_unlock(&pid_lock);
+	hlist_add_head(&n->tnode, &n->target->nodes);
+	raw_spin_unlock(&pid_lock);
 }
 
 /* Returns false when someone else unlinked it first. */
@@ -202,12 +215,13 @@ static bool pid_node_unlink(struct godiag_pid_node *n)
 {
 	bool unlinked = false;
 
-	spin_lock(&pid_lock);
+	raw_spin_lock(&pid_lock);
 	if (!hlist_unhashed(&n->node)) {
 		hlist_del_init_rcu(&n->node);
+		hlist_del(&n->tnode);
 		unlinked = true;
 	}
-	spin_unlock(&pid_lock);
+	raw_spin_unlock(&pid_lock);
 	if (unlinked)
 		kfree_rcu(n, rcu);
 	return unlinked;
@@ -217,18 +231,72 @@ static void target_unhash(struct godiag_target *t)
 {
 	struct godiag_pid_node *n;
 	struct hlist_node *tmp;
-	unsigned int b;
+	HLIST_HEAD(gone);
 
-	spin_lock(&pid_lock);
-	for (b = 0; b < ARRAY_SIZE(godiag_pid_hash); b++) {
-		hlist_for_each_entry_safe(n, tmp, &godiag_pid_hash[b], node) {
-			if (n->target != t)
-				continue;
-			hlist_del_init_rcu(&n->node);
-			kfree_rcu(n, rcu);
-		}
+	raw_spin_lock(&pid_lock);
+	hlist_for_each_entry_safe(n, tmp, &t->nodes, tnode) {
+		hlist_del_init_rcu(&n->node);
+		hlist_del(&n->tnode);
+		hlist_add_head(&n->tnode, &gone);
 	}
-	spin_unlock(&pid_lock);
+	raw_spin_unlock(&pid_lock);
+	hlist_for_each_entry_safe(n, tmp, &gone, tnode)
+		kfree_rcu(n, rcu);
+}
+
+/* ---- the pool of nodes for followed children ------------------------ */
+
+#define FORK_POOL	16
+
+static void pool_fill(struct godiag_target *t)
+{
+	struct godiag_pid_node *n;
+
+	for (;;) {
+		raw_spin_lock(&pid_lock);
+		if (t->pool_n >= FORK_POOL) {
+			raw_spin_unlock(&pid_lock);
+			return;
+		}
+		raw_spin_unlock(&pid_lock);
+		n = pid_node_new(t, 0);
+		if (!n)
+			return;
+		raw_spin_lock(&pid_lock);
+		hlist_add_head(&n->tnode, &t->pool);
+		t->pool_n++;
+		raw_spin_unlock(&pid_lock);
+	}
+}
+
+static void pool_refill_work(struct work_struct *work)
+{
+	struct godiag_target *t = container_of(work, struct godiag_target, refill_work);
+
+	pool_fill(t);
+	godiag_target_put(t);
+}
+
+/* A node for a child, from a handler: never allocates. */
+static struct godiag_pid_node *pool_take(struct godiag_target *t, pid_t tgid)
+{
+	struct godiag_pid_node *n = NULL;
+	bool low;
+
+	raw_spin_lock(&pid_lock);
+	if (!hlist_empty(&t->pool)) {
+		n = hlist_entry(t->pool.first, struct godiag_pid_node, tnode);
+		hlist_del(&n->tnode);
+		t->pool_n--;
+	}
+	low = t->pool_n < FORK_POOL / 2;
+	raw_spin_unlock(&pid_lock);
+	if (low && kref_get_unless_zero(&t->ref) &&
+	    !queue_work(godiag_wq, &t->refill_work))
+		godiag_target_put(t);
+	if (n)
+		n->tgid = tgid;
+	return n;
 }
 
 /* The process of @n is gone: drop it, and the target with its last one. */
@@ -320,7 +388,7 @@ static void on_process_fork(void *data, struct task_struct *parent,
 		if (!atomic_inc_not_zero(&t->nr_procs))
 			continue;
 		/* The child has not run yet, so it cannot exit before this. */
-		c = pid_node_new(t, child->tgid, GFP_ATOMIC | __GFP_NOWARN);
+		c = pool_take(t, child->tgid);
 		if (!c) {
 			atomic_dec(&t->nr_procs);
 			atomic64_inc(&t->procs_missed);
@@ -395,13 +463,15 @@ int godiag_target_add(struct godiag_session *s, pid_t vpid, u32 flags,
 		goto out;
 	}
 	t = target_new(s, task->tgid, flags);
-	n = t ? pid_node_new(t, task->tgid, GFP_KERNEL) : NULL;
+	n = t ? pid_node_new(t, task->tgid) : NULL;
 	if (!n) {
 		if (t)
 			godiag_target_put(t);
 		ret = -ENOMEM;
 		goto out;
 	}
+	if (flags & GODIAG_TF_FOLLOW_CHILDREN)
+		pool_fill(t);
 	atomic_set(&t->nr_procs, 1);
 	list_add_tail(&t->node, &s->targets);
 	s->nr_targets++;
