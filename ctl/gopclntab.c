@@ -65,10 +65,22 @@ const char *gopcln_format_name(uint32_t magic)
 	return "unknown";
 }
 
+/*
+ * Longest name or file name taken. The bound keeps lookups linear in a
+ * crafted table whose entries share one huge unterminated name; real
+ * names, generic instantiations included, are far shorter.
+ */
+#define STR_MAX	8192
+
 /* The NUL-terminated string at off in span, or NULL. */
 static const char *span_str(const struct gospan *s, uint64_t off)
 {
-	if (off >= s->len || !memchr(s->p + off, '\0', s->len - off))
+	size_t n;
+
+	if (off >= s->len)
+		return NULL;
+	n = s->len - off < STR_MAX ? (size_t)(s->len - off) : STR_MAX;
+	if (!memchr(s->p + off, '\0', n))
 		return NULL;
 	return (const char *)s->p + off;
 }

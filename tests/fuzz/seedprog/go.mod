@@ -1,0 +1,3 @@
+module fuzzseed
+
+go 1.19
