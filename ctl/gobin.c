@@ -932,6 +932,64 @@ static int copy_reasons(struct gobin *b, const struct gotable *t, char *err,
 }
 
 /* The probes' functions, and what DWARF must say about their registers. */
+/*
+ * Where an entry probe goes: after the stack check that opens most Go
+ * functions ("cmp rsp|r12, [r14+16]; jbe morestack"). When the check
+ * fails, morestack grows the stack and jumps back to the entry, so a probe
+ * on the first byte of gopark or goexit1 would fire again for the same
+ * park or exit. The registers the probes read are untouched by then.
+ * Functions without the check (nosplit) are probed at their entry.
+ */
+static bool is_stackguard_cmp(const cs_insn *insn)
+{
+	const cs_x86 *x = &insn->detail->x86;
+	int i;
+
+	if (insn->id != X86_INS_CMP)
+		return false;
+	for (i = 0; i < x->op_count; i++)
+		if (x->operands[i].type == X86_OP_MEM &&
+		    x->operands[i].mem.base == X86_REG_R14)
+			return true;
+	return false;
+}
+
+static bool is_cond_jump(unsigned int id)
+{
+	return id == X86_INS_JBE || id == X86_INS_JB || id == X86_INS_JA ||
+	       id == X86_INS_JAE;
+}
+
+static uint64_t after_stack_check(const struct gobin *b, uint64_t entry,
+				  uint64_t end)
+{
+	uint64_t addr = entry, at = entry;
+	bool cmp_seen = false;
+	const uint8_t *code;
+	size_t size;
+	cs_insn *insn;
+	int n;
+	csh cs;
+
+	size = (size_t)(end - entry < 64 ? end - entry : 64);
+	code = read_vaddr(b->impl, entry, size);
+	if (!code || cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
+		return entry;
+	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
+	insn = cs_malloc(cs);
+	for (n = 0; insn && n < 4 && cs_disasm_iter(cs, &code, &size, &addr, insn); n++) {
+		if (cmp_seen && is_cond_jump(insn->id)) {
+			at = insn->address + insn->size;
+			break;
+		}
+		cmp_seen = is_stackguard_cmp(insn);
+	}
+	if (insn)
+		cs_free(insn, 1);
+	cs_close(&cs);
+	return at;
+}
+
 enum { F_NEWPROC1, F_EXECUTE, F_GOPARK, F_READY, F_GOEXIT1, F_NUM };
 
 static const struct probe_func {
@@ -1067,7 +1125,8 @@ static int add_probes(struct gobin *b, char *err, size_t errlen)
 				    "tracing needs it", b->path, pf->name,
 				    b->go_version);
 		if (pf->kind != GODIAG_PROBE_GO_CREATE) {
-			if (add_probe(b, pf, entry, err, errlen))
+			if (add_probe(b, pf, after_stack_check(b, entry, end), err,
+				      errlen))
 				return -1;
 			continue;
 		}

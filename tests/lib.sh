@@ -150,3 +150,251 @@ capture_bg() {
 report() {
 	"$ctl" report --json "$1" >"$1.json"
 }
+
+# check_range DESC MIN MAX GOT (integers)
+check_range() {
+	if [ "$4" -ge "$2" ] 2>/dev/null && [ "$4" -le "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1: wanted $2..$3, got '$4'"
+	fi
+}
+
+# wait_for CMD...: run CMD every 0.1 s until it succeeds, for at most
+# $wait_for_s seconds (default 60); returns its last status.
+wait_for() {
+	local end=$((SECONDS + ${wait_for_s:-60}))
+	until "$@"; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
+
+# text_bytes PID FILE OFFSET...: for each file offset of FILE (decimal or
+# 0x...), where PID has it mapped, one line "OFFSET ADDR FILEBYTE MEMBYTE"
+# (decimal, decimal, two hex digits each) read from FILE and from
+# /proc/PID/mem; ADDR 0 and MEMBYTE "--" when that offset is not mapped.
+# A uprobe shows as MEMBYTE cc where FILEBYTE is not.
+text_bytes() {
+	python3 - "$@" <<'PY'
+import os, sys
+pid, path = sys.argv[1], os.path.realpath(sys.argv[2])
+ino = str(os.stat(path).st_ino)
+maps = []
+with open(f"/proc/{pid}/maps") as f:
+    for line in f:
+        x = line.split(maxsplit=5)
+        if len(x) == 6 and (x[5].rstrip("\n") == path or x[4] == ino):
+            lo, hi = (int(v, 16) for v in x[0].split("-"))
+            maps.append((lo, hi, int(x[2], 16)))
+with open(path, "rb") as fb, open(f"/proc/{pid}/mem", "rb", 0) as mem:
+    for arg in sys.argv[3:]:
+        off = int(arg, 0)
+        fb.seek(off)
+        fbyte = fb.read(1).hex() or "--"
+        addr, mbyte = 0, "--"
+        for lo, hi, moff in maps:
+            if moff <= off < moff + (hi - lo):
+                addr = lo + off - moff
+                mem.seek(addr)
+                mbyte = mem.read(1).hex()
+                break
+        print(off, addr, fbyte, mbyte)
+PY
+}
+
+# ---- helpers of the reliability cases (30-privilege, 31-faults, 32-nlfuzz)
+
+# skip DESC: a check this VM or kernel cannot make. Printed as
+# "skip - DESC": check.sh counts it neither as passed nor as failed.
+skip() { echo "skip - $*"; }
+
+# nsessions: the number of sessions the module lists.
+nsessions() {
+	"$ctl" sessions --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["sessions"]))'
+}
+
+# wait_bg SECONDS PID: wait for a background job of this shell, at most
+# SECONDS; then SIGKILL it. Returns its status, 124 when it was killed.
+wait_bg() {
+	local end=$((SECONDS + $1)) pid=$2
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ "$SECONDS" -ge "$end" ]; then
+			kill -9 "$pid" 2>/dev/null
+			wait "$pid" 2>/dev/null
+			return 124
+		fi
+		sleep 0.1
+	done
+	wait "$pid"
+}
+
+# kaddr_text: read text on stdin and print every token that could be a
+# kernel address: a decimal number in [0xffff800000000000, 2^64 - 4096)
+# or any run of 16 hex digits (godiag prints neither, and %p's hashed
+# pointers are 16 hex digits too). Fails when it printed something.
+kaddr_text() {
+	python3 -c '
+import re, sys
+lo, hi = 0xffff800000000000, (1 << 64) - 4096
+bad = []
+for line in sys.stdin:
+    for t in re.findall(r"(?<![0-9])[0-9]{17,20}(?![0-9])", line):
+        if lo <= int(t) < hi:
+            bad.append(t)
+    bad += re.findall(r"(?i)(?<![0-9a-f])(?:0x)?[0-9a-f]{16}(?![0-9a-f])", line)
+for b in bad:
+    print(b)
+sys.exit(1 if bad else 0)'
+}
+
+# kaddr_raw: read "raw HEX" lines (nlraw send --raw) on stdin and print
+# "message N offset O value V" for every 8-byte little-endian value at a
+# 4-byte aligned offset after the netlink and genetlink headers that lies
+# in [0xffff800000000000, 2^64 - 4096). Fails when it printed something;
+# also when there was no raw line at all.
+kaddr_raw() {
+	python3 -c '
+import struct, sys
+lo, hi = 0xffff800000000000, (1 << 64) - 4096
+n = bad = 0
+for line in sys.stdin:
+    if not line.startswith("raw "):
+        continue
+    b = bytes.fromhex(line[4:].strip())
+    for off in range(20, len(b) - 7, 4):
+        v = struct.unpack_from("<Q", b, off)[0]
+        if lo <= v < hi:
+            print(f"message {n} offset {off} value {v:#x}")
+            bad += 1
+    n += 1
+sys.exit(1 if bad or not n else 0)'
+}
+
+# capscan FILE: read a capture file's records directly (not through
+# godiagctl) and print one JSON object:
+#   complete        the END section is there
+#   records         records in RECORDS sections (LOST markers included)
+#   end_records     the count the END section gives
+#   by_type, by_cpu records per type number and per hdr.cpu (string keys)
+#   bad             records whose size is not a multiple of 8 in 32..4096
+#                   or runs past its section
+#   kaddr           ["type T word W value V", ...]: 8-byte words of records
+#                   in [0xffff800000000000, 2^64 - 4096)
+#   dirty           ["type T: what", ...]: reserved fields not zero, unknown
+#                   header flags, unused fields of goroutine records set
+#   exits           [[tgid, exit_code], ...] of TARGET_EXIT records
+#   stats           [{cpu, written, lost, bytes, kernel_read, read,
+#                    lost_marked}, ...] from the STATS section
+capscan() {
+	python3 - "$1" <<'PY'
+import json, struct, sys
+lo, hi = 0xffff800000000000, (1 << 64) - 4096
+d = open(sys.argv[1], "rb").read()
+out = dict(complete=False, records=0, end_records=None, by_type={}, by_cpu={},
+           bad=0, kaddr=[], dirty=[], exits=[], stats=[])
+magic, _ver, hsize = struct.unpack_from("<8sII", d, 0)
+if magic != b"GODIAGCF":
+    sys.exit("not a capture file")
+off = hsize
+GO = range(3, 8)
+while off + 16 <= len(d):
+    typ, _fl, length = struct.unpack_from("<IIQ", d, off)
+    body, end = off + 16, off + 16 + length
+    if end > len(d):
+        out["bad"] += 1
+        break
+    if typ == 3:                                    # RECORDS
+        p = body
+        while p + 32 <= end:
+            t, size, flags, cpu, tgid, tid, ts, goid = struct.unpack_from("<HHHHIIQQ", d, p)
+            if size < 32 or size % 8 or size > 4096 or p + size > end:
+                out["bad"] += 1
+                break
+            out["records"] += 1
+            out["by_type"][str(t)] = out["by_type"].get(str(t), 0) + 1
+            out["by_cpu"][str(cpu)] = out["by_cpu"].get(str(cpu), 0) + 1
+            for w in range(size // 8):
+                v = struct.unpack_from("<Q", d, p + 8 * w)[0]
+                if lo <= v < hi and len(out["kaddr"]) < 20:
+                    out["kaddr"].append(f"type {t} word {w} value {v:#x}")
+            if flags & ~3:
+                out["dirty"].append(f"type {t}: header flags {flags:#x}")
+            if t == 2 and size >= 64 and struct.unpack_from("<I", d, p + 60)[0]:
+                out["dirty"].append("syscall: reserved")
+            if t in GO and size >= 72:
+                g, other, pc, spc, reason, res = struct.unpack_from("<QQQQII", d, p + 32)
+                if res:
+                    out["dirty"].append(f"type {t}: reserved")
+                # CREATE uses every field, READY goid and other, PARK goid
+                # and reason, START and EXIT goid only.
+                unused = {3: [], 4: [other, pc, spc, reason], 5: [other, pc, spc],
+                          6: [pc, spc, reason], 7: [other, pc, spc, reason]}[t]
+                if any(unused):
+                    out["dirty"].append(f"type {t}: unused fields set")
+            if t == 9 and size >= 40:
+                code, res = struct.unpack_from("<II", d, p + 32)
+                out["exits"].append([tgid, code])
+                if res:
+                    out["dirty"].append("target exit: reserved")
+            p += size
+    elif typ == 5 and length >= 16:                 # STATS
+        n, esz = struct.unpack_from("<II", d, body)
+        for i in range(n):
+            e = body + 16 + i * esz
+            if e + 56 > end:
+                break
+            c = struct.unpack_from("<IIQQQQQQ", d, e)
+            out["stats"].append(dict(zip(("cpu", "written", "lost", "bytes", "kernel_read",
+                                          "read", "lost_marked"), (c[0],) + c[2:])))
+    elif typ == 6 and length >= 32:                 # END
+        out["complete"] = True
+        out["end_records"] = struct.unpack_from("<Q", d, body + 16)[0]
+    off = body + ((length + 7) & ~7)
+print(json.dumps(out))
+PY
+}
+
+# go_probe_specs INSPECT.json: one line per probe that `godiagctl inspect
+# --json` lists, holding the nlraw attributes of its PROBE_ADD (kind,
+# offset, registers, Go layout), the path and pid not included.
+go_probe_specs() {
+	python3 - "$1" <<'PY'
+import json, struct, sys
+d = json.load(open(sys.argv[1]))["goroutines"]
+regs = ["rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+        "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"]
+kinds = {"create": 1, "start": 2, "park": 3, "ready": 4, "exit": 5}
+l = d["layout"]
+lay = struct.pack("<8H", l["goid"], l["parent_goid"], l["gopc"], l["startpc"], 0, 0, 0, 0).hex()
+for p in d["probes"]:
+    a = [f"probe-kind:u32:{kinds[p['kind']]}", f"probe-offset:u64:{p['offset']}"]
+    if p.get("arg_reg"):
+        a.append(f"probe-arg-reg:u8:{regs.index(p['arg_reg'])}")
+    if p.get("g_reg"):
+        a.append(f"probe-g-reg:u8:{regs.index(p['g_reg'])}")
+    a.append(f"go-layout:hex:{lay}")
+    print(" ".join(a))
+PY
+}
+
+# go_probes_add SESSION PID BINARY: place every probe of BINARY (Go) for
+# target PID of SESSION with raw PROBE_ADD requests; prints how many the
+# module accepted.
+go_probes_add() {
+	local sid=$1 pid=$2 bin n=0 spec
+	bin=$(readlink -f "$3")
+	"$ctl" inspect --json "$bin" >"$work/probes-inspect.json" || return 1
+	while read -r spec; do
+		# shellcheck disable=SC2086 # one attribute per word
+		"$progs/nlraw" send probe-add session-id:u32:"$sid" pid:u32:"$pid" \
+			probe-path:str:"$bin" $spec | grep -q '^errno=0 ' && n=$((n + 1))
+	done < <(go_probe_specs "$work/probes-inspect.json")
+	echo "$n"
+}
+
+# probe_hits SESSION: the sum of probe-hits over the probes of SESSION.
+probe_hits() {
+	"$progs/nlraw" send --dump --show probes session-id:u32:"$1" |
+		sed -n 's/.* probe-hits=\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }'
+}

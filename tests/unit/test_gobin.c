@@ -293,7 +293,22 @@ static void check_variant(struct version *v, const char *variant)
 						     "RET 0x%" PRIx64 " is 0x%02x", p->vaddr, c);
 				CHECK(p->arg_reg == GODIAG_REG_RAX);
 			} else {
-				CHECK(p->vaddr == fentry);
+				uint8_t pro[16] = { 0 };
+				uint64_t skip = p->vaddr - fentry;
+
+				/*
+				 * Right after the stack check, so a morestack
+				 * restart does not fire it twice: the function
+				 * opens with cmp ...,[r14+0x10] (or lea r12 first)
+				 * and the probe follows a jbe.
+				 */
+				CHECK(p->vaddr > fentry && skip <= sizeof(pro));
+				CHECK(!file_bytes(path, p->offset - skip, pro, (size_t)skip));
+				CHECK(!memcmp(pro, "\x49\x3b\x66\x10", 4) ||
+				      !memcmp(pro, "\x4c\x8d\x64\x24", 4));
+				CHECK((skip >= 2 && pro[skip - 2] == 0x76) ||
+				      (skip >= 6 && pro[skip - 6] == 0x0f &&
+				       pro[skip - 5] == 0x86));
 			}
 		}
 		test_end();

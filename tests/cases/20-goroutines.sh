@@ -1,0 +1,379 @@
+# shellcheck shell=bash source-path=SCRIPTDIR
+# Goroutine tracing against gosched (tests/progs/go/gosched), whose
+# goroutines, parks and writes are known exactly, for every Go version and
+# build kind; a non-Go target; a started command; detach and re-attach; a
+# target that exits mid-capture; a target that forks and execs.
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+module_load
+cap=$work/cap
+N=10
+
+# ---- godiagctl's JSON key names, all in one place -------------------
+# report --json: d[R_GO] holds the goroutine section.
+R_GO=goroutines
+R_CREATED=created          # goroutines created in the window (also per group)
+R_EXITED=exited            # goroutines that exited in the window
+R_BY_START=by_start        # [{R_FUNC, R_CREATED}] by start function
+R_BY_CREATOR=by_creator    # [{R_FUNC, R_CREATED}] by function of the go statement
+R_FUNC=function
+R_BLOCKED=blocked          # [{R_REASON, R_COUNT}] parks by wait reason
+R_REASON=reason
+R_COUNT=count
+R_LIST=list                # one row per goroutine seen
+R_GOID=goroutine
+R_PID=pid
+R_START=start              # start function name
+R_SYSCALLS=syscalls        # syscalls of that goroutine (here: writes only)
+# inspect --json: the probe list and each probe's link-time address and
+# file offset.
+I_PROBES="d['goroutines']['probes']"
+I_VADDR=vaddr
+I_OFFSET=offset
+
+# Under TCG every python3 start takes about a second: one run reads all a
+# report's values the checks need.
+# gvals REPORT.json [GT.json]: into the array V,
+#   by_start:F, by_creator:F   created count of function F (0 if absent)
+#   main_funcs                 the main.* start functions, sorted
+#   blocked:R                  parks with wait reason R (0 if absent)
+#   rows:F                     sorted syscall counts of F's rows
+#   row_pids                   sorted pids of the rows of main.* goroutines
+#   rows, row_ids              number of rows, of distinct (pid, goid)
+#   created, exited, lost, processes (the pids of d['processes'])
+#   gt:created, gt:mutex, gt:exec   from gosched's own JSON, when given
+declare -A V
+gvals() {
+	V=()
+	python3 - "$1" "${2:-}" >"$work/vals" 2>"$work/vals.err" <<PY || return 1
+import json, sys
+d = json.load(open(sys.argv[1]))
+g = d['$R_GO']
+out = {}
+for grp in ('$R_BY_START', '$R_BY_CREATOR'):
+    for x in g[grp]:
+        k = grp + ':' + x['$R_FUNC']
+        out[k] = out.get(k, 0) + x['$R_CREATED']
+out['main_funcs'] = sorted(x['$R_FUNC'] for x in g['$R_BY_START'] if x['$R_FUNC'].startswith('main.'))
+for x in g['$R_BLOCKED']:
+    k = 'blocked:' + x['$R_REASON']
+    out[k] = out.get(k, 0) + x['$R_COUNT']
+rows = g['$R_LIST']
+for f in set(r['$R_START'] for r in rows if r['$R_START']):
+    out['rows:' + f] = sorted(r['$R_SYSCALLS'] for r in rows if r['$R_START'] == f)
+out['row_pids'] = sorted(set(r['$R_PID'] for r in rows if (r['$R_START'] or '').startswith('main.')))
+out['rows'] = len(rows)
+out['row_ids'] = len(set((r['$R_PID'], r['$R_GOID']) for r in rows))
+out['created'] = g['$R_CREATED']
+out['exited'] = g['$R_EXITED']
+out['lost'] = d['events']['lost']
+out['processes'] = [p['pid'] for p in d.get('processes', [])]
+if sys.argv[2]:
+    t = json.load(open(sys.argv[2]))
+    out['gt:created'] = t['created']
+    out['gt:mutex'] = t['reasons']['main.mutexWorker']
+    out['gt:exec'] = t['exec_status']
+for k, v in out.items():
+    print(k + '\t' + str(v))
+PY
+	local k val
+	while IFS=$'\t' read -r k val; do
+		V[$k]=$val
+	done <"$work/vals"
+}
+# v KEY [DEFAULT]: a value of gvals (DEFAULT, else 0, when absent)
+v() {
+	echo "${V[$1]-${2:-0}}"
+}
+# repeat_list VALUE COUNT: a Python list of COUNT times VALUE, as Python
+# prints it
+repeat_list() {
+	local i out=
+	for ((i = 0; i < $2; i++)); do
+		out+="${out:+, }$1"
+	done
+	echo "[$out]"
+}
+# The wait reason of a goroutine blocked on a sync.Mutex
+# (runtime/sema.go: sync_runtime_SemacquireMutex).
+mutex_reason() {
+	case $1 in
+	1.19) echo semacquire ;;
+	*) echo sync.Mutex.Lock ;;
+	esac
+}
+# probe_bytes PID BINARY: text_bytes at the probe offsets of $work/inspect.json
+probe_bytes() {
+	# shellcheck disable=SC2086 # one argument per offset
+	text_bytes "$1" "$2" $offsets >"$work/text"
+}
+# text_intact PID BINARY: every probed byte is the file's
+text_intact() {
+	probe_bytes "$1" "$2" && [ "$(awk '$3 != $4' "$work/text" | wc -l)" = 0 ]
+}
+# probes_set PID BINARY: an int3 at every probe
+probes_set() {
+	probe_bytes "$1" "$2" &&
+		[ "$(awk '$4 == "cc" && $3 != "cc"' "$work/text" | wc -l)" = "$nprobes" ]
+}
+# last_cycle FILE: the last "cycle K" of a gosched --loop, 0 if none
+last_cycle() {
+	local k
+	k=$(sed -n 's/^cycle //p' "$1" | tail -1)
+	echo "${k:-0}"
+}
+
+# Start functions of gosched, and the write(2) calls each of their
+# goroutines makes (main.sleepWorker: see check_gosched).
+kinds="main.spawner:2 main.chanRecvWorker:3 main.selectWorker:4 main.mutexWorker:5
+main.sleepWorker:6 main.netWorker:7"
+
+# check_by_start NAME N: the start functions and creators of one gosched
+# phase of N goroutines per kind, seen from its beginning (values: gvals).
+check_by_start() {
+	local name=$1 n=$2 kv f want
+	for kv in $kinds; do
+		f=${kv%%:*}
+		want=$n
+		[ "$f" = main.spawner ] && want=1
+		check_eq "$name: by_start $f" "$want" "$(v "$R_BY_START:$f")"
+	done
+	# Any other main.* start function would be a go statement's wrapper
+	# (main.main.func1, main.main.gowrap1): gosched has none.
+	check_eq "$name: by_start has no other main.* function" \
+		"['main.chanRecvWorker', 'main.mutexWorker', 'main.netWorker', 'main.selectWorker', 'main.sleepWorker', 'main.spawner']" \
+		"$(v main_funcs)"
+	# The go statements of the spawner and of the select, mutex, sleep and
+	# net workers are in main.main itself; the chanRecv workers' in
+	# main.spawner.
+	check_eq "$name: by_creator main.main" $((4 * n + 1)) "$(v "$R_BY_CREATOR:main.main")"
+	check_eq "$name: by_creator main.spawner" "$n" "$(v "$R_BY_CREATOR:main.spawner")"
+}
+
+# check_gosched NAME REPORT.json GT.json PID GOVERSION: a capture of one
+# gosched --wait-signal phase, attached before the SIGUSR1.
+check_gosched() {
+	local name=$1 r=$2 gt=$3 pid=$4 ver=$5 kv f k c mr
+	if ! gvals "$r" "$gt"; then
+		not_ok "$name: cannot read the report: $(tail -1 "$work/vals.err")"
+		return
+	fi
+	check_by_start "$name" "$N"
+	# created/exited: exactly the workload's 5N+1 goroutines. GC is off in
+	# the phase, so no GC worker starts; the runtime's other goroutines
+	# (sweeper, scavenger, forcegc, finalizer, signal watcher, sigM) were
+	# created before the window and none exits; os/exec, net and
+	# runtime.Stack start none; main waits until every worker is past
+	# runtime.goexit1 (NumGoroutine back to its value) before it exits.
+	check_eq "$name: goroutines created" $((5 * N + 1)) "$(v created)"
+	check_eq "$name: goroutines exited" $((5 * N + 1)) "$(v exited)"
+	check_eq "$name: the workload agrees (created)" $((5 * N + 1)) "$(v gt:created)"
+
+	# Parks. "select": the N select workers only. Nothing else selects in
+	# the window: main never parks (it spins with runtime.Gosched), and
+	# runtime.ensureSigM's goroutine, the only other select, runs only
+	# when signal.Notify changes the mask, which gosched does before the
+	# handshake. The other reasons are at least N; gosched's analysis (and
+	# a native check of every gopark) has them exactly N too, except that
+	# the scavenger may add "sleep".
+	check_eq "$name: blocked select" "$N" "$(v blocked:select)"
+	check_ge "$name: blocked chan receive" "$N" "$(v "blocked:chan receive")"
+	mr=$(mutex_reason "$ver")
+	check_eq "$name: the runtime names the mutex wait $mr" "$mr" "$(v gt:mutex)"
+	check_ge "$name: blocked $mr" "$N" "$(v "blocked:$mr")"
+	check_ge "$name: blocked sleep" "$N" "$(v blocked:sleep)"
+	check_ge "$name: blocked IO wait" "$N" "$(v "blocked:IO wait")"
+
+	# Per goroutine: the capture keeps write(2) only, and each goroutine
+	# writes K times to /dev/null with syscall.Write (no poll.FD lock, no
+	# other write on it). A sleep worker's time.Sleep may make the thread
+	# write once to the netpoller's wake-up fd (netpollBreak) while it
+	# parks: 6 or 7 there, depending on where the tracer puts the syscalls
+	# of a goroutine that is parking.
+	for kv in $kinds; do
+		f=${kv%%:*}
+		k=${kv#*:}
+		if [ "$f" = main.spawner ]; then
+			check_eq "$name: rows of $f: one with $k writes" "[$k]" "$(v "rows:$f" '[]')"
+		elif [ "$f" = main.sleepWorker ]; then
+			c=$(v "rows:$f" '[]')
+			check_match "$name: rows of $f: $N with $k or $((k + 1)) writes" \
+				"^\[($k|$((k + 1)))(, ($k|$((k + 1)))){$((N - 1))}\]\$" "$c"
+		else
+			check_eq "$name: rows of $f: $N with $k writes each" \
+				"$(repeat_list "$k" "$N")" "$(v "rows:$f" '[]')"
+		fi
+	done
+	check_eq "$name: rows of gosched's goroutines are all in its process" "[$pid]" "$(v row_pids)"
+	check_eq "$name: goroutine ids of the rows are unique" "$(v rows)" "$(v row_ids)"
+	check_eq "$name: nothing lost" 0 "$(v lost)"
+}
+
+# attach_gosched NAME BINARY CAPTURE-OPTIONS... -- GOSCHED-OPTIONS...:
+# start gosched --wait-signal --json -n N, capture it, release it, wait
+# for both; leaves $pid, $rep (the report) and $gtj (its ground truth).
+# Returns 1 (after saying why) when there is nothing to check.
+attach_gosched() {
+	local name=$1 b=$2 copts=() st
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		copts+=("$1")
+		shift
+	done
+	shift
+	rep=$cap.$name.json
+	gtj=$work/gt.$name.json
+	if [ ! -x "$b" ]; then
+		not_ok "$name: $b is not built (make -C tests/progs go-all)"
+		return 1
+	fi
+	start_gt pid "$b" --wait-signal --json -n "$N" "$@"
+	capture_bg "$cap.$name" -p "$pid" "${copts[@]}"
+	if ! wait_running 1; then
+		not_ok "$name: capture did not start: $(head -c 300 "$cap.$name.err")"
+		kill "$pid" "$cap_pid" 2>/dev/null
+		wait "$pid" "$cap_pid"
+		return 1
+	fi
+	kill -USR1 "$pid"
+	check "$name: capture ends by itself when the target exits" wait "$cap_pid"
+	wait "$pid"
+	st=$?
+	check_eq "$name: gosched exit status" 0 "$st"
+	grep '^{' "$gt_out" >"$gtj"
+	if ! "$ctl" report --json "$cap.$name" >"$rep" 2>"$work/report.err"; then
+		not_ok "$name: report --json failed: $(head -c 300 "$work/report.err")"
+		return 1
+	fi
+	ok "$name: report --json"
+}
+
+# ---- a. every Go version and build kind ------------------------------
+for ver in 1.19 1.21 1.22 1.23; do
+	for kind in "" -pie -stripped; do
+		name=go$ver${kind:--static}
+		attach_gosched "$name" "$progs/gosched-go$ver$kind" \
+			--goroutines --syscalls --syscall write -- || continue
+		check_gosched "$name" "$rep" "$gtj" "$pid" "$ver"
+	done
+done
+
+# ---- b. a program that is not Go -------------------------------------
+start_gt pid "$progs/gt_syscalls" --wait-signal getpid 1
+# (timeout: should it attach, it would wait for the target forever)
+check_status "--goroutines on a C program exits 1" 1 \
+	timeout 120 "$ctl" capture -p "$pid" --goroutines -o "$cap.c"
+check_eq "non-Go target: a one-line message" 1 "$(grep -c '' "$work/out")"
+check_match "non-Go target: the message says so" "not a Go program" "$(cat "$work/out")"
+kill -USR1 "$pid"
+wait "$pid"
+check_eq "no session left behind" 0 \
+	"$("$ctl" sessions --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["sessions"]))')"
+
+# ---- c. a command started by godiagctl -------------------------------
+# Traced from its exec: the runtime's start-up goroutines are in the
+# window too, so only the start functions and creators are exact.
+b=$progs/gosched-go1.23-pie
+check "capture --goroutines -- gosched -n 5" \
+	"$ctl" capture --goroutines -o "$cap.cmd" -- "$b" -n 5
+if report "$cap.cmd" && gvals "$cap.cmd.json"; then
+	check_by_start "started command" 5
+	check_eq "started command: nothing lost" 0 "$(v lost)"
+else
+	not_ok "started command: report --json failed"
+fi
+
+# ---- d. detach and re-attach -----------------------------------------
+# After each capture the probed instructions in the target's text are
+# the file's again (the kernel puts an int3 there while attached), the
+# target keeps working, and it exits 0 at SIGTERM. The captures last 4 s
+# rather than 2 s: under TCG the poll that sees the session running
+# (wait_running) and the one that reads the text can take a second each.
+for b in "$progs/gosched-go1.19" "$progs/gosched-go1.23-pie"; do
+	name=$(basename "$b")
+	if [ ! -x "$b" ]; then
+		not_ok "$name: $b is not built (make -C tests/progs go-all)"
+		continue
+	fi
+	if ! "$ctl" inspect --json "$b" >"$work/inspect.json" 2>"$work/inspect.err"; then
+		not_ok "$name: inspect --json failed: $(head -c 300 "$work/inspect.err")"
+		continue
+	fi
+	read -r pie offsets <<<"$(jget "$work/inspect.json" \
+		"str(d['pie']) + ' ' + ' '.join(str(p['$I_OFFSET']) for p in $I_PROBES)")"
+	nprobes=$(echo "$offsets" | wc -w)
+	check_ge "$name: inspect lists the probes" 5 "$nprobes"
+
+	start_gt pid "$b" --wait-signal --hold --loop -n 5
+	out=$gt_out
+	kill -USR1 "$pid"
+	check "$name: --loop completes cycles" wait_for grep -q '^cycle ' "$out"
+	check "$name: probed bytes are the file's before attaching" text_intact "$pid" "$b"
+	# The address of each probe (where its file offset is mapped) minus
+	# its link-time address: one load bias, 0 unless PIE.
+	bias=$(python3 -c "import json,sys; d=json.load(open(sys.argv[2]))
+v = [p['$I_VADDR'] for p in $I_PROBES]
+a = [int(l.split()[1]) for l in open(sys.argv[1])]
+print(' '.join(sorted(set(str(x - y) for x, y in zip(a, v)))))" "$work/text" "$work/inspect.json")
+	check_match "$name: one load bias for every probe" '^-?[0-9]+$' "$bias"
+	if [ "$pie" = True ]; then
+		[[ $bias =~ ^[0-9]+$ ]] && [ "$bias" -gt 0 ] && [ $((bias % 4096)) = 0 ] && c=yes || c=$bias
+		check_eq "$name: PIE load bias is positive and page-aligned" yes "$c"
+	else
+		check_eq "$name: load bias 0" 0 "$bias"
+	fi
+
+	for round in 1 2; do
+		capture_bg "$cap.d$round" -p "$pid" --goroutines --duration 4s
+		if ! wait_running 1; then
+			not_ok "$name: capture $round did not start: $(head -c 300 "$cap.d$round.err")"
+			kill "$cap_pid" 2>/dev/null
+			wait "$cap_pid"
+			continue
+		fi
+		wait_for_s=4 wait_for probes_set "$pid" "$b"
+		check_eq "$name: capture $round: int3 at every probe while attached" "$nprobes" \
+			"$(awk '$4 == "cc" && $3 != "cc"' "$work/text" | wc -l)"
+		check "$name: capture $round ends after --duration 4s" wait "$cap_pid"
+		# (a little time for a teardown the module might finish late)
+		wait_for_s=10 wait_for text_intact "$pid" "$b"
+		check_eq "$name: capture $round: no breakpoint left in the text" 0 \
+			"$(awk '$3 != $4' "$work/text" | wc -l)"
+		if report "$cap.d$round" && gvals "$cap.d$round.json"; then
+			check_ge "$name: capture $round saw goroutines created" 1 "$(v created)"
+			check_eq "$name: capture $round: nothing lost" 0 "$(v lost)"
+		else
+			not_ok "$name: capture $round: report --json failed"
+		fi
+	done
+
+	c=$(last_cycle "$out")
+	check "$name: still cycling after the captures (past cycle $c)" \
+		wait_for eval "[ \"\$(last_cycle '$out')\" -gt $c ]"
+	check "$name: still alive" kill -0 "$pid"
+	kill -TERM "$pid"
+	wait "$pid"
+	check_eq "$name: exit status 0 at SIGTERM" 0 $?
+done
+
+# ---- e. a target that exits mid-capture ------------------------------
+# --duration far beyond the program's life: the capture ends when the
+# target exits, with the whole phase in it.
+t0=$SECONDS
+if attach_gosched exits-early "$progs/gosched-go1.22" \
+	--goroutines --syscalls --syscall write --duration 10m --; then
+	check_range "exits-early: the capture ended with the target, not after 10 min" \
+		0 300 $((SECONDS - t0))
+	check_gosched exits-early "$rep" "$gtj" "$pid" 1.22
+fi
+
+# ---- e. a target that forks and execs --------------------------------
+# gosched runs /bin/true with os/exec at the start of the phase (no
+# goroutine, no park: the wait is a blocking waitid). The child is not
+# followed; the Go parent's counts stay exact.
+if attach_gosched fork-exec "$progs/gosched-go1.21" \
+	--goroutines --syscalls --syscall write -- --exec /bin/true; then
+	check_gosched fork-exec "$rep" "$gtj" "$pid" 1.21
+	check_eq "fork-exec: /bin/true exited 0" 0 "$(v gt:exec)"
+	check_eq "fork-exec: only the parent's process is in the capture" "[$pid]" "$(v processes)"
+fi
