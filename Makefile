@@ -55,6 +55,15 @@ demo:
 bench:
 	bash tests/bench/run.sh
 
+# libFuzzer (clang) on the capture file reader and the Go binary parser,
+# FUZZ_SECONDS (300) each; fuzz-regress replays tests/fuzz/regress/ (gcc).
+.PHONY: fuzz fuzz-regress
+fuzz:
+	$(MAKE) -C tests/fuzz fuzz
+
+fuzz-regress:
+	$(MAKE) -C tests/fuzz regress
+
 install: ctl
 	$(MAKE) -C ctl install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
@@ -105,6 +114,8 @@ help:
 	@echo "make demo           build, boot a test VM, load the module, run godiagctl"
 	@echo "make check          unit tests and VM tests on Debian 6.1 and 6.12"
 	@echo "make bench          syscall overhead vs bpftrace/strace/perf, records/s, loss (VM, minutes)"
+	@echo "make fuzz           fuzz the capture file reader and the Go binary parser (FUZZ_SECONDS=300 each)"
+	@echo "make fuzz-regress   replay the fuzzers' crash inputs (tests/fuzz/regress)"
 	@echo "make install        install godiagctl, man page, completion (PREFIX, DESTDIR)"
 	@echo "make dkms-install   register with DKMS and build for KVER (default: running)"
 	@echo "make dkms-uninstall remove from DKMS"
