@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash source-path=SCRIPTDIR
 # The guest half of `make bench` (tests/bench/run.sh boots the VM that runs
 # it). Measures, in one VM run:
 #
@@ -8,7 +8,10 @@
 #   2. how many records per second one CPU can write into a godiag buffer
 #      (reader draining to a file, reader discarding, no reader);
 #   3. how much is lost when the reader is slower than the writer, per
-#      buffer size.
+#      buffer size;
+#   4. what goroutine tracing costs two Go programs (channel ping-pong, an
+#      HTTP server under wrk): godiag against bpftrace on the same uprobes
+#      and Go's own runtime/trace (tests/bench/go.sh).
 #
 # It prints a table between GODIAG-BENCH-BEGIN and GODIAG-BENCH-END, and
 # progress lines starting with "bench:". It fails only when a tool errors
@@ -21,6 +24,8 @@
 #   GODIAG_BENCH_REPS      timed repetitions per configuration (5)
 #   GODIAG_BENCH_SECS      seconds of each records/s and loss run (2)
 #   GODIAG_BENCH_RATE_RUNS runs per reader of the records/s measurement (3)
+#   GODIAG_BENCH_GO_SECS   seconds of each Go program window (3)
+#   GODIAG_BENCH_GO_REPS   windows per Go configuration (GODIAG_BENCH_REPS)
 set -u
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -374,12 +379,17 @@ nl_rate() {
 	log "$key: written ${s_written[$key]} lost ${s_lost[$key]} read ${s_read[$key]} in ${s_ns[$key]} ns"
 }
 
+# section 4: go_bench, go_table
+# shellcheck source=go.sh
+. "$repo/tests/bench/go.sh"
+
 # ---- run -------------------------------------------------------------------
 
-for f in "$sysloop" "$bench/slowread" "$ko" "$ctl" "$progs/nlraw" "$progs/gdread"; do
+for f in "$sysloop" "$bench/slowread" "$ko" "$ctl" "$progs/nlraw" "$progs/gdread" \
+	"$bench/pingpong" "$bench/httpd"; do
 	[ -e "$f" ] || { echo "bench: missing $f (run tests/bench/run.sh)"; exit 1; }
 done
-for t in bpftrace strace perf taskset; do
+for t in bpftrace strace perf taskset wrk; do
 	command -v "$t" >/dev/null || err "$t is not installed"
 done
 log "kernel $(uname -r), $(nproc) CPUs, clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
@@ -435,6 +445,8 @@ for sz in 1M 4M; do
 	nl_rate "l_slow_$sz" "$bytes" "$bench/slowread" --sleep-ms 10
 done
 unload
+
+go_bench
 
 # ---- table -----------------------------------------------------------------
 
@@ -536,6 +548,8 @@ table() {
 			printf '%-12s %-40s %10s\n' "${k##*_}" "$label" ERROR
 		fi
 	done
+	echo
+	go_table
 	echo
 	echo "bench took $(($(date +%s) - t_start)) s in the guest; $errors tool error(s)"
 }

@@ -8,8 +8,11 @@
 #
 #   GODIAG_BENCH_KERNEL   kernel to boot (default 6.12; see tests/vm/kernels.sh)
 #   GODIAG_BENCH_N, GODIAG_BENCH_N_STRACE, GODIAG_BENCH_N_PERF,
-#   GODIAG_BENCH_REPS, GODIAG_BENCH_SECS
-#                         loop sizes and repetitions (tests/bench/guest.sh)
+#   GODIAG_BENCH_REPS, GODIAG_BENCH_SECS, GODIAG_BENCH_GO_SECS, GODIAG_BENCH_GO_REPS
+#                         loop sizes, repetitions, run lengths
+#                         (tests/bench/guest.sh, tests/bench/go.sh)
+#   GODIAG_BENCH_GO       the Go toolchain of the Go programs (default: the
+#                         first installed of Go 1.22, 1.23, 1.21, /usr/bin/go)
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -32,12 +35,32 @@ for p in sysloop slowread; do
 		-o "$out/$p" "tests/bench/$p.c"
 done
 
+# The Go section's programs: static, with their symbol table and DWARF
+# (bpftrace resolves runtime.* by name). Never downloads anything.
+GO=${GODIAG_BENCH_GO:-}
+if [ -z "$GO" ]; then
+	for GO in /usr/lib/go-1.22/bin/go /usr/lib/go-1.23/bin/go /usr/lib/go-1.21/bin/go /usr/bin/go; do
+		[ -x "$GO" ] && break
+	done
+fi
+for p in pingpong httpd; do
+	echo "  GO      $out/$p ($GO)"
+	(cd tests/bench/go && env GOCACHE="$out/go/cache" GOPATH="$out/go/path" \
+		GOMODCACHE="$out/go/path/pkg/mod" GOENV=off GOTOOLCHAIN=local GOPROXY=off \
+		GOFLAGS= GO111MODULE=on GOWORK=off CGO_ENABLED=0 GOOS=linux GOARCH=amd64 \
+		HOME="$out/go" "$GO" build -trimpath -o "$out/$p" "./$p")
+done
+# godiag's probe points in them, and bpftrace's copies with a symbol at
+# each (tests/bench/go.sh)
+echo "  PREP    $out/pingpong.c $out/httpd.c"
+bash tests/bench/go.sh prepare "$out"
+
 echo "bench: booting $kernel under qemu; this takes several minutes (progress below)"
 rm -f "$out/results.txt"
 status=0
 # The console goes to the log; progress lines and the table to the terminal
 # (progress comes in bursts: the harness's console filter reads in blocks).
-tests/vm/run.sh -k "$kernel" -t 1800 -- tests/bench/guest.sh 2>&1 |
+tests/vm/run.sh -k "$kernel" -t 2700 -- tests/bench/guest.sh 2>&1 |
 	tee "$out/console.log" | grep --line-buffered -E '^(bench:|run\.sh:)' || status=${PIPESTATUS[0]}
 
 # The table, without kernel messages that the console may interleave.

@@ -1,0 +1,3 @@
+module godiag/benchprogs
+
+go 1.19
