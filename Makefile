@@ -49,6 +49,15 @@ check-unit:
 check-vm:
 	bash tests/check.sh vm
 
+# The DKMS case on every kernel (make check runs it on 6.1 only).
+.PHONY: check-dkms check-debug
+check-dkms:
+	bash tests/check.sh dkms
+
+# Every VM case on the debug kernel, kmemleak-checked (hours; see tests/check.sh).
+check-debug:
+	bash tests/check.sh debug
+
 demo:
 	bash tests/demo.sh
 
@@ -112,7 +121,9 @@ help:
 	@echo "make                build godiag.ko (KDIR=...) and godiagctl"
 	@echo "make deps           install every Debian package needed (root)"
 	@echo "make demo           build, boot a test VM, load the module, run godiagctl"
-	@echo "make check          unit tests and VM tests on Debian 6.1 and 6.12"
+	@echo "make check          unit tests and VM tests on Debian 6.1 and 6.12 (DKMS case: 6.1 only)"
+	@echo "make check-dkms     the DKMS test on every kernel (slow: a real dkms build per kernel)"
+	@echo "make check-debug    VM tests on the debug kernel (KASAN, lockdep, kmemleak ...; hours)"
 	@echo "make bench          syscall overhead vs bpftrace/strace/perf, records/s, loss (VM, minutes)"
 	@echo "make fuzz           fuzz the capture file reader and the Go binary parser (FUZZ_SECONDS=300 each)"
 	@echo "make fuzz-regress   replay the fuzzers' crash inputs (tests/fuzz/regress)"

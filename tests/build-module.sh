@@ -3,7 +3,7 @@
 # Each kernel gets its own copy of the sources: Kbuild writes objects next
 # to them, and 6.1 cannot put them elsewhere.
 #
-#   tests/build-module.sh KERNEL      (6.1, 6.12, debug or a release)
+#   tests/build-module.sh KERNEL      (6.1, 6.12, rt, debug or a release)
 set -eu
 
 repo=$(cd "$(dirname "$0")/.." && pwd)

@@ -6,7 +6,8 @@ set -eu
 [ "$(id -u)" -eq 0 ] || { echo "deps: must run as root (apt-get)" >&2; exit 1; }
 export DEBIAN_FRONTEND=noninteractive
 
-# bookworm-backports carries the 6.12 kernel and Go 1.21..1.23.
+# bookworm-backports carries the 6.12 kernels (generic and PREEMPT_RT) and
+# Go 1.21..1.23.
 src=/etc/apt/sources.list.d/godiag-backports.sources
 if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
 	uri=$(awk '/^URIs:/ && /debian\/?$/ {print $2; exit}' \
@@ -35,18 +36,21 @@ apt_install build-essential pkg-config libnl-3-dev libnl-genl-3-dev libmnl-dev \
 
 apt_install -t bookworm-backports golang-1.21-go golang-1.22-go golang-1.23-go
 
-# Both kernels side by side: Debian 12's own 6.1 and 6.12 from backports.
+# The test kernels side by side: Debian 12's own 6.1, and from backports
+# 6.12 and its PREEMPT_RT flavour (same version: one metapackage source).
 # The metapackages point at one version only, so install the versioned
-# packages they depend on and mark them manual so nothing autoremoves them.
-kernel_pkgs() { # suite
-	for meta in linux-image-amd64 linux-headers-amd64; do
+# packages they depend on (linux-image-6.12.95+deb12-rt-amd64 and its
+# headers, ...) and mark them manual so nothing autoremoves them.
+kernel_pkgs() { # suite flavour
+	for meta in "linux-image-$2" "linux-headers-$2"; do
 		apt-cache depends "$meta/$1" 2>/dev/null |
 			awk '/Depends: linux-(image|headers)-[0-9]/ {print $2}'
 	done
 }
-for suite in bookworm bookworm-backports; do
-	pkgs=$(kernel_pkgs "$suite")
-	[ -n "$pkgs" ] || { echo "deps: no kernel packages found in $suite" >&2; exit 1; }
+for kernel in bookworm:amd64 bookworm-backports:amd64 bookworm-backports:rt-amd64; do
+	suite=${kernel%%:*} flavour=${kernel#*:}
+	pkgs=$(kernel_pkgs "$suite" "$flavour")
+	[ -n "$pkgs" ] || { echo "deps: no $flavour kernel packages found in $suite" >&2; exit 1; }
 	# shellcheck disable=SC2086
 	apt_install -t "$suite" $pkgs
 	# shellcheck disable=SC2086
@@ -56,3 +60,8 @@ done
 # bookworm so the kbuild tools stay those of the installed 6.1 headers).
 apt_install -t bookworm linux-source-6.1
 echo "deps: all packages installed"
+# The kernels are for the test VM; on a machine that boots with GRUB the
+# newest one (the RT kernel sorts last) becomes the default entry.
+if [ -d /boot/grub ]; then
+	echo "deps: note: GRUB boots the newest installed kernel by default; set GRUB_DEFAULT in /etc/default/grub if the test kernels should not be it"
+fi

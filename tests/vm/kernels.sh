@@ -7,8 +7,10 @@
 #   kernels.sh unpack-debug       unpack the debug kernel tarball (idempotent)
 #
 # NAME is a series ("6.1", "6.12": the newest installed Debian release of
-# that series), "debug" (the prebuilt debug kernel), or a full release
-# string ("6.12.95+deb12-amd64", "6.1.192").
+# that series, generic flavour), "rt" (the newest installed Debian
+# PREEMPT_RT kernel, 6.12.*-rt-amd64 from bookworm-backports), "debug"
+# (the prebuilt debug kernel), or a full release string
+# ("6.12.95+deb12-amd64", "6.12.95+deb12-rt-amd64", "6.1.192").
 #
 # Environment:
 #   GODIAG_BUILD          scratch build dir (default: <repo>/build)
@@ -32,18 +34,24 @@ usage() {
 }
 
 # Debian kernels: an image in /boot plus a module tree (the initramfs needs
-# virtio/9p/overlay from it). Cloud and RT flavours lack drivers or behave
-# differently, so only the generic flavour counts.
-debian_releases() {
+# virtio/9p/overlay from it). The series names count the generic flavour
+# only (cloud lacks drivers); the PREEMPT_RT flavour is the name "rt".
+installed_releases() {
 	for img in /boot/vmlinuz-*; do
 		[ -e "$img" ] || continue
 		rel=${img#/boot/vmlinuz-}
-		case $rel in
-		*-cloud-*|*-rt-*) continue ;;
-		esac
 		[ -e "/lib/modules/$rel/modules.dep" ] || continue
 		echo "$rel"
 	done | sort -V
+}
+
+debian_releases() {
+	installed_releases | grep -v -e '-cloud-' -e '-rt-' || true
+}
+
+# Newest installed PREEMPT_RT release; empty when none.
+rt_release() {
+	installed_releases | grep -e '-rt-' | tail -n 1 || true
 }
 
 # "6.12.95+deb12-amd64" -> "6.12"
@@ -117,6 +125,8 @@ unpack_debug() {
 
 list() {
 	debian_kernels
+	rel=$(rt_release)
+	[ -z "$rel" ] || echo "rt $rel"
 	rel=$(debug_release)
 	[ -z "$rel" ] || echo "debug $rel"
 }
@@ -128,12 +138,16 @@ resolve_vars() {
 	dbg=$(debug_release)
 	case $name in
 	debug) rel=$dbg ;;
+	rt) rel=$(rt_release) ;;
 	*)
 		if [ -n "$dbg" ] && [ "$name" = "$dbg" ]; then
 			name=debug rel=$dbg
 		elif [ -e "/boot/vmlinuz-$name" ]; then
 			rel=$name
-			name=$(series_of "$rel")
+			case $rel in
+			*-rt-*) name=rt ;;
+			*) name=$(series_of "$rel") ;;
+			esac
 		else
 			rel=$(debian_kernels | awk -v s="$name" '$1 == s { print $2 }')
 		fi

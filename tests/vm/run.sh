@@ -26,10 +26,11 @@ must not live under /tmp, /run, /proc, /sys or /dev (use build/). The
 guest's console (script output, kernel errors) goes to stdout.
 
 options:
-  -k KERNEL     kernel: 6.1, 6.12, debug or a full release (default: 6.12,
-                env GODIAG_VM_KERNEL); see tests/vm/kernels.sh list
+  -k KERNEL     kernel: 6.1, 6.12, rt, debug or a full release (default:
+                6.12, env GODIAG_VM_KERNEL); see tests/vm/kernels.sh list
   -t SECONDS    kill the VM after this long (default 600, env
-                GODIAG_VM_TIMEOUT; none with --shell unless given; 0 = none)
+                GODIAG_VM_TIMEOUT; none with --shell unless given; 0 = none;
+                with kmemleak the scan budget comes on top)
   -m MEM        guest memory in MiB (default 3072, env GODIAG_VM_MEM)
   -C DIR        guest working directory (default: the repo root)
   --shell       interactive bash on the guest console instead of a
@@ -44,7 +45,12 @@ environment:
   GODIAG_VM_QEMU_ARGS    extra qemu arguments (word-split)
   GODIAG_VM_APPEND       extra kernel command line
   GODIAG_VM_DMESG=1      also show the guest dmesg dump on stdout
-  GODIAG_VM_KMEMLEAK=1   kmemleak scan before the dmesg dump (debug kernel)
+  GODIAG_VM_KMEMLEAK=1   kmemleak (debug kernel): no automatic scans during
+                         the run, two scans after the script; fail the run
+                         when a suspected leak's allocation backtrace is in
+                         godiag (other leaks only warn)
+  GODIAG_VM_KMEMLEAK_TIMEOUT  budget of those scans in seconds (default 900);
+                         not finishing in time fails the run
   GODIAG_VM_IGNORE       ERE of kernel lines not to count as problems
   GODIAG_VM_STRICT_BOOT=1  also fail on problems logged before /init ran
                          (default: only warn, the test cannot cause them)
@@ -106,6 +112,15 @@ parse_args() {
 		[[ $shell = 0 ]] || timeout=0
 	fi
 	[[ $timeout =~ ^[0-9]+$ ]] || die $E_HARNESS "bad timeout '$timeout'"
+	kmemleak_secs=0
+	if [[ ${GODIAG_VM_KMEMLEAK:-0} = 1 ]]; then
+		kmemleak_secs=${GODIAG_VM_KMEMLEAK_TIMEOUT:-900}
+		[[ $kmemleak_secs =~ ^[1-9][0-9]*$ ]] ||
+			die $E_HARNESS "bad GODIAG_VM_KMEMLEAK_TIMEOUT '$kmemleak_secs'"
+		# The scans come after the script: they get their own budget,
+		# plus two minutes for the dump and the power-off.
+		[[ $timeout = 0 ]] || timeout=$((timeout + kmemleak_secs + 120))
+	fi
 	[[ $mem =~ ^[0-9]+$ ]] || die $E_HARNESS "bad memory size '$mem'"
 	cwd=$(realpath -e -- "$cwd") || die $E_HARNESS "no such directory: $cwd"
 }
@@ -165,7 +180,7 @@ write_envfile() {
 kernel_cmdline() {
 	local term=dumb kmemleak=0
 	[[ $shell = 0 ]] || term=${TERM:-vt220}
-	[[ ${GODIAG_VM_KMEMLEAK:-0} != 1 ]] || kmemleak=1
+	[[ $kmemleak_secs = 0 ]] || kmemleak=$kmemleak_secs
 	local extra=
 	# The debug kernel (KASAN, lockdep) interprets the PCI routing method
 	# (_PRT) of qemu's ACPI tables so slowly under TCG that it hits the
@@ -259,14 +274,60 @@ stop_qemu() {
 kernel_problems() {
 	local clean=$rundir/console.txt
 	tr -d '\r' <"$log" >"$clean"
-	awk -v pat="$PROBLEMS" -v ign="${GODIAG_VM_IGNORE:-}" '
+	awk -v pat="$PROBLEMS" -v ign="${GODIAG_VM_IGNORE:-}" -v kml="$kmemleak_secs" '
 		!match($0, /\[ *[0-9]+\.[0-9]+\] /) { next }
 		{ ts = substr($0, RSTART + 1, RLENGTH - 3) + 0; msg = substr($0, RSTART + RLENGTH) }
 		NR == FNR { if (msg ~ /^Run \/init as init process/ && init == "") init = ts; next }
 		msg !~ pat || (ign != "" && msg ~ ign) { next }
+		# kmemleak mode: its count of leaks is judged by kmemleak_check.
+		kml != 0 && msg ~ /^kmemleak: [0-9]+ new suspected memory leaks/ { next }
 		{ line = ((init != "" && ts < init) ? "boot " : "run ") msg }
 		!seen[line]++ { print line }
 	' "$clean" "$clean"
+}
+
+# kmemleak mode: read the report the guest dumped. Sets kml_fail when a
+# suspected leak was allocated by godiag: a backtrace line naming godiag,
+# or an address in the module area that kallsyms cannot name any more (a
+# module unloaded before the scan; the test kernels load no other module).
+# Other leaks (the kernel's own, from boot) are only shown. Sets
+# kml_timeout / kml_missing when the scans did not finish / could not run.
+kmemleak_check() {
+	local outcome counts total ours
+	kml_fail='' kml_timeout='' kml_missing=''
+	[[ $kmemleak_secs != 0 ]] || return 0
+	outcome=$(grep -m1 '^GODIAG-KMEMLEAK: ' "$rundir/console.txt" | cut -d' ' -f2- || true)
+	case $outcome in
+	scanned*) say "kmemleak: $outcome" ;;
+	timeout*) kml_timeout=1; say "kmemleak: $outcome"; return 0 ;;
+	unavailable*|failed*) kml_missing=1; say "kmemleak: $outcome"; return 0 ;;
+	*) return 0 ;; # the guest did not get that far: the run fails anyway
+	esac
+	counts=$(awk -v ours="$rundir/kmemleak-godiag.txt" -v others="$rundir/kmemleak-other.txt" '
+		/^GODIAG-KMEMLEAK-BEGIN/ { on = 1; next }
+		/^GODIAG-KMEMLEAK-END/ { on = 0 }
+		!on { next }
+		function flush() {
+			if (rec == "") return
+			total++
+			if (hit) { n++; printf "%s", rec >ours } else printf "%s", rec >others
+			rec = ""; hit = 0
+		}
+		/^unreferenced object 0x/ { flush() }
+		{ rec = rec $0 "\n" }
+		/^    \[<[0-9a-f]+>\] / && (/godiag/ || /\] 0xffffffff[a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]$/) { hit = 1 }
+		END { flush(); print total + 0, n + 0 }' "$rundir/console.txt")
+	read -r total ours <<<"$counts"
+	if [[ $ours -gt 0 ]]; then
+		kml_fail=1
+		say "kmemleak: $ours of $total suspected leaks were allocated by godiag:"
+		head -n 60 "$rundir/kmemleak-godiag.txt" | sed 's/^/    /' >&2
+	elif [[ $total -gt 0 ]]; then
+		say "kmemleak: $total suspected leaks, none allocated by godiag (not failing the run); the first:"
+		head -n 20 "$rundir/kmemleak-other.txt" | sed 's/^/    /' >&2
+	else
+		say "kmemleak: no suspected leaks"
+	fi
 }
 
 # Decide the run's exit status from qemu's status and the console log.
@@ -286,6 +347,7 @@ verdict() {
 		say "kernel reported problems:"
 		head -n 30 <<<"$problems" | sed 's/^/    /' >&2
 	fi
+	kmemleak_check
 	if [[ ${interrupted:-0} = 1 ]]; then
 		status=$E_INTR; say "interrupted"
 	elif [[ $qemu_status = 124 || $qemu_status = 137 ]] && [[ $timeout != 0 ]]; then
@@ -296,8 +358,12 @@ verdict() {
 		status=$E_HARNESS; say "qemu failed (status $qemu_status)"
 	elif [[ -z $marker ]]; then
 		status=$E_NOEXIT; say "the guest stopped before the script finished (kernel panic or crash?)"
-	elif [[ -n $problems ]]; then
+	elif [[ -n $problems || -n $kml_fail ]]; then
 		status=$E_KERNEL; say "failing the run (the script itself exited ${marker#GODIAG-EXIT: })"
+	elif [[ -n $kml_timeout ]]; then
+		status=$E_TIMEOUT; say "failing the run: the kmemleak scans did not finish in ${kmemleak_secs}s (GODIAG_VM_KMEMLEAK_TIMEOUT; the script itself exited ${marker#GODIAG-EXIT: })"
+	elif [[ -n $kml_missing ]]; then
+		status=$E_HARNESS; say "failing the run: GODIAG_VM_KMEMLEAK=1 but kmemleak could not scan (the script itself exited ${marker#GODIAG-EXIT: })"
 	else
 		status=${marker#GODIAG-EXIT: }
 	fi
