@@ -108,6 +108,8 @@ static void add_probe(struct capture *c, struct capture_go *g,
 		gdnl_put_u8(msg, GODIAG_A_PROBE_ARG_REG, p->arg_reg);
 	if (p->g_reg != GOBIN_NO_REG)
 		gdnl_put_u8(msg, GODIAG_A_PROBE_G_REG, p->g_reg);
+	if (p->jcc >= 0)
+		gdnl_put_u8(msg, GODIAG_A_PROBE_JCC, (uint8_t)p->jcc);
 	gdnl_put_data(msg, GODIAG_A_GO_LAYOUT, &g->bin.layout, sizeof(g->bin.layout));
 	err = gdnl_exec(c->nl, msg, NULL, NULL);
 	if (err)

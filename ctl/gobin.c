@@ -931,14 +931,19 @@ static int copy_reasons(struct gobin *b, const struct gotable *t, char *err,
 	return 0;
 }
 
-/* The probes' functions, and what DWARF must say about their registers. */
 /*
- * Where an entry probe goes: after the stack check that opens most Go
- * functions ("cmp rsp|r12, [r14+16]; jbe morestack"). When the check
- * fails, morestack grows the stack and jumps back to the entry, so a probe
- * on the first byte of gopark or goexit1 would fire again for the same
- * park or exit. The registers the probes read are untouched by then.
- * Functions without the check (nosplit) are probed at their entry.
+ * Where an entry probe goes: on the jump of the stack check that opens
+ * most Go functions ("cmp rsp|r12, [r14+16]; jbe morestack"), recording
+ * only when it falls through (GODIAG_A_PROBE_JCC). When the check fails,
+ * morestack grows the stack and jumps back to the entry, so a probe on the
+ * first byte of gopark or goexit1 would fire again for the same park or
+ * exit; and the kernel emulates a jump, where the instruction after it
+ * (often "sub rsp, N" before Go 1.21) would be single-stepped out of line.
+ * The registers the probes read are the entry's there. Functions without
+ * the check (nosplit) are probed at their entry. The check is two
+ * instructions, three for a larger frame ("lea r12, [rsp-N]" first), five
+ * for a frame of about 4 KiB or more ("mov r12, rsp; sub r12, N; jb
+ * morestack" first, against wrapping around).
  */
 static bool is_stackguard_cmp(const cs_insn *insn)
 {
@@ -954,14 +959,22 @@ static bool is_stackguard_cmp(const cs_insn *insn)
 	return false;
 }
 
-static bool is_cond_jump(unsigned int id)
+/* The condition code of a jb/jbe ("jump if the stack is too small"), else -1. */
+static int stack_check_jcc(const cs_insn *insn)
 {
-	return id == X86_INS_JBE || id == X86_INS_JB || id == X86_INS_JA ||
-	       id == X86_INS_JAE;
+	const uint8_t *op = insn->bytes;
+
+	if (insn->id != X86_INS_JBE && insn->id != X86_INS_JB)
+		return -1;
+	if (insn->size == 2 && (op[0] & 0xf0) == 0x70)
+		return op[0] & 0x0f;
+	if (insn->size == 6 && op[0] == 0x0f && (op[1] & 0xf0) == 0x80)
+		return op[1] & 0x0f;
+	return -1;
 }
 
-static uint64_t after_stack_check(const struct gobin *b, uint64_t entry,
-				  uint64_t end)
+uint64_t gobin_entry_probe(const struct gobin *b, uint64_t entry, uint64_t end,
+			   int *jcc)
 {
 	uint64_t addr = entry, at = entry;
 	bool cmp_seen = false;
@@ -971,15 +984,17 @@ static uint64_t after_stack_check(const struct gobin *b, uint64_t entry,
 	int n;
 	csh cs;
 
+	*jcc = -1;
 	size = (size_t)(end - entry < 64 ? end - entry : 64);
 	code = read_vaddr(b->impl, entry, size);
 	if (!code || cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
 		return entry;
 	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
 	insn = cs_malloc(cs);
-	for (n = 0; insn && n < 4 && cs_disasm_iter(cs, &code, &size, &addr, insn); n++) {
-		if (cmp_seen && is_cond_jump(insn->id)) {
-			at = insn->address + insn->size;
+	for (n = 0; insn && n < 6 && cs_disasm_iter(cs, &code, &size, &addr, insn); n++) {
+		if (cmp_seen && stack_check_jcc(insn) >= 0) {
+			*jcc = stack_check_jcc(insn);
+			at = insn->address;
 			break;
 		}
 		cmp_seen = is_stackguard_cmp(insn);
@@ -990,6 +1005,7 @@ static uint64_t after_stack_check(const struct gobin *b, uint64_t entry,
 	return at;
 }
 
+/* The probes' functions, and what DWARF must say about their registers. */
 enum { F_NEWPROC1, F_EXECUTE, F_GOPARK, F_READY, F_GOEXIT1, F_NUM };
 
 static const struct probe_func {
@@ -1088,7 +1104,7 @@ static int check_regs(struct gobin *b, const struct godwarf_func *df, char *err,
 }
 
 static int add_probe(struct gobin *b, const struct probe_func *pf,
-		     uint64_t vaddr, char *err, size_t errlen)
+		     uint64_t vaddr, int jcc, char *err, size_t errlen)
 {
 	struct gobin_probe *p;
 	uint64_t off;
@@ -1106,6 +1122,7 @@ static int add_probe(struct gobin *b, const struct probe_func *pf,
 	p->offset = off;
 	p->arg_reg = pf->arg_reg;
 	p->g_reg = pf->g_reg;
+	p->jcc = (int8_t)jcc;
 	return 0;
 }
 
@@ -1117,7 +1134,8 @@ static int add_probes(struct gobin *b, char *err, size_t errlen)
 
 	for (i = 0; i < F_NUM; i++) {
 		const struct probe_func *pf = &probe_funcs[i];
-		uint64_t entry, end;
+		uint64_t entry, end, at;
+		int jcc;
 
 		if (gobin_func_range(b, pf->name, &entry, &end))
 			return fail(err, errlen, "%s: %s is not in the function "
@@ -1125,8 +1143,8 @@ static int add_probes(struct gobin *b, char *err, size_t errlen)
 				    "tracing needs it", b->path, pf->name,
 				    b->go_version);
 		if (pf->kind != GODIAG_PROBE_GO_CREATE) {
-			if (add_probe(b, pf, after_stack_check(b, entry, end), err,
-				      errlen))
+			at = gobin_entry_probe(b, entry, end, &jcc);
+			if (add_probe(b, pf, at, jcc, err, errlen))
 				return -1;
 			continue;
 		}
@@ -1141,7 +1159,7 @@ static int add_probes(struct gobin *b, char *err, size_t errlen)
 			return fail(err, errlen, "%s: %s has %d RET instructions",
 				    b->path, pf->name, n);
 		for (k = 0; k < n; k++)
-			if (add_probe(b, pf, rets[k], err, errlen))
+			if (add_probe(b, pf, rets[k], -1, err, errlen))
 				return -1;
 	}
 	return 0;

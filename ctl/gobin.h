@@ -27,6 +27,7 @@ struct gobin_probe {
 	uint64_t offset;	/* file offset: what the kernel probes */
 	uint8_t arg_reg;	/* GODIAG_REG_*, or GOBIN_NO_REG */
 	uint8_t g_reg;		/* GODIAG_REG_*, or GOBIN_NO_REG */
+	int8_t jcc;		/* GODIAG_A_PROBE_JCC: condition code, -1: none */
 };
 #define GOBIN_NO_REG		0xff
 #define GOBIN_PROBES_MAX	64
@@ -124,6 +125,15 @@ int gobin_file_offset(const struct gobin *b, uint64_t vaddr, uint64_t *offset);
  */
 int gobin_rets(const struct gobin *b, uint64_t entry, uint64_t end,
 	       uint64_t *vaddrs, size_t max);
+
+/*
+ * Where a probe on the function at [entry, end) goes: the jump of its stack
+ * check, with that jump's condition code in *jcc (the probe records when
+ * it falls through: GODIAG_A_PROBE_JCC); or the entry itself, *jcc = -1,
+ * for a function without the check.
+ */
+uint64_t gobin_entry_probe(const struct gobin *b, uint64_t entry, uint64_t end,
+			   int *jcc);
 
 /*
  * The load bias of this binary in a process, from the text of

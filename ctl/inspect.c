@@ -91,6 +91,14 @@ static const char *kind_name(uint32_t kind)
 	return "?";
 }
 
+/* What instruction a probe sits on, in words. */
+static const char *probe_at(const struct gobin_probe *p)
+{
+	if (p->jcc >= 0)
+		return "stack check";
+	return p->kind == GODIAG_PROBE_GO_CREATE ? "ret" : "entry";
+}
+
 static const char *yes_no(bool v)
 {
 	return v ? "yes" : "no";
@@ -211,6 +219,34 @@ static void look_up_line(struct inspect *in)
 
 /* ---- text ----------------------------------------------------------- */
 
+/* --func: where an entry probe on the function goes. */
+static void print_entry_probe(const struct inspect *in)
+{
+	uint64_t off = 0, at;
+	int jcc;
+
+	at = gobin_entry_probe(&in->b, in->entry, in->end, &jcc);
+	gobin_file_offset(&in->b, at, &off);
+	printf("  %-11s 0x%" PRIx64 "  offset 0x%" PRIx64 "  %s\n", "probe", at, off,
+	       jcc >= 0 ? "stack check (records when it passes)" : "entry");
+}
+
+static void json_entry_probe(struct json *j, const struct inspect *in)
+{
+	uint64_t off = 0, at;
+	int jcc;
+
+	at = gobin_entry_probe(&in->b, in->entry, in->end, &jcc);
+	gobin_file_offset(&in->b, at, &off);
+	json_key(j, "probe");
+	json_object_begin(j);
+	json_kv_u64(j, "vaddr", at);
+	json_kv_u64(j, "offset", off);
+	json_kv_string(j, "at", jcc >= 0 ? "stack check" : "entry");
+	json_kv_s64(j, "jcc", jcc);
+	json_object_end(j);
+}
+
 static void print_text(const struct inspect *in)
 {
 	const struct gobin *b = &in->b;
@@ -245,17 +281,17 @@ static void print_text(const struct inspect *in)
 		printf("%-13s %zu, registers %s\n", "probes", b->nprobes,
 		       b->regs_checked ? "checked against DWARF" :
 		       "as known for this Go version (no DWARF to check)");
-		printf("  %-7s %-18s %-10s %-10s %-4s %s\n", "KIND", "FUNCTION",
-		       "VADDR", "OFFSET", "ARG", "G");
+		printf("  %-7s %-18s %-10s %-10s %-4s %-4s %s\n", "KIND", "FUNCTION",
+		       "VADDR", "OFFSET", "ARG", "G", "AT");
 		for (i = 0; i < b->nprobes; i++) {
 			const struct gobin_probe *p = &b->probes[i];
 			char va[24], off[24];
 
 			snprintf(va, sizeof(va), "0x%" PRIx64, p->vaddr);
 			snprintf(off, sizeof(off), "0x%" PRIx64, p->offset);
-			printf("  %-7s %-18s %-10s %-10s %-4s %s\n", kind_name(p->kind),
+			printf("  %-7s %-18s %-10s %-10s %-4s %-4s %s\n", kind_name(p->kind),
 			       p->func, va, off, gobin_reg_name(p->arg_reg),
-			       gobin_reg_name(p->g_reg));
+			       gobin_reg_name(p->g_reg), probe_at(p));
 		}
 		if (in->list_reasons)
 			for (i = 0; i < b->nreasons; i++)
@@ -269,6 +305,7 @@ static void print_text(const struct inspect *in)
 		if (in->func_file)
 			printf("  %-11s %s:%u\n", "source", in->func_file, in->func_line);
 		printf("  %-11s 0x%" PRIx64 "\n", "offset", in->offset);
+		print_entry_probe(in);
 		printf("  %-11s %d\n", "rets", in->nrets);
 		for (k = 0; k < in->nrets; k++) {
 			uint64_t off = 0;
@@ -373,6 +410,8 @@ static void print_json(const struct inspect *in)
 			json_kv_u64(&j, "offset", p->offset);
 			json_reg(&j, "arg_reg", p->arg_reg);
 			json_reg(&j, "g_reg", p->g_reg);
+			json_kv_string(&j, "at", probe_at(p));
+			json_kv_s64(&j, "jcc", p->jcc);
 			json_object_end(&j);
 		}
 		json_array_end(&j);
@@ -392,6 +431,7 @@ static void print_json(const struct inspect *in)
 		else
 			json_null(&j);
 		json_kv_u64(&j, "line", in->func_line);
+		json_entry_probe(&j, in);
 		json_key(&j, "rets");
 		json_array_begin(&j);
 		for (k = 0; k < in->nrets; k++) {

@@ -100,6 +100,7 @@ enum godiag_attr {
 	GODIAG_A_PROBE_HITS,		/* u64: handler runs in the target */
 	GODIAG_A_PROBE_FAULTS,		/* u64: user memory reads that failed */
 	GODIAG_A_PROCS_MISSED,		/* u64: children not followed (no memory) */
+	GODIAG_A_PROBE_JCC,		/* u8: see GODIAG_JCC_MAX */
 	__GODIAG_A_MAX
 };
 #define GODIAG_A_MAX (__GODIAG_A_MAX - 1)
@@ -152,6 +153,17 @@ enum godiag_probe_kind {
 	__GODIAG_PROBE_MAX
 };
 #define GODIAG_PROBE_MAX (__GODIAG_PROBE_MAX - 1)
+
+/*
+ * GODIAG_A_PROBE_JCC: the probed instruction is a conditional jump with
+ * this x86 condition code (the low 4 bits of its opcode, 0x7N or
+ * 0x0f 0x8N), and the probe records only when the jump falls through.
+ * A Go function opens with "cmp rsp, [r14+16]; jbe morestack"; when the
+ * stack must grow, morestack restarts the function from its entry. A
+ * probe on that jbe fires on every pass but records once, and the kernel
+ * emulates a jump where most instructions after it must be single-stepped.
+ */
+#define GODIAG_JCC_MAX		15
 
 /* x86-64 general purpose registers, in the order of their encoding. */
 enum godiag_reg {

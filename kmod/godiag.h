@@ -108,6 +108,7 @@ struct godiag_probe_spec {
 	const char *path;
 	u64 offset;
 	u8 arg_reg, g_reg;		/* GODIAG_REG_* */
+	s8 jcc;				/* condition code, -1: none */
 	struct godiag_go_layout layout;
 };
 

@@ -63,6 +63,7 @@ static const struct nla_policy probe_add_policy[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_PROBE_ARG_REG] = NLA_POLICY_MAX(NLA_U8, GODIAG_REG_MAX),
 	[GODIAG_A_PROBE_G_REG] = NLA_POLICY_MAX(NLA_U8, GODIAG_REG_MAX),
 	[GODIAG_A_GO_LAYOUT] = NLA_POLICY_EXACT_LEN(sizeof(struct godiag_go_layout)),
+	[GODIAG_A_PROBE_JCC] = NLA_POLICY_MAX(NLA_U8, GODIAG_JCC_MAX),
 };
 
 static const struct nla_policy probe_del_policy[GODIAG_A_MAX + 1] = {
@@ -379,6 +380,7 @@ static int probe_spec(struct genl_info *info, struct godiag_probe_spec *spec)
 		spec->arg_reg = nla_get_u8(a[GODIAG_A_PROBE_ARG_REG]);
 	if (a[GODIAG_A_PROBE_G_REG])
 		spec->g_reg = nla_get_u8(a[GODIAG_A_PROBE_G_REG]);
+	spec->jcc = a[GODIAG_A_PROBE_JCC] ? nla_get_u8(a[GODIAG_A_PROBE_JCC]) : -1;
 	nla_memcpy(&spec->layout, a[GODIAG_A_GO_LAYOUT], sizeof(spec->layout));
 	return layout_check(&spec->layout, info->extack);
 }

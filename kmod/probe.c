@@ -30,6 +30,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <net/genetlink.h>
+#include <asm/processor-flags.h>
 
 #include "godiag.h"
 
@@ -49,6 +50,7 @@ struct godiag_probe {
 	u32 id;
 	u32 kind;
 	u8 arg_reg, g_reg;
+	s8 jcc;				/* GODIAG_A_PROBE_JCC, -1: none */
 	struct godiag_go_layout layout;
 	struct godiag_probe_stats __percpu *stats;
 };
@@ -75,6 +77,18 @@ static unsigned long reg_value(const struct pt_regs *regs, u8 reg)
 	case GODIAG_REG_R14: return regs->r14;
 	default: return regs->r15;
 	}
+}
+
+/* Whether a jump with condition code @cc is taken, as the CPU decides it. */
+static bool jcc_taken(unsigned long flags, u8 cc)
+{
+	bool cf = flags & X86_EFLAGS_CF, zf = flags & X86_EFLAGS_ZF;
+	bool sf = flags & X86_EFLAGS_SF, of = flags & X86_EFLAGS_OF;
+	bool pf = flags & X86_EFLAGS_PF;
+	/* jo, jb, je, jbe, js, jp, jl, jle; an odd code is the negation. */
+	const bool cond[8] = { of, cf, zf, cf || zf, sf, pf, sf != of, zf || sf != of };
+
+	return cond[(cc >> 1) & 7] != (cc & 1);
 }
 
 /* One 8-byte field of a g. 0 when @off is 0 (absent) or the read fails. */
@@ -180,6 +194,9 @@ static int probe_handler(struct uprobe_consumer *uc, struct pt_regs *regs)
 	u64 running;
 
 	if (current->mm != p->mm)
+		return 0;
+	/* The stack check failed: the function starts again after morestack. */
+	if (p->jcc >= 0 && jcc_taken(regs->flags, p->jcc))
 		return 0;
 	/* Pairs with synchronize_rcu() in godiag_session_stop(). */
 	rcu_read_lock();
@@ -291,6 +308,7 @@ static struct godiag_probe *probe_new(struct godiag_session *s,
 	p->kind = spec->kind;
 	p->arg_reg = spec->arg_reg;
 	p->g_reg = spec->g_reg;
+	p->jcc = spec->jcc;
 	p->layout = spec->layout;
 	/* The inode the pages come from: overlayfs maps the layer's file. */
 	p->up.inode = d_real_inode(p->path.dentry);
@@ -431,7 +449,8 @@ int godiag_probe_fill(struct sk_buff *skb, struct godiag_session *s, unsigned lo
 		    nla_put_u32(skb, GODIAG_A_PROBE_KIND, p->kind) ||
 		    nla_put_u64_64bit(skb, GODIAG_A_PROBE_OFFSET, p->up.offset, GODIAG_A_PAD) ||
 		    nla_put_u64_64bit(skb, GODIAG_A_PROBE_HITS, hits, GODIAG_A_PAD) ||
-		    nla_put_u64_64bit(skb, GODIAG_A_PROBE_FAULTS, faults, GODIAG_A_PAD))
+		    nla_put_u64_64bit(skb, GODIAG_A_PROBE_FAULTS, faults, GODIAG_A_PAD) ||
+		    (p->jcc >= 0 && nla_put_u8(skb, GODIAG_A_PROBE_JCC, p->jcc)))
 			return -EMSGSIZE;
 		return 0;
 	}

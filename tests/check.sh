@@ -40,6 +40,7 @@ vm_timeout=${GODIAG_VM_TIMEOUT:-1800}
 passed=0
 failed=0
 failures=()
+details=()
 
 note_fail() {
 	failed=$((failed + 1))
@@ -74,6 +75,21 @@ why() {
 		grep '^run.sh:' "$1" | tail -1
 }
 
+# explain WHAT LOG: what a failed run's log says, for the end of the
+# output (CI keeps only that much): each failed assertion with the
+# comment lines under it, the kernel's complaints, and the last console
+# lines before run.sh's verdict.
+explain() {
+	echo "== $1 ($2)"
+	awk '/^not ok - / { n = 8; print; next }
+		n > 0 && /^#/ { n--; print; next } { n = 0 }' "$2" | head -n 60
+	sed -n '/^run.sh: kernel reported problems:/,/^run.sh: [^ ]/p' "$2" | head -n 32
+	if grep -q '^run.sh: \(the guest\|timeout\|failing\)' "$2"; then
+		echo "-- last console lines:"
+		awk '/^run.sh: / { exit } !/^(ok|not ok) - / { print }' "$2" | tail -n 25
+	fi
+}
+
 # run_case KERNEL CASE: boot, run, count ok/not ok lines.
 run_case() {
 	local k=$1 case=$2 name log status oks bads t0=$SECONDS
@@ -92,8 +108,12 @@ run_case() {
 	done < <(grep '^not ok - ' "$log")
 	if [ "$status" -ne 0 ] && [ "$status" -ne 1 ]; then
 		note_fail "$k $name: VM run failed with status $status ($(why "$log"))"
+		details+=("$(explain "$k $name" "$log")")
 	elif [ "$status" -eq 1 ] && [ "$bads" -eq 0 ]; then
 		note_fail "$k $name: case failed outside an assertion"
+		details+=("$(explain "$k $name" "$log")")
+	elif [ "$bads" -gt 0 ]; then
+		details+=("$(explain "$k $name" "$log")")
 	fi
 	printf '%-5s %-28s %3d ok %3d not ok %5ds  %s\n' "$k" "$name" "$oks" "$bads" \
 		$((SECONDS - t0)) "$([ "$status" -le 1 ] || echo "(vm status $status, log $log)")"
@@ -163,6 +183,9 @@ debug)
 *) echo "usage: tests/check.sh [all|unit|vm|dkms|debug]" >&2; exit 2 ;;
 esac
 
+for d in "${details[@]}"; do
+	printf '%s\n' "$d"
+done
 for f in "${failures[@]}"; do
 	echo "FAILED: $f"
 done

@@ -73,6 +73,8 @@ expect 22 '.*probe kind' probe-add session-id:u32:"$gsid" pid:u32:$holder
 expect 34 '.+' probe-add session-id:u32:"$gsid" pid:u32:$holder probe-kind:u32:99
 expect 34 '.+' probe-add session-id:u32:"$gsid" pid:u32:$holder probe-kind:u32:2 \
 	probe-arg-reg:u8:16 probe-path:str:"$exe" probe-offset:u64:0 go-layout:$layout
+expect 34 '.+' probe-add session-id:u32:"$gsid" pid:u32:$holder probe-kind:u32:2 \
+	probe-arg-reg:u8:0 probe-jcc:u8:16 probe-path:str:"$exe" probe-offset:u64:0 go-layout:$layout
 expect 22 '.*probe path' probe-add session-id:u32:"$gsid" pid:u32:$holder probe-kind:u32:2
 expect 22 '.*Go layout' probe-add session-id:u32:"$gsid" pid:u32:$holder probe-kind:u32:2 \
 	probe-path:str:"$exe" probe-offset:u64:0

@@ -2,7 +2,8 @@
 # Goroutine tracing against gosched (tests/progs/go/gosched), whose
 # goroutines, parks and writes are known exactly, for every Go version and
 # build kind; a non-Go target; a started command; detach and re-attach; a
-# target that exits mid-capture; a target that forks and execs.
+# target that exits mid-capture; a target that forks and execs; probes
+# on the jump of the stack check.
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 module_load
@@ -240,6 +241,8 @@ attach_gosched() {
 	wait "$pid"
 	st=$?
 	check_eq "$name: gosched exit status" 0 "$st"
+	# (a Go runtime crash exits 2: its message says what broke)
+	[ "$st" = 0 ] || sed 's/^/#   /' "$gt_out" | grep -v '^#   {' | tail -n 40
 	grep '^{' "$gt_out" >"$gtj"
 	if ! "$ctl" report --json "$cap.$name" >"$rep" 2>"$work/report.err"; then
 		not_ok "$name: report --json failed: $(head -c 300 "$work/report.err")"
@@ -381,3 +384,50 @@ if attach_gosched fork-exec "$progs/gosched-go1.21" \
 	check_eq "fork-exec: /bin/true exited 0" 0 "$(v gt:exec)"
 	check_eq "fork-exec: only the parent's process is in the capture" "[$pid]" "$(v processes)"
 fi
+
+# ---- f. a probe on the stack check's jump ---------------------------
+# Entry probes sit on the jbe of the stack check and record only when it
+# falls through (GODIAG_A_PROBE_JCC 6): when the check fails, morestack
+# restarts the function and the jbe runs again. gosched --grow G runs G
+# goroutines that each call main.growStack, whose 16 KiB frame does not
+# fit a new goroutine's stack: its jbe runs 2G times and jumps G times.
+# Three probes on it: "falls through" (G), "jumps" (G, or more when the
+# scheduler asked for a preemption just then: that also fails the check)
+# and no condition (the sum).
+G=200
+b=$progs/gosched-go1.19
+"$ctl" inspect --json --func main.growStack "$b" >"$work/f.json"
+check_match "f: runtime.execute is probed on a jbe, recorded when it falls through" \
+	'probe-jcc:u8:6( |$)' "$(go_probe_specs "$work/f.json" | grep 'probe-kind:u32:2 ')"
+read -r off jcc <<<"$(jget "$work/f.json" "'%d %d' % (d['func']['probe']['offset'], d['func']['probe']['jcc'])")"
+check_eq "f: inspect --func main.growStack: on its stack check's jbe" 6 "$jcc"
+lay=$(go_probe_specs "$work/f.json" | sed -n '1s/.*\(go-layout:hex:[0-9a-f]*\).*/\1/p')
+start_gt pid "$b" --wait-signal --grow "$G"
+fsid=$("$progs/nlraw" send --show session-new events:u32:2 |
+	sed -n 's/.* session-id=\([0-9]*\).*/\1/p')
+ids=()
+if "$progs/nlraw" send target-add session-id:u32:"$fsid" pid:u32:"$pid" | grep -q '^errno=0 '; then
+	for j in '' probe-jcc:u8:6 probe-jcc:u8:7; do
+		# shellcheck disable=SC2086 # one attribute per word
+		ids+=("$("$progs/nlraw" send --show probe-add session-id:u32:"$fsid" pid:u32:"$pid" \
+			probe-path:str:"$(readlink -f "$b")" probe-kind:u32:2 probe-arg-reg:u8:0 \
+			probe-offset:u64:"$off" "$lay" $j |
+			sed -n 's/.* probe-id=\([0-9]*\).*/\1/p')")
+	done
+fi
+check_eq "f: three probes on the jbe" 3 "$(printf '%s\n' "${ids[@]}" | grep -c '^[0-9]')"
+"$progs/nlraw" send session-start session-id:u32:"$fsid" >/dev/null
+kill -USR1 "$pid"
+check "f: gosched --grow $G runs" wait_for grep -q "^grew $G\$" "$gt_out"
+"$progs/nlraw" send --dump --show probes session-id:u32:"$fsid" >"$work/f.probes"
+hits() { sed -n "s/.* probe-id=$1 .*probe-hits=\([0-9]*\).*/\1/p" "$work/f.probes"; }
+h_all=$(hits "${ids[0]}") h_in=$(hits "${ids[1]}") h_jump=$(hits "${ids[2]}")
+check_eq "f: condition 6: the passes that fall through, once per call" "$G" "$h_in"
+check_ge "f: condition 7: the passes that jump to morestack, one per goroutine or more" \
+	"$G" "$h_jump"
+check_eq "f: no condition: every pass of the jbe ($h_in + $h_jump)" \
+	"$((${h_in:-0} + ${h_jump:-0}))" "$h_all"
+kill -TERM "$pid"
+wait "$pid"
+check_eq "f: gosched exits 0 at SIGTERM" 0 $?
+"$progs/nlraw" send session-destroy session-id:u32:"$fsid" >/dev/null

@@ -38,5 +38,7 @@ for dir in "$here"/regress/*/; do
 	failed=$((failed + f))
 done
 
+[ $((passed + failed)) -gt 0 ] ||
+	echo "(no inputs: the fuzzers have not found a crash to keep; see tests/fuzz/regress/README)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -293,23 +293,26 @@ static void check_variant(struct version *v, const char *variant)
 						     "RET 0x%" PRIx64 " is 0x%02x", p->vaddr, c);
 				CHECK(p->arg_reg == GODIAG_REG_RAX);
 			} else {
-				uint8_t pro[16] = { 0 };
+				uint8_t pro[24] = { 0 };
 				uint64_t skip = p->vaddr - fentry;
 
 				/*
-				 * Right after the stack check, so a morestack
-				 * restart does not fire it twice: the function
-				 * opens with cmp ...,[r14+0x10] (or lea r12 first)
-				 * and the probe follows a jbe.
+				 * On the jbe of the stack check, recording when
+				 * it falls through (jcc 6, "below or equal"), so
+				 * a morestack restart does not record twice: the
+				 * function opens with cmp ...,[r14+0x10] (or lea
+				 * r12 first), then the jbe (76 rel8 or 0f 86 rel32).
 				 */
-				CHECK(p->vaddr > fentry && skip <= sizeof(pro));
-				CHECK(!file_bytes(path, p->offset - skip, pro, (size_t)skip));
+				CHECK(p->vaddr > fentry && skip + 6 <= sizeof(pro));
+				CHECK(!file_bytes(path, p->offset - skip, pro, (size_t)skip + 6));
 				CHECK(!memcmp(pro, "\x49\x3b\x66\x10", 4) ||
 				      !memcmp(pro, "\x4c\x8d\x64\x24", 4));
-				CHECK((skip >= 2 && pro[skip - 2] == 0x76) ||
-				      (skip >= 6 && pro[skip - 6] == 0x0f &&
-				       pro[skip - 5] == 0x86));
+				CHECK(pro[skip] == 0x76 ||
+				      (pro[skip] == 0x0f && pro[skip + 1] == 0x86));
+				CHECK_U64((uint64_t)p->jcc, 6);
 			}
+			if (p->kind == GODIAG_PROBE_GO_CREATE)
+				CHECK(p->jcc == -1);
 		}
 		test_end();
 

@@ -3,6 +3,7 @@
 // gosched: ground truth for goroutine tracing.
 //
 //	gosched [-n N] [--wait-signal] [--json] [--hold] [--loop] [--exec PROG]
+//	gosched --grow N [--wait-signal]
 //
 // The measured phase starts exactly N goroutines (default 10) of each
 // kind below, every kind from its own zero-argument top-level function, so
@@ -90,6 +91,13 @@
 // totals over all cycles. --hold then waits for SIGTERM or SIGINT (one
 // more "chan receive" park of main) and exits 0. Exit status 2: usage;
 // 1: an error (a wait that takes over 5 minutes is one).
+//
+// --grow N replaces the phase: N goroutines, one after the other, each
+// calling main.growStack once. Its 16 KiB frame does not fit the 2 KiB
+// stack a new goroutine gets, so its stack check fails exactly once per
+// goroutine: morestack grows the stack and restarts growStack from its
+// entry, where the check passes. The jbe of that check runs 2N times,
+// jumping N times. Then "grew N", and it waits for SIGTERM or SIGINT.
 package main
 
 import (
@@ -299,6 +307,23 @@ type truth struct {
 	ExecStatus int               `json:"exec_status"`
 }
 
+//go:noinline
+func growStack(i int) byte {
+	var buf [16 << 10]byte
+	buf[i%len(buf)] = byte(i)
+	return buf[(7*i)%len(buf)]
+}
+
+func growPhase(g int, stop chan os.Signal) {
+	done := make(chan byte)
+	for i := 0; i < g; i++ {
+		go func(i int) { done <- growStack(i) }(i)
+		<-done
+	}
+	fmt.Printf("grew %d\n", g)
+	<-stop
+}
+
 func main() {
 	flag.IntVar(&n, "n", 10, "goroutines per kind")
 	wait := flag.Bool("wait-signal", false, `print "ready <pid>" and start at SIGUSR1`)
@@ -306,9 +331,11 @@ func main() {
 	hold := flag.Bool("hold", false, "after the phase, stay alive until SIGTERM or SIGINT")
 	loop := flag.Bool("loop", false, `repeat the phase until SIGTERM or SIGINT, "cycle <k>" after each`)
 	execProg := flag.String("exec", "", "run PROG (no arguments) with os/exec at the start of the phase")
+	grow := flag.Int("grow", 0, "instead of the phase: N goroutines that each grow their stack once")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(),
-			"usage: %s [-n N] [--wait-signal] [--json] [--hold] [--loop] [--exec PROG]\n", os.Args[0])
+			"usage: %s [-n N] [--wait-signal] [--json] [--hold] [--loop] [--exec PROG]\n"+
+				"       %s --grow N [--wait-signal]\n", os.Args[0], os.Args[0])
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -348,7 +375,7 @@ func main() {
 	}
 	// Every signal.Notify before the phase: see the top.
 	stop := make(chan os.Signal, 1)
-	if *hold || *loop {
+	if *hold || *loop || *grow > 0 {
 		signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
 	}
 	start := make(chan os.Signal, 1)
@@ -380,6 +407,10 @@ func main() {
 	if *wait {
 		fmt.Printf("ready %d\n", os.Getpid())
 		<-start
+	}
+	if *grow > 0 {
+		growPhase(*grow, stop)
+		return
 	}
 
 	for cycle := 1; ; cycle++ {
