@@ -64,6 +64,12 @@ demo:
 bench:
 	bash tests/bench/run.sh
 
+# A GODIAG_SOAK_MINUTES-long (30) capture of a busy Go service in one VM:
+# exact counts, slab memory flat (tests/soak/run.sh). Not in make check.
+.PHONY: soak
+soak:
+	bash tests/soak/run.sh
+
 # libFuzzer (clang) on the capture file reader and the Go binary parser,
 # FUZZ_SECONDS (300) each; fuzz-regress replays tests/fuzz/regress/ (gcc).
 .PHONY: fuzz fuzz-regress
@@ -124,7 +130,8 @@ help:
 	@echo "make check          unit tests and VM tests on Debian 6.1 and 6.12 (DKMS case: 6.1 only)"
 	@echo "make check-dkms     the DKMS test on every kernel (slow: a real dkms build per kernel)"
 	@echo "make check-debug    VM tests on the debug kernel (KASAN, lockdep, kmemleak ...; hours)"
-	@echo "make bench          syscall overhead vs bpftrace/strace/perf, records/s, loss (VM, minutes)"
+	@echo "make bench          overhead vs bpftrace/strace/perf/runtime-trace, records/s, loss (VM, ~10 min;\n                    GODIAG_BENCH_SECTIONS=\"4\" for the Go section only)"
+	@echo "make soak           a 30-min capture of a busy Go service in one VM: exact counts, flat slab\n                    memory (~40 min; GODIAG_SOAK_MINUTES, GODIAG_SOAK_KERNEL)"
 	@echo "make fuzz           fuzz the capture file reader and the Go binary parser (FUZZ_SECONDS=300 each)"
 	@echo "make fuzz-regress   replay the fuzzers' crash inputs (tests/fuzz/regress)"
 	@echo "make install        install godiagctl, man page, completion (PREFIX, DESTDIR)"

@@ -279,8 +279,8 @@ sys.exit(1 if bad or not n else 0)'
 #   by_type, by_cpu records per type number and per hdr.cpu (string keys)
 #   bad             records whose size is not a multiple of 8 in 32..4096
 #                   or runs past its section
-#   kaddr           ["type T word W value V", ...]: 8-byte words of records
-#                   in [0xffff800000000000, 2^64 - 4096)
+#   kaddr           ["offset O value V", ...]: 8-byte words of records (O
+#                   in their section) in [0xffff800000000000, 2^64 - 4096)
 #   dirty           ["type T: what", ...]: reserved fields not zero, unknown
 #                   header flags, unused fields of goroutine records set
 #   exits           [[tgid, exit_code], ...] of TARGET_EXIT records
@@ -288,7 +288,7 @@ sys.exit(1 if bad or not n else 0)'
 #                    lost_marked}, ...] from the STATS section
 capscan() {
 	python3 - "$1" <<'PY'
-import json, struct, sys
+import json, re, struct, sys
 lo, hi = 0xffff800000000000, (1 << 64) - 4096
 d = open(sys.argv[1], "rb").read()
 out = dict(complete=False, records=0, end_records=None, by_type={}, by_cpu={},
@@ -298,6 +298,9 @@ if magic != b"GODIAGCF":
     sys.exit("not a capture file")
 off = hsize
 GO = range(3, 8)
+ZERO4 = bytes(4)
+unpack_hdr = struct.Struct("<HHHHI").unpack_from
+kre = re.compile(rb"(?=[\x80-\xff]\xff\xff)", re.S)
 while off + 16 <= len(d):
     typ, _fl, length = struct.unpack_from("<IIQ", d, off)
     body, end = off + 16, off + 16 + length
@@ -305,24 +308,31 @@ while off + 16 <= len(d):
         out["bad"] += 1
         break
     if typ == 3:                                    # RECORDS
+        # Kernel-address words first, with a regex over the section: the
+        # top two bytes 0xffff, the next at least 0x80 (8-byte aligned:
+        # records start aligned). The top 4 KiB (-errno) do not count.
+        for m in kre.finditer(d, body, end):
+            w = m.start() - 5
+            if (w - body) % 8 == 0:
+                v = struct.unpack_from("<Q", d, w)[0]
+                if lo <= v < hi and len(out["kaddr"]) < 20:
+                    out["kaddr"].append(f"offset {w - body} value {v:#x}")
         p = body
+        by_type, by_cpu = out["by_type"], out["by_cpu"]
         while p + 32 <= end:
-            t, size, flags, cpu, tgid, tid, ts, goid = struct.unpack_from("<HHHHIIQQ", d, p)
+            t, size, flags, cpu, tgid = unpack_hdr(d, p)
             if size < 32 or size % 8 or size > 4096 or p + size > end:
                 out["bad"] += 1
                 break
             out["records"] += 1
-            out["by_type"][str(t)] = out["by_type"].get(str(t), 0) + 1
-            out["by_cpu"][str(cpu)] = out["by_cpu"].get(str(cpu), 0) + 1
-            for w in range(size // 8):
-                v = struct.unpack_from("<Q", d, p + 8 * w)[0]
-                if lo <= v < hi and len(out["kaddr"]) < 20:
-                    out["kaddr"].append(f"type {t} word {w} value {v:#x}")
+            by_type[t] = by_type.get(t, 0) + 1
+            by_cpu[cpu] = by_cpu.get(cpu, 0) + 1
             if flags & ~3:
                 out["dirty"].append(f"type {t}: header flags {flags:#x}")
-            if t == 2 and size >= 64 and struct.unpack_from("<I", d, p + 60)[0]:
-                out["dirty"].append("syscall: reserved")
-            if t in GO and size >= 72:
+            if t == 2:
+                if size >= 64 and d[p + 60:p + 64] != ZERO4:
+                    out["dirty"].append("syscall: reserved")
+            elif t in GO and size >= 72:
                 g, other, pc, spc, reason, res = struct.unpack_from("<QQQQII", d, p + 32)
                 if res:
                     out["dirty"].append(f"type {t}: reserved")
@@ -332,7 +342,7 @@ while off + 16 <= len(d):
                           6: [pc, spc, reason], 7: [other, pc, spc, reason]}[t]
                 if any(unused):
                     out["dirty"].append(f"type {t}: unused fields set")
-            if t == 9 and size >= 40:
+            elif t == 9 and size >= 40:
                 code, res = struct.unpack_from("<II", d, p + 32)
                 out["exits"].append([tgid, code])
                 if res:
@@ -351,13 +361,16 @@ while off + 16 <= len(d):
         out["complete"] = True
         out["end_records"] = struct.unpack_from("<Q", d, body + 16)[0]
     off = body + ((length + 7) & ~7)
+out["by_type"] = {str(k): v for k, v in out["by_type"].items()}
+out["by_cpu"] = {str(k): v for k, v in out["by_cpu"].items()}
+out["dirty"] = sorted(set(out["dirty"]))
 print(json.dumps(out))
 PY
 }
 
 # go_probe_specs INSPECT.json: one line per probe that `godiagctl inspect
 # --json` lists, holding the nlraw attributes of its PROBE_ADD (kind,
-# offset, registers, Go layout), the path and pid not included.
+# offset, registers, jump condition, Go layout), the path and pid not included.
 go_probe_specs() {
 	python3 - "$1" <<'PY'
 import json, struct, sys
@@ -373,6 +386,8 @@ for p in d["probes"]:
         a.append(f"probe-arg-reg:u8:{regs.index(p['arg_reg'])}")
     if p.get("g_reg"):
         a.append(f"probe-g-reg:u8:{regs.index(p['g_reg'])}")
+    if p.get("jcc", -1) >= 0:
+        a.append(f"probe-jcc:u8:{p['jcc']}")
     a.append(f"go-layout:hex:{lay}")
     print(" ".join(a))
 PY

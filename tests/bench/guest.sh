@@ -26,6 +26,7 @@
 #   GODIAG_BENCH_RATE_RUNS runs per reader of the records/s measurement (3)
 #   GODIAG_BENCH_GO_SECS   seconds of each Go program window (3)
 #   GODIAG_BENCH_GO_REPS   windows per Go configuration (GODIAG_BENCH_REPS)
+#   GODIAG_BENCH_SECTIONS  which sections to run ("1 2 3 4"; 2 and 3 go together)
 set -u
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -47,6 +48,8 @@ RATE_RUNS=${GODIAG_BENCH_RATE_RUNS:-3}
 SESS_BUF=16M		# (c), (c2): holds a whole round's records
 BIG=128M		# section 2: never fills in SECS seconds under TCG
 BIG_BYTES=134217728
+SECTIONS=${GODIAG_BENCH_SECTIONS:-1 2 3 4}
+want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 work=$(mktemp -d /tmp/bench.XXXXXX)
 errors=0
 bgs=()			# every background process started here
@@ -395,9 +398,10 @@ done
 log "kernel $(uname -r), $(nproc) CPUs, clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 log "N=$N (strace $N_STRACE, perf $N_PERF) x $REPS repetitions; SECS=$SECS"
 
+log "sections: $SECTIONS"
 # (a), (b), (c), (c2): REPS rounds, one timed repetition each, so that a
 # burst of load on the host spreads over all four instead of hitting one.
-for r in $(seq "$REPS"); do
+want 1 && for r in $(seq "$REPS"); do
 	unload
 	log "1. round $r/$REPS: (a) untraced"
 	untraced a "$work/a.$r.out" 1
@@ -409,6 +413,7 @@ for r in $(seq "$REPS"); do
 	log "1. round $r/$REPS: (c2) godiag histograms only"
 	godiag_capture c2 "$work/c2.$r.out" 1 --buffer "$SESS_BUF" --syscall-min 1s
 done
+if want 1; then
 unload
 for k in a b c c2; do
 	loop_result "$k" "$work/$k".*.out
@@ -425,7 +430,9 @@ perf_traced f
 log "1. (a2) untraced again"
 untraced a2 "$work/a2.out" "$REPS"
 loop_result a2 "$work/a2.out"
+fi
 
+if want 2 || want 3; then
 load
 for r in $(seq "$RATE_RUNS"); do
 	log "2. records/s, run $r/$RATE_RUNS: reader draining to a file"
@@ -445,8 +452,9 @@ for sz in 1M 4M; do
 	nl_rate "l_slow_$sz" "$bytes" "$bench/slowread" --sleep-ms 10
 done
 unload
+fi
 
-go_bench
+want 4 && go_bench
 
 # ---- table -----------------------------------------------------------------
 
@@ -460,10 +468,18 @@ adds() { isnum "$1" && isnum "${2:-$base}" && calc "%.0f" "$1 - ${2:-$base}" || 
 pct() { isnum "${1:-}" && isnum "${2:-}" && [ "$2" -gt 0 ] && calc "%.1f%%" "100 * $1 / $2" || echo -; }
 
 table() {
-	local k label n r rates lost med
 	echo "godiag benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), kernel $(uname -r), qemu TCG, $(nproc) vCPUs"
 	echo "Absolute times under TCG mean nothing; read the ratios. Other VMs may share the host."
 	echo
+	want 1 && table1
+	want 2 || want 3 && table23
+	want 4 && go_table
+	echo
+	echo "bench took $(($(date +%s) - t_start)) s in the guest; $errors tool error(s)"
+}
+
+table1() {
+	local k label n
 	echo "1. Syscall overhead: getpid(2) loop pinned to CPU 0, ns per call: median (and minimum) of $REPS timed"
 	echo "   repetitions; (a), (b), (c), (c2) in $REPS interleaved rounds, one process per repetition; (b2), (d),"
 	echo "   (e), (f), (a2): one process, $REPS repetitions. Untraced = all (a) and (a2) repetitions: median $base,"
@@ -507,6 +523,10 @@ table() {
 		"$(adds "${ns[b2]:-}") ns/syscall beside bpftrace (minima: $(adds "${mins[b]:-}" "$base_min")," \
 		"$(adds "${mins[b2]:-}" "$base_min"))"
 	echo
+}
+
+table23() {
+	local k label r rates lost med
 	echo "2. Records per second one CPU writes: getpid loop for ${SECS} s on CPU 0, $BIG buffer per CPU,"
 	echo "   reader on CPU 1; $RATE_RUNS runs per reader, interleaved; records/s = written / loop time"
 	printf '%-40s %12s %10s %8s  %s\n' reader "records/s" "ns/record" lost "records/s of each run"
@@ -549,9 +569,6 @@ table() {
 		fi
 	done
 	echo
-	go_table
-	echo
-	echo "bench took $(($(date +%s) - t_start)) s in the guest; $errors tool error(s)"
 }
 
 echo GODIAG-BENCH-BEGIN

@@ -7,7 +7,9 @@
  *   nlraw [GLOBAL] send [SEND-OPTS] CMD [ATTR:TYPE[:VALUE] ...]
  *   nlraw [GLOBAL] session-new [--buffer N] [--mode discard|overwrite|N]
  *                              [--owned] [--hold]
- *   nlraw [GLOBAL] fuzz --count N --seed S [--threads T]
+ *   nlraw [GLOBAL] fuzz --count N --seed S [--threads T] [--target PID]
+ *                       [--probe-file PATH]
+ *   nlraw [GLOBAL] join [--group NAME]
  *
  * Output of send, one line on stdout:
  *   errno=<n> msg=<extack message>              (request without --dump)
@@ -17,12 +19,15 @@
  * printed as '?'). When the kernel does not answer at all (it silently
  * drops messages shorter than a netlink header or whose nlmsg_len exceeds
  * what was sent) the line is "errno=noreply msg=" and the exit status 3.
+ * --show and --raw add lines for each reply before it, --fail-nth one
+ * "fault=injected|none" line; join prints "errno=<n>".
  *
  * Exit status: 0 the kernel answered (whatever the errno), 1 local error
  * or bad usage, 2 the family does not exist, 3 no answer (send) or the
  * kernel refused (session-new).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
@@ -33,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -48,7 +54,9 @@
 
 static const char *prog = "nlraw";
 static const char *family_name = GODIAG_GENL_NAME;
+static const char *group_name = GODIAG_MCGRP_NOTIFY;
 static int timeout_ms = 2000;
+static int group_id = -1;		/* of group_name, found by resolve_family */
 
 /* ------------------------------------------------------------------ */
 /* Names                                                               */
@@ -141,6 +149,7 @@ static const struct attr_info attrs[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_PROBE_HITS] = { "probe-hits", K_U64 },
 	[GODIAG_A_PROBE_FAULTS] = { "probe-faults", K_U64 },
 	[GODIAG_A_PROCS_MISSED] = { "procs-missed", K_U64 },
+	[GODIAG_A_PROBE_JCC] = { "probe-jcc", K_U8 },
 };
 
 static bool is_godiag(void)
@@ -579,14 +588,40 @@ static int transact(struct nl *nl, const void *buf, size_t len, uint32_t lo, uin
 /* Family resolution                                                   */
 /* ------------------------------------------------------------------ */
 
-static void family_cb(const struct nlmsghdr *nlh, void *arg)
+/* One CTRL_ATTR_MCAST_GROUPS entry: remember the id of group_name. */
+static void mcast_group(const struct nlattr *grp)
 {
 	const struct nlattr *a;
+	const char *name = NULL;
+	size_t name_len = 0;
+	int id = -1;
 
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN)
+	mnl_attr_for_each_nested(a, grp) {
+		if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_NAME) {
+			name = mnl_attr_get_payload(a);
+			name_len = mnl_attr_get_payload_len(a);
+		} else if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_ID &&
+			   mnl_attr_get_payload_len(a) >= 4) {
+			id = (int)mnl_attr_get_u32(a);
+		}
+	}
+	if (name && id >= 0 && strnlen(name, name_len) < name_len &&
+	    !strcmp(name, group_name))
+		group_id = id;
+}
+
+static void family_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	const struct nlattr *a, *g;
+
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
 		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID &&
 		    mnl_attr_get_payload_len(a) >= 2)
 			*(int *)arg = mnl_attr_get_u16(a);
+		if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GROUPS)
+			mnl_attr_for_each_nested(g, a)
+				mcast_group(g);
+	}
 }
 
 /* 0 and nl->family set; 2 family missing; 1 local error. */
@@ -629,7 +664,7 @@ static int resolve_family(struct nl *nl)
 
 struct opts {
 	/* send */
-	bool dump, bad_len, show, no_ack;
+	bool dump, bad_len, show, raw, no_ack;
 	long truncate;			/* -1: no */
 	long flags;			/* -1: default */
 	long type;			/* -1: the family */
@@ -642,7 +677,59 @@ struct opts {
 	unsigned long count, threads;
 	unsigned long long seed;
 	bool have_count, have_seed;
+	long target;			/* -1: none */
+	const char *probe_file;
 };
+
+/*
+ * --fail-nth N: systematic fault injection (CONFIG_FAULT_INJECTION,
+ * Documentation/fault-injection): the N-th allocation (or other fault
+ * site enabled in debugfs) of this thread while the request is sent and
+ * answered fails. A line "fault=injected" or "fault=none" says whether it
+ * happened, before the usual one.
+ */
+static unsigned long fail_nth;
+static int fail_fd = -1;
+
+static int fault_arm(void)
+{
+	char b[32];
+	int n;
+
+	if (!fail_nth)
+		return 0;
+	if (fail_fd < 0) {
+		fail_fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+		if (fail_fd < 0) {
+			fprintf(stderr, "%s: /proc/thread-self/fail-nth: %s\n", prog,
+				strerror(errno));
+			return -1;
+		}
+	}
+	n = snprintf(b, sizeof(b), "%lu", fail_nth);
+	if (pwrite(fail_fd, b, (size_t)n, 0) != n) {
+		fprintf(stderr, "%s: arming fail-nth: %s\n", prog, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Disarm and print whether the fault was injected (fail-nth reads 0). */
+static void fault_disarm(void)
+{
+	char b[32];
+	ssize_t n;
+
+	if (!fail_nth)
+		return;
+	n = pread(fail_fd, b, sizeof(b) - 1, 0);
+	if (pwrite(fail_fd, "0", 1, 0) != 1 || n <= 0) {
+		printf("fault=unknown\n");
+		return;
+	}
+	b[n] = 0;
+	printf("fault=%s\n", strtoul(b, NULL, 10) == 0 ? "injected" : "none");
+}
 
 static int hexval(char c)
 {
@@ -797,14 +884,30 @@ static void print_attr_value(const struct nlattr *a, enum kind k)
 	printf("len:%zu", n);
 }
 
+/* --raw: "raw <hex of the whole message, header included>" */
+static void raw_print(const struct nlmsghdr *nlh)
+{
+	const unsigned char *p = (const void *)nlh;
+	uint32_t i;
+
+	printf("raw ");
+	for (i = 0; i < nlh->nlmsg_len; i++)
+		printf("%02x", p[i]);
+	printf("\n");
+}
+
 /* --show: "reply type=<nlmsg_type> cmd=<genl cmd> ATTR=VALUE ..." */
 static void show_cb(const struct nlmsghdr *nlh, void *arg)
 {
+	const struct opts *o = arg;
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *a;
 	char nb[16];
 
-	(void)arg;
+	if (o->raw)
+		raw_print(nlh);
+	if (!o->show)
+		return;
 	printf("reply type=%u", nlh->nlmsg_type);
 	if (mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN) {
 		printf(" short\n");
@@ -892,8 +995,14 @@ static int cmd_send(struct nl *nl, const struct opts *o, struct mb *m)
 	if (o->type < 0)
 		nlh->nlmsg_type = nl->family;
 	nlh->nlmsg_seq = seq;
-	if (transact(nl, m->p, m->len, seq, seq, timeout_ms, &res, o->show ? show_cb : NULL, NULL))
+	if (fault_arm())
 		return 1;
+	if (transact(nl, m->p, m->len, seq, seq, timeout_ms, &res,
+		     o->show || o->raw ? show_cb : NULL, (void *)o)) {
+		fault_disarm();
+		return 1;
+	}
+	fault_disarm();
 	if (!res.answered) {
 		printf("errno=noreply %smsg=\n", o->dump ? "messages=0 " : "");
 		return 3;
@@ -964,10 +1073,16 @@ static int cmd_session_new(struct nl *nl, const struct opts *o)
 	if (o->owned)
 		mb_attr(&m, GODIAG_A_OWNED, NULL, 0);
 	mb_msg_end(&m, off);
-	if (transact(nl, m.p, m.len, seq, seq, timeout_ms, &res, sid_cb, &sid)) {
+	if (fault_arm()) {
 		free(m.p);
 		return 1;
 	}
+	if (transact(nl, m.p, m.len, seq, seq, timeout_ms, &res, sid_cb, &sid)) {
+		fault_disarm();
+		free(m.p);
+		return 1;
+	}
+	fault_disarm();
 	free(m.p);
 	if (!res.answered) {
 		printf("errno=noreply msg=\n");
@@ -1010,7 +1125,7 @@ struct fuzz {
 	uint64_t rng;
 	struct nl nl;
 	struct mb m;
-	unsigned long sent, answered, senderr;
+	unsigned long sent, answered, senderr, toolarge, reopened, sweeps, probes;
 	uint32_t live[FUZZ_LIVE_MAX + 8];
 	unsigned int nlive;
 	uint32_t *created;
@@ -1022,6 +1137,9 @@ struct fuzz {
 
 static uint16_t fuzz_family;
 static pid_t fuzz_pid;
+static long fuzz_target = -1;		/* --target: a process to add and probe */
+static const char *fuzz_probe_file;	/* --probe-file: a file to probe */
+static uint64_t fuzz_probe_size;
 
 static uint64_t rnd(struct fuzz *f)
 {
@@ -1049,6 +1167,13 @@ static uint32_t some_session(struct fuzz *f)
 	return rn(f, 6);
 }
 
+/* Note a session-new request so that its reply's id is tracked. */
+static void fuzz_note_new(struct fuzz *f, uint32_t seq)
+{
+	if (seq - f->sn_lo < 8)
+		f->sn_mask[seq - f->sn_lo] = true;
+}
+
 static uint64_t interesting(struct fuzz *f)
 {
 	switch (rn(f, 20)) {
@@ -1074,12 +1199,16 @@ static uint64_t interesting(struct fuzz *f)
 	}
 }
 
-/* A buffer size the module may accept must stay small: keep it <= 1 MiB. */
+/*
+ * A buffer size the module may accept must stay small: keep it <= 1 MiB,
+ * and mostly <= 64 KiB (every session allocates and zeroes one per CPU,
+ * which costs under emulation with KASAN).
+ */
 static uint64_t tame(uint16_t type, uint64_t v)
 {
-	if ((type & NLA_TYPE_MASK) == GODIAG_A_BUFFER_SIZE && v > (1U << 20) &&
+	if ((type & NLA_TYPE_MASK) == GODIAG_A_BUFFER_SIZE && v > (64U << 10) &&
 	    v <= GODIAG_BUFFER_MAX && !(v & (v - 1)))
-		return 1U << 20;
+		return v > (1U << 20) ? 1U << 20 : 64U << 10;
 	return v;
 }
 
@@ -1183,12 +1312,18 @@ static size_t fuzz_message(struct fuzz *f, uint32_t seq, uint16_t type, size_t *
 			   chance(f, 85) ? GODIAG_GENL_VERSION : (uint8_t)rnd(f));
 	if (chance(f, 5))
 		((struct genlmsghdr *)(f->m.p + off + NLMSG_HDRLEN))->reserved = (uint16_t)rnd(f);
-	if (cmd == GODIAG_CMD_SESSION_NEW && type == fuzz_family && seq - f->sn_lo < 8)
-		f->sn_mask[seq - f->sn_lo] = true;
+	if (cmd == GODIAG_CMD_SESSION_NEW && type == fuzz_family)
+		fuzz_note_new(f, seq);
 
 	n = rn(f, 9);
 	if (nattrs)
 		*nattrs = 0;
+	/* Most new sessions small, not the 1 MiB per CPU default (see tame()). */
+	if (cmd == GODIAG_CMD_SESSION_NEW && chance(f, 75)) {
+		uint32_t sz = GODIAG_BUFFER_MIN << rn(f, 3);
+
+		mb_attr(&f->m, GODIAG_A_BUFFER_SIZE, &sz, 4);
+	}
 	for (i = 0; i < n; i++) {
 		size_t a = f->m.len;
 
@@ -1215,12 +1350,276 @@ static size_t fuzz_message(struct fuzz *f, uint32_t seq, uint16_t type, size_t *
 	return off;
 }
 
+/*
+ * Requests that may well succeed and reach deep into the module: a
+ * session with goroutine events, the --target process added to it, and
+ * probes on --probe-file at random offsets (most land in the middle of an
+ * instruction or outside the text: the target never runs them, it waits
+ * for a signal that does not come and is SIGKILLed in the end) with
+ * valid Go layouts; probe and target removals, starts and stops.
+ */
+static void fuzz_plausible_probe(struct fuzz *f, uint32_t seq)
+{
+	uint32_t sid = some_session(f), pid, v;
+	struct godiag_go_layout l;
+	unsigned int cmd, k = rn(f, 20);
+	uint8_t r;
+	uint64_t o;
+	size_t off;
+
+	if (k < 2)
+		cmd = GODIAG_CMD_SESSION_NEW;
+	else if (k < 6)
+		cmd = GODIAG_CMD_TARGET_ADD;
+	else if (k < 7)
+		cmd = GODIAG_CMD_TARGET_DEL;
+	else if (k < 9)
+		cmd = GODIAG_CMD_PROBE_DEL;
+	else if (k < 10)
+		cmd = chance(f, 50) ? GODIAG_CMD_SESSION_START : GODIAG_CMD_SESSION_STOP;
+	else if (k < 11)
+		cmd = GODIAG_CMD_PROBE_GET;
+	else
+		cmd = GODIAG_CMD_PROBE_ADD;
+	off = mb_msg_begin(&f->m, fuzz_family,
+			   NLM_F_REQUEST | NLM_F_ACK |
+			   (cmd == GODIAG_CMD_PROBE_GET ? NLM_F_DUMP : 0),
+			   seq, (uint8_t)cmd, GODIAG_GENL_VERSION);
+	if (cmd == GODIAG_CMD_SESSION_NEW) {
+		v = GODIAG_EV_GOROUTINE | (chance(f, 50) ? GODIAG_EV_SYSCALL : 0);
+		mb_attr(&f->m, GODIAG_A_EVENTS, &v, 4);
+		v = GODIAG_BUFFER_MIN << rn(f, 3);
+		mb_attr(&f->m, GODIAG_A_BUFFER_SIZE, &v, 4);
+		if (chance(f, 50))
+			mb_attr(&f->m, GODIAG_A_OWNED, NULL, 0);
+		fuzz_note_new(f, seq);
+		mb_msg_end(&f->m, off);
+		return;
+	}
+	if (cmd != GODIAG_CMD_PROBE_GET || chance(f, 50))
+		mb_attr(&f->m, GODIAG_A_SESSION_ID, &sid, 4);
+	pid = fuzz_target > 0 && chance(f, 90) ? (uint32_t)fuzz_target : (uint32_t)interesting(f);
+	switch (cmd) {
+	case GODIAG_CMD_TARGET_ADD:
+	case GODIAG_CMD_TARGET_DEL:
+		mb_attr(&f->m, GODIAG_A_PID, &pid, 4);
+		if (chance(f, 20)) {
+			v = GODIAG_TF_FOLLOW_CHILDREN;
+			mb_attr(&f->m, GODIAG_A_TARGET_FLAGS, &v, 4);
+		}
+		break;
+	case GODIAG_CMD_PROBE_DEL:
+		v = 1 + rn(f, 12);
+		mb_attr(&f->m, GODIAG_A_PROBE_ID, &v, 4);
+		break;
+	case GODIAG_CMD_PROBE_ADD:
+		mb_attr(&f->m, GODIAG_A_PID, &pid, 4);
+		v = chance(f, 95) ? 1 + rn(f, GODIAG_PROBE_MAX) : rn(f, 8);
+		mb_attr(&f->m, GODIAG_A_PROBE_KIND, &v, 4);
+		/*
+		 * Only ever the --probe-file (or --target's executable, the
+		 * same file): a random offset in a file some other process
+		 * runs (PID 1's, nlraw's own) would break that process.
+		 */
+		if (fuzz_target > 0 && chance(f, 10)) {
+			char path[64];
+
+			snprintf(path, sizeof(path), "/proc/%ld/exe", fuzz_target);
+			mb_attr(&f->m, GODIAG_A_PROBE_PATH, path, strlen(path) + 1);
+		} else {
+			const char *path = fuzz_probe_file ? fuzz_probe_file : "/nonexistent";
+
+			mb_attr(&f->m, GODIAG_A_PROBE_PATH, path, strlen(path) + 1);
+		}
+		switch (rn(f, 6)) {
+		case 0: o = interesting(f); break;
+		case 1: o = fuzz_probe_size; break;
+		case 2: o = rn(f, 4096); break;
+		default: o = fuzz_probe_size ? rnd(f) % fuzz_probe_size : rn(f, 1 << 20); break;
+		}
+		mb_attr(&f->m, GODIAG_A_PROBE_OFFSET, &o, 8);
+		r = (uint8_t)(chance(f, 95) ? rn(f, 16) : rn(f, 256));
+		if (chance(f, 90))
+			mb_attr(&f->m, GODIAG_A_PROBE_ARG_REG, &r, 1);
+		r = (uint8_t)rn(f, 16);
+		if (chance(f, 70))
+			mb_attr(&f->m, GODIAG_A_PROBE_G_REG, &r, 1);
+		r = (uint8_t)(chance(f, 90) ? rn(f, 16) : rn(f, 256));
+		if (chance(f, 50))
+			mb_attr(&f->m, GODIAG_A_PROBE_JCC, &r, 1);
+		memset(&l, 0, sizeof(l));
+		l.g_goid = (uint16_t)(chance(f, 95) ? 8 * (1 + rn(f, 40)) : rn(f, 0x10000));
+		l.g_parent_goid = (uint16_t)(chance(f, 50) ? 8 * rn(f, 40) : 0);
+		l.g_gopc = (uint16_t)(8 * rn(f, 40));
+		l.g_startpc = (uint16_t)(8 * rn(f, 40));
+		if (chance(f, 3))
+			l.reserved[rn(f, 4)] = (uint16_t)rnd(f);
+		mb_attr(&f->m, GODIAG_A_GO_LAYOUT, &l, sizeof(l));
+		break;
+	default:
+		break;
+	}
+	mb_msg_end(&f->m, off);
+}
+
+/* Nests inside nests, up to 64 deep, garbage at the bottom. */
+static void fuzz_deep_nest(struct fuzz *f, uint32_t seq)
+{
+	size_t nests[64], off;
+	unsigned int depth = 4 + rn(f, 61), i;
+	unsigned char b[64];
+
+	off = mb_msg_begin(&f->m, fuzz_family, NLM_F_REQUEST | NLM_F_ACK, seq,
+			   (uint8_t)(1 + rn(f, GODIAG_CMD_MAX)), GODIAG_GENL_VERSION);
+	if (chance(f, 50)) {
+		uint32_t id = some_session(f);
+
+		mb_attr(&f->m, GODIAG_A_SESSION_ID, &id, 4);
+	}
+	for (i = 0; i < depth; i++) {
+		uint16_t type = (uint16_t)(chance(f, 50) ? GODIAG_A_CPU : rn(f, GODIAG_A_MAX + 2));
+
+		nests[i] = mb_attr(&f->m, (uint16_t)(type | (chance(f, 80) ? NLA_F_NESTED : 0)),
+				   NULL, 0);
+	}
+	for (i = 0; i < sizeof(b); i++)
+		b[i] = (unsigned char)rnd(f);
+	if (chance(f, 50))
+		fuzz_attr(f, 3);
+	else
+		mb_put(&f->m, b, rn(f, sizeof(b)));
+	while (depth-- > 0) {
+		mb_nest_end(&f->m, nests[depth]);
+		if (chance(f, 5) && nests[depth] != (size_t)-1)	/* a nest that lies */
+			((struct nlattr *)(f->m.p + nests[depth]))->nla_len += (uint16_t)(4 + rn(f, 64));
+	}
+	mb_msg_end(&f->m, off);
+}
+
+/* Thousands of small attributes in one message (up to ~250 KiB). */
+static void fuzz_many_attrs(struct fuzz *f, uint32_t seq)
+{
+	unsigned int n = 500 + rn(f, 30000), i;
+	uint16_t type = (uint16_t)rn(f, GODIAG_A_MAX + 1);
+	size_t off;
+
+	off = mb_msg_begin(&f->m, fuzz_family, NLM_F_REQUEST | NLM_F_ACK |
+			   (chance(f, 20) ? NLM_F_DUMP : 0), seq,
+			   (uint8_t)(1 + rn(f, GODIAG_CMD_MAX)), GODIAG_GENL_VERSION);
+	for (i = 0; i < n && mb_room(&f->m, 64); i++) {
+		uint32_t v = (uint32_t)interesting(f);
+
+		if (chance(f, 10))
+			type = (uint16_t)rn(f, GODIAG_A_MAX + 1);
+		if (chance(f, 80))
+			mb_attr(&f->m, chance(f, 50) ? GODIAG_A_SESSION_ID : type, &v, 4);
+		else
+			mb_attr(&f->m, type, NULL, rn(f, 9));
+	}
+	mb_msg_end(&f->m, off);
+}
+
+/* One message of big attributes filling up to FUZZ_MSG_MAX bytes. */
+static void fuzz_giant(struct fuzz *f, uint32_t seq)
+{
+	size_t want = 64 * 1024 + rn(f, FUZZ_MSG_MAX - 68 * 1024), off, a;
+
+	off = mb_msg_begin(&f->m, fuzz_family, NLM_F_REQUEST | NLM_F_ACK, seq,
+			   (uint8_t)(1 + rn(f, GODIAG_CMD_MAX)), GODIAG_GENL_VERSION);
+	while (f->m.len < want && mb_room(&f->m, NLA_HDRLEN + 4)) {
+		size_t len = rn(f, NLA_PAYLOAD_MAX + 1);
+
+		if (!mb_room(&f->m, NLA_HDRLEN + NLA_ALIGN(len)))
+			len = f->m.cap - f->m.len - NLA_HDRLEN - 4;
+		a = mb_attr(&f->m, (uint16_t)rn(f, GODIAG_A_MAX + 2), NULL, len);
+		if (a == (size_t)-1)
+			break;
+		if (chance(f, 30))
+			memset(f->m.p + a + NLA_HDRLEN, (int)rnd(f), len);
+	}
+	mb_msg_end(&f->m, off);
+}
+
+struct id_list {
+	uint32_t id[GODIAG_SESSIONS_MAX * 4];
+	unsigned int n;
+};
+
+static void id_list_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct id_list *l = arg;
+	struct sid sid = { 0, false };
+
+	sid_cb(nlh, &sid);
+	if (sid.have && l->n < sizeof(l->id) / sizeof(l->id[0]))
+		l->id[l->n++] = sid.id;
+}
+
+static void del_session(struct nl *nl, uint32_t id);
+
+/* The session limit was hit: delete whatever a dump lists. */
+static void fuzz_sweep(struct fuzz *f)
+{
+	unsigned char buf[64];
+	struct mb m = { buf, 0, sizeof(buf) };
+	struct id_list l = { .n = 0 };
+	struct result res;
+	uint32_t seq = ++f->nl.seq;
+	unsigned int i;
+	size_t off;
+
+	f->sweeps++;
+	off = mb_msg_begin(&m, fuzz_family, NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP, seq,
+			   GODIAG_CMD_SESSION_GET, GODIAG_GENL_VERSION);
+	mb_msg_end(&m, off);
+	if (transact(&f->nl, m.p, m.len, seq, seq, 500, &res, id_list_cb, &l))
+		return;
+	for (i = 0; i < l.n; i++)
+		del_session(&f->nl, l.id[i]);
+	f->nlive = 0;
+}
+
+/*
+ * Ask for a dump and close the socket before reading it: the dump state
+ * and the socket's owned sessions go with it. Then a fresh socket.
+ */
+static void fuzz_reopen(struct fuzz *f, uint32_t seq)
+{
+	static const uint8_t dumps[] = {
+		GODIAG_CMD_SESSION_GET, GODIAG_CMD_TARGET_GET, GODIAG_CMD_STATS_GET,
+		GODIAG_CMD_HIST_GET, GODIAG_CMD_PROBE_GET,
+	};
+	size_t off;
+	uint32_t keep_seq = f->nl.seq;
+
+	off = mb_msg_begin(&f->m, fuzz_family, NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP, seq,
+			   dumps[rn(f, sizeof(dumps))], GODIAG_GENL_VERSION);
+	mb_msg_end(&f->m, off);
+	if (nl_send(&f->nl, f->m.p, f->m.len) < 0)
+		f->senderr++;
+	else
+		f->sent++;
+	nl_close(&f->nl);
+	if (nl_open(&f->nl)) {
+		f->fail = 1;
+		return;
+	}
+	f->nl.family = fuzz_family;
+	f->nl.seq = keep_seq;
+	f->reopened++;
+	f->nlive = 0;	/* owned ones are gone; the rest will be swept */
+}
+
 static void fuzz_track(const struct nlmsghdr *nlh, void *arg)
 {
 	struct fuzz *f = arg;
 	struct sid sid = { 0, false };
 	uint32_t *nc;
 
+	/* A PROBE_ADD reply: a uprobe was placed. */
+	if (nlh->nlmsg_type == fuzz_family && mnl_nlmsg_get_payload_len(nlh) >= GENL_HDRLEN &&
+	    ((const struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd == GODIAG_CMD_PROBE_ADD)
+		f->probes++;
 	if (nlh->nlmsg_type != fuzz_family || nlh->nlmsg_seq < f->sn_lo ||
 	    nlh->nlmsg_seq - f->sn_lo >= 8 || !f->sn_mask[nlh->nlmsg_seq - f->sn_lo])
 		return;
@@ -1274,9 +1673,29 @@ static void fuzz_one(struct fuzz *f)
 	memset(f->sn_mask, 0, sizeof(f->sn_mask));
 	k = rn(f, 100);
 	seq = ++f->nl.seq;
-	if (k < 55) {			/* plausible */
+	if (k < 47) {			/* plausible */
 		fuzz_message(f, seq, fuzz_family, NULL, NULL);
-	} else if (k < 63) {		/* truncated headers */
+	} else if (k < 55) {		/* plausible targets and probes */
+		fuzz_plausible_probe(f, seq);
+	} else if (k < 57) {		/* deep nests */
+		fuzz_deep_nest(f, seq);
+	} else if (k < 59) {		/* extreme counts: thousands of attributes */
+		fuzz_many_attrs(f, seq);
+	} else if (k < 60) {		/* extreme size: up to FUZZ_MSG_MAX */
+		fuzz_giant(f, seq);
+	} else if (k < 61) {		/* extreme counts: up to 128 messages in one datagram */
+		for (i = 16 + rn(f, 113); i > 0 && mb_room(&f->m, 8192); i--) {
+			fuzz_message(f, seq, fuzz_family, NULL, NULL);
+			if (i > 1)
+				seq = ++f->nl.seq;
+		}
+	} else if (k < 62) {		/* any command number at all */
+		fuzz_message(f, seq, fuzz_family, NULL, NULL);
+		((struct genlmsghdr *)(f->m.p + NLMSG_HDRLEN))->cmd = (uint8_t)rnd(f);
+	} else if (k == 62 && chance(f, 20)) {	/* a dump abandoned with its socket */
+		fuzz_reopen(f, seq);
+		return;
+	} else if (k < 66) {		/* truncated headers */
 		fuzz_message(f, seq, fuzz_family, NULL, NULL);
 		f->m.len = 1 + rn(f, NLMSG_HDRLEN + GENL_HDRLEN - 1);	/* 0 is refused */
 		if (f->m.len >= 4 && chance(f, 70))
@@ -1330,7 +1749,13 @@ static void fuzz_one(struct fuzz *f)
 	send_len = f->m.len;
 
 	if (nl_send(&f->nl, f->m.p, send_len) < 0) {
-		f->senderr++;
+		/* More than the socket's send buffer: refused before netlink looks. */
+		if (errno == EMSGSIZE && send_len > 64 * 1024) {
+			f->toolarge++;
+			f->sent++;
+		} else {
+			f->senderr++;
+		}
 		return;
 	}
 	f->sent++;
@@ -1344,6 +1769,8 @@ static void fuzz_one(struct fuzz *f)
 	}
 	if (res.answered)
 		f->answered++;
+	if (res.err == ENOSPC && chance(f, 30))
+		fuzz_sweep(f);
 	/* Bound what stays alive: delete the oldest beyond FUZZ_LIVE_MAX. */
 	while (f->nlive > FUZZ_LIVE_MAX) {
 		del_session(&f->nl, f->live[0]);
@@ -1418,13 +1845,26 @@ static int fuzz_cleanup(struct fuzz *fz, unsigned long threads)
 static int cmd_fuzz(const struct opts *o, uint16_t family)
 {
 	unsigned long t, threads = o->threads, ready = 0;
-	unsigned long sent = 0, answered = 0, senderr = 0;
+	unsigned long sent = 0, answered = 0, senderr = 0, toolarge = 0, reopened = 0, sweeps = 0;
+	unsigned long probes = 0;
 	bool *started;
 	struct fuzz *fz;
 	int ret = 0;
 
 	fuzz_family = family;
 	fuzz_pid = getpid();
+	fuzz_target = o->target;
+	fuzz_probe_file = o->probe_file;
+	if (fuzz_probe_file) {
+		struct stat st;
+
+		if (stat(fuzz_probe_file, &st)) {
+			fprintf(stderr, "%s: fuzz: %s: %s\n", prog, fuzz_probe_file,
+				strerror(errno));
+			return 1;
+		}
+		fuzz_probe_size = (uint64_t)st.st_size;
+	}
 	fz = calloc(threads, sizeof(*fz));
 	started = calloc(threads, sizeof(*started));
 	if (!fz || !started) {
@@ -1460,6 +1900,10 @@ static int cmd_fuzz(const struct opts *o, uint16_t family)
 		sent += fz[t].sent;
 		answered += fz[t].answered;
 		senderr += fz[t].senderr;
+		toolarge += fz[t].toolarge;
+		reopened += fz[t].reopened;
+		sweeps += fz[t].sweeps;
+		probes += fz[t].probes;
 		if (fz[t].fail)
 			ret = 1;
 		nl_close(&fz[t].nl);	/* owned sessions go away here */
@@ -1473,9 +1917,34 @@ static int cmd_fuzz(const struct opts *o, uint16_t family)
 	free(started);
 	if (senderr)
 		fprintf(stderr, "%s: fuzz: %lu sends failed\n", prog, senderr);
+	fprintf(stderr, "%s: fuzz: %lu datagrams refused as larger than the socket buffer, "
+		"%lu sockets closed mid-dump, %lu sweeps at the session limit, "
+		"%lu probes placed\n", prog, toolarge, reopened, sweeps, probes);
 	if (ret)
 		return ret;
 	printf("sent=%lu answered=%lu\n", sent, answered);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* join                                                                */
+/* ------------------------------------------------------------------ */
+
+/* Join the family's multicast group; "errno=<n>" (0: joined). */
+static int cmd_join(struct nl *nl)
+{
+	unsigned int id;
+
+	if (group_id < 0) {
+		fprintf(stderr, "%s: family \"%s\" has no multicast group \"%s\"\n", prog,
+			family_name, group_name);
+		return 1;
+	}
+	id = (unsigned int)group_id;
+	if (setsockopt(nl->fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &id, sizeof(id)) < 0)
+		printf("errno=%d\n", errno);
+	else
+		printf("errno=0\n");
 	return 0;
 }
 
@@ -1486,12 +1955,14 @@ static int cmd_fuzz(const struct opts *o, uint16_t family)
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: %s [GLOBAL] send [--dump] [--truncate N] [--bad-len] [--show] [--no-ack]\n"
+"usage: %s [GLOBAL] send [--dump] [--truncate N] [--bad-len] [--show] [--raw] [--no-ack]\n"
 "                        [--flags N] [--type N] [--genl-version N]\n"
 "                        CMD [ATTR:TYPE[:VALUE] ...]\n"
 "       %s [GLOBAL] session-new [--buffer N] [--mode discard|overwrite|N] [--owned]\n"
 "                        [--hold]\n"
-"       %s [GLOBAL] fuzz --count N --seed S [--threads T]\n"
+"       %s [GLOBAL] fuzz --count N --seed S [--threads T] [--target PID]\n"
+"                        [--probe-file PATH]\n"
+"       %s [GLOBAL] join [--group NAME]\n"
 "\n"
 "A raw generic netlink client for negative tests of the \"godiag\" family.\n"
 "Options may appear anywhere before \"--\".\n"
@@ -1499,6 +1970,11 @@ static void usage(FILE *f)
 "GLOBAL:\n"
 "  --family NAME    generic netlink family (default godiag)\n"
 "  --timeout MS     how long to wait for a reply (default 2000)\n"
+"  --fail-nth N     send and session-new: make the N-th fault site (an allocation,\n"
+"                   when failslab or fail_page_alloc is set up in debugfs) of the\n"
+"                   request fail, through /proc/thread-self/fail-nth (needs\n"
+"                   CONFIG_FAULT_INJECTION); prints \"fault=injected\" or\n"
+"                   \"fault=none\" before the result line\n"
 "\n"
 "send: one request, then one line \"errno=<n> msg=<extack message>\"\n"
 "(\"errno=<n> messages=<n> msg=...\" with --dump; errno 0 is success).\n"
@@ -1516,6 +1992,7 @@ static void usage(FILE *f)
 "  --bad-len        last attribute's nla_len beyond the end of the message\n"
 "  --show           also print each reply (\"reply type=.. cmd=.. ATTR=VALUE ...\")\n"
 "                   and the ack's offset/missing attribute (\"extack offs=.. miss=..\")\n"
+"  --raw            also print each reply as \"raw <hex of the whole message>\"\n"
 "  --no-ack         do not set NLM_F_ACK\n"
 "  --flags N        nlmsg_flags exactly N (replaces REQUEST|ACK|DUMP)\n"
 "  --type N         nlmsg_type N instead of the family id (skips resolving)\n"
@@ -1527,10 +2004,23 @@ static void usage(FILE *f)
 "fuzz: N random or malformed requests over T sockets/threads (default 1),\n"
 "replies read and dropped; at the end every session is deleted (the ones it\n"
 "created, ids 1..64, and any a dump still lists). Prints \"sent=N answered=N\".\n"
+"Plausible and malformed requests, wrong attribute types and lengths, unknown\n"
+"commands and attributes, truncated messages and lying lengths, duplicated\n"
+"attributes, nests up to 64 deep, thousands of attributes in a message, up to\n"
+"128 messages in a datagram, datagrams up to 280 KiB, dumps abandoned by\n"
+"closing the socket.\n"
+"  --target PID     a process the fuzz adds as a target and probes (it should\n"
+"                   wait for a signal and be SIGKILLed afterwards: probes land\n"
+"                   anywhere in its text)\n"
+"  --probe-file F   the file of those probes (random offsets, valid layouts);\n"
+"                   only F and the --target's executable are ever probed\n"
+"\n"
+"join: join the multicast group NAME (default notify) of the family and print\n"
+"\"errno=<n>\" (0: joined).\n"
 "\n"
 "exit: 0 the kernel answered, 1 local error or usage, 2 no such family,\n"
 "      3 no answer (send) or session-new refused\n",
-		prog, prog, prog, GODIAG_GENL_VERSION);
+		prog, prog, prog, prog, GODIAG_GENL_VERSION);
 }
 
 static __attribute__((noreturn)) void bad_usage(const char *why)
@@ -1540,18 +2030,20 @@ static __attribute__((noreturn)) void bad_usage(const char *why)
 	fprintf(stderr,
 		"usage: %s [GLOBAL] send [SEND-OPTIONS] CMD [ATTR:TYPE[:VALUE] ...]\n"
 		"       %s [GLOBAL] session-new [--buffer N] [--mode M] [--owned] [--hold]\n"
-		"       %s [GLOBAL] fuzz --count N --seed S [--threads T]\n"
-		"       %s --help\n", prog, prog, prog, prog);
+		"       %s [GLOBAL] fuzz --count N --seed S [--threads T] [--target PID]\n"
+		"                 [--probe-file PATH]\n"
+		"       %s [GLOBAL] join [--group NAME]\n"
+		"       %s --help\n", prog, prog, prog, prog, prog);
 	exit(1);
 }
 
-enum { O_SEND = 1, O_SNEW = 2, O_FUZZ = 4, O_ALL = 7 };
+enum { O_SEND = 1, O_SNEW = 2, O_FUZZ = 4, O_JOIN = 8, O_ALL = 15 };
 
 int main(int argc, char **argv)
 {
 	struct opts o = {
 		.truncate = -1, .flags = -1, .type = -1, .genl_version = GODIAG_GENL_VERSION,
-		.buffer = -1, .mode = -1, .threads = 1,
+		.buffer = -1, .mode = -1, .threads = 1, .target = -1,
 	};
 	char **pos = calloc((size_t)argc + 1, sizeof(*pos));
 	unsigned long long v;
@@ -1597,6 +2089,20 @@ int main(int argc, char **argv)
 			o.bad_len = true, used |= O_SEND;
 		} else if (!strcmp(a, "--show")) {
 			o.show = true, used |= O_SEND;
+		} else if (!strcmp(a, "--raw")) {
+			o.raw = true, used |= O_SEND;
+		} else if (TAKES("--fail-nth")) {
+			if (parse_num(val, INT_MAX, &v) || !v)
+				bad_usage("bad --fail-nth");
+			fail_nth = (unsigned long)v;
+		} else if (TAKES("--group")) {
+			group_name = val, used |= O_JOIN;
+		} else if (TAKES("--target")) {
+			if (parse_num(val, INT_MAX, &v) || !v)
+				bad_usage("bad --target");
+			o.target = (long)v, used |= O_FUZZ;
+		} else if (TAKES("--probe-file")) {
+			o.probe_file = val, used |= O_FUZZ;
 		} else if (!strcmp(a, "--no-ack")) {
 			o.no_ack = true, used |= O_SEND;
 		} else if (TAKES("--truncate")) {
@@ -1666,6 +2172,14 @@ int main(int argc, char **argv)
 		allowed = O_FUZZ;
 		if (npos != 1 || !o.have_count || !o.have_seed)
 			bad_usage("fuzz needs --count N --seed S and no arguments");
+		if (fail_nth)
+			bad_usage("--fail-nth is for send and session-new");
+	} else if (!strcmp(sub, "join")) {
+		allowed = O_JOIN;
+		if (npos != 1)
+			bad_usage("join takes no arguments");
+		if (fail_nth)
+			bad_usage("--fail-nth is for send and session-new");
 	} else {
 		fprintf(stderr, "%s: unknown subcommand %s\n", prog, sub);
 		bad_usage(NULL);
@@ -1690,6 +2204,8 @@ int main(int argc, char **argv)
 		free(sendbuf.p);
 	} else if (allowed == O_SNEW) {
 		ret = cmd_session_new(&nl, &o);
+	} else if (allowed == O_JOIN) {
+		ret = cmd_join(&nl);
 	} else {
 		uint16_t fam = nl.family;
 
