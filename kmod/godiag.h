@@ -175,6 +175,7 @@ int godiag_probe_fill(struct sk_buff *skb, struct godiag_session *s, unsigned lo
 int godiag_syscalls_init(void);
 int godiag_syscalls_get(void);
 void godiag_syscalls_put(void);
+void godiag_syscalls_exit(void);
 
 /* netlink.c */
 int godiag_netlink_init(void);

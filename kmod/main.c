@@ -52,6 +52,7 @@ static void __exit godiag_exit(void)
 	godiag_device_exit();
 	/* Stops handlers writing and empties the tgid hash. */
 	godiag_sessions_destroy_all();
+	godiag_syscalls_exit();
 	godiag_targets_exit();
 	/*
 	 * Queued exit and refill works may drop the last reference of a

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Syscall timings from the raw_syscalls tracepoints. The handlers are
- * registered only while a running session wants syscalls, and the first
- * thing they do is look the current tgid up, so untraced processes pay a
- * hash lookup and nothing else.
+ * registered only while a running session wants syscalls (and LINGER
+ * after the last one stops), and the first thing they do is look the
+ * current tgid up, so untraced processes pay a hash lookup and nothing
+ * else.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -13,11 +14,25 @@
 #include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/tracepoint.h>
+#include <linux/workqueue.h>
 
 #include "godiag.h"
 
 static struct tracepoint *tp_enter, *tp_exit;
 static unsigned int users;	/* sessions that want syscalls; godiag_mutex */
+static bool attached;		/* handlers registered; godiag_mutex */
+
+/*
+ * Attaching or detaching patches kernel text (each tracepoint's static
+ * key: int3, an IPI to every CPU, three times) and detaching waits for a
+ * grace period. Captures started one after another, a flight recorder
+ * re-armed, a script looping over processes, would pay both every time:
+ * the handlers stay a while after the last session goes.
+ */
+#define LINGER	(10 * HZ)
+
+static void detach_work_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(detach_work, detach_work_fn);
 
 static bool wants(struct godiag_session *s, long nr)
 {
@@ -125,27 +140,54 @@ static void on_sys_exit(void *data, struct pt_regs *regs, long ret)
 	rcu_read_unlock();
 }
 
-/* Attach to the tracepoints for the first session that wants syscalls. */
+static int attach(void)
+{
+	int ret;
+
+	ret = tracepoint_probe_register(tp_enter, on_sys_enter, NULL);
+	if (ret)
+		return ret;
+	ret = tracepoint_probe_register(tp_exit, on_sys_exit, NULL);
+	if (ret) {
+		tracepoint_probe_unregister(tp_enter, on_sys_enter, NULL);
+		tracepoint_synchronize_unregister();
+		return ret;
+	}
+	attached = true;
+	return 0;
+}
+
+static void detach(void)
+{
+	tracepoint_probe_unregister(tp_exit, on_sys_exit, NULL);
+	tracepoint_probe_unregister(tp_enter, on_sys_enter, NULL);
+	tracepoint_synchronize_unregister();
+	attached = false;
+}
+
+static void detach_work_fn(struct work_struct *work)
+{
+	mutex_lock(&godiag_mutex);
+	if (!users && attached)
+		detach();
+	mutex_unlock(&godiag_mutex);
+}
+
+/* A session wants syscalls: attach the handlers unless they still are. */
 int godiag_syscalls_get(void)
 {
 	int ret;
 
 	lockdep_assert_held(&godiag_mutex);
-	if (users++)
-		return 0;
-	ret = tracepoint_probe_register(tp_enter, on_sys_enter, NULL);
-	if (ret)
-		goto err;
-	ret = tracepoint_probe_register(tp_exit, on_sys_exit, NULL);
-	if (ret) {
-		tracepoint_probe_unregister(tp_enter, on_sys_enter, NULL);
-		tracepoint_synchronize_unregister();
-		goto err;
+	/* A detach that runs anyway finds users > 0 and leaves them. */
+	cancel_delayed_work(&detach_work);
+	if (!attached) {
+		ret = attach();
+		if (ret)
+			return ret;
 	}
+	users++;
 	return 0;
-err:
-	users--;
-	return ret;
 }
 
 void godiag_syscalls_put(void)
@@ -153,9 +195,15 @@ void godiag_syscalls_put(void)
 	lockdep_assert_held(&godiag_mutex);
 	if (WARN_ON_ONCE(!users) || --users)
 		return;
-	tracepoint_probe_unregister(tp_exit, on_sys_exit, NULL);
-	tracepoint_probe_unregister(tp_enter, on_sys_enter, NULL);
-	tracepoint_synchronize_unregister();
+	mod_delayed_work(godiag_wq, &detach_work, LINGER);
+}
+
+/* Unload: every session is gone; detach now. */
+void godiag_syscalls_exit(void)
+{
+	cancel_delayed_work_sync(&detach_work);
+	if (attached)
+		detach();
 }
 
 int __init godiag_syscalls_init(void)
