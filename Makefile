@@ -127,7 +127,7 @@ help:
 	@echo "make                build godiag.ko (KDIR=...) and godiagctl"
 	@echo "make deps           install every Debian package needed (root)"
 	@echo "make demo           build, boot a test VM, load the module, run godiagctl"
-	@echo "make check          unit tests and VM tests on Debian 6.1 and 6.12 (DKMS case: 6.1 only)"
+	@echo "make check          unit tests and VM tests on Debian 6.1, 6.12, 6.12-rt (DKMS case: 6.1 only)"
 	@echo "make check-dkms     the DKMS test on every kernel (slow: a real dkms build per kernel)"
 	@echo "make check-debug    VM tests on the debug kernel (KASAN, lockdep, kmemleak ...; hours)"
 	@echo "make bench          overhead vs bpftrace/strace/perf/runtime-trace, records/s, loss (VM, ~10 min;\n                    GODIAG_BENCH_SECTIONS=\"4\" for the Go section only)"

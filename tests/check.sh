@@ -5,7 +5,7 @@
 #
 #   tests/check.sh [all|unit|vm|dkms|debug]
 #
-#   all    unit tests, then the VM cases on 6.1 and 6.12 (GODIAG_KERNELS="6.1 6.12 rt" adds PREEMPT_RT);
+#   all    unit tests, then the VM cases on 6.1, 6.12 and 6.12 PREEMPT_RT (rt);
 #          the DKMS case (a real dkms build and install in the guest,
 #          15 min under emulation) on 6.1 only: Debian 12's own kernel, and
 #          the cheapest (6.12's modules are .ko.xz: each depmod dkms runs
@@ -20,7 +20,7 @@
 #          kernel code (01-module loads the same module), and a dkms
 #          build under KASAN would take far longer than any other case.
 #
-# Environment: GODIAG_KERNELS (default "6.1 6.12"; "debug" in debug
+# Environment: GODIAG_KERNELS (default "6.1 6.12 rt"; "debug" in debug
 # mode), GODIAG_DKMS_KERNELS (kernels the DKMS case runs on in all/vm
 # mode; default 6.1, or all of GODIAG_KERNELS when that is set; empty:
 # none),
@@ -34,7 +34,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
 build=${GODIAG_BUILD:-$repo/build}
 mode=${1:-all}
-kernels=${GODIAG_KERNELS:-6.1 6.12}
+kernels=${GODIAG_KERNELS:-6.1 6.12 rt}
 dkms_kernels=${GODIAG_DKMS_KERNELS-${GODIAG_KERNELS:-6.1}}
 vm_timeout=${GODIAG_VM_TIMEOUT:-1800}
 passed=0
