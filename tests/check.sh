@@ -64,9 +64,13 @@ count_unit() {
 	[ "$f" -eq 0 ] || for _ in $(seq "$f"); do note_fail "unit (see $log)"; done
 }
 
+# What the VM cases run: the tool, the C programs, and the Go programs
+# for every installed Go (quick when current; the unit phase builds them
+# too, but "check.sh vm" alone must not depend on it).
 build_all() {
 	make -s -C "$repo/ctl" >/dev/null || return 1
 	make -s -C "$repo/tests/progs" O="$build/progs" >/dev/null || return 1
+	make -s -C "$repo/tests/progs" O="$build/progs" go-all >/dev/null || return 1
 }
 
 # why LOG: run.sh's reason for failing a run, else its last line.
