@@ -217,6 +217,14 @@ for b in "$O"/gobusy "$O"/gobusy-go1.*; do
 	check "$(basename "$b"): $out" \
 		eval 'echo "$out" | grep -Eq "^counters requests=[1-9][0-9]* pingpongs=[1-9][0-9]*$"'
 done
+# --spawn-rate: the counters line gains spawned= and getppids= (make soak
+# checks a capture against them), equal since every worker has exited.
+b=$O/gobusy
+if [ -x "$b" ]; then
+	out=$("$b" --port 0 --goroutines 1 --spawn-rate 200 --seconds 1 | tail -1)
+	check "gobusy --spawn-rate 200: $out" \
+		eval 'echo "$out" | grep -Eq "^counters requests=0 pingpongs=[1-9][0-9]* spawned=([1-9][0-9]*) getppids=\1$"'
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
