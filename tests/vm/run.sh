@@ -42,6 +42,9 @@ options:
 environment:
   GODIAG_VM_KVM=1        use KVM (-cpu host) instead of TCG
   GODIAG_VM_SMP          vCPUs (default 2)
+  GODIAG_VM_TCG          single (default: one host thread runs every vCPU)
+                         or multi (a thread each; kernel text patching can
+                         then crash the guest: see qemu_cmd)
   GODIAG_VM_QEMU_ARGS    extra qemu arguments (word-split)
   GODIAG_VM_APPEND       extra kernel command line
   GODIAG_VM_DMESG=1      also show the guest dmesg dump on stdout
@@ -198,8 +201,16 @@ qemu_cmd() {
 	# (which briefly clears the CPU feature bits, LA57 included) makes the
 	# debug kernel's KASAN report a bogus wild-memory-access at boot, and
 	# real machines run 4-level paging anyway.
-	# shellcheck disable=SC2054 # the comma belongs to the qemu option
-	local accel=(-accel tcg -cpu max,la57=off) extra=() signal=on
+	#
+	# One host thread for all vCPUs by default: with qemu's multi-threaded
+	# TCG a vCPU can still run a translated block of kernel text that
+	# another vCPU has just patched, so text_poke_bp's int3 (static keys,
+	# tracepoints, at boot too) is hit after the patch is over and the
+	# guest dies in "Oops: int3". Seen with Debian's qemu 7.2 on 6.12 and
+	# 6.12-rt; real CPUs and KVM are not affected. GODIAG_VM_TCG=multi
+	# (make bench: the reader's vCPU must not take the workload's time).
+	# shellcheck disable=SC2054 # the commas belong to the qemu option
+	local accel=(-accel "tcg,thread=${GODIAG_VM_TCG:-single}" -cpu max,la57=off) extra=() signal=on
 	[[ ${GODIAG_VM_KVM:-0} != 1 ]] || accel=(-accel kvm -cpu host)
 	# shellcheck disable=SC2206 # word splitting is the documented interface
 	[[ -z ${GODIAG_VM_QEMU_ARGS:-} ]] || extra=(${GODIAG_VM_QEMU_ARGS})
