@@ -86,15 +86,6 @@ PY
 v() {
 	echo "${V[$1]-${2:-0}}"
 }
-# repeat_list VALUE COUNT: a Python list of COUNT times VALUE, as Python
-# prints it
-repeat_list() {
-	local i out=
-	for ((i = 0; i < $2; i++)); do
-		out+="${out:+, }$1"
-	done
-	echo "[$out]"
-}
 # The wait reason of a goroutine blocked on a sync.Mutex
 # (runtime/sema.go: sync_runtime_SemacquireMutex).
 mutex_reason() {
@@ -187,24 +178,25 @@ check_gosched() {
 
 	# Per goroutine: the capture keeps write(2) only, and each goroutine
 	# writes K times to /dev/null with syscall.Write (no poll.FD lock, no
-	# other write on it). A sleep worker's time.Sleep may make the thread
-	# write once to the netpoller's wake-up fd (netpollBreak) while it
-	# parks: 6 or 7 there, depending on where the tracer puts the syscalls
-	# of a goroutine that is parking.
+	# other write on it). The runtime itself may write once to the
+	# netpoller's wake-up fd (netpollBreak) on the thread of a goroutine:
+	# a sleep worker's time.Sleep often does, while it parks; rarely,
+	# another goroutine's thread hands off a P that holds a timer (the
+	# scavenger's) during one of its writes. So K or K+1 per goroutine,
+	# and K+1 outside the sleep workers at most twice per capture.
+	local extra=0 n
 	for kv in $kinds; do
 		f=${kv%%:*}
 		k=${kv#*:}
-		if [ "$f" = main.spawner ]; then
-			check_eq "$name: rows of $f: one with $k writes" "[$k]" "$(v "rows:$f" '[]')"
-		elif [ "$f" = main.sleepWorker ]; then
-			c=$(v "rows:$f" '[]')
-			check_match "$name: rows of $f: $N with $k or $((k + 1)) writes" \
-				"^\[($k|$((k + 1)))(, ($k|$((k + 1)))){$((N - 1))}\]\$" "$c"
-		else
-			check_eq "$name: rows of $f: $N with $k writes each" \
-				"$(repeat_list "$k" "$N")" "$(v "rows:$f" '[]')"
-		fi
+		n=$N
+		[ "$f" != main.spawner ] || n=1
+		c=$(v "rows:$f" '[]')
+		check_match "$name: rows of $f: $n with $k writes (or $((k + 1)))" \
+			"^\[($k|$((k + 1)))(, ($k|$((k + 1)))){$((n - 1))}\]\$" "$c"
+		[ "$f" = main.sleepWorker ] ||
+			extra=$((extra + $(grep -o "\b$((k + 1))\b" <<<"$c" | wc -l)))
 	done
+	check_range "$name: writes of the runtime outside time.Sleep: at most 2" 0 2 "$extra"
 	check_eq "$name: rows of gosched's goroutines are all in its process" "[$pid]" "$(v row_pids)"
 	check_eq "$name: goroutine ids of the rows are unique" "$(v rows)" "$(v row_ids)"
 	check_eq "$name: nothing lost" 0 "$(v lost)"
