@@ -992,8 +992,7 @@ uint64_t gobin_entry_probe(const struct gobin *b, uint64_t entry, uint64_t end,
 	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
 	insn = cs_malloc(cs);
 	for (n = 0; insn && n < 6 && cs_disasm_iter(cs, &code, &size, &addr, insn); n++) {
-		if (cmp_seen && stack_check_jcc(insn) >= 0) {
-			*jcc = stack_check_jcc(insn);
+		if (cmp_seen && (*jcc = stack_check_jcc(insn)) >= 0) {
 			at = insn->address;
 			break;
 		}

@@ -76,6 +76,8 @@ struct inspect {
 	uint32_t func_line;
 	uint64_t rets[RETS_MAX];
 	int nrets;
+	uint64_t probe, probe_offset;	/* where an entry probe goes */
+	int probe_jcc;			/* its GODIAG_A_PROBE_JCC, -1: none */
 
 	const char *line_arg;		/* --line */
 	char line_file[PATH_MAX];
@@ -91,12 +93,16 @@ static const char *kind_name(uint32_t kind)
 	return "?";
 }
 
+/* Where an entry probe with this jump condition sits, in words. */
+static const char *entry_at(int jcc)
+{
+	return jcc >= 0 ? "stack check" : "entry";
+}
+
 /* What instruction a probe sits on, in words. */
 static const char *probe_at(const struct gobin_probe *p)
 {
-	if (p->jcc >= 0)
-		return "stack check";
-	return p->kind == GODIAG_PROBE_GO_CREATE ? "ret" : "entry";
+	return p->kind == GODIAG_PROBE_GO_CREATE ? "ret" : entry_at(p->jcc);
 }
 
 static const char *yes_no(bool v)
@@ -189,6 +195,9 @@ static void look_up_func(struct inspect *in)
 		    in->b.path, in->func);
 	if (in->nrets > RETS_MAX)
 		in->nrets = RETS_MAX;
+	in->probe = gobin_entry_probe(&in->b, in->entry, in->end, &in->probe_jcc);
+	in->probe_offset = 0;
+	gobin_file_offset(&in->b, in->probe, &in->probe_offset);
 }
 
 static void look_up_line(struct inspect *in)
@@ -218,34 +227,6 @@ static void look_up_line(struct inspect *in)
 }
 
 /* ---- text ----------------------------------------------------------- */
-
-/* --func: where an entry probe on the function goes. */
-static void print_entry_probe(const struct inspect *in)
-{
-	uint64_t off = 0, at;
-	int jcc;
-
-	at = gobin_entry_probe(&in->b, in->entry, in->end, &jcc);
-	gobin_file_offset(&in->b, at, &off);
-	printf("  %-11s 0x%" PRIx64 "  offset 0x%" PRIx64 "  %s\n", "probe", at, off,
-	       jcc >= 0 ? "stack check (records when it passes)" : "entry");
-}
-
-static void json_entry_probe(struct json *j, const struct inspect *in)
-{
-	uint64_t off = 0, at;
-	int jcc;
-
-	at = gobin_entry_probe(&in->b, in->entry, in->end, &jcc);
-	gobin_file_offset(&in->b, at, &off);
-	json_key(j, "probe");
-	json_object_begin(j);
-	json_kv_u64(j, "vaddr", at);
-	json_kv_u64(j, "offset", off);
-	json_kv_string(j, "at", jcc >= 0 ? "stack check" : "entry");
-	json_kv_s64(j, "jcc", jcc);
-	json_object_end(j);
-}
 
 static void print_text(const struct inspect *in)
 {
@@ -305,7 +286,9 @@ static void print_text(const struct inspect *in)
 		if (in->func_file)
 			printf("  %-11s %s:%u\n", "source", in->func_file, in->func_line);
 		printf("  %-11s 0x%" PRIx64 "\n", "offset", in->offset);
-		print_entry_probe(in);
+		printf("  %-11s 0x%" PRIx64 "  offset 0x%" PRIx64 "  %s%s\n", "probe",
+		       in->probe, in->probe_offset, entry_at(in->probe_jcc),
+		       in->probe_jcc >= 0 ? " (records when it passes)" : "");
 		printf("  %-11s %d\n", "rets", in->nrets);
 		for (k = 0; k < in->nrets; k++) {
 			uint64_t off = 0;
@@ -431,7 +414,13 @@ static void print_json(const struct inspect *in)
 		else
 			json_null(&j);
 		json_kv_u64(&j, "line", in->func_line);
-		json_entry_probe(&j, in);
+		json_key(&j, "probe");
+		json_object_begin(&j);
+		json_kv_u64(&j, "vaddr", in->probe);
+		json_kv_u64(&j, "offset", in->probe_offset);
+		json_kv_string(&j, "at", entry_at(in->probe_jcc));
+		json_kv_s64(&j, "jcc", in->probe_jcc);
+		json_object_end(&j);
 		json_key(&j, "rets");
 		json_array_begin(&j);
 		for (k = 0; k < in->nrets; k++) {

@@ -97,7 +97,7 @@ enum godiag_attr {
 	GODIAG_A_PROBE_ARG_REG,		/* u8: enum godiag_reg of the probe's argument */
 	GODIAG_A_PROBE_G_REG,		/* u8: enum godiag_reg holding the current g */
 	GODIAG_A_GO_LAYOUT,		/* binary: struct godiag_go_layout */
-	GODIAG_A_PROBE_HITS,		/* u64: handler runs in the target */
+	GODIAG_A_PROBE_HITS,		/* u64: events recorded (not passes a PROBE_JCC skipped) */
 	GODIAG_A_PROBE_FAULTS,		/* u64: user memory reads that failed */
 	GODIAG_A_PROCS_MISSED,		/* u64: children not followed (no memory) */
 	GODIAG_A_PROBE_JCC,		/* u8: see GODIAG_JCC_MAX */
