@@ -59,6 +59,17 @@ scan_ok() {
 	check_eq "$1: per CPU, written == read + lost" "[]" \
 		"$(jget "$2.scan" "[s['cpu'] for s in d['stats'] if s['written'] != s['read'] + s['lost']]")"
 }
+# exact_capture NAME FILE SYSCALL COUNT: the report has exactly COUNT
+# calls of SYSCALL, its accounting holds, and capscan agrees (scan_ok)
+exact_capture() {
+	if report "$2"; then
+		check_eq "$1: $3 count is exact" "$4" "$(syscall_count "$2.json" "$3")"
+		accounting "$1" "$2.json"
+	else
+		not_ok "$1: report --json failed"
+	fi
+	scan_ok "$1" "$2"
+}
 pick() { # the first built of the given programs
 	local p
 	for p in "$@"; do
@@ -406,13 +417,7 @@ if [ "$(nproc)" -ge 2 ] && [ -w $hp ]; then
 	check_eq "f1: the nanosleep target exits 0" 0 "$?"
 	wait "$spin"
 	check_eq "f1: the write loops exit 0" 0 "$?"
-	if report "$cap.f1"; then
-		check_eq "f1: nanosleep count is exact" 5001 "$(syscall_count "$cap.f1.json" nanosleep)"
-		accounting f1 "$cap.f1.json"
-	else
-		not_ok "f1: report --json failed"
-	fi
-	scan_ok f1 "$cap.f1"
+	exact_capture f1 "$cap.f1" nanosleep 5001
 	check_ge "f1: records from CPU 1" 1 "$(jget "$cap.f1.scan" "d['by_cpu'].get('1', 0)")"
 	check_ge "f1: records from CPU 0 (where the targets went meanwhile)" 1 \
 		"$(jget "$cap.f1.scan" "d['by_cpu'].get('0', 0)")"
@@ -431,13 +436,7 @@ if [ "$(nproc)" -ge 2 ] && [ -w $hp ]; then
 	taskset -a -p -c 1 "$spin" >/dev/null 2>&1
 	check "f2: the capture ends when the targets exit" wait_bg 300 "$cap_pid"
 	wait "$pid" "$spin"
-	if report "$cap.f2"; then
-		check_eq "f2: nanosleep count is exact" 2001 "$(syscall_count "$cap.f2.json" nanosleep)"
-		accounting f2 "$cap.f2.json"
-	else
-		not_ok "f2: report --json failed"
-	fi
-	scan_ok f2 "$cap.f2"
+	exact_capture f2 "$cap.f2" nanosleep 2001
 	check_ge "f2: records from CPU 1, offline when the capture started" 1 \
 		"$(jget "$cap.f2.scan" "d['by_cpu'].get('1', 0)")"
 	echo 1 >$hp
