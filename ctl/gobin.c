@@ -425,13 +425,20 @@ static bool in_text(const struct gobin_impl *im, uint64_t vaddr)
 /*
  * No section headers and no symbols (sstrip, some packers): look for a
  * pclntab header in the segments, and keep the first that parses and
- * whose functions start in executable code.
+ * whose functions start in executable code. Each header tried costs a
+ * pass over its function table, so a crafted file full of headers would
+ * make the scan quadratic: it gives up after SCAN_TRIES_MAX of them (a
+ * Go binary has one, and 8 bytes of its magic rarely occur elsewhere).
  */
+#define SCAN_TRIES_MAX 64
+
 static const uint8_t *scan_pclntab(struct gobin *b, const struct gobin_impl *im,
-				   uint64_t text, uint64_t *len)
+				   uint64_t text, uint64_t *len, size_t *tries)
 {
 	static const uint8_t tail[4] = { 0, 0, 1, 8 };
 	size_t i;
+
+	*tries = 0;
 
 	for (i = 0; i < im->nloads; i++) {
 		const struct gobin_load *l = &im->loads[i];
@@ -446,6 +453,8 @@ static const uint8_t *scan_pclntab(struct gobin *b, const struct gobin_impl *im,
 			if ((p[0] != 0xf0 && p[0] != 0xf1) || p[1] != 0xff ||
 			    p[2] != 0xff || p[3] != 0xff || memcmp(p + 4, tail, 4))
 				continue;
+			if (++*tries > SCAN_TRIES_MAX)
+				return NULL;
 			if (gopcln_init(&try, p, (size_t)(l->filesz - off), text, why,
 					sizeof(why)) || !in_text(im, try.text_start))
 				continue;
@@ -466,6 +475,7 @@ static int find_pclntab(struct gobin *b, struct gobin_impl *im,
 	uint64_t len = 0;
 	uint64_t text = im->sym_text.found ? im->sym_text.value : im->text_addr;
 	char why[192];
+	size_t tries;
 
 	if (s->have_pclntab) {
 		d = section_bytes(im, &s->pclntab);
@@ -497,7 +507,12 @@ static int find_pclntab(struct gobin *b, struct gobin_impl *im,
 		snprintf(b->pclntab_source, sizeof(b->pclntab_source),
 			 "symbol runtime.pclntab");
 	} else {
-		d = scan_pclntab(b, im, text, &len);
+		d = scan_pclntab(b, im, text, &len, &tries);
+		if (!d && tries > SCAN_TRIES_MAX)
+			return fail(err, errlen, "%s: Go program without section "
+				    "headers whose segments hold more than %d "
+				    "pclntab-like headers; refusing to search on",
+				    b->path, SCAN_TRIES_MAX);
 		if (!d)
 			return fail(err, errlen, "%s: Go program without a pclntab "
 				    "(no .gopclntab section, no runtime.pclntab "

@@ -445,6 +445,105 @@ static void check_no_sections(uint8_t *go, size_t size)
 	test_end();
 }
 
+/* The executable PT_LOAD of a binary in memory: its file offset and size. */
+static bool text_segment(const uint8_t *img, size_t size, uint64_t *off,
+			 uint64_t *len)
+{
+	Elf *e = elf_memory((char *)img, size);
+	size_t i, n;
+	bool found = false;
+
+	if (!e)
+		return false;
+	for (i = 0; !found && !elf_getphdrnum(e, &n) && i < n; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_LOAD &&
+		    (ph.p_flags & PF_X)) {
+			*off = ph.p_offset;
+			*len = ph.p_filesz;
+			found = true;
+		}
+	}
+	elf_end(e);
+	return found;
+}
+
+static void put_u64(uint8_t *p, uint64_t v)
+{
+	size_t i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/*
+ * n pclntab headers, 80 bytes apart, in the text segment of go (already
+ * without section headers): each claims every entry of a zero-filled
+ * (so sorted) table to the segment's end, and a text start outside the
+ * code, so each one costs the scan a pass over that table and is refused.
+ */
+static void plant_pclntab_headers(uint8_t *go, uint64_t seg, uint64_t len,
+				  size_t n)
+{
+	static const uint8_t magic[8] = { 0xf1, 0xff, 0xff, 0xff, 0, 0, 1, 8 };
+	uint64_t base = seg + 0x1000, zeros = base + n * 80, end = seg + len;
+	size_t j, w;
+
+	memset(go + base, 0, end - base);
+	for (j = 0; j < n; j++) {
+		uint8_t *h = go + base + j * 80;
+
+		memcpy(h, magic, 8);
+		put_u64(h + 8, (end - zeros) / 8 - 1);	/* nfunc */
+		put_u64(h + 24, 0x10);			/* text start */
+		for (w = 3; w < 7; w++)			/* empty tables */
+			put_u64(h + 8 + w * 8, 72);
+		put_u64(h + 64, zeros - (base + j * 80)); /* function table */
+	}
+}
+
+/*
+ * Headers that look like a pclntab's cost the segment scan a pass each:
+ * it tries SCAN_TRIES_MAX (64) of them, then refuses the file instead of
+ * going quadratic: 63 planted ones and the real one after them open, 64
+ * planted ones do not.
+ */
+static void check_scan_limit(const uint8_t *orig, size_t size)
+{
+	char err[512];
+	struct gobin b;
+	uint64_t seg, len;
+	uint8_t *go = malloc(size);
+	int r;
+
+	test_begin("the segment scan gives up after 64 pclntab-like headers");
+	if (!go || !text_segment(orig, size, &seg, &len) || len < 0x1000 + 64 * 80 + 4096) {
+		test_fail_at(__FILE__, __LINE__, "no room for the headers");
+		test_end();
+		free(go);
+		return;
+	}
+	memcpy(go, orig, size);
+	memset(go + 0x28, 0, 8);
+	memset(go + 0x3a, 0, 6);
+	plant_pclntab_headers(go, seg, len, 63);
+	r = gobin_open_mem(&b, go, size, "63", err, sizeof(err));
+	if (r)
+		test_fail_at(__FILE__, __LINE__, "63 headers and the real one: %s", err);
+	else {
+		CHECK(!strncmp(b.pclntab_source, "segment ", 8));
+		CHECK(b.nfuncs > 1000);
+		gobin_close(&b);
+	}
+	plant_pclntab_headers(go, seg, len, 64);
+	CHECK_U64(gobin_open_mem(&b, go, size, "64", err, sizeof(err)), (uint64_t)-1);
+	if (!strstr(err, "more than 64 pclntab-like headers"))
+		CHECK_STR(err, "more than 64 pclntab-like headers");
+	test_end();
+	free(go);
+}
+
 static void check_bad_files(void)
 {
 	char dir[] = "/tmp/test_gobin.XXXXXX", path[PATH_MAX + 64], src[PATH_MAX + 64];
@@ -492,6 +591,7 @@ static void check_bad_files(void)
 	rmdir(dir);
 	refuse_mem("a Go program cut to its ELF header", go, 64, "");
 	refuse_mem("a Go program cut to 4 KiB", go, 4096, "");
+	check_scan_limit(go, size);
 	check_no_sections(go, size);
 	free(go);
 }
