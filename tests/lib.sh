@@ -203,6 +203,21 @@ with open(path, "rb") as fb, open(f"/proc/{pid}/mem", "rb", 0) as mem:
 PY
 }
 
+# changed_bytes FILE: how many lines of text_bytes output FILE show
+# another byte in memory than in the binary (an unmapped offset counts)
+changed_bytes() { awk '$3 != $4' "$1" | wc -l; }
+# int3_bytes FILE: how many show an int3 the binary does not have there
+int3_bytes() { awk '$4 == "cc" && $3 != "cc"' "$1" | wc -l; }
+
+# last_cycle FILE: the last "cycle K" a gosched --loop printed, 0 if none
+last_cycle() {
+	local k
+	k=$(sed -n 's/^cycle //p' "$1" | tail -1)
+	echo "${k:-0}"
+}
+# cycles_past FILE K: gosched printed a cycle after K
+cycles_past() { [ "$(last_cycle "$1")" -gt "$2" ]; }
+
 # ---- helpers of the reliability cases (30-privilege, 31-faults, 32-nlfuzz)
 
 # skip DESC: a check this VM or kernel cannot make. Printed as

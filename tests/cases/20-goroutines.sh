@@ -101,18 +101,11 @@ probe_bytes() {
 }
 # text_intact PID BINARY: every probed byte is the file's
 text_intact() {
-	probe_bytes "$1" "$2" && [ "$(awk '$3 != $4' "$work/text" | wc -l)" = 0 ]
+	probe_bytes "$1" "$2" && [ "$(changed_bytes "$work/text")" = 0 ]
 }
 # probes_set PID BINARY: an int3 at every probe
 probes_set() {
-	probe_bytes "$1" "$2" &&
-		[ "$(awk '$4 == "cc" && $3 != "cc"' "$work/text" | wc -l)" = "$nprobes" ]
-}
-# last_cycle FILE: the last "cycle K" of a gosched --loop, 0 if none
-last_cycle() {
-	local k
-	k=$(sed -n 's/^cycle //p' "$1" | tail -1)
-	echo "${k:-0}"
+	probe_bytes "$1" "$2" && [ "$(int3_bytes "$work/text")" = "$nprobes" ]
 }
 
 # Start functions of gosched, and the write(2) calls each of their
@@ -330,14 +323,14 @@ print(' '.join(sorted(set(str(x - y) for x, y in zip(a, v)))))" "$work/text" "$w
 		fi
 		wait_for_s=20 wait_for probes_set "$pid" "$b"
 		check_eq "$name: capture $round: int3 at every probe while attached" "$nprobes" \
-			"$(awk '$4 == "cc" && $3 != "cc"' "$work/text" | wc -l)"
+			"$(int3_bytes "$work/text")"
 		sleep 1
 		kill -INT "$cap_pid"
 		check "$name: capture $round ends at SIGINT" wait "$cap_pid"
 		# (a little time for a teardown the module might finish late)
 		wait_for_s=10 wait_for text_intact "$pid" "$b"
 		check_eq "$name: capture $round: no breakpoint left in the text" 0 \
-			"$(awk '$3 != $4' "$work/text" | wc -l)"
+			"$(changed_bytes "$work/text")"
 		if report "$cap.d$round" && gvals "$cap.d$round.json"; then
 			check_ge "$name: capture $round saw goroutines created" 1 "$(v created)"
 			check_eq "$name: capture $round: nothing lost" 0 "$(v lost)"

@@ -26,21 +26,18 @@ stat_of() { # SESSION FIELD -> sum over CPUs
 	"$ctl" stats -s "$1" --json >"$work/stats.json"
 	jget "$work/stats.json" "sum(c['$2'] for s in d['sessions'] for c in s['cpus'])"
 }
-# last_cycle FILE: the last "cycle K" a gosched --loop printed, 0 if none
-last_cycle() {
-	local k
-	k=$(sed -n 's/^cycle //p' "$1" | tail -1)
-	echo "${k:-0}"
-}
-# cycles_past FILE K: gosched printed a cycle after K
-cycles_past() { [ "$(last_cycle "$1")" -gt "$2" ]; }
 # breakpoints PID BINARY: how many probe offsets of BINARY (the last
-# go_probes_add's inspect output) differ in PID's memory from the file
+# go_probes_add's inspect output) differ in PID's memory from the file;
+# "gone" when PID is
 breakpoints() {
 	local offs
 	offs=$(jget "$work/probes-inspect.json" "' '.join(str(p['offset']) for p in d['goroutines']['probes'])")
 	# shellcheck disable=SC2086 # one argument per offset
-	text_bytes "$1" "$2" $offs | awk '$4 != "--" && $3 != $4' | wc -l
+	if ! text_bytes "$1" "$2" $offs >"$work/bp-text" 2>/dev/null; then
+		echo gone
+		return
+	fi
+	changed_bytes "$work/bp-text"
 }
 no_breakpoints() { [ "$(breakpoints "$1" "$2")" = 0 ]; }
 # accounting NAME REPORT.json: written == read + lost, nothing lost
