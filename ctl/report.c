@@ -63,7 +63,10 @@ static const char *const report_usage =
 	"                (every goroutine seen, longest running first; start,\n"
 	"                creator and parent are null for goroutines created\n"
 	"                before the capture, top_reason when never blocked)\n"
-	"  -h, --help    show this help\n";
+	"  -h, --help    show this help\n"
+	"\n"
+	"Exit status 1: a usage error, or FILE is missing or is not a capture\n"
+	"file; 3: FILE could not be read.\n";
 
 #define LABEL "%-9s"
 
@@ -330,9 +333,9 @@ static void load_file(const char *cmd, const char *path, struct file_buf *b)
 
 	memset(b, 0, sizeof(*b));
 	if (fd < 0 || fstat(fd, &st))
-		die(EXIT_OPFAIL, "%s: %s: %s", cmd, path, strerror(errno));
+		die(EXIT_USAGE, "%s: %s: %s", cmd, path, strerror(errno));
 	if (S_ISDIR(st.st_mode))
-		die(EXIT_OPFAIL, "%s: %s: %s", cmd, path, strerror(EISDIR));
+		die(EXIT_USAGE, "%s: %s: %s", cmd, path, strerror(EISDIR));
 	if (S_ISREG(st.st_mode) && st.st_size > 0) {
 		b->len = (size_t)st.st_size;
 		b->data = mmap(NULL, b->len, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -370,7 +373,7 @@ static int run_report(const struct cmd *c, int argc, char **argv)
 
 	load_file(c->name, path, &file);
 	if (report_load(&r, file.data, file.len, err, sizeof(err)))
-		die(EXIT_OPFAIL, "%s: %s: %s", c->name, path, err);
+		die(EXIT_USAGE, "%s: %s: %s", c->name, path, err);
 	if (!r.complete)
 		warn("%s: %s: capture file is incomplete (no end section)", c->name, path);
 	if (json)

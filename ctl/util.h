@@ -8,7 +8,7 @@
 
 #define PROG "godiagctl"
 
-/* Exit codes: documented in --help and godiagctl(8); scripts rely on them. */
+/* Exit codes: documented in --help and README.md; scripts rely on them. */
 enum exit_code {
 	EXIT_OK		= 0,
 	EXIT_USAGE	= 1,	/* bad option or argument */
