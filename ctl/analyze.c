@@ -68,17 +68,20 @@ static struct sc_row *sc_row_of(struct report *r, uint32_t nr)
 	return &r->sc[*i];
 }
 
-static void count_process(struct report *r, uint32_t pid)
+/* Every record of a process counts it, whatever its type. */
+static void count_process(struct report *r, const struct godiag_rec *rec)
 {
 	bool added;
-	size_t *i = u32map_get(&r->proc_map, pid, r->nprocs, &added);
+	size_t *i = u32map_get(&r->proc_map, rec->tgid, r->nprocs, &added);
 
 	if (added) {
 		r->procs = xreallocarray(r->procs, r->nprocs + 1, sizeof(*r->procs));
-		r->procs[r->nprocs].pid = pid;
-		r->procs[r->nprocs++].syscalls = 0;
+		memset(&r->procs[r->nprocs], 0, sizeof(*r->procs));
+		r->procs[r->nprocs++].pid = rec->tgid;
 	}
-	r->procs[*i].syscalls++;
+	r->procs[*i].events++;
+	if (rec->type == GODIAG_REC_SYSCALL)
+		r->procs[*i].syscalls++;
 }
 
 static void add_syscall(struct report *r, const struct godiag_rec_syscall *s)
@@ -97,7 +100,6 @@ static void add_syscall(struct report *r, const struct godiag_rec_syscall *s)
 		row->max_ns = d;
 	if (s->ret >= -ERRNO_MAX && s->ret <= -1)
 		row->errors++;
-	count_process(r, s->hdr.tgid);
 }
 
 /* The reader checked that known types are at least their struct's size. */
@@ -112,6 +114,7 @@ static int on_record(const struct godiag_rec *rec, size_t len, void *arg)
 	r->recorded++;
 	if (rec->ts_ns > r->last_ts)
 		r->last_ts = rec->ts_ns;
+	count_process(r, rec);
 	if (rec->type == GODIAG_REC_SYSCALL)
 		add_syscall(r, (const struct godiag_rec_syscall *)rec);
 	goreport_record(&r->go, rec, len);

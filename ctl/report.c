@@ -47,7 +47,8 @@ static const char *const report_usage =
 	"                   \"max_ns\":N},...],\n"
 	"                 \"capture\":{\"duration_ns\":N,\"written\":N,\"read\":N,\n"
 	"                   \"mode\":S},\n"
-	"                 \"processes\":[{\"pid\":N,\"syscalls\":N},...],\n"
+	"                 \"processes\":[{\"pid\":N,\"syscalls\":N,\"events\":N},\n"
+	"                   ...],\n"
 	"                 \"targets\":[...],\"notes\":[...],\"file\":{...}}\n"
 	"                with goroutine events, after \"syscalls\":\n"
 	"                \"goroutines\":{\"created\":N,\"exited\":N,\"max_live\":N,\n"
@@ -241,6 +242,7 @@ static void json_processes(struct json *j, const struct report *r)
 		json_object_begin(j);
 		json_kv_u64(j, "pid", r->procs[i].pid);
 		json_kv_u64(j, "syscalls", r->procs[i].syscalls);
+		json_kv_u64(j, "events", r->procs[i].events);
 		json_object_end(j);
 	}
 	json_array_end(j);

@@ -29,7 +29,8 @@ struct sc_row {
 
 struct proc_row {
 	uint32_t pid;		/* tgid */
-	uint64_t syscalls;
+	uint64_t events;	/* its records of every type */
+	uint64_t syscalls;	/* of which SYSCALL */
 };
 
 struct target_row {

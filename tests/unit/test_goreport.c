@@ -342,6 +342,19 @@ static void test_capture(void)
 	CHECK_U64(r.go.end_ts, T0 + 2000);
 	test_end();
 
+	/* Process 200 made no syscall: its goroutine records count it. */
+	test_begin("report: processes counted by records of every type");
+	CHECK_U64(r.nprocs, 2);
+	if (r.nprocs == 2) {
+		CHECK_U64(r.procs[0].pid, 100);
+		CHECK_U64(r.procs[0].events, 22);
+		CHECK_U64(r.procs[0].syscalls, 4);
+		CHECK_U64(r.procs[1].pid, 200);
+		CHECK_U64(r.procs[1].events, 8);
+		CHECK_U64(r.procs[1].syscalls, 0);
+	}
+	test_end();
+
 	test_begin("goreport: running, runnable, blocked and syscall time per goroutine");
 	check_rows(&r.go);
 	test_end();
