@@ -118,8 +118,12 @@ checkpatch: $(CHECKPATCH)
 	$(CHECKPATCH) --no-tree --terse --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON \
 		-f $(filter-out %.mod.c,$(wildcard kmod/*.c)) kmod/*.h include/*.h
 
+# Kbuild's clean deletes every *.mod, *.o and .*.cmd below M=, the Go
+# programs' go.mod files in tests/ too: point it at kmod/ only.
 clean:
-	[ -z "$(KDIR)" ] || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	[ -z "$(KDIR)" ] || $(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean
+	rm -f Module.symvers modules.order .module-common.o .*.cmd
+	$(MAKE) -C tests/unit clean
 	$(MAKE) -C ctl clean
 	rm -rf build
 
