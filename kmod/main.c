@@ -9,6 +9,7 @@
 #include <linux/rcupdate.h>
 #include <linux/workqueue.h>
 
+#include "faults.h"
 #include "godiag.h"
 
 DEFINE_MUTEX(godiag_mutex);
@@ -33,6 +34,7 @@ static int __init godiag_init(void)
 	ret = godiag_netlink_init();
 	if (ret)
 		goto err_device;
+	godiag_faults_init();
 	pr_info("version %s (ABI %d) loaded\n", GODIAG_VERSION, GODIAG_ABI_VERSION);
 	return 0;
 
@@ -48,6 +50,7 @@ err_wq:
 static void __exit godiag_exit(void)
 {
 	/* No new configuration, no new readers (open ones pin the module). */
+	godiag_faults_exit();
 	godiag_netlink_exit();
 	godiag_device_exit();
 	/* Stops handlers writing and empties the tgid hash. */

@@ -12,6 +12,7 @@
 #include <linux/utsname.h>
 #include <net/genetlink.h>
 
+#include "faults.h"
 #include "godiag.h"
 
 static struct genl_family godiag_family;
@@ -110,7 +111,7 @@ static int reply(struct genl_info *info, u8 cmd,
 	void *hdr;
 	int ret;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = godiag_alloc(genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL));
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &godiag_family, 0, cmd);
@@ -707,7 +708,7 @@ void godiag_netlink_target_exit(struct godiag_target *t)
 	void *hdr;
 
 	generation++;
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	msg = godiag_alloc(genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL));
 	if (!msg)
 		return;
 	hdr = genlmsg_put(msg, 0, 0, &godiag_family, 0, GODIAG_CMD_TARGET_EXIT);

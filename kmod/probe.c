@@ -32,6 +32,7 @@
 #include <net/genetlink.h>
 #include <asm/processor-flags.h>
 
+#include "faults.h"
 #include "godiag.h"
 
 struct godiag_probe_stats {
@@ -287,9 +288,9 @@ static struct godiag_probe *probe_new(struct godiag_session *s,
 		*ret = -ENOENT;
 		return NULL;
 	}
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	p = godiag_alloc(kzalloc(sizeof(*p), GFP_KERNEL));
 	if (p)
-		p->stats = alloc_percpu(struct godiag_probe_stats);
+		p->stats = godiag_alloc(alloc_percpu(struct godiag_probe_stats));
 	if (!p || !p->stats) {
 		kfree(p);
 		*ret = -ENOMEM;

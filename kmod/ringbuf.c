@@ -19,6 +19,7 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
+#include "faults.h"
 #include "ringbuf.h"
 
 #define REC_ALIGN 8
@@ -27,12 +28,12 @@ struct godiag_rb *godiag_rb_alloc(u32 size, int cpu, bool overwrite)
 {
 	struct godiag_rb *rb;
 
-	rb = kzalloc_node(sizeof(*rb), GFP_KERNEL, cpu_to_node(cpu));
+	rb = godiag_alloc(kzalloc_node(sizeof(*rb), GFP_KERNEL, cpu_to_node(cpu)));
 	if (!rb)
 		return NULL;
 	/* Not vmalloc_user(): a huge request must fail quietly, not warn. */
-	rb->area = __vmalloc(PAGE_SIZE + size,
-			     GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
+	rb->area = godiag_alloc(__vmalloc(PAGE_SIZE + size,
+					  GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN));
 	if (!rb->area) {
 		kfree(rb);
 		return NULL;

@@ -13,6 +13,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
+#include "faults.h"
 #include "godiag.h"
 
 /* Readers are woken from a timer, never from the tracing fast path. */
@@ -90,7 +91,7 @@ static int session_alloc_buffers(struct godiag_session *s,
 
 	if (!buffers_fit(s->bufsize, extack))
 		return -ENOMEM;
-	s->rbs = kcalloc(nr_cpu_ids, sizeof(*s->rbs), GFP_KERNEL);
+	s->rbs = godiag_alloc(kcalloc(nr_cpu_ids, sizeof(*s->rbs), GFP_KERNEL));
 	if (!s->rbs)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu) {
@@ -145,7 +146,7 @@ struct godiag_session *godiag_session_new(u32 bufsize, u8 mode, u32 events,
 				   nr_sessions);
 		return ERR_PTR(-ENOSPC);
 	}
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	s = godiag_alloc(kzalloc(sizeof(*s), GFP_KERNEL));
 	if (!s)
 		return ERR_PTR(-ENOMEM);
 	s->bufsize = bufsize;

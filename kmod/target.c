@@ -24,6 +24,7 @@
 #include <linux/spinlock.h>
 #include <linux/tracepoint.h>
 
+#include "faults.h"
 #include "godiag.h"
 
 #define THREAD_SLOTS_BITS	10
@@ -164,15 +165,15 @@ static struct godiag_target *target_new(struct godiag_session *s, pid_t tgid,
 {
 	struct godiag_target *t;
 
-	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	t = godiag_alloc(kzalloc(sizeof(*t), GFP_KERNEL));
 	if (!t)
 		return NULL;
-	t->threads = kvcalloc(1U << THREAD_SLOTS_BITS, sizeof(*t->threads),
-			      GFP_KERNEL);
+	t->threads = godiag_alloc(kvcalloc(1U << THREAD_SLOTS_BITS,
+					   sizeof(*t->threads), GFP_KERNEL));
 	/* Whole histograms up front: handlers must not allocate. */
 	if (s->events & GODIAG_EV_SYSCALL)
-		t->hist = kvcalloc(GODIAG_SYSCALL_MAX, sizeof(*t->hist),
-				   GFP_KERNEL);
+		t->hist = godiag_alloc(kvcalloc(GODIAG_SYSCALL_MAX,
+						sizeof(*t->hist), GFP_KERNEL));
 	if (!t->threads || (!t->hist && (s->events & GODIAG_EV_SYSCALL))) {
 		kvfree(t->threads);
 		kvfree(t->hist);
@@ -193,7 +194,7 @@ static struct godiag_target *target_new(struct godiag_session *s, pid_t tgid,
 
 static struct godiag_pid_node *pid_node_new(struct godiag_target *t, pid_t tgid)
 {
-	struct godiag_pid_node *n = kzalloc(sizeof(*n), GFP_KERNEL);
+	struct godiag_pid_node *n = godiag_alloc(kzalloc(sizeof(*n), GFP_KERNEL));
 
 	if (n) {
 		n->tgid = tgid;

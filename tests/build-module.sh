@@ -3,7 +3,10 @@
 # Each kernel gets its own copy of the sources: Kbuild writes objects next
 # to them, and 6.1 cannot put them elsewhere.
 #
-#   tests/build-module.sh KERNEL      (6.1, 6.12, rt, debug or a release)
+#   tests/build-module.sh KERNEL          (6.1, 6.12, rt, debug or a release)
+#   tests/build-module.sh KERNEL faults   the test build with allocation
+#                                         failures on demand (kmod/faults.h),
+#                                         into build/mod-faults/<release>/kmod/
 set -eu
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,11 +16,17 @@ kernels=$repo/tests/vm/kernels.sh
 release=$("$kernels" resolve "$1" release)
 kdir=$("$kernels" resolve "$1" build)
 out=$build/mod/$release
+faults=
+case ${2:-} in
+'') ;;
+faults) out=$build/mod-faults/$release faults=CONFIG_GODIAG_FAULTS=y ;;
+*) echo "build-module.sh: unknown variant '$2' (faults)" >&2; exit 2 ;;
+esac
 
 mkdir -p "$out/kmod" "$out/include"
 cp "$repo/Kbuild" "$out/"
 cp "$repo"/kmod/Kbuild "$repo"/kmod/*.[ch] "$out/kmod/"
 cp "$repo"/include/*.h "$out/include/"
 # No BTF for out-of-tree modules: the headers package has no vmlinux.
-make -C "$kdir" M="$out" CONFIG_DEBUG_INFO_BTF_MODULES= modules
+make -C "$kdir" M="$out" CONFIG_DEBUG_INFO_BTF_MODULES= ${faults:+"$faults"} modules
 echo "$out/kmod/godiag.ko"

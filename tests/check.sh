@@ -23,7 +23,10 @@
 # Environment: GODIAG_KERNELS (default "6.1 6.12 rt"; "debug" in debug
 # mode), GODIAG_DKMS_KERNELS (kernels the DKMS case runs on in all/vm
 # mode; default 6.1, or all of GODIAG_KERNELS when that is set; empty:
-# none),
+# none), GODIAG_FAULT_KERNELS (kernels that get the module's fault-
+# injection build too, which 31-faults uses to fail its allocations one
+# at a time; default 6.1 and debug: the error paths are the same code
+# everywhere, and the debug kernel is where KASAN and kmemleak watch them),
 # GODIAG_CASES (substrings of case names, space-separated: a case runs
 # when its name contains one), GODIAG_VM_TIMEOUT (per case, s; default
 # 1800, 5400 in debug mode), GODIAG_VM_KMEMLEAK_TIMEOUT (debug mode: the
@@ -36,6 +39,7 @@ build=${GODIAG_BUILD:-$repo/build}
 mode=${1:-all}
 kernels=${GODIAG_KERNELS:-6.1 6.12 rt}
 dkms_kernels=${GODIAG_DKMS_KERNELS-${GODIAG_KERNELS:-6.1}}
+fault_kernels=${GODIAG_FAULT_KERNELS-6.1 debug}
 vm_timeout=${GODIAG_VM_TIMEOUT:-1800}
 passed=0
 failed=0
@@ -163,6 +167,13 @@ run_vm() {
 	for k in $kernels; do
 		if ! "$repo/tests/build-module.sh" "$k" >"$build/module-$k.log" 2>&1; then
 			note_fail "$k: module build failed (see $build/module-$k.log)"
+			continue
+		fi
+		if [[ " $fault_kernels " != *" $k "* ]]; then
+			# (not a stale one from another run: the case uses it when there)
+			rm -rf "$build/mod-faults/$("$repo/tests/vm/kernels.sh" resolve "$k" release)"
+		elif ! "$repo/tests/build-module.sh" "$k" faults >"$build/module-$k-faults.log" 2>&1; then
+			note_fail "$k: fault-injection module build failed (see $build/module-$k-faults.log)"
 			continue
 		fi
 		for case in "$repo"/tests/cases/*.sh; do

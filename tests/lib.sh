@@ -8,6 +8,8 @@ build=${GODIAG_BUILD:-$repo/build}
 ctl=$repo/ctl/godiagctl
 progs=$build/progs
 ko=${GODIAG_KO:-$build/mod/$(uname -r)/kmod/godiag.ko}
+# the build with allocation failures on demand (kmod/faults.h), if made
+ko_faults=${GODIAG_KO_FAULTS:-$build/mod-faults/$(uname -r)/kmod/godiag.ko}
 work=$(mktemp -d /tmp/godiag-test.XXXXXX)
 failures=0
 

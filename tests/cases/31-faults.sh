@@ -4,7 +4,7 @@
 # reader SIGKILLed, a traced process that execs (directly, and a Go
 # target's followed child), rmmod with sessions, targets and probes alive
 # and 8 threads generating events, buffers too large for the machine (and
-# allocation failures injected, where the kernel has fault injection), a
+# allocation failures injected one at a time), a
 # CPU going offline and online during a capture. After each: the counts
 # are exact (written == read + lost, ground-truth syscall counts), no
 # breakpoint is left behind, nothing is left over, and in the end the
@@ -312,11 +312,19 @@ if [ $((want_kb * 4)) -le "$total0" ]; then
 else
 	skip "e2: 256 MiB x $ncpu CPUs is more than a quarter of this VM's RAM"
 fi
-# e3. allocation failures injected one site at a time (fail-nth), in
-# session-new, target-add, probe-add and the dumps
+# e3. allocation failures injected one at a time (nlraw --fail-nth), in
+# session-new, target-add, probe-add, session start, a dump and status:
+# with the module built for it (tests/build-module.sh KERNEL faults), at
+# godiag's own allocations; with a kernel that has failslab, at every
+# allocation of the request. With godiag's injector each request must
+# fail exactly as many allocations as it makes (kmod/faults.h: the ones
+# wrapped in godiag_alloc), so a site that is not reached, or a new one,
+# shows; with the kernel's, at least one.
 dbg=/sys/kernel/debug
-[ -d $dbg/failslab ] || mount -t debugfs none $dbg 2>/dev/null
+[ -d $dbg/godiag ] || [ -d $dbg/failslab ] || mount -t debugfs none $dbg 2>/dev/null
+injector=
 if [ -d $dbg/failslab ] && [ -e /proc/thread-self/fail-nth ]; then
+	injector=kernel
 	for fa in failslab fail_page_alloc; do
 		[ -d $dbg/$fa ] || continue
 		echo N >$dbg/$fa/ignore-gfp-wait
@@ -324,6 +332,14 @@ if [ -d $dbg/failslab ] && [ -e /proc/thread-self/fail-nth ]; then
 		[ -e $dbg/$fa/min-order ] && echo 0 >$dbg/$fa/min-order
 		[ -e $dbg/$fa/ignore-gfp-highmem ] && echo N >$dbg/$fa/ignore-gfp-highmem
 	done
+elif [ -e "$ko_faults" ]; then
+	check "e3: the module unloads for its fault-injection build" module_unload
+	check "e3: which loads" insmod "$ko_faults"
+	check "e3: and has $dbg/godiag/fail_nth" test -e $dbg/godiag/fail_nth
+	[ -e $dbg/godiag/fail_nth ] && injector=godiag
+fi
+if [ -n "$injector" ]; then
+	echo "# e3: injector: $injector"
 	b=$(pick gosched-go1.23 gosched)
 	start_gt hpid "$b" --wait-signal --hold -n 1
 	"$ctl" inspect --json "$b" >"$work/probes-inspect.json"
@@ -346,32 +362,42 @@ if [ -d $dbg/failslab ] && [ -e /proc/thread-self/fail-nth ]; then
 		nl session-stop session-id:u32:"$fsid" || true
 		nl target-add session-id:u32:"$fsid" pid:u32:"$hpid" || true
 	}
-	# inject NAME NLRAW-ARGS...: fail site 1, 2, ... of the request until
-	# it needs no more; every outcome must be a clean one
+	# inject NAME ALLOCS NLRAW-ARGS...: fail allocation 1, 2, ... of the
+	# request until it makes no more; every outcome must be a clean one
 	inject() {
-		local name=$1 n out injected=0 bad=0
-		shift
+		local name=$1 allocs=$2 n out injected=0 bad=0
+		shift 2
 		for n in $(seq 1 400); do
 			out=$("$nlraw" --fail-nth "$n" "$@" 2>&1)
 			grep -q '^fault=none' <<<"$out" && break
 			injected=$((injected + 1))
 			if ! grep -Eq '^(errno=(0|12|105|noreply) |session=[0-9]+$|.*: (send|receive): (Cannot allocate memory|No buffer space available))' <<<"$out"; then
 				bad=$((bad + 1))
-				echo "#   site $n: $(tr '\n' ' ' <<<"$out")"
+				echo "#   allocation $n: $(tr '\n' ' ' <<<"$out")"
 			fi
 			tidy
 		done
-		check_ge "e3: $name: allocation failures injected" 1 "$injected"
+		if [ "$injector" = godiag ]; then
+			check_eq "e3: $name: godiag's allocations failed in turn" "$allocs" "$injected"
+		else
+			check_ge "e3: $name: allocation failures injected" 1 "$injected"
+		fi
 		check_eq "e3: $name: each one refused cleanly (ENOMEM/ENOBUFS) or absorbed" 0 "$bad"
 	}
-	inject session-new session-new --buffer 65536
-	inject "target-add" send target-add session-id:u32:"$fsid" pid:u32:$$
+	# session: itself, its per-CPU table, 2 per CPU, the reply
+	inject session-new $((3 + 2 * ncpu)) session-new --buffer 65536
+	# target: itself, its thread table, its syscall histograms, its PID
+	# (no reply)
+	inject "target-add" 4 send target-add session-id:u32:"$fsid" pid:u32:$$
+	# probe: itself, its per-CPU counters, the reply
 	# shellcheck disable=SC2086 # one attribute per word
-	inject probe-add send probe-add session-id:u32:"$fsid" pid:u32:"$hpid" \
+	inject probe-add 3 send probe-add session-id:u32:"$fsid" pid:u32:"$hpid" \
 		probe-path:str:"$bpath" $spec
-	inject "session start" send session-start session-id:u32:"$fsid"
-	inject "stats dump" send --dump stats
-	inject "status" send status
+	# (the kernel's own allocations only: netlink's, the tracepoints')
+	inject "session start" 0 send session-start session-id:u32:"$fsid"
+	inject "stats dump" 0 send --dump stats
+	# the reply
+	inject "status" 1 send status
 	for fa in failslab fail_page_alloc; do
 		[ -d $dbg/$fa ] && echo Y >$dbg/$fa/ignore-gfp-wait
 	done
@@ -379,8 +405,12 @@ if [ -d $dbg/failslab ] && [ -e /proc/thread-self/fail-nth ]; then
 	wait "$hpid" 2>/dev/null
 	nl session-del session-id:u32:"$fsid"
 	check_eq "e3: no session left" 0 "$(nsessions)"
+	if [ "$injector" = godiag ]; then
+		check "e3: the fault-injection build unloads" module_unload
+		check "e3: the module loads again" module_load
+	fi
 else
-	skip "e3: failslab and /proc/thread-self/fail-nth are not in this kernel (CONFIG_FAILSLAB, CONFIG_FAULT_INJECTION_DEBUG_FS)"
+	skip "e3: no allocation failure injector: the kernel has no failslab (CONFIG_FAILSLAB, CONFIG_FAULT_INJECTION_DEBUG_FS) and $ko_faults is not built (tests/build-module.sh $(uname -r) faults)"
 fi
 
 echo "# ${SECONDS}s"

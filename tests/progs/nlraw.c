@@ -682,27 +682,32 @@ struct opts {
 };
 
 /*
- * --fail-nth N: systematic fault injection (CONFIG_FAULT_INJECTION,
- * Documentation/fault-injection): the N-th allocation (or other fault
- * site enabled in debugfs) of this thread while the request is sent and
- * answered fails. A line "fault=injected" or "fault=none" says whether it
- * happened, before the usual one.
+ * --fail-nth N: systematic fault injection: the N-th allocation of this
+ * thread while the request is sent and answered fails. With a godiag
+ * module built for it (kmod/faults.h) its own allocations, through
+ * GODIAG_FAIL_NTH; else every fault site the kernel's injector has set
+ * up in debugfs (CONFIG_FAULT_INJECTION, Documentation/fault-injection),
+ * through /proc/thread-self/fail-nth. A line "fault=injected" or
+ * "fault=none" says whether it happened, before the usual one.
  */
+#define GODIAG_FAIL_NTH "/sys/kernel/debug/godiag/fail_nth"
 static unsigned long fail_nth;
 static int fail_fd = -1;
 
 static int fault_arm(void)
 {
+	const char *path = GODIAG_FAIL_NTH;
 	char b[32];
 	int n;
 
 	if (!fail_nth)
 		return 0;
 	if (fail_fd < 0) {
-		fail_fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+		if (access(path, F_OK))
+			path = "/proc/thread-self/fail-nth";
+		fail_fd = open(path, O_RDWR | O_CLOEXEC);
 		if (fail_fd < 0) {
-			fprintf(stderr, "%s: /proc/thread-self/fail-nth: %s\n", prog,
-				strerror(errno));
+			fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
 			return -1;
 		}
 	}
@@ -1970,11 +1975,12 @@ static void usage(FILE *f)
 "GLOBAL:\n"
 "  --family NAME    generic netlink family (default godiag)\n"
 "  --timeout MS     how long to wait for a reply (default 2000)\n"
-"  --fail-nth N     send and session-new: make the N-th fault site (an allocation,\n"
-"                   when failslab or fail_page_alloc is set up in debugfs) of the\n"
-"                   request fail, through /proc/thread-self/fail-nth (needs\n"
-"                   CONFIG_FAULT_INJECTION); prints \"fault=injected\" or\n"
-"                   \"fault=none\" before the result line\n"
+"  --fail-nth N     send and session-new: make the N-th allocation of the request\n"
+"                   fail: godiag's own, through " GODIAG_FAIL_NTH "\n"
+"                   (a module built by tests/build-module.sh KERNEL faults), else\n"
+"                   the kernel's fault sites set up in debugfs, through\n"
+"                   /proc/thread-self/fail-nth (CONFIG_FAULT_INJECTION); prints\n"
+"                   \"fault=injected\" or \"fault=none\" before the result line\n"
 "\n"
 "send: one request, then one line \"errno=<n> msg=<extack message>\"\n"
 "(\"errno=<n> messages=<n> msg=...\" with --dump; errno 0 is success).\n"
