@@ -701,6 +701,17 @@ full:
 
 /* ---- notifications -------------------------------------------------- */
 
+/*
+ * A notification that could not be built is lost all the same: its
+ * listeners get ENOBUFS, as when their socket overruns, and list the
+ * targets again instead of waiting for it.
+ */
+static void notify_lost(void)
+{
+	netlink_set_err(init_net.genl_sock, 0, godiag_family.mcgrp_offset,
+			-ENOBUFS);
+}
+
 /* A target's processes have all exited; godiag_mutex is held. */
 void godiag_netlink_target_exit(struct godiag_target *t)
 {
@@ -709,14 +720,17 @@ void godiag_netlink_target_exit(struct godiag_target *t)
 
 	generation++;
 	msg = godiag_alloc(genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL));
-	if (!msg)
+	if (!msg) {
+		notify_lost();
 		return;
+	}
 	hdr = genlmsg_put(msg, 0, 0, &godiag_family, 0, GODIAG_CMD_TARGET_EXIT);
 	if (!hdr ||
 	    nla_put_u32(msg, GODIAG_A_SESSION_ID, t->session->id) ||
 	    nla_put_u32(msg, GODIAG_A_PID, t->tgid) ||
 	    nla_put_u32(msg, GODIAG_A_EXIT_CODE, READ_ONCE(t->exit_code))) {
 		nlmsg_free(msg);
+		notify_lost();
 		return;
 	}
 	genlmsg_end(msg, hdr);

@@ -321,6 +321,25 @@ fi
 # wrapped in godiag_alloc), so a site that is not reached, or a new one,
 # shows; with the kernel's, at least one.
 dbg=/sys/kernel/debug
+# e4 (with the fault-injection build): the notification that a target
+# exited cannot be allocated (the first allocation of any thread after
+# arming: nothing else allocates meanwhile). The capture must learn it
+# all the same: ENOBUFS on its notification socket, then it lists the
+# targets again. Its note then has no exit status, which only that path
+# gives.
+e4_lost_notification() {
+	start_gt pid "$gt" --wait-signal getpid 100
+	capture_bg "$cap.e4" -p "$pid" --syscalls --syscall getpid
+	wait_running 1
+	echo 1 >$dbg/godiag/fail_nth_any
+	kill -USR1 "$pid"
+	check "e4: a capture whose target's exit notice was lost ends" wait_bg 120 "$cap_pid"
+	check_eq "e4: the notice's allocation was the one failed" 0 "$(cat $dbg/godiag/fail_nth_any)"
+	echo 0 >$dbg/godiag/fail_nth_any
+	exact_capture e4 "$cap.e4" getpid 100
+	check_eq "e4: it found the target gone by listing the targets" True \
+		"$(jget "$cap.e4.json" "'target $pid (gt_syscalls) exited' in d['notes']")"
+}
 [ -d $dbg/godiag ] || [ -d $dbg/failslab ] || mount -t debugfs none $dbg 2>/dev/null
 injector=
 if [ -d $dbg/failslab ] && [ -e /proc/thread-self/fail-nth ]; then
@@ -406,6 +425,7 @@ if [ -n "$injector" ]; then
 	nl session-del session-id:u32:"$fsid"
 	check_eq "e3: no session left" 0 "$(nsessions)"
 	if [ "$injector" = godiag ]; then
+		e4_lost_notification
 		check "e3: the fault-injection build unloads" module_unload
 		check "e3: the module loads again" module_load
 	fi
