@@ -217,8 +217,10 @@ start_gt gpid "$b" --wait-signal --hold --loop -n 5
 kill -USR1 "$gpid"
 wait_for grep -q '^cycle ' "$gt_out"
 gout=$gt_out
-# 8 threads of write loops for 60 s, released just before the rmmod
-start_gt spin "$gt" --wait-signal spin-threads 8 60
+# 8 threads of write loops, released just before the rmmod and stopped
+# by SIGUSR2 after it (600 s at most: a fixed time ran out before the
+# rmmod on the debug kernel)
+start_gt spin "$gt" --wait-signal spin-threads 8 600
 spin_out=$gt_out
 sid=$(new_session events:u32:3 buffer-size:u32:65536)
 nl target-add session-id:u32:"$sid" pid:u32:"$gpid"
@@ -244,6 +246,7 @@ check "d: rmmod with sessions, targets, probes and busy threads" rmmod godiag
 check "d: the Go target's text has no breakpoint left" no_breakpoints "$gpid" "$b"
 c=$(last_cycle "$gout")
 check "d: the Go target cycles on" wait_for cycles_past "$gout" "$c"
+kill -USR2 "$spin"
 check "d: the 8-thread program finishes normally" wait_bg 300 "$spin"
 check_match "d: ... and prints its count" "^[0-9]+$" "$(grep -E '^[0-9]+$' "$spin_out")"
 kill -TERM "$gpid"
@@ -437,13 +440,14 @@ echo "# ${SECONDS}s"
 # ==== f. a CPU offline and online during a capture ====================
 # Two targets on CPU 1: 2 threads of write loops keep the handlers busy
 # there (only nanosleep is recorded: the records stay few), and a program
-# doing exactly 5000 nanosleeps of 2 ms. Expected: 5000 + the one
-# nanosleep of spin-threads' main thread.
+# doing exactly 15000 nanosleeps of 2 ms (30 s at least: on the debug
+# kernel the two hotplugs take more than the 10 s of 5000). Expected:
+# 15000 + the one nanosleep of spin-threads' main thread.
 hp=/sys/devices/system/cpu/cpu1/online
 if [ "$(nproc)" -ge 2 ] && [ -w $hp ]; then
 	# f1. CPU 1 goes away and comes back twice
 	start_gt spin taskset -c 1 "$gt" --wait-signal spin-threads 2 12
-	start_gt pid taskset -c 1 "$gt" --wait-signal nanosleep 5000 2
+	start_gt pid taskset -c 1 "$gt" --wait-signal nanosleep 15000 2
 	capture_bg "$cap.f1" -p "$spin" -p "$pid" --syscalls --syscall nanosleep
 	wait_running 2
 	kill -USR1 "$spin" "$pid"
@@ -464,7 +468,7 @@ if [ "$(nproc)" -ge 2 ] && [ -w $hp ]; then
 	check_eq "f1: the nanosleep target exits 0" 0 "$?"
 	wait "$spin"
 	check_eq "f1: the write loops exit 0" 0 "$?"
-	exact_capture f1 "$cap.f1" nanosleep 5001
+	exact_capture f1 "$cap.f1" nanosleep 15001
 	check_ge "f1: records from CPU 1" 1 "$(jget "$cap.f1.scan" "d['by_cpu'].get('1', 0)")"
 	check_ge "f1: records from CPU 0 (where the targets went meanwhile)" 1 \
 		"$(jget "$cap.f1.scan" "d['by_cpu'].get('0', 0)")"

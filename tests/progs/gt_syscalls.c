@@ -8,7 +8,8 @@
  *   gt_syscalls [HANDSHAKE] fail N            N x write(-1, &c, 1) -> EBADF
  *   gt_syscalls [HANDSHAKE] loop SECONDS      write loop for SECONDS, prints count
  *   gt_syscalls [HANDSHAKE] spin-threads T SECONDS
- *                                             T threads of write loops, prints total
+ *                                             T threads of write loops, prints total;
+ *                                             SIGUSR2 ends them before SECONDS
  *
  * HANDSHAKE is --wait-signal, --wait-fd N or --start-delay MS (gt_common.h).
  * Everything that needs a syscall (opening /dev/null, installing the
@@ -58,7 +59,8 @@ static void usage(FILE *f)
 		"fail:         N write(2) on fd -1 (EBADF)\n"
 		"loop:         write(2) to /dev/null for SECONDS (> 0, fractions allowed),\n"
 		"              then print the number of writes\n"
-		"spin-threads: T threads doing that, then print the total\n"
+		"spin-threads: T threads doing that, then print the total; SIGUSR2 ends\n"
+		"              them early\n"
 		"\nHANDSHAKE:\n" GT_SYNC_USAGE,
 		prog, prog, prog, prog, prog, prog);
 }
@@ -85,6 +87,13 @@ struct spinner {
 
 static atomic_int spin_stop;
 static pthread_barrier_t spin_barrier;
+
+/* SIGUSR2 (to the main thread only): stop before the time is up. */
+static void on_spin_stop(int sig)
+{
+	(void)sig;
+	atomic_store(&spin_stop, 1);
+}
 
 static void *spin(void *arg)
 {
@@ -174,6 +183,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!strcmp(cmd, "spin-threads")) {
+		struct sigaction sa;
+
 		sp = calloc(threads, sizeof(*sp));
 		if (!sp) {
 			perror("calloc");
@@ -181,6 +192,14 @@ int main(int argc, char **argv)
 		}
 		if (pthread_barrier_init(&spin_barrier, NULL, (unsigned int)threads + 1)) {
 			fprintf(stderr, "%s: pthread_barrier_init failed\n", prog);
+			return 1;
+		}
+		/* No SA_RESTART: the signal ends the main thread's nanosleep. */
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_spin_stop;
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(SIGUSR2, &sa, NULL)) {
+			perror("sigaction");
 			return 1;
 		}
 	}
@@ -223,7 +242,16 @@ int main(int argc, char **argv)
 	} else {
 		unsigned long total = 0;
 		unsigned long t;
+		sigset_t usr2, old;
 
+		/*
+		 * The spinners block SIGUSR2, so it reaches the sleeper, which
+		 * takes it only while it sleeps (a handshake blocks it: --hold
+		 * waits for it at the end).
+		 */
+		sigemptyset(&usr2);
+		sigaddset(&usr2, SIGUSR2);
+		pthread_sigmask(SIG_BLOCK, &usr2, &old);
 		for (t = 0; t < threads; t++) {
 			sp[t].fd = fd;
 			if (pthread_create(&sp[t].thread, NULL, spin, &sp[t])) {
@@ -231,10 +259,12 @@ int main(int argc, char **argv)
 				_exit(1);
 			}
 		}
+		pthread_sigmask(SIG_UNBLOCK, &usr2, NULL);
 		pthread_barrier_wait(&spin_barrier);
-		if (dur.tv_sec || dur.tv_nsec)
+		if ((dur.tv_sec || dur.tv_nsec) && !atomic_load(&spin_stop))
 			syscall(SYS_nanosleep, &dur, NULL);
 		atomic_store(&spin_stop, 1);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		for (t = 0; t < threads; t++) {
 			pthread_join(sp[t].thread, NULL);
 			total += sp[t].count;
