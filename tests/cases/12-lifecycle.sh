@@ -41,8 +41,9 @@ kill -USR1 "$pid"
 check "its former target runs on and exits 0" wait "$pid"
 
 # --- rmmod while a reader holds /dev/godiag is refused cleanly
-# (the target runs long enough to outlive a slow, emulated VM)
-"$gt" loop 60 >/dev/null &
+# (the target runs long enough to outlive a slow, emulated VM: 60 s
+# ran out on the debug kernel before the capture was up; killed below)
+"$gt" loop 600 >/dev/null &
 lpid=$!
 capture_bg "$work/busy" -p "$lpid" --syscalls
 wait_running 1
