@@ -112,6 +112,21 @@ static void *spin(void *arg)
 	return NULL;
 }
 
+/* No SA_RESTART: the signal ends the sleep or write it interrupts. */
+static int set_handler(int sig, void (*fn)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = fn;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(sig, &sa, NULL)) {
+		perror("sigaction");
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct gt_sync sync = { .mode = GT_SYNC_NONE };
@@ -171,20 +186,9 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (!strcmp(cmd, "loop")) {
-		struct sigaction sa;
-
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_alarm;
-		sigemptyset(&sa.sa_mask);
-		if (sigaction(SIGALRM, &sa, NULL)) {
-			perror("sigaction");
-			return 1;
-		}
-	}
+	if (!strcmp(cmd, "loop") && set_handler(SIGALRM, on_alarm))
+		return 1;
 	if (!strcmp(cmd, "spin-threads")) {
-		struct sigaction sa;
-
 		sp = calloc(threads, sizeof(*sp));
 		if (!sp) {
 			perror("calloc");
@@ -194,14 +198,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: pthread_barrier_init failed\n", prog);
 			return 1;
 		}
-		/* No SA_RESTART: the signal ends the main thread's nanosleep. */
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_spin_stop;
-		sigemptyset(&sa.sa_mask);
-		if (sigaction(SIGUSR2, &sa, NULL)) {
-			perror("sigaction");
+		if (set_handler(SIGUSR2, on_spin_stop))
 			return 1;
-		}
 	}
 
 	if (gt_sync_wait(&sync))
