@@ -1,3 +1,4 @@
+# shellcheck shell=bash source-path=SCRIPTDIR
 # godiagctl status reports what the running kernel and module say.
 . "$(dirname "$0")/../lib.sh"
 

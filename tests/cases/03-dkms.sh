@@ -1,3 +1,4 @@
+# shellcheck shell=bash source-path=SCRIPTDIR
 # A real DKMS install for the running kernel: modprobe works, godiagctl
 # talks to the module, and removal leaves nothing behind.
 . "$(dirname "$0")/../lib.sh"
@@ -15,6 +16,7 @@ check "godiagctl status talks to the DKMS module" "$ctl" status
 check_match "the loaded module is the DKMS one" "/updates/dkms/godiag.ko" "$(modinfo -n godiag)"
 check "rmmod" rmmod godiag
 check "make dkms-uninstall" make -C "$work/src" dkms-uninstall KVER="$kver"
+# shellcheck disable=SC2016 # expanded by the inner shell, on purpose
 check "dkms status is empty" sh -c '[ -z "$(dkms status godiag)" ]'
 check "no source tree left in /usr/src" sh -c '! ls -d /usr/src/godiag-* 2>/dev/null'
 check "no dkms tree left" test ! -e /var/lib/dkms/godiag

@@ -1,3 +1,5 @@
+# shellcheck shell=bash source-path=SCRIPTDIR
+# shellcheck disable=SC2154 # start_gt assigns by name
 # Syscall capture against programs whose syscalls are known exactly.
 . "$(dirname "$0")/../lib.sh"
 module_load

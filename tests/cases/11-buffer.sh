@@ -1,3 +1,4 @@
+# shellcheck shell=bash source-path=SCRIPTDIR
 # Ring buffer behaviour: overflow in discard mode is counted exactly,
 # overwrite mode keeps the newest records, readers come and go without
 # losing committed records, read()/poll()/O_NONBLOCK work.

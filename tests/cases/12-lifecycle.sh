@@ -1,3 +1,4 @@
+# shellcheck shell=bash source-path=SCRIPTDIR
 # Targets and readers coming and going: 64 targets at once, a killed
 # capture leaves nothing behind, the module unloads mid-capture.
 . "$(dirname "$0")/../lib.sh"
@@ -8,11 +9,13 @@ sessions() { "$ctl" sessions --json | python3 -c 'import json,sys; print(len(jso
 
 # --- 64 concurrent targets
 pids=()
-for i in $(seq 64); do
+targets=()
+for _ in $(seq 64); do
 	start_gt p "$gt" --wait-signal getpid 100
 	pids+=("$p")
+	targets+=(-p "$p")
 done
-capture_bg "$work/many" $(printf -- '-p %s ' "${pids[@]}") --syscalls --syscall getpid
+capture_bg "$work/many" "${targets[@]}" --syscalls --syscall getpid
 check "64 targets attached" wait_running 64
 kill -USR1 "${pids[@]}"
 check "capture of 64 targets ends when all exited" wait "$cap_pid"

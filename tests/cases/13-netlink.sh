@@ -1,3 +1,4 @@
+# shellcheck shell=bash source-path=SCRIPTDIR
 # The netlink interface refuses the unprivileged and rejects malformed
 # requests with a reason, and still works afterwards.
 . "$(dirname "$0")/../lib.sh"

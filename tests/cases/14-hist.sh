@@ -1,3 +1,5 @@
+# shellcheck shell=bash source-path=SCRIPTDIR
+# shellcheck disable=SC2154 # start_gt assigns by name
 # In-kernel per-target, per-syscall histograms, readable while tracing
 # without reading a single event.
 . "$(dirname "$0")/../lib.sh"
@@ -19,7 +21,7 @@ check "min duration set" nl syscalls-set session-id:u32:"$sid" syscall-min-ns:u6
 check "session started" nl session-start session-id:u32:"$sid"
 kill -USR1 "$pid" "$pid2"
 for _ in $(seq 200); do
-	grep -q done "$out1" && grep -q done "$out2" && break
+	grep -q 'done' "$out1" && grep -q 'done' "$out2" && break
 	sleep 0.05
 done
 

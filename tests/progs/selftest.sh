@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck disable=SC2016 # check's commands are eval'd: single quotes on purpose
 #
 # Check the test helper programs that need no module, on the host:
 #   O=DIR bash tests/progs/selftest.sh      (make -C tests/progs selftest)
@@ -31,8 +32,8 @@ command -v strace >/dev/null || { echo "selftest: strace is needed" >&2; exit 1;
 run_window() {
 	rm -f "$tmp/out" "$tmp/trace"
 	strace -f -qq -o "$tmp/trace" "$@" >"$tmp/out" &
-	local sp=$! pid i
-	for i in $(seq 200); do
+	local sp=$! pid
+	for _ in $(seq 200); do
 		grep -q '^ready ' "$tmp/out" 2>/dev/null && break
 		sleep 0.05
 	done
@@ -54,8 +55,8 @@ win_only() { # "name=count ..." must be exactly the window
 	want=$(for kv in "$@"; do echo "${kv#*=} ${kv%%=*}"; done | sort -k2)
 	got=$(cat "$tmp/win")
 	if [ "$want" != "$got" ]; then
-		echo "  want: $(echo $want)"
-		echo "  got:  $(echo $got)"
+		echo "  want: $(tr '\n' ' ' <<<"$want")"
+		echo "  got:  $(tr '\n' ' ' <<<"$got")"
 		return 1
 	fi
 }
@@ -119,7 +120,8 @@ check "gt_syscalls --start-delay: ready/done" eval '[ "$(echo $out | cut -d" " -
 
 for args in "" "bogus" "write" "write x" "write -1" "nanosleep 1" "loop 0" \
 	"spin-threads 0 1" "--wait-fd" "--start-delay x write 1" "--nope write 1"; do
-	"$G" $args >/dev/null 2>&1
+	read -ra argv <<<"$args"
+	"$G" "${argv[@]}" >/dev/null 2>&1
 	check "gt_syscalls $args: usage, status 2" [ $? = 2 ]
 done
 check "gt_syscalls --help: status 0" eval '"$G" --help >/dev/null'
@@ -143,7 +145,8 @@ check "gt_forker --wait-signal --exec: 20 getpid in the window" \
 	eval 'rc_is 0 && [ $(win getpid) = 20 ] && [ $(win execve) = 1 ]'
 check "gt_forker --help: status 0" eval '"$F" --help >/dev/null'
 for args in "" "x" "1 2" "--exec"; do
-	"$F" $args >/dev/null 2>&1
+	read -ra argv <<<"$args"
+	"$F" "${argv[@]}" >/dev/null 2>&1
 	check "gt_forker $args: usage, status 2" [ $? = 2 ]
 done
 
@@ -158,7 +161,8 @@ check "gt_threads --prestart 3 500: 1500 getpid, no clone in the window" \
 check "gt_threads 8 100000" "$T" 8 100000
 check "gt_threads --help: status 0" eval '"$T" --help >/dev/null'
 for args in "" "1" "0 1" "x 1"; do
-	"$T" $args >/dev/null 2>&1
+	read -ra argv <<<"$args"
+	"$T" "${argv[@]}" >/dev/null 2>&1
 	check "gt_threads $args: usage, status 2" [ $? = 2 ]
 done
 
@@ -193,6 +197,7 @@ check "nlraw --truncate 25: extack message" \
 	[ "$("$N" --family nlctrl send --truncate 25 3 2:str:nlctrl)" = \
 	  "errno=22 msg=bytes leftover after parsing attributes" ]
 out=$("$N" --timeout 200 --family nlctrl send --truncate 10 3 2:str:nlctrl)
+# shellcheck disable=SC2034 # read by the eval below
 rc=$?
 check "nlraw --truncate 10: no reply, status 3" eval '[ $rc = 3 ] && [ "$out" = "errno=noreply msg=" ]'
 check "nlraw --bad-len: errno=22" \
