@@ -23,7 +23,7 @@ DKMS_SRC := $(DESTDIR)/usr/src/godiag-$(VERSION)
 NO_BTF := CONFIG_DEBUG_INFO_BTF_MODULES=
 
 .PHONY: all module ctl deps check check-unit check-vm demo bench install uninstall \
-	dkms-install dkms-uninstall dkms-src clean help
+	dkms-install dkms-uninstall dkms-src clean help sparse checkpatch shellcheck
 
 all: module ctl
 
@@ -114,6 +114,11 @@ $(CHECKPATCH):
 		linux-source-6.1/scripts/checkpatch.pl linux-source-6.1/scripts/spelling.txt \
 		linux-source-6.1/scripts/const_structs.checkpatch
 
+# shellcheck on every shell script of the project (make check runs it).
+SHELL_SCRIPTS := $(wildcard tests/*.sh tests/*/*.sh) .ci/run
+shellcheck:
+	shellcheck -x $(SHELL_SCRIPTS)
+
 checkpatch: $(CHECKPATCH)
 	$(CHECKPATCH) --no-tree --terse --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON \
 		-f $(filter-out %.mod.c,$(wildcard kmod/*.c)) kmod/*.h include/*.h
@@ -143,3 +148,4 @@ help:
 	@echo "make dkms-uninstall remove from DKMS"
 	@echo "make sparse         sparse on the kernel code (KDIR=...)"
 	@echo "make checkpatch     the kernel's checkpatch.pl on kmod/ and include/"
+	@echo "make shellcheck     shellcheck on every shell script (also in make check)"

@@ -56,6 +56,11 @@ count_unit() {
 	echo "== unit tests (host, ASan+UBSan)"
 	make -s -C "$repo/tests/unit" check 2>&1 | tee "$log"
 	make -s -C "$repo/tests/fuzz" regress 2>&1 | tee -a "$log"	# the fuzzers' crash inputs
+	if make -s -C "$repo" shellcheck >>"$log" 2>&1; then
+		echo "shellcheck: every script clean"
+	else
+		note_fail "shellcheck (see $log)"
+	fi
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" |
 		awk '{ p += $1; f += $3; n++ } END { if (n == 2) print p " passed, " f " failed" }')
 	if [ -z "$line" ]; then

@@ -6,7 +6,6 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=${GODIAG_BUILD:-$repo/build}
-ctl=$repo/ctl/godiagctl
 export PATH=$repo/ctl:$PATH
 cap=/tmp/demo.gdc
 

@@ -31,7 +31,7 @@ apt_install() {
 apt_install build-essential pkg-config libnl-3-dev libnl-genl-3-dev libmnl-dev \
 	libelf-dev libdw-dev libcapstone-dev \
 	qemu-system-x86 busybox-static kmod cpio xz-utils zstd dkms \
-	bc bison flex libssl-dev sparse \
+	bc bison flex libssl-dev sparse shellcheck \
 	golang-go strace bpftrace linux-perf wrk python3 clang libclang-rt-14-dev
 
 apt_install -t bookworm-backports golang-1.21-go golang-1.22-go golang-1.23-go

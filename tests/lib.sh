@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # the variables set here are for the cases
 # Helpers for test cases that run inside the test VM (tests/cases/*.sh).
 # A case prints one "ok - DESC" or "not ok - DESC" line per assertion;
 # tests/check.sh counts them.
@@ -128,8 +129,8 @@ start_gt() {
 
 # wait_running: until a session is running with at least N targets.
 wait_running() {
-	local want=${1:-1} i
-	for i in $(seq 400); do
+	local want=${1:-1}
+	for _ in $(seq 400); do
 		"$ctl" sessions --json >"$work/sess.json" 2>/dev/null &&
 			[ "$(jget "$work/sess.json" \
 				"max([len(s['targets']) for s in d['sessions'] if s['state'] == 'running'] or [-1])")" -ge "$want" ] &&
