@@ -58,14 +58,18 @@ check "the interrupted capture is a complete file" "$ctl" report "$work/busy"
 
 # --- rmmod with running sessions, targets and load, but no reader
 sid=$("$nlraw" session-new | sed -n 's/^session=//p')
-"$gt" spin-threads 4 8 >"$work/spin.out" &
+# The load runs until SIGUSR2 after the unload (a fixed time could end
+# before the rmmod on a slow kernel, which would then test less).
+"$gt" spin-threads 4 600 >"$work/spin.out" &
 spin=$!
 sleep 0.3
 "$nlraw" send target-add session-id:u32:"$sid" pid:u32:"$spin" >/dev/null
 "$nlraw" send target-add session-id:u32:"$sid" pid:u32:"$lpid" >/dev/null
 "$nlraw" send session-start session-id:u32:"$sid" >/dev/null
 sleep 1
+check "the load is running at the unload" kill -0 "$spin"
 check "rmmod mid-capture under load" rmmod godiag
+kill -USR2 "$spin"
 check "the traced program survives the unload" wait "$spin"
 check "the second traced program is still running" kill -0 "$lpid"
 kill "$lpid"
