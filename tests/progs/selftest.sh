@@ -46,6 +46,18 @@ run_window() {
 	     END { for (s in n) print n[s], s }' "$tmp/trace" | sort -k2 >"$tmp/win"
 }
 
+# check_usage NAME PROG ARGS...: each ARGS (one string, split at spaces)
+# makes PROG exit 2, its usage status
+check_usage() {
+	local name=$1 prog=$2 args argv
+	shift 2
+	for args in "$@"; do
+		read -ra argv <<<"$args"
+		"$prog" "${argv[@]}" >/dev/null 2>&1
+		check "$name $args: usage, status 2" [ $? = 2 ]
+	done
+}
+
 win() { # syscall -> its count in the window (0 if none)
 	awk -v s="$1" '$2 == s { print $1; f = 1 } END { if (!f) print 0 }' "$tmp/win"
 }
@@ -118,12 +130,8 @@ check "gt_syscalls --wait-fd: ready/done and 300 getpid" \
 out=$("$G" --start-delay 50 getpid 3)
 check "gt_syscalls --start-delay: ready/done" eval '[ "$(echo $out | cut -d" " -f1,3)" = "ready done" ]'
 
-for args in "" "bogus" "write" "write x" "write -1" "nanosleep 1" "loop 0" \
-	"spin-threads 0 1" "--wait-fd" "--start-delay x write 1" "--nope write 1"; do
-	read -ra argv <<<"$args"
-	"$G" "${argv[@]}" >/dev/null 2>&1
-	check "gt_syscalls $args: usage, status 2" [ $? = 2 ]
-done
+check_usage gt_syscalls "$G" "" "bogus" "write" "write x" "write -1" "nanosleep 1" "loop 0" \
+	"spin-threads 0 1" "--wait-fd" "--start-delay x write 1" "--nope write 1"
 check "gt_syscalls --help: status 0" eval '"$G" --help >/dev/null'
 
 # ---- gt_forker ------------------------------------------------------
@@ -144,11 +152,7 @@ run_window "$F" --wait-signal --exec "$G" getpid 20
 check "gt_forker --wait-signal --exec: 20 getpid in the window" \
 	eval 'rc_is 0 && [ $(win getpid) = 20 ] && [ $(win execve) = 1 ]'
 check "gt_forker --help: status 0" eval '"$F" --help >/dev/null'
-for args in "" "x" "1 2" "--exec"; do
-	read -ra argv <<<"$args"
-	"$F" "${argv[@]}" >/dev/null 2>&1
-	check "gt_forker $args: usage, status 2" [ $? = 2 ]
-done
+check_usage gt_forker "$F" "" "x" "1 2" "--exec"
 
 # ---- gt_threads -----------------------------------------------------
 T=$O/gt_threads
@@ -160,11 +164,7 @@ check "gt_threads --prestart 3 500: 1500 getpid, no clone in the window" \
 	eval 'rc_is 0 && [ $(win getpid) = 1500 ] && [ $(win clone3) = 0 ] && [ $(win clone) = 0 ]'
 check "gt_threads 8 100000" "$T" 8 100000
 check "gt_threads --help: status 0" eval '"$T" --help >/dev/null'
-for args in "" "1" "0 1" "x 1"; do
-	read -ra argv <<<"$args"
-	"$T" "${argv[@]}" >/dev/null 2>&1
-	check "gt_threads $args: usage, status 2" [ $? = 2 ]
-done
+check_usage gt_threads "$T" "" "1" "0 1" "x 1"
 
 # ---- nlraw ----------------------------------------------------------
 N=$O/nlraw
