@@ -98,6 +98,21 @@ finish() {
 }
 trap finish EXIT
 
+# go_builds [PROG]: the Go builds of PROG (default gosched) the test matrix
+# (tests/matrix) gives this kernel in this tier (GODIAG_TIER: check, the
+# default, or full), one "VERSION KIND PATH" line each (KIND: static, pie,
+# stripped).
+go_builds() {
+	local prog=${1:-gosched} v k
+	"$repo/tests/vm/matrix.sh" go "${GODIAG_TIER:-check}" "${GODIAG_VM_KERNEL:-$(uname -r)}" |
+		while read -r v k; do
+			case $k in
+			static) echo "$v $k $progs/$prog-go$v" ;;
+			*) echo "$v $k $progs/$prog-go$v-$k" ;;
+			esac
+		done
+}
+
 # jget FILE EXPR: evaluate a Python expression on the JSON in FILE (as d).
 jget() {
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
