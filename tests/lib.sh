@@ -2,7 +2,8 @@
 # shellcheck disable=SC2034 # the variables set here are for the cases
 # Helpers for test cases that run inside the test VM (tests/cases/*.sh).
 # A case prints one "ok - DESC" or "not ok - DESC" line per assertion;
-# tests/check.sh counts them.
+# tests/check.sh counts them, and fails a case that printed none. See
+# tests/README.md for what the harness expects of a case.
 
 repo=${GODIAG_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 build=${GODIAG_BUILD:-$repo/build}
@@ -91,9 +92,12 @@ as_nobody() {
 	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all -- "$@"
 }
 
+# At the end of a case: under tests/vm/runner.sh (GODIAG_RUNNER=1) the
+# module stays loaded, for the runner to check what the case left in it
+# and unload it; alone, the case unloads it itself.
 finish() {
 	rm -rf "$work"
-	module_loaded && rmmod godiag 2>/dev/null
+	[ "${GODIAG_RUNNER:-0}" = 1 ] || { module_loaded && rmmod godiag 2>/dev/null; }
 	exit $((failures > 0))
 }
 trap finish EXIT

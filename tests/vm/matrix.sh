@@ -115,30 +115,36 @@ check() {
 	return "$bad"
 }
 
-# Markdown: the cases and Go builds of each kernel, per tier.
+# Markdown: the cases, Go builds and module builds of each kernel, per
+# tier.
 table() {
-	local k cases c line v kind
-	echo "| kernel | cases (make check) | Go builds (make check) |"
-	echo "| --- | --- | --- |"
-	for k in $(kernels check); do
-		cases=
-		for c in "$repo"/tests/cases/*.sh; do
-			c=$(basename "$c" .sh)
-			[[ " $(case_kernels check "$c") " == *" $k "* ]] && cases="$cases ${c%%-*}"
-		done
-		line=
-		while read -r v kind; do
-			line="$line, $v $kind"
-		done < <(go_builds check "$k")
-		echo "| $k | all but none:${cases} | ${line#, } |" | sed 's/all but none: //'
+	local k c all=() only cases go faults n
+	for c in "$repo"/tests/cases/*.sh; do
+		all+=("$(basename "$c" .sh)")
 	done
-	echo
-	echo "| Go | static | PIE | stripped |"
-	echo "| --- | --- | --- | --- |"
-	go_rows | awk '{ gsub(/,/, ", "); print "| " $1 " | " $2 " | " $3 " | " $4 " |" }'
-	echo
-	echo "make check-full: every case on $(kernels full | sed 's/ /, /g'), each with all" \
-		"$(go_rows | wc -l) Go versions x 3 build kinds; the fault-injection build on every kernel."
+	echo "| tier | kernel | cases | Go builds (VERSION KIND) | fault-injection build |"
+	echo "| --- | --- | --- | --- | --- |"
+	for k in $(kernels check); do
+		only=
+		n=0
+		for c in "${all[@]}"; do
+			if [[ " $(case_kernels check "$c") " == *" $k "* ]]; then
+				n=$((n + 1))
+			else
+				only="$only, $c"
+			fi
+		done
+		cases="$n of ${#all[@]}"
+		[ -z "$only" ] || cases="$cases (not ${only#, })"
+		go=$(go_builds check "$k" | paste -sd ',' | sed 's/,/, /g')
+		faults=no
+		[[ " $(faults check) " != *" $k "* ]] || faults=yes
+		echo "| check | $k | $cases | $go | $faults |"
+	done
+	n=$(go_rows | wc -l)
+	for k in $(kernels full); do
+		echo "| full | $k | all ${#all[@]} | all $n versions x static, pie, stripped | yes |"
+	done
 }
 
 case ${1:-} in

@@ -265,7 +265,10 @@ qemu_cmd() {
 # and gets searched), the final power-down line and the serial line's
 # carriage returns.
 console_filter() {
-	awk -v all="${GODIAG_VM_DMESG:-0}" '{ sub(/\r$/, "") }
+	# (mawk, Debian's awk, reads a pipe a block at a time unless told)
+	local awk=(awk)
+	! awk -W version 2>&1 | grep -q '^mawk' || awk=(awk -W interactive)
+	"${awk[@]}" -v all="${GODIAG_VM_DMESG:-0}" '{ sub(/\r$/, "") }
 		all != 1 && /^GODIAG-DMESG-BEGIN/ { hide = 1 }
 		!hide && !/\] reboot: Power down$/ { print; fflush() }
 		/^GODIAG-DMESG-END/ { hide = 0 }'
