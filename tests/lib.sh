@@ -87,16 +87,43 @@ module_loaded() {
 	[ -d /sys/module/godiag ]
 }
 
-# Run as an unprivileged user.
+# runnable PATH: PATH, or, when it is an executable file that uid 65534
+# cannot execute where it is (a checkout under root's 0700 home: the
+# refusal would be the shell's EACCES, not the module's), a copy of it in a
+# directory everyone can reach (in the guest's own /tmp tmpfs).
+runnable_dir=
+runnable() {
+	local p=$1 copy
+	if [[ $p != /* ]] || [ ! -f "$p" ] || [ ! -x "$p" ] ||
+		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all -- test -x "$p" 2>/dev/null; then
+		printf '%s\n' "$p"
+		return
+	fi
+	if [ -z "$runnable_dir" ]; then
+		runnable_dir=$(mktemp -d /tmp/godiag-runnable.XXXXXX) && chmod 0755 "$runnable_dir"
+	fi
+	copy=$runnable_dir$p
+	[ -e "$copy" ] || { mkdir -p "${copy%/*}" && cp "$p" "$copy" && chmod -R a+rX "$runnable_dir"; }
+	printf '%s\n' "$copy"
+}
+
+# Run as an unprivileged user: as_nobody CMD ARGS... Executables of the
+# checkout among the words are run from a copy that user can execute
+# (runnable), so a check as uid 65534 or in its user namespace (as_nobody
+# unshare -Ur CMD ...) sees the module's answer wherever the tree is.
 as_nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all -- "$@"
+	local a args=()
+	for a in "$@"; do
+		args+=("$(runnable "$a")")
+	done
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all -- "${args[@]}"
 }
 
 # At the end of a case: under tests/vm/runner.sh (GODIAG_RUNNER=1) the
 # module stays loaded, for the runner to check what the case left in it
 # and unload it; alone, the case unloads it itself.
 finish() {
-	rm -rf "$work"
+	rm -rf "$work" ${runnable_dir:+"$runnable_dir"}
 	[ "${GODIAG_RUNNER:-0}" = 1 ] || { module_loaded && rmmod godiag 2>/dev/null; }
 	exit $((failures > 0))
 }
