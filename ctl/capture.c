@@ -93,6 +93,32 @@ void capture_setup_failed(struct capture *c, int err)
 	gdnl_fail(c->nl, err);
 }
 
+int capture_mem_open(uint32_t pid, int *err)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%u/mem", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	*err = fd < 0 ? errno : 0;
+	return fd;
+}
+
+void capture_put_mem_fd(struct nl_msg *msg, int fd)
+{
+	if (fd >= 0)
+		gdnl_put_u32(msg, GODIAG_A_PROC_MEM_FD, (uint32_t)fd);
+}
+
+void capture_pid_failed(struct capture *c, uint32_t pid, int mem_err, int err)
+{
+	remove_output(c);
+	if (err == -EPERM && mem_err)
+		die(EXIT_PERM, "permission denied: %s (opening /proc/%u/mem: %s)",
+		    gdnl_strerror(c->nl, err), pid, strerror(mem_err));
+	gdnl_fail(c->nl, err);
+}
+
 void capture_die(struct capture *c, int code, const char *fmt, ...)
 {
 	char msg[1024];
@@ -128,8 +154,9 @@ static void open_netlink(struct capture *c)
 
 	c->nl = gdnl_open(c->c->name);
 	status_require_abi(c->nl, c->c->name, &c->st);
+	/* Only CAP_SYS_ADMIN may join; without it, polling is the plan. */
 	c->notify = gdnl_open_notify(c->c->name, why, sizeof(why));
-	if (!c->notify)
+	if (!c->notify && errno != EPERM)
 		warn("%s: %s; checking the targets every second instead",
 		     c->c->name, why);
 }
@@ -173,16 +200,19 @@ static void add_target(struct capture *c, uint32_t pid, bool is_command)
 {
 	struct nl_msg *msg = gdnl_msg(c->nl, GODIAG_CMD_TARGET_ADD, 0);
 	struct capture_target *t;
-	int err;
+	int err, mem_err, mem = capture_mem_open(pid, &mem_err);
 
 	gdnl_put_u32(msg, GODIAG_A_SESSION_ID, c->session);
 	gdnl_put_u32(msg, GODIAG_A_PID, pid);
 	gdnl_put_u32(msg, GODIAG_A_TARGET_FLAGS,
 		     c->o->follow ? GODIAG_TF_FOLLOW_CHILDREN : 0);
+	capture_put_mem_fd(msg, mem);
 	/* The module's message names the problem: "no process with PID 123". */
 	err = gdnl_exec(c->nl, msg, NULL, NULL);
+	if (mem >= 0)
+		close(mem);
 	if (err)
-		gdnl_fail(c->nl, err);
+		capture_pid_failed(c, pid, mem_err, err);
 	c->targets = xreallocarray(c->targets, c->ntargets + 1, sizeof(*c->targets));
 	t = &c->targets[c->ntargets++];
 	memset(t, 0, sizeof(*t));
@@ -223,7 +253,8 @@ static void open_device(struct capture *c)
 	/* Read-write: the mappings are shared and writable (data_tail). */
 	c->dev = open(path, O_RDWR | O_CLOEXEC);
 	if (c->dev < 0 && (errno == EACCES || errno == EPERM))
-		die(EXIT_PERM, "permission denied: %s needs root (CAP_SYS_ADMIN)", path);
+		die(EXIT_PERM, "permission denied: %s needs CAP_PERFMON or CAP_SYS_ADMIN",
+		    path);
 	if (c->dev < 0)
 		die(EXIT_OPFAIL, "%s: %s: %s", c->c->name, path, strerror(errno));
 	if (ioctl(c->dev, GODIAG_IOC_BIND, &id))

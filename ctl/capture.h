@@ -146,6 +146,18 @@ void capture_setup_failed(struct capture *c, int err);
 __attribute__((noreturn, format(printf, 3, 4)))
 void capture_die(struct capture *c, int code, const char *fmt, ...);
 
+/*
+ * /proc/PID/mem opened read-only by this process (-1 and *err = errno
+ * when the kernel refuses: no ptrace access): the module's proof, for a
+ * caller without CAP_SYS_ADMIN, that it may trace PID. Close it after
+ * the request.
+ */
+int capture_mem_open(uint32_t pid, int *err);
+void capture_put_mem_fd(struct nl_msg *msg, int fd);
+/* A request about PID failed; a refusal (EPERM) says why the fd was missing. */
+__attribute__((noreturn))
+void capture_pid_failed(struct capture *c, uint32_t pid, int mem_err, int err);
+
 /* capture_go.c: goroutine probes. */
 struct capture_go;
 int capture_go_inspect(struct capture *c, uint32_t pid, char *err, size_t errlen);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "capture.h"
 #include "gobin.h"
@@ -93,8 +94,9 @@ static int load_bias(struct capture_go *g, char *err, size_t errlen)
 	return 0;
 }
 
+/* mem: /proc/PID/mem (capture_mem_open()), or -1 with mem_err. */
 static void add_probe(struct capture *c, struct capture_go *g,
-		      const struct gobin_probe *p)
+		      const struct gobin_probe *p, int mem, int mem_err)
 {
 	struct nl_msg *msg = gdnl_msg(c->nl, GODIAG_CMD_PROBE_ADD, 0);
 	int err;
@@ -104,6 +106,8 @@ static void add_probe(struct capture *c, struct capture_go *g,
 	gdnl_put_u32(msg, GODIAG_A_PROBE_KIND, p->kind);
 	gdnl_put_data(msg, GODIAG_A_PROBE_PATH, g->exe, strlen(g->exe) + 1);
 	gdnl_put_u64(msg, GODIAG_A_PROBE_OFFSET, p->offset);
+	gdnl_put_u64(msg, GODIAG_A_PROBE_FUNC_OFFSET, p->func_offset);
+	capture_put_mem_fd(msg, mem);
 	if (p->arg_reg != GOBIN_NO_REG)
 		gdnl_put_u8(msg, GODIAG_A_PROBE_ARG_REG, p->arg_reg);
 	if (p->g_reg != GOBIN_NO_REG)
@@ -113,13 +117,14 @@ static void add_probe(struct capture *c, struct capture_go *g,
 	gdnl_put_data(msg, GODIAG_A_GO_LAYOUT, &g->bin.layout, sizeof(g->bin.layout));
 	err = gdnl_exec(c->nl, msg, NULL, NULL);
 	if (err)
-		capture_setup_failed(c, err);
+		capture_pid_failed(c, g->pid, mem_err, err);
 }
 
 /* Places the probes of every inspected target (already a module target). */
 void capture_go_attach(struct capture *c, uint32_t pid)
 {
 	struct capture_go *g = go_find(c, pid);
+	int mem, mem_err;
 	char err[512];
 	size_t i;
 
@@ -127,8 +132,12 @@ void capture_go_attach(struct capture *c, uint32_t pid)
 		return;
 	if (load_bias(g, err, sizeof(err)))
 		capture_die(c, EXIT_OPFAIL, "%s", err);
+	/* The probes arm in the program PID runs now: open its mem now. */
+	mem = capture_mem_open(pid, &mem_err);
 	for (i = 0; i < g->bin.nprobes; i++)
-		add_probe(c, g, &g->bin.probes[i]);
+		add_probe(c, g, &g->bin.probes[i], mem, mem_err);
+	if (mem >= 0)
+		close(mem);
 }
 
 static int cmp_u64(const void *a, const void *b)

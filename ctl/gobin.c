@@ -706,6 +706,19 @@ int gobin_func_range(const struct gobin *b, const char *name, uint64_t *entry,
 	return 0;
 }
 
+int gobin_func_at(const struct gobin *b, size_t i, const char **name,
+		  uint64_t *entry, uint64_t *end)
+{
+	struct gofunc f;
+
+	if (!b->impl || gopcln_func(&b->impl->pcln, i, &f))
+		return -1;
+	*name = f.name;
+	*entry = f.entry;
+	*end = f.end;
+	return 0;
+}
+
 size_t gobin_func_suggest(const struct gobin *b, const char *name,
 			  const char **names, size_t max)
 {
@@ -1117,16 +1130,21 @@ static int check_regs(struct gobin *b, const struct godwarf_func *df, char *err,
 	return 0;
 }
 
-static int add_probe(struct gobin *b, const struct probe_func *pf,
+/*
+ * A probe at vaddr inside the function at entry. The module checks that
+ * the offset is an instruction boundary by decoding from the function's
+ * entry, so both offsets go with it.
+ */
+static int add_probe(struct gobin *b, const struct probe_func *pf, uint64_t entry,
 		     uint64_t vaddr, int jcc, char *err, size_t errlen)
 {
 	struct gobin_probe *p;
-	uint64_t off;
+	uint64_t off, func_off;
 
 	if (b->nprobes == GOBIN_PROBES_MAX)
 		return fail(err, errlen, "%s: more than %d probe points", b->path,
 			    GOBIN_PROBES_MAX);
-	if (gobin_file_offset(b, vaddr, &off))
+	if (gobin_file_offset(b, vaddr, &off) || gobin_file_offset(b, entry, &func_off))
 		return fail(err, errlen, "%s: %s at 0x%llx is not in the file",
 			    b->path, pf->name, (unsigned long long)vaddr);
 	p = &b->probes[b->nprobes++];
@@ -1134,6 +1152,7 @@ static int add_probe(struct gobin *b, const struct probe_func *pf,
 	p->func = pf->name;
 	p->vaddr = vaddr;
 	p->offset = off;
+	p->func_offset = func_off;
 	p->arg_reg = pf->arg_reg;
 	p->g_reg = pf->g_reg;
 	p->jcc = (int8_t)jcc;
@@ -1158,7 +1177,7 @@ static int add_probes(struct gobin *b, char *err, size_t errlen)
 				    b->go_version);
 		if (pf->kind != GODIAG_PROBE_GO_CREATE) {
 			at = gobin_entry_probe(b, entry, end, &jcc);
-			if (add_probe(b, pf, at, jcc, err, errlen))
+			if (add_probe(b, pf, entry, at, jcc, err, errlen))
 				return -1;
 			continue;
 		}
@@ -1173,7 +1192,7 @@ static int add_probes(struct gobin *b, char *err, size_t errlen)
 			return fail(err, errlen, "%s: %s has %d RET instructions",
 				    b->path, pf->name, n);
 		for (k = 0; k < n; k++)
-			if (add_probe(b, pf, rets[k], -1, err, errlen))
+			if (add_probe(b, pf, entry, rets[k], -1, err, errlen))
 				return -1;
 	}
 	return 0;

@@ -25,6 +25,7 @@ struct gobin_probe {
 	const char *func;	/* "runtime.execute" (static storage) */
 	uint64_t vaddr;		/* link-time address of the instruction */
 	uint64_t offset;	/* file offset: what the kernel probes */
+	uint64_t func_offset;	/* file offset of its function's entry */
 	uint8_t arg_reg;	/* GODIAG_REG_*, or GOBIN_NO_REG */
 	uint8_t g_reg;		/* GODIAG_REG_*, or GOBIN_NO_REG */
 	int8_t jcc;		/* GODIAG_A_PROBE_JCC: condition code, -1: none */
@@ -92,6 +93,14 @@ const char *gobin_func_name(const struct gobin *b, uint64_t vaddr);
  */
 int gobin_func_range(const struct gobin *b, const char *name,
 		     uint64_t *entry, uint64_t *end);
+
+/*
+ * Function i of the function table (0 <= i < nfuncs): its name and
+ * link-time [entry, end) (end is the next function's entry). Returns 0,
+ * or -1 when i is out of range or its record is damaged.
+ */
+int gobin_func_at(const struct gobin *b, size_t i, const char **name,
+		  uint64_t *entry, uint64_t *end);
 
 /*
  * Up to max names of functions close to a name gobin_func_range() did not

@@ -391,6 +391,7 @@ static void print_json(const struct inspect *in)
 			json_kv_string(&j, "function", p->func);
 			json_kv_u64(&j, "vaddr", p->vaddr);
 			json_kv_u64(&j, "offset", p->offset);
+			json_kv_u64(&j, "func_offset", p->func_offset);
 			json_reg(&j, "arg_reg", p->arg_reg);
 			json_reg(&j, "g_reg", p->g_reg);
 			json_kv_string(&j, "at", probe_at(p));

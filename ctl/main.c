@@ -57,7 +57,8 @@ static void print_main_usage(FILE *out)
 	      "     missing or not of the kind the command takes)\n"
 	      "  2  the godiag module is not loaded\n"
 	      "  3  the operation failed\n"
-	      "  4  permission denied (godiag needs root, CAP_NET_ADMIN)\n"
+	      "  4  permission denied (godiag needs CAP_PERFMON or CAP_SYS_ADMIN,\n"
+	      "     and without CAP_SYS_ADMIN ptrace access to what it traces)\n"
 	      "\n"
 	      "Run '" PROG " help COMMAND' for a command's options.\n", out);
 }

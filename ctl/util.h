@@ -14,7 +14,7 @@ enum exit_code {
 	EXIT_USAGE	= 1,	/* bad option or argument */
 	EXIT_NOMODULE	= 2,	/* the godiag module is not loaded */
 	EXIT_OPFAIL	= 3,	/* the kernel or the target refused */
-	EXIT_PERM	= 4,	/* needs root (CAP_NET_ADMIN) */
+	EXIT_PERM	= 4,	/* needs CAP_PERFMON or CAP_SYS_ADMIN, or ptrace access */
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -384,7 +384,7 @@ static void on_process_fork(void *data, struct task_struct *parent,
 			continue;
 		struct godiag_target *t = n->target;
 
-		if (!(t->flags & GODIAG_TF_FOLLOW_CHILDREN))
+		if (!(t->flags & GODIAG_TF_FOLLOW_CHILDREN) || READ_ONCE(n->revoked))
 			continue;
 		if (!atomic_inc_not_zero(&t->nr_procs))
 			continue;
@@ -441,7 +441,7 @@ static struct godiag_target *find_target(struct godiag_session *s, pid_t tgid)
 }
 
 int godiag_target_add(struct godiag_session *s, pid_t vpid, u32 flags,
-		      struct netlink_ext_ack *extack)
+		      struct file *proof, struct netlink_ext_ack *extack)
 {
 	struct task_struct *task;
 	struct godiag_pid_node *n;
@@ -463,6 +463,10 @@ int godiag_target_add(struct godiag_session *s, pid_t vpid, u32 flags,
 		ret = -EEXIST;
 		goto out;
 	}
+	/* Without CAP_SYS_ADMIN: may the caller ptrace this very process? */
+	ret = proof ? godiag_proof_task(proof, task, vpid, extack) : 0;
+	if (ret)
+		goto out;
 	t = target_new(s, task->tgid, flags);
 	n = t ? pid_node_new(t, task->tgid) : NULL;
 	if (!n) {

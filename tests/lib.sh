@@ -119,6 +119,45 @@ as_nobody() {
 	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all -- "${args[@]}"
 }
 
+# req_attrs CMD SESSION PID: nlraw attributes that make CMD well formed
+# (the kernel checks a request's format before the module checks who sent
+# it, so a refusal test must send a well-formed request).
+req_attrs() {
+	local lay=go-layout:hex:98000000000000000000000000000000
+	case $1 in
+	session-del | session-start | session-stop) echo "session-id:u32:$2" ;;
+	target-add | target-del) echo "session-id:u32:$2 pid:u32:$3" ;;
+	syscalls-set) echo "session-id:u32:$2 syscall-min-ns:u64:0" ;;
+	probe-add)
+		echo "session-id:u32:$2 pid:u32:$3 probe-kind:u32:2 probe-arg-reg:u8:0" \
+			"probe-path:str:/proc/$3/exe probe-offset:u64:0 probe-func-offset:u64:0 $lay" ;;
+	probe-del) echo "session-id:u32:$2 probe-id:u32:1" ;;
+	*) ;;
+	esac
+}
+
+# as_root_caps CAPS CMD...: run as root (uid 0) holding only CAPS (setpriv
+# names without "cap_", comma-separated, e.g. net_admin): the bounding set
+# is cut to them, so the exec gives root no more.
+as_root_caps() {
+	local caps=+${1//,/,+}
+	shift
+	setpriv --inh-caps=-all --bounding-set=-all,"$caps" -- "$@"
+}
+
+# as_nobody_caps CAPS CMD...: run as uid and gid 65534 holding CAPS as
+# ambient capabilities (kept across exec), nothing else.
+as_nobody_caps() {
+	local caps=+${1//,/,+}
+	shift
+	local a args=()
+	for a in "$@"; do
+		args+=("$(runnable "$a")")
+	done
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all,"$caps" \
+		--ambient-caps=-all,"$caps" --bounding-set=-all,"$caps" -- "${args[@]}"
+}
+
 # At the end of a case: under tests/vm/runner.sh (GODIAG_RUNNER=1) the
 # module stays loaded, for the runner to check what the case left in it
 # and unload it; alone, the case unloads it itself.
@@ -434,7 +473,8 @@ PY
 
 # go_probe_specs INSPECT.json: one line per probe that `godiagctl inspect
 # --json` lists, holding the nlraw attributes of its PROBE_ADD (kind,
-# offset, registers, jump condition, Go layout), the path and pid not included.
+# offset, its function's offset, registers, jump condition, Go layout),
+# the path and pid not included.
 go_probe_specs() {
 	python3 - "$1" <<'PY'
 import json, struct, sys
@@ -445,7 +485,8 @@ kinds = {"create": 1, "start": 2, "park": 3, "ready": 4, "exit": 5}
 l = d["layout"]
 lay = struct.pack("<8H", l["goid"], l["parent_goid"], l["gopc"], l["startpc"], 0, 0, 0, 0).hex()
 for p in d["probes"]:
-    a = [f"probe-kind:u32:{kinds[p['kind']]}", f"probe-offset:u64:{p['offset']}"]
+    a = [f"probe-kind:u32:{kinds[p['kind']]}", f"probe-offset:u64:{p['offset']}",
+         f"probe-func-offset:u64:{p['func_offset']}"]
     if p.get("arg_reg"):
         a.append(f"probe-arg-reg:u8:{regs.index(p['arg_reg'])}")
     if p.get("g_reg"):

@@ -386,7 +386,8 @@ b=$progs/gosched-go1.19
 "$ctl" inspect --json --func main.growStack "$b" >"$work/f.json"
 check_match "f: runtime.execute is probed on a jbe, recorded when it falls through" \
 	'probe-jcc:u8:6( |$)' "$(go_probe_specs "$work/f.json" | grep 'probe-kind:u32:2 ')"
-read -r off jcc <<<"$(jget "$work/f.json" "'%d %d' % (d['func']['probe']['offset'], d['func']['probe']['jcc'])")"
+read -r off foff jcc <<<"$(jget "$work/f.json" \
+	"'%d %d %d' % (d['func']['probe']['offset'], d['func']['offset'], d['func']['probe']['jcc'])")"
 check_eq "f: inspect --func main.growStack: on its stack check's jbe" 6 "$jcc"
 lay=$(go_probe_specs "$work/f.json" | sed -n '1s/.*\(go-layout:hex:[0-9a-f]*\).*/\1/p')
 start_gt pid "$b" --wait-signal --grow "$G"
@@ -398,7 +399,7 @@ if "$progs/nlraw" send target-add session-id:u32:"$fsid" pid:u32:"$pid" | grep -
 		# shellcheck disable=SC2086 # one attribute per word
 		ids+=("$("$progs/nlraw" send --show probe-add session-id:u32:"$fsid" pid:u32:"$pid" \
 			probe-path:str:"$(readlink -f "$b")" probe-kind:u32:2 probe-arg-reg:u8:0 \
-			probe-offset:u64:"$off" "$lay" $j |
+			probe-offset:u64:"$off" probe-func-offset:u64:"$foff" "$lay" $j |
 			sed -n 's/.* probe-id=\([0-9]*\).*/\1/p')")
 	done
 fi
