@@ -13,8 +13,16 @@
  * record starts 8-byte aligned in the file. A reader skips section types
  * it does not know, unless the section has CAPFILE_SF_REQUIRED. The last
  * section is END: a file without it was not finished (the tool was
- * killed, or the disk filled) and is reported as incomplete. Nothing may
- * follow END.
+ * killed, the disk filled, or it was copied while being written) and is
+ * reported as incomplete. Nothing may follow END.
+ *
+ * A cut file: where the data ends inside a section (or its padding, or a
+ * section header), everything whole before that point is read: every
+ * complete section, and the complete records of a RECORDS section that
+ * was cut (records are appended whole, so the cut lies between two
+ * records or inside the last one). The reader says where the data ended
+ * (capfile_info.cut_at, cut_section) instead of failing; only content
+ * that is wrong, rather than missing, is an error.
  *
  * Sections:
  *   META     "key=value\n" lines of UTF-8 (keys [a-z0-9_]+; values have no
@@ -200,6 +208,10 @@ struct capfile_info {
 	uint64_t sections;
 	uint64_t records;
 	bool complete;		/* the END section was there */
+	/* When not complete: where the data ended. */
+	uint64_t cut_at;	/* the length of the data */
+	bool cut_inside;	/* inside a section or header, not between two */
+	uint32_t cut_section;	/* the type of the section it ended in, 0: a header */
 };
 
 /* Longest META key and value the reader accepts (without the NUL). */
@@ -208,13 +220,35 @@ struct capfile_info {
 
 /*
  * Parses a whole capture file held in memory. Returns 0 (info tells
- * whether it was complete), -1 with a one-line message in err ("not a
- * godiag capture file", "truncated at byte N", "unsupported format
+ * whether it was complete, or where it was cut), -1 with a one-line
+ * message in err ("not a godiag capture file", "unsupported format
  * version N", "corrupt record at byte N", ...), or what a callback
- * returned. info may be NULL.
+ * returned. A file cut short is not an error: what it holds up to the
+ * cut is delivered. info may be NULL.
  */
 int capfile_parse(const void *buf, size_t len, const struct capfile_visitor *v,
 		  void *arg, struct capfile_info *info, char *err, size_t errlen);
+
+/* "RECORDS" for CAPFILE_SEC_RECORDS, ...; NULL for a type it does not know. */
+const char *capfile_section_name(uint32_t type);
+
+/*
+ * Where an incomplete file ends, in words: "file cut at byte N in section
+ * RECORDS", "file cut at byte N in a section header", "file ends at byte
+ * N without its end section".
+ */
+void capfile_cut_text(const struct capfile_info *info, char *buf, size_t len);
+
+/*
+ * For a reader of a pipe or device, which cannot tell the size first:
+ * whether the first len bytes read already hold all a capture file can
+ * hold (they are not one, or they reach past its END section), so it
+ * reads no further. st starts zeroed and remembers how far it walked.
+ */
+struct capfile_stream {
+	size_t next;		/* where the next section header starts, 0: unknown */
+};
+bool capfile_stream_done(struct capfile_stream *st, const void *buf, size_t len);
 
 /* ------------------------------------------------------------------ */
 /* Writer                                                              */

@@ -158,6 +158,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (capfile_parse(data, size, &checks, NULL, &info, err, sizeof(err)) != 0)
 		check_err(err, sizeof(err));
+	else if (!info.complete && (info.cut_at != size ||
+				    (info.cut_section && !info.cut_inside)))
+		broken("a file without END must say where it was cut");
 	if (report_load(&r, data, size, err, sizeof(err)) == 0) {
 		devnull = fopen("/dev/null", "w");
 		if (!devnull)
