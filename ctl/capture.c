@@ -54,34 +54,62 @@ static const char *const capture_usage =
 	"      --goroutines       record goroutines being created, run, parked\n"
 	"                         (with the runtime's wait reason), readied and\n"
 	"                         exiting; every target must be a Go program\n"
-	"                         (Go 1.19 to 1.23; stripped binaries work).\n"
-	"                         Children followed with -f are traced for\n"
+	"                         (tested: Go 1.19, 1.21, 1.22, 1.23, static, PIE\n"
+	"                         and stripped). A COMMAND that is not one, such\n"
+	"                         as env or sh -c 'exec ./server', is followed\n"
+	"                         through up to 8 execs to the Go program it\n"
+	"                         runs. Children followed with -f are traced for\n"
 	"                         syscalls only\n"
 	"      --syscall LIST     only these syscalls: names or numbers,\n"
 	"                         comma-separated (write,read,35)\n"
 	"      --syscall-min DUR  only syscalls that took at least DUR (100us)\n"
 	"\n"
 	"Capture:\n"
-	"  -o, --output FILE      write the capture to FILE (required)\n"
+	"  -o, --output FILE      write the capture to FILE (required). It is\n"
+	"                         written as .FILE.godiag-XXXXXX beside it and\n"
+	"                         renamed to FILE once complete: an earlier FILE\n"
+	"                         stays as it was if the capture fails (a\n"
+	"                         capture killed with SIGKILL leaves the\n"
+	"                         temporary, which report reads as a cut file)\n"
 	"      --duration DUR     stop after DUR (10s, 5m)\n"
 	"      --buffer SIZE      buffer per CPU (default 1M, 16K..256M; rounded\n"
 	"                         up to a power of two)\n"
 	"      --mode MODE        discard: when a buffer is full, drop new events\n"
 	"                         (default); overwrite: drop the oldest\n"
+	"      --strict           exit 6 when the file is complete but the run was\n"
+	"                         not clean: events were lost, or COMMAND exited\n"
+	"                         with a status other than 0\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"Durations take ns, us, ms, s, m or h; sizes K, M or G. At the end one\n"
 	"line on stderr says how many events were captured and lost; if any\n"
-	"were lost, capture again with a larger --buffer.\n";
+	"were lost, capture again with a larger --buffer.\n"
+	"\n"
+	"Exit status: 0 FILE is complete (losses and the command's status are\n"
+	"in it and on stderr); 6 with --strict, FILE is complete but events were\n"
+	"lost or COMMAND failed; 1 a usage error, a PID that names no process, a\n"
+	"target that is not a Go program (--goroutines); 2 the module is not\n"
+	"loaded; 3 the capture failed (FILE is left as it was); 4 permission\n"
+	"denied.\n";
 
-/* Before anything fails, the file (if made) goes: it holds nothing yet. */
+/*
+ * The file being written, for the exit handler: any exit before the
+ * file is complete (a failure in any part of the code that dies)
+ * removes its temporary, never the user's FILE.
+ */
+static struct outfile *pending_output;
+
+static void discard_pending_output(void)
+{
+	if (pending_output)
+		outfile_discard(pending_output);
+	pending_output = NULL;
+}
+
+/* Before anything fails, the file's temporary (if made) goes. */
 static void remove_output(struct capture *c)
 {
-	if (c->out_fd >= 0) {
-		close(c->out_fd);
-		unlink(c->o->output);
-		c->out_fd = -1;
-	}
+	discard_pending_output();
 	/* A command stopped at its exec must not run on untraced. */
 	if (c->child.stopped)
 		kill(c->child.pid, SIGKILL);
@@ -179,8 +207,10 @@ static void add_target(struct capture *c, uint32_t pid, bool is_command)
 	gdnl_put_u32(msg, GODIAG_A_PID, pid);
 	gdnl_put_u32(msg, GODIAG_A_TARGET_FLAGS,
 		     c->o->follow ? GODIAG_TF_FOLLOW_CHILDREN : 0);
-	/* The module's message names the problem: "no process with PID 123". */
 	err = gdnl_exec(c->nl, msg, NULL, NULL);
+	/* Gone since check_pids(): the same bad argument. */
+	if (err == -ESRCH)
+		die(EXIT_USAGE, "%s: no process %u", c->c->name, pid);
 	if (err)
 		gdnl_fail(c->nl, err);
 	c->targets = xreallocarray(c->targets, c->ntargets + 1, sizeof(*c->targets));
@@ -248,12 +278,41 @@ static void map_rings(struct capture *c)
 	free(ids);
 }
 
+/*
+ * The file goes to a temporary beside FILE until the capture is complete
+ * (outfile.h): an earlier FILE is never truncated nor removed.
+ */
 static void open_output(struct capture *c)
 {
-	c->out_fd = open(c->o->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (c->out_fd < 0)
-		die(EXIT_OPFAIL, "%s: %s: %s", c->c->name, c->o->output, strerror(errno));
-	capw_init(&c->w, c->out_fd);
+	int fd;
+
+	if (outfile_open(&c->out, c->o->output, 0600))
+		die(exit_code_of_errno(errno), "%s: %s: %s", c->c->name, c->o->output,
+		    strerror(errno));
+	pending_output = &c->out;
+	atexit(discard_pending_output);
+	/* The writer closes its own copy; capture_output_done() syncs and renames. */
+	fd = fcntl(c->out.fd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0)
+		capture_die(c, EXIT_OPFAIL, "%s: %s", c->o->output, strerror(errno));
+	capw_init(&c->w, fd);
+}
+
+int capture_output_done(struct capture *c, int err)
+{
+	pending_output = NULL;
+	if (err) {
+		outfile_discard(&c->out);
+		warn("%s: cannot write %s: %s; it was left as it was", c->c->name,
+		     c->o->output, strerror(err));
+		return EXIT_OPFAIL;
+	}
+	if (outfile_commit(&c->out)) {
+		warn("%s: cannot put the capture in place as %s: %s; it is complete "
+		     "in %s", c->c->name, c->out.final, strerror(errno), c->out.tmp);
+		return EXIT_OPFAIL;
+	}
+	return EXIT_OK;
 }
 
 static void write_meta(struct capture *c)
@@ -351,7 +410,7 @@ static void release_command(struct capture *c)
 	int err = child_release(&c->child);
 
 	if (err)
-		capture_die(c, EXIT_OPFAIL, "cannot run '%s': %s",
+		capture_die(c, exit_code_of_errno(err), "cannot run '%s': %s",
 			    c->o->command[0], strerror(err));
 	if (c->child.stop_at_exec)
 		attach_command(c);
@@ -373,24 +432,42 @@ static void start(struct capture *c)
 	if (c->child.pid)
 		release_command(c);
 	write_targets(c);
+	/* On disk from the start: a capture killed later leaves a readable file. */
+	capw_flush(&c->w);
 }
 
-/* Refuse targets that are not Go programs before anything exists. */
-static void inspect_targets(struct capture *c)
+/*
+ * Refuse a PID that names no process, and with --goroutines targets that
+ * are not Go programs, before anything exists.
+ */
+static void check_targets(struct capture *c)
 {
 	char err[1024];
 	size_t i;
 
+	for (i = 0; i < c->o->npids; i++)
+		if (!proc_exists((pid_t)c->o->pids[i]))
+			die(EXIT_USAGE, "%s: no process %u", c->c->name, c->o->pids[i]);
 	if (!c->o->goroutines)
 		return;
-	for (i = 0; i < c->o->npids; i++)
-		if (capture_go_inspect(c, c->o->pids[i], err, sizeof(err)))
+	for (i = 0; i < c->o->npids; i++) {
+		uint32_t pid = c->o->pids[i];
+		char exe[64];
+		int e;
+
+		snprintf(exe, sizeof(exe), "/proc/%u/exe", pid);
+		e = open_errno(exe);
+		if (e)
+			die(exit_code_of_errno(e), "%s: PID %u: cannot open %s: %s",
+			    c->c->name, pid, exe, strerror(e));
+		if (capture_go_inspect(c, pid, err, sizeof(err)))
 			die(EXIT_USAGE, "%s: %s", c->c->name, err);
+	}
 }
 
 static void setup(struct capture *c, sigset_t *orig)
 {
-	inspect_targets(c);
+	check_targets(c);
 	block_signals(c, orig);
 	if (c->o->command &&
 	    child_spawn(&c->child, c->o->command, orig, c->o->goroutines))
@@ -421,7 +498,7 @@ static int run_capture(const struct cmd *cmd, int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	c.c = cmd;
 	c.o = &o;
-	c.out_fd = -1;
+	c.out.fd = -1;
 	c.dev = -1;
 	setup(&c, &orig);
 	capture_loop(&c);
@@ -434,6 +511,7 @@ static int run_capture(const struct cmd *cmd, int argc, char **argv)
 	capture_go_free(&c);
 	free(c.rings);
 	free(c.targets);
+	outfile_free(&c.out);
 	capture_free_opts(&o);
 	return ret;
 }

@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "gobin.h"
 #include "json.h"
+#include "proc.h"
 #include "util.h"
 
 #define RETS_MAX	256
@@ -513,6 +514,8 @@ static int run_inspect(const struct cmd *c, int argc, char **argv)
 	if (in->pid) {
 		if (optind < argc)
 			cmd_usage_error(c, "give -p PID or BINARY, not both");
+		if (!proc_exists((pid_t)in->pid))
+			die(EXIT_USAGE, "%s: no process %u", c->name, in->pid);
 		snprintf(path, sizeof(path), "/proc/%u/exe", in->pid);
 		file = path;
 	} else {
@@ -522,6 +525,11 @@ static int run_inspect(const struct cmd *c, int argc, char **argv)
 		cmd_no_operands(c, argc, argv);
 	}
 
+	/* What cannot be opened says why in its exit code (permission: 4). */
+	opt = open_errno(file);
+	if (opt)
+		die(exit_code_of_errno(opt), "%s: cannot open %s: %s", c->name, file,
+		    strerror(opt));
 	if (gobin_open(&in->b, file, err, sizeof(err)))
 		die(EXIT_USAGE, "%s: %s", c->name, err);
 	if (in->pid)
