@@ -344,7 +344,7 @@ static int parse_syms(struct parser *p, size_t off, size_t len)
 	for (i = 0; i < h.count; i++) {
 		memcpy(&e, ents + i * sizeof(e), sizeof(e));
 		if (e.func_off >= h.strings_len || e.file_off >= h.strings_len ||
-		    (i && e.pc <= prev))
+		    e.start_off > h.strings_len || (i && e.pc <= prev))
 			return fail(p, "corrupt SYMS section at byte %zu", off);
 		prev = e.pc;
 	}

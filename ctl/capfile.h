@@ -46,7 +46,9 @@
  *            struct capfile_sym (sorted by pc, unique), then strings_len
  *            bytes of NUL-terminated strings the entries point into. It
  *            names the PCs that goroutine records carry, as the process
- *            saw them (PIE load bias applied).
+ *            saw them (PIE load bias applied). An entry whose pc starts
+ *            a go statement's wrapper also names the function the wrapper
+ *            calls (start_off), the name Go gives such goroutines.
  *
  * The reader works on a memory buffer and trusts nothing in it: every
  * length is checked against what is left before it is used, so a corrupt
@@ -162,7 +164,15 @@ struct capfile_sym {
 	uint32_t func_off;	/* function name, offset into the strings */
 	uint32_t file_off;	/* source file, offset into the strings */
 	uint32_t line;		/* 0: unknown */
-	uint32_t reserved;
+	/*
+	 * 0, or 1 + the offset of the name of the function a goroutine that
+	 * starts at pc runs as Go names it, when pc is the entry of a go
+	 * statement's wrapper (gobin_go_start()). Added compatibly: it was
+	 * a reserved field written as 0, which older readers ignore (they
+	 * name such goroutines by the wrapper), and a file of an older
+	 * writer has 0 here (named by the wrapper too).
+	 */
+	uint32_t start_off;
 };
 
 /* Most wait reasons a GOINFO section may name. */
@@ -195,8 +205,9 @@ struct capfile_visitor {
 		      void *arg);
 	/*
 	 * SYMS: head->count entries, sorted by pc and unique. strings holds
-	 * head->strings_len bytes; each entry's func_off and file_off is
-	 * below it and starts a NUL-terminated printable string there.
+	 * head->strings_len bytes; each entry's func_off and file_off (and
+	 * start_off - 1 when start_off is not 0) is below it and starts a
+	 * NUL-terminated printable string there.
 	 */
 	int (*syms)(const struct capfile_syms_head *head,
 		    const struct capfile_sym *syms, const char *strings, void *arg);
@@ -301,12 +312,17 @@ void capw_stats(struct capw *w, uint32_t flags,
 void capw_goinfo(struct capw *w, const struct capfile_goinfo *head,
 		 char *const *reasons, size_t n);
 
-/* One named PC for SYMS; NULL func or file is written as "". */
+/*
+ * One named PC for SYMS; NULL func or file is written as "". start: the
+ * function a goroutine starting at pc runs, when pc is a go statement's
+ * wrapper, else NULL.
+ */
 struct capw_sym {
 	uint64_t pc;
 	const char *func;
 	const char *file;
 	uint32_t line;
+	const char *start;
 };
 
 /*

@@ -83,7 +83,7 @@ static int load_bias(struct capture_go *g, char *err, size_t errlen)
 			 strerror(errno));
 		return -1;
 	}
-	if (gobin_load_bias(&g->bin, maps, (uint64_t)st.st_ino, &g->bias)) {
+	if (gobin_load_bias(&g->bin, maps, st.st_dev, (uint64_t)st.st_ino, &g->bias)) {
 		snprintf(err, errlen, "PID %u: %s is not mapped in the process",
 			 g->pid, g->bin.path);
 		free(maps);
@@ -182,21 +182,12 @@ void capture_go_record(struct capture *c, const struct godiag_rec *rec, size_t l
 	note_pc(g, r->start_pc);
 }
 
-/* A return address names the line of the call: look up the byte before. */
+/* One bisection per PC; a go statement's wrapper also names what it calls. */
 static void name_pc(const struct capture_go *g, uint64_t pc, struct capw_sym *s)
 {
-	uint64_t vaddr = pc - g->bias, entry, end, at = vaddr;
-	const char *file = NULL;
-	uint32_t line = 0;
-
 	s->pc = pc;
-	s->func = gobin_func_name(&g->bin, vaddr);
-	if (s->func && !gobin_func_range(&g->bin, s->func, &entry, &end) && vaddr > entry)
-		at = vaddr - 1;
-	if (!gobin_line(&g->bin, at, &file, &line)) {
-		s->file = file;
-		s->line = line;
-	}
+	gobin_pc_source(&g->bin, pc - g->bias, &s->func, &s->file, &s->line);
+	s->start = gobin_go_start(&g->bin, pc - g->bias);
 }
 
 static void write_syms(struct capture *c, struct capture_go *g)

@@ -111,50 +111,19 @@ static const char *yes_no(bool v)
 	return v ? "yes" : "no";
 }
 
-/* The whole of /proc/PID/maps, NUL-terminated, or NULL. */
-static char *read_maps(uint32_t pid)
-{
-	char path[64], *buf = NULL;
-	size_t len = 0, cap = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return NULL;
-	for (;;) {
-		size_t n;
-
-		if (cap - len < 4096) {
-			if (cap >= MAPS_MAX)
-				break;
-			cap = cap ? cap * 2 : 65536;
-			buf = xreallocarray(buf, cap, 1);
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	fclose(f);
-	buf[len] = '\0';
-	return buf;
-}
-
 static void find_bias(struct inspect *in, const char *path)
 {
+	char maps_path[64], *maps;
 	struct stat st;
-	char *maps;
+	size_t len;
 	ssize_t n;
 
 	n = readlink(path, in->exe, sizeof(in->exe) - 1);
 	in->exe[n > 0 ? n : 0] = '\0';
-	if (stat(path, &st) != 0)
+	snprintf(maps_path, sizeof(maps_path), "/proc/%u/maps", in->pid);
+	if (stat(path, &st) != 0 || !(maps = proc_read(maps_path, MAPS_MAX, &len)))
 		return;
-	maps = read_maps(in->pid);
-	if (!maps)
-		return;
-	in->have_bias = !gobin_load_bias(&in->b, maps, st.st_ino, &in->bias);
+	in->have_bias = !gobin_load_bias(&in->b, maps, st.st_dev, st.st_ino, &in->bias);
 	free(maps);
 }
 
@@ -488,7 +457,7 @@ static int run_inspect(const struct cmd *c, int argc, char **argv)
 	struct inspect *in = xcalloc(1, sizeof(*in));
 	char path[64], err[1024];
 	const char *file;
-	int opt;
+	int opt, e;
 
 	in->c = c;
 	while ((opt = cmd_getopt(c, argc, argv, "p:jh", longopts)) != -1) {
@@ -526,10 +495,10 @@ static int run_inspect(const struct cmd *c, int argc, char **argv)
 	}
 
 	/* What cannot be opened says why in its exit code (permission: 4). */
-	opt = open_errno(file);
-	if (opt)
-		die(exit_code_of_errno(opt), "%s: cannot open %s: %s", c->name, file,
-		    strerror(opt));
+	e = open_errno(file);
+	if (e)
+		die(exit_code_of_errno(e), "%s: cannot open %s: %s", c->name, file,
+		    strerror(e));
 	if (gobin_open(&in->b, file, err, sizeof(err)))
 		die(EXIT_USAGE, "%s: %s", c->name, err);
 	if (in->pid)

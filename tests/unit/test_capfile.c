@@ -114,10 +114,13 @@ static int v_syms(const struct capfile_syms_head *h, const struct capfile_sym *s
 	uint32_t i;
 
 	fprintf(l->f, "syms pid=%u count=%u len=%u:", h->pid, h->count, h->strings_len);
-	for (i = 0; i < h->count; i++)
+	for (i = 0; i < h->count; i++) {
 		fprintf(l->f, " %#llx=%s@%s:%u", (unsigned long long)syms[i].pc,
 			strings + syms[i].func_off, strings + syms[i].file_off,
 			syms[i].line);
+		if (syms[i].start_off)
+			fprintf(l->f, "->%s", strings + syms[i].start_off - 1);
+	}
 	fputc('\n', l->f);
 	return 0;
 }
@@ -207,11 +210,12 @@ static void go_file(struct membuf *m)
 {
 	static char *reasons[] = { "", "chan receive", "IO\twait", "bad\x1b" };
 	static const struct capw_sym syms[] = {
-		{ 0x30, "main.b", "b.go", 3 },
-		{ 0x10, "main.a", "a.go", 1 },
-		{ 0x20, "main.a", NULL, 0 },
-		{ 0x10, "main.dup", "x.go", 9 },
-		{ 0x40, "we\nird", "a.go", 4 },
+		{ 0x30, "main.b", "b.go", 3, NULL },
+		{ 0x10, "main.a", "a.go", 1, NULL },
+		{ 0x20, "main.a", NULL, 0, NULL },
+		{ 0x10, "main.dup", "x.go", 9, NULL },
+		{ 0x40, "we\nird", "a.go", 4, NULL },
+		{ 0x50, "main.main.gowrap1", "a.go", 5, "main.b" },
 	};
 	struct godiag_rec_go g = make_go(GODIAG_REC_GO_CREATE, 100, 101, 5, 1, 2);
 	struct capfile_goinfo h;
@@ -224,7 +228,7 @@ static void go_file(struct membuf *m)
 	h.nreasons = 99;	/* the writer counts them */
 	snprintf(h.go_version, sizeof(h.go_version), "go1.22.2");
 	capw_goinfo(&w, &h, reasons, 4);
-	capw_syms(&w, 100, syms, 5);
+	capw_syms(&w, 100, syms, 6);
 	capw_record(&w, &g, sizeof(g));
 	capw_end(&w, 1, 2);
 	if (capw_close(&w))
@@ -235,9 +239,12 @@ static void go_file(struct membuf *m)
 static const char go_log[] =
 	"goinfo pid=100 go=go1.22.2 bias=0x1000 n=4 len=27: '' 'chan receive' "
 	"'IO\twait' 'bad?'\n"
-	/* Strings stored once: main.a a.go "" main.b b.go we?ird = 32 bytes. */
-	"syms pid=100 count=4 len=32: 0x10=main.a@a.go:1 0x20=main.a@:0 "
-	"0x30=main.b@b.go:3 0x40=we?ird@a.go:4\n"
+	/*
+	 * Strings stored once: main.a a.go "" main.b b.go we?ird
+	 * main.main.gowrap1 = 50 bytes.
+	 */
+	"syms pid=100 count=5 len=50: 0x10=main.a@a.go:1 0x20=main.a@:0 "
+	"0x30=main.b@b.go:3 0x40=we?ird@a.go:4 0x50=main.main.gowrap1@a.go:5->main.b\n"
 	"record type=3 len=72 tgid=100\n"
 	"end 1 2 1 72\n";
 
@@ -383,6 +390,7 @@ static const struct sym_case sym_cases[] = {
 	{ "SYMS strings_len short of the section", 1, 1, { { 0x10, 0, 0, 1, 0 } }, 1, "f\0", 2 },
 	{ "SYMS func name past the strings", 1, 2, { { 0x10, 2, 0, 1, 0 } }, 1, "f\0", 2 },
 	{ "SYMS file name past the strings", 1, 2, { { 0x10, 0, 7, 1, 0 } }, 1, "f\0", 2 },
+	{ "SYMS start name past the strings", 1, 2, { { 0x10, 0, 0, 1, 3 } }, 1, "f\0", 2 },
 	{ "SYMS strings without the last NUL", 1, 2, { { 0x10, 0, 0, 1, 0 } }, 1, "fg", 2 },
 	{ "SYMS string with a newline", 1, 3, { { 0x10, 0, 0, 1, 0 } }, 1, "f\n\0", 3 },
 	{ "SYMS entries out of order", 2, 2,
