@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "gobin.h"
 #include "godiag_version.h"
 #include "names.h"
 #include "proc.h"
@@ -389,16 +391,92 @@ static void start_timer(struct capture *c)
 	timerfd_settime(c->timer_fd, 0, &its, NULL);
 }
 
-/* Goroutine probes go on the command's binary once it has exec'd. */
+/* Wrappers followed to the Go program (env, sh -c 'exec ...'), and how long each may take. */
+#define EXECS_MAX	8
+#define EXEC_WAIT_NS	(30ULL * 1000000000)
+
+/* A command that never became the Go program must not run on untraced. */
+__attribute__((noreturn, format(printf, 2, 3)))
+static void command_failed(struct capture *c, const char *fmt, ...)
+{
+	char msg[1536];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!c->child.exited)
+		kill(c->child.pid, SIGKILL);
+	capture_die(c, EXIT_USAGE, "%s", msg);
+}
+
+/* A termination signal came (SIGCHLD, the command's, is left to waitpid). */
+static bool interrupted(struct capture *c)
+{
+	struct signalfd_siginfo si;
+	struct pollfd pfd = { .fd = c->sig_fd, .events = POLLIN };
+	bool stop = false;
+
+	if (poll(&pfd, 1, 10) <= 0)
+		return false;
+	while (read(c->sig_fd, &si, sizeof(si)) == sizeof(si))
+		stop |= si.ssi_signo != SIGCHLD;
+	return stop;
+}
+
+/*
+ * The command stopped at an exec of something that is no Go program
+ * (why): let it on to its next exec, draining the buffers meanwhile.
+ */
+static void follow_exec(struct capture *c, const char *why)
+{
+	static const char hint[] = "--goroutines traces the Go program a command "
+		"execs, as env ./server or sh -c 'exec ./server' do; make the wrapper "
+		"exec it, or capture the running program with -p PID";
+	uint64_t deadline = capture_now_ns(CLOCK_MONOTONIC) + EXEC_WAIT_NS;
+	int r;
+
+	if (child_next_exec(&c->child))
+		command_failed(c, "%s; cannot follow it: %s", why, strerror(errno));
+	while (!(r = child_poll_exec(&c->child))) {
+		capture_drain(c);
+		if (interrupted(c))
+			command_failed(c, "%s; interrupted while waiting for it to exec "
+				       "another program", why);
+		if (capture_now_ns(CLOCK_MONOTONIC) > deadline)
+			command_failed(c, "%s, and it did not exec another program "
+				       "within %llu s: %s", why, EXEC_WAIT_NS / 1000000000, hint);
+	}
+	if (r < 0)
+		command_failed(c, "%s; cannot follow it: %s", why, strerror(errno));
+	if (c->child.exited)
+		command_failed(c, "%s, and it exited without exec'ing a Go program: %s",
+			       why, hint);
+}
+
+/*
+ * Goroutine probes go on the command's binary once it has exec'd: the Go
+ * program, through up to EXECS_MAX execs of wrappers that are not.
+ */
 static void attach_command(struct capture *c)
 {
 	uint32_t pid = (uint32_t)c->child.pid;
 	char err[1024];
+	int n, r;
 
+	for (n = 1; !c->child.exited; n++) {
+		r = capture_go_inspect(c, pid, err, sizeof(err));
+		if (!r)
+			break;
+		if (r != GOBIN_NOT_GO)
+			capture_die(c, EXIT_USAGE, "%s", err);
+		if (n == EXECS_MAX)
+			command_failed(c, "%s, after %d execs of '%s'", err, n,
+				       c->o->command[0]);
+		follow_exec(c, err);
+	}
 	if (c->child.exited)
 		return;
-	if (capture_go_inspect(c, pid, err, sizeof(err)))
-		capture_die(c, EXIT_USAGE, "%s", err);
 	capture_go_attach(c, pid);
 	if (child_resume(&c->child))
 		capture_die(c, EXIT_OPFAIL, "cannot resume '%s': %s",

@@ -88,6 +88,16 @@ int child_release(struct child *ch);
 /* Lets a child stopped at exec run on. Returns 0, or -1 with errno. */
 int child_resume(struct child *ch);
 
+/*
+ * Lets a child stopped at exec run on to its next exec, where it stops
+ * again. Returns 0, or -1 with errno. Then child_poll_exec(), which does
+ * not block: 1 once it stopped there (ch->stopped) or exited
+ * (ch->exited), 0 while it runs on, -1 with errno. Signals it gets
+ * meanwhile are delivered.
+ */
+int child_next_exec(struct child *ch);
+int child_poll_exec(struct child *ch);
+
 /* Reaps it if it exited; true when it has (now or before). */
 bool child_reap(struct child *ch);
 

@@ -44,23 +44,26 @@ static struct capture_go *go_find(struct capture *c, uint32_t pid)
 }
 
 /*
- * Checks that PID runs a Go binary godiag can trace; exits 1 with one
- * line when it does not. Called before anything is set up for -p PIDs,
- * and once the command has exec'd for -- COMMAND.
+ * Checks that PID runs a Go binary godiag can trace. Returns 0, or with
+ * one line in err GOBIN_NOT_GO (no Go program at all) or -1. Called
+ * before anything is set up for -p PIDs, and once the command has
+ * exec'd for -- COMMAND.
  */
 int capture_go_inspect(struct capture *c, uint32_t pid, char *err, size_t errlen)
 {
 	struct capture_go *g;
 	char msg[512];
+	int r;
 
 	c->go = xreallocarray(c->go, c->ngo + 1, sizeof(*c->go));
 	g = &c->go[c->ngo];
 	memset(g, 0, sizeof(*g));
 	g->pid = pid;
 	snprintf(g->exe, sizeof(g->exe), "/proc/%u/exe", pid);
-	if (gobin_open(&g->bin, g->exe, msg, sizeof(msg))) {
+	r = gobin_open(&g->bin, g->exe, msg, sizeof(msg));
+	if (r) {
 		snprintf(err, errlen, "PID %u: %s", pid, msg);
-		return -1;
+		return r;
 	}
 	if (gobin_goroutine_setup(&g->bin, msg, sizeof(msg))) {
 		snprintf(err, errlen, "PID %u: %s", pid, msg);

@@ -413,8 +413,8 @@ static int find_buildinfo(struct gobin *b, const struct gobin_impl *im,
 						       l->vaddr + off, err, errlen);
 		}
 	}
-	return fail(err, errlen, "%s is not a Go program (no .go.buildinfo section)",
-		    b->path);
+	fail(err, errlen, "%s is not a Go program (no .go.buildinfo section)", b->path);
+	return GOBIN_NOT_GO;
 }
 
 /* ---- pclntab -------------------------------------------------------- */
@@ -541,9 +541,12 @@ static int parse(struct gobin *b, char *err, size_t errlen)
 	struct gobin_impl *im = b->impl;
 	struct sections s;
 	GElf_Ehdr eh;
+	int r;
 
-	if (im->size < 4 || memcmp(im->image, ELFMAG, SELFMAG))
-		return fail(err, errlen, "%s is not an ELF file", b->path);
+	if (im->size < 4 || memcmp(im->image, ELFMAG, SELFMAG)) {
+		fail(err, errlen, "%s is not an ELF file", b->path);
+		return GOBIN_NOT_GO;
+	}
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return fail(err, errlen, "libelf: %s", elf_errmsg(-1));
 	im->elf = elf_memory((char *)im->image, im->size);
@@ -560,9 +563,10 @@ static int parse(struct gobin *b, char *err, size_t errlen)
 		return -1;
 	if (s.have_text)
 		im->text_addr = s.text.sh_addr;
-	if (find_buildinfo(b, im, &s, err, errlen) || find_pclntab(b, im, &s, err, errlen))
-		return -1;
-	return 0;
+	r = find_buildinfo(b, im, &s, err, errlen);
+	if (r)
+		return r;
+	return find_pclntab(b, im, &s, err, errlen);
 }
 
 static void init(struct gobin *b, const char *path)
@@ -576,7 +580,7 @@ int gobin_open(struct gobin *b, const char *path, char *err, size_t errlen)
 	struct gobin_impl *im;
 	struct stat st;
 	void *map;
-	int fd;
+	int fd, r;
 
 	init(b, path);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -588,8 +592,9 @@ int gobin_open(struct gobin *b, const char *path, char *err, size_t errlen)
 	}
 	if (st.st_size < 64) {
 		close(fd);
-		return fail(err, errlen, "%s is not an ELF file (%lld bytes)", path,
-			    (long long)st.st_size);
+		fail(err, errlen, "%s is not an ELF file (%lld bytes)", path,
+		     (long long)st.st_size);
+		return GOBIN_NOT_GO;
 	}
 	/* Private and writable: libelf may fix up data in place, never the file. */
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
@@ -605,9 +610,10 @@ int gobin_open(struct gobin *b, const char *path, char *err, size_t errlen)
 	im->size = (size_t)st.st_size;
 	im->mapped = true;
 	b->impl = im;
-	if (parse(b, err, errlen)) {
+	r = parse(b, err, errlen);
+	if (r) {
 		gobin_close(b);
-		return -1;
+		return r;
 	}
 	return 0;
 }
@@ -616,6 +622,7 @@ int gobin_open_mem(struct gobin *b, const void *data, size_t size,
 		   const char *name, char *err, size_t errlen)
 {
 	struct gobin_impl *im;
+	int r;
 
 	init(b, name);
 	im = calloc(1, sizeof(*im));
@@ -630,9 +637,10 @@ int gobin_open_mem(struct gobin *b, const void *data, size_t size,
 		memcpy(im->image, data, size);
 	im->size = size;
 	b->impl = im;
-	if (parse(b, err, errlen)) {
+	r = parse(b, err, errlen);
+	if (r) {
 		gobin_close(b);
-		return -1;
+		return r;
 	}
 	return 0;
 }

@@ -60,9 +60,12 @@ struct gobin {
 
 /*
  * Opens and checks a binary: ELF x86-64, a Go binary (.go.buildinfo and
- * a pclntab it can parse). Returns 0, or -1 with one line in err such as
- * "/bin/ls is not a Go program (no .go.buildinfo section)".
+ * a pclntab it can parse). Returns 0, or GOBIN_NOT_GO when it is no Go
+ * program at all (not ELF, no Go build info), or -1 when it is one it
+ * cannot read, with one line in err such as "/bin/ls is not a Go program
+ * (no .go.buildinfo section)".
  */
+#define GOBIN_NOT_GO	(-2)
 int gobin_open(struct gobin *b, const char *path, char *err, size_t errlen);
 void gobin_close(struct gobin *b);
 

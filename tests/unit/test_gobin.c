@@ -387,14 +387,18 @@ static void check_variant(struct version *v, const char *variant)
 	gobin_close(&b);
 }
 
-/* Opening fails with a message containing want, and does not crash. */
-static void refuse(const char *what, const char *path, const char *want)
+/*
+ * Opening fails with a message containing want, and does not crash: with
+ * GOBIN_NOT_GO for what is no Go program at all (not_go), else -1.
+ */
+static void refuse(const char *what, const char *path, const char *want, bool not_go)
 {
 	char err[512] = "";
 	struct gobin b;
 
 	test_begin("refuses %s", what);
-	CHECK_U64(gobin_open(&b, path, err, sizeof(err)), (uint64_t)-1);
+	CHECK_U64(gobin_open(&b, path, err, sizeof(err)),
+		  (uint64_t)(int64_t)(not_go ? GOBIN_NOT_GO : -1));
 	if (!strstr(err, want))
 		CHECK_STR(err, want);
 	CHECK(b.impl == NULL);
@@ -402,14 +406,15 @@ static void refuse(const char *what, const char *path, const char *want)
 }
 
 static void refuse_mem(const char *what, const void *data, size_t size,
-		       const char *want)
+		       const char *want, bool not_go)
 {
 	char err[512] = "";
 	struct gobin b;
+	int r;
 
 	test_begin("refuses %s (in memory)", what);
-	CHECK_U64(gobin_open_mem(&b, data, size, "mem", err, sizeof(err)),
-		  (uint64_t)-1);
+	r = gobin_open_mem(&b, data, size, "mem", err, sizeof(err));
+	CHECK_U64(r, (uint64_t)(int64_t)(not_go ? GOBIN_NOT_GO : -1));
 	if (!strstr(err, want))
 		CHECK_STR(err, want);
 	test_end();
@@ -554,11 +559,11 @@ static void check_bad_files(void)
 	size_t size;
 	FILE *f;
 
-	refuse("/bin/ls", "/bin/ls", "is not a Go program");
-	refuse("a missing file", "/nonexistent/gobusy", "cannot open");
-	refuse("a directory", "/", "not a regular file");
-	refuse_mem("a text file", text, sizeof(text) - 1, "not an ELF file");
-	refuse_mem("nothing", "", 0, "not an ELF file");
+	refuse("/bin/ls", "/bin/ls", "is not a Go program", true);
+	refuse("a missing file", "/nonexistent/gobusy", "cannot open", false);
+	refuse("a directory", "/", "not a regular file", false);
+	refuse_mem("a text file", text, sizeof(text) - 1, "not an ELF file", true);
+	refuse_mem("nothing", "", 0, "not an ELF file", true);
 
 	if (!mkdtemp(dir)) {
 		test_begin("temporary directory");
@@ -572,7 +577,7 @@ static void check_bad_files(void)
 		fputs(text, f);
 		fclose(f);
 	}
-	refuse("a text file", path, "not an ELF file");
+	refuse("a text file", path, "not an ELF file", true);
 	unlink(path);
 
 	prog_path(src, sizeof(src), "gobusy-go1.22");
@@ -588,11 +593,11 @@ static void check_bad_files(void)
 		fwrite(go, 1, size / 2, f);
 		fclose(f);
 	}
-	refuse("a Go program cut in half", path, "is truncated");
+	refuse("a Go program cut in half", path, "is truncated", false);
 	unlink(path);
 	rmdir(dir);
-	refuse_mem("a Go program cut to its ELF header", go, 64, "");
-	refuse_mem("a Go program cut to 4 KiB", go, 4096, "");
+	refuse_mem("a Go program cut to its ELF header", go, 64, "", false);
+	refuse_mem("a Go program cut to 4 KiB", go, 4096, "", false);
 	check_scan_limit(go, size);
 	check_no_sections(go, size);
 	free(go);
