@@ -45,11 +45,13 @@ static const char *const inspect_usage =
 	"  -j, --json            print one JSON object\n"
 	"  -h, --help            show this help\n"
 	"\n"
-	"Goroutine tracing supports go1.19 to go1.23; without DWARF, the Go\n"
-	"versions with a built-in table. When it cannot trace the program,\n"
-	"inspect prints the rest, says why, and still exits 0. Exit status 1:\n"
-	"a usage error, or the file is not a Go program for x86-64, cannot be\n"
-	"read or is damaged, or NAME or FILE:LINE is not found.\n";
+	"Goroutine tracing is tested with go1.19, go1.21, go1.22 and go1.23\n"
+	"(static, PIE, stripped); without DWARF, it needs a Go version with a\n"
+	"built-in table. When it cannot trace the program, inspect prints the\n"
+	"rest, says why, and still exits 0. Exit status 1: a usage error, the\n"
+	"file is missing, not a Go program for x86-64 or damaged, -p names no\n"
+	"process, or NAME or FILE:LINE is not found; 4: the file may not be\n"
+	"read.\n";
 
 static const char *const kind_names[] = {
 	[GODIAG_PROBE_GO_CREATE] = "create",
