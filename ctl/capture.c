@@ -397,7 +397,7 @@ static void start_timer(struct capture *c)
 
 /* A command that never became the Go program must not run on untraced. */
 __attribute__((noreturn, format(printf, 2, 3)))
-static void command_failed(struct capture *c, const char *fmt, ...)
+static void refuse_command(struct capture *c, const char *fmt, ...)
 {
 	char msg[1536];
 	va_list ap;
@@ -437,20 +437,20 @@ static void follow_exec(struct capture *c, const char *why)
 	int r;
 
 	if (child_next_exec(&c->child))
-		command_failed(c, "%s; cannot follow it: %s", why, strerror(errno));
+		refuse_command(c, "%s; cannot follow it: %s", why, strerror(errno));
 	while (!(r = child_poll_exec(&c->child))) {
 		capture_drain(c);
 		if (interrupted(c))
-			command_failed(c, "%s; interrupted while waiting for it to exec "
+			refuse_command(c, "%s; interrupted while waiting for it to exec "
 				       "another program", why);
 		if (capture_now_ns(CLOCK_MONOTONIC) > deadline)
-			command_failed(c, "%s, and it did not exec another program "
+			refuse_command(c, "%s, and it did not exec another program "
 				       "within %llu s: %s", why, EXEC_WAIT_NS / 1000000000, hint);
 	}
 	if (r < 0)
-		command_failed(c, "%s; cannot follow it: %s", why, strerror(errno));
+		refuse_command(c, "%s; cannot follow it: %s", why, strerror(errno));
 	if (c->child.exited)
-		command_failed(c, "%s, and it exited without exec'ing a Go program: %s",
+		refuse_command(c, "%s, and it exited without exec'ing a Go program: %s",
 			       why, hint);
 }
 
@@ -471,7 +471,7 @@ static void attach_command(struct capture *c)
 		if (r != GOBIN_NOT_GO)
 			capture_die(c, EXIT_USAGE, "%s", err);
 		if (n == EXECS_MAX)
-			command_failed(c, "%s, after %d execs of '%s'", err, n,
+			refuse_command(c, "%s, after %d execs of '%s'", err, n,
 				       c->o->command[0]);
 		follow_exec(c, err);
 	}
