@@ -42,8 +42,9 @@
 //	 "by_creator":{"main.runWorkers":5,...}}
 //
 // by_start holds the start functions of the table and their counts,
-// by_creator the functions holding their go statements. Exit status 2:
-// usage; 1: an error (a wait that takes over 5 minutes is one).
+// by_creator the functions holding their go statements (net/http's
+// Serve for the connections). Exit status 2: usage; 1: an error (a wait
+// that takes over 5 minutes is one).
 package main
 
 import (
@@ -332,13 +333,15 @@ func main() {
 			"net/http.(*conn).serve":   conns,
 		},
 		ByCreator: map[string]int{
-			"main.runWorkers":       *n,
-			"main.runServer":        1,
-			"main.(*server).accept": *n,
-			"main.runClosures":      *n,
-			"main.runIndexed":       *n,
-			"main.main":             1,
-			"main.runPingers":       *n,
+			"main.runWorkers":          *n,
+			"main.runServer":           1,
+			"main.(*server).accept":    *n,
+			"main.runClosures":         *n,
+			"main.runIndexed":          *n,
+			"main.main":                1,
+			"main.runPingers":          *n,
+			"main.runHTTP":             1,
+			"net/http.(*Server).Serve": conns,
 		}}
 	if *asJSON {
 		out, err := json.Marshal(&t)
