@@ -45,23 +45,26 @@ static struct capture_go *go_find(struct capture *c, uint32_t pid)
 }
 
 /*
- * Checks that PID runs a Go binary godiag can trace; exits 1 with one
- * line when it does not. Called before anything is set up for -p PIDs,
- * and once the command has exec'd for -- COMMAND.
+ * Checks that PID runs a Go binary godiag can trace. Returns 0, or with
+ * one line in err GOBIN_NOT_GO (no Go program at all) or -1. Called
+ * before anything is set up for -p PIDs, and once the command has
+ * exec'd for -- COMMAND.
  */
 int capture_go_inspect(struct capture *c, uint32_t pid, char *err, size_t errlen)
 {
 	struct capture_go *g;
 	char msg[512];
+	int r;
 
 	c->go = xreallocarray(c->go, c->ngo + 1, sizeof(*c->go));
 	g = &c->go[c->ngo];
 	memset(g, 0, sizeof(*g));
 	g->pid = pid;
 	snprintf(g->exe, sizeof(g->exe), "/proc/%u/exe", pid);
-	if (gobin_open(&g->bin, g->exe, msg, sizeof(msg))) {
+	r = gobin_open(&g->bin, g->exe, msg, sizeof(msg));
+	if (r) {
 		snprintf(err, errlen, "PID %u: %s", pid, msg);
-		return -1;
+		return r;
 	}
 	if (gobin_goroutine_setup(&g->bin, msg, sizeof(msg))) {
 		snprintf(err, errlen, "PID %u: %s", pid, msg);
@@ -84,7 +87,7 @@ static int load_bias(struct capture_go *g, char *err, size_t errlen)
 			 strerror(errno));
 		return -1;
 	}
-	if (gobin_load_bias(&g->bin, maps, (uint64_t)st.st_ino, &g->bias)) {
+	if (gobin_load_bias(&g->bin, maps, st.st_dev, (uint64_t)st.st_ino, &g->bias)) {
 		snprintf(err, errlen, "PID %u: %s is not mapped in the process",
 			 g->pid, g->bin.path);
 		free(maps);
@@ -191,21 +194,12 @@ void capture_go_record(struct capture *c, const struct godiag_rec *rec, size_t l
 	note_pc(g, r->start_pc);
 }
 
-/* A return address names the line of the call: look up the byte before. */
+/* One bisection per PC; a go statement's wrapper also names what it calls. */
 static void name_pc(const struct capture_go *g, uint64_t pc, struct capw_sym *s)
 {
-	uint64_t vaddr = pc - g->bias, entry, end, at = vaddr;
-	const char *file = NULL;
-	uint32_t line = 0;
-
 	s->pc = pc;
-	s->func = gobin_func_name(&g->bin, vaddr);
-	if (s->func && !gobin_func_range(&g->bin, s->func, &entry, &end) && vaddr > entry)
-		at = vaddr - 1;
-	if (!gobin_line(&g->bin, at, &file, &line)) {
-		s->file = file;
-		s->line = line;
-	}
+	gobin_pc_source(&g->bin, pc - g->bias, &s->func, &s->file, &s->line);
+	s->start = gobin_go_start(&g->bin, pc - g->bias);
 }
 
 static void write_syms(struct capture *c, struct capture_go *g)

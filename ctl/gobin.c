@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <capstone/capstone.h>
@@ -64,8 +65,10 @@ struct gobin_impl {
 	uint64_t text_addr;	/* .text, 0 if no section headers */
 	const uint8_t *rela;	/* .rela.dyn, for pointers of PIE data */
 	size_t rela_size;
-	struct gobin_sym sym_pclntab, sym_text, sym_reasons;
+	struct gobin_sym sym_pclntab, sym_text, sym_reasons, sym_gofunc;
 	struct gopcln pcln;
+	uint64_t gofunc;	/* go:func.* (funcdata base), 0: not found */
+	bool gofunc_looked;	/* gofunc is known, or known not to be found */
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -209,9 +212,14 @@ static void read_symtab(struct gobin_impl *im, Elf_Scn *scn, const GElf_Shdr *sh
 		if (!gelf_getsym(d, (int)i, &s) || !s.st_name)
 			continue;
 		name = elf_strptr(im->elf, sh->sh_link, s.st_name);
-		if (!name || strncmp(name, "runtime.", 8))
+		if (!name)
 			continue;
-		if (!strcmp(name, "runtime.pclntab"))
+		/* The funcdata of every function is relative to it: gowrap.c. */
+		if (!strcmp(name, "go:func.*") || !strcmp(name, "go.func.*"))
+			want = &im->sym_gofunc;
+		else if (strncmp(name, "runtime.", 8))
+			continue;
+		else if (!strcmp(name, "runtime.pclntab"))
 			want = &im->sym_pclntab;
 		else if (!strcmp(name, "runtime.text"))
 			want = &im->sym_text;
@@ -405,8 +413,8 @@ static int find_buildinfo(struct gobin *b, const struct gobin_impl *im,
 						       l->vaddr + off, err, errlen);
 		}
 	}
-	return fail(err, errlen, "%s is not a Go program (no .go.buildinfo section)",
-		    b->path);
+	fail(err, errlen, "%s is not a Go program (no .go.buildinfo section)", b->path);
+	return GOBIN_NOT_GO;
 }
 
 /* ---- pclntab -------------------------------------------------------- */
@@ -533,9 +541,12 @@ static int parse(struct gobin *b, char *err, size_t errlen)
 	struct gobin_impl *im = b->impl;
 	struct sections s;
 	GElf_Ehdr eh;
+	int r;
 
-	if (im->size < 4 || memcmp(im->image, ELFMAG, SELFMAG))
-		return fail(err, errlen, "%s is not an ELF file", b->path);
+	if (im->size < 4 || memcmp(im->image, ELFMAG, SELFMAG)) {
+		fail(err, errlen, "%s is not an ELF file", b->path);
+		return GOBIN_NOT_GO;
+	}
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return fail(err, errlen, "libelf: %s", elf_errmsg(-1));
 	im->elf = elf_memory((char *)im->image, im->size);
@@ -552,9 +563,10 @@ static int parse(struct gobin *b, char *err, size_t errlen)
 		return -1;
 	if (s.have_text)
 		im->text_addr = s.text.sh_addr;
-	if (find_buildinfo(b, im, &s, err, errlen) || find_pclntab(b, im, &s, err, errlen))
-		return -1;
-	return 0;
+	r = find_buildinfo(b, im, &s, err, errlen);
+	if (r)
+		return r;
+	return find_pclntab(b, im, &s, err, errlen);
 }
 
 static void init(struct gobin *b, const char *path)
@@ -568,7 +580,7 @@ int gobin_open(struct gobin *b, const char *path, char *err, size_t errlen)
 	struct gobin_impl *im;
 	struct stat st;
 	void *map;
-	int fd;
+	int fd, r;
 
 	init(b, path);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -580,8 +592,9 @@ int gobin_open(struct gobin *b, const char *path, char *err, size_t errlen)
 	}
 	if (st.st_size < 64) {
 		close(fd);
-		return fail(err, errlen, "%s is not an ELF file (%lld bytes)", path,
-			    (long long)st.st_size);
+		fail(err, errlen, "%s is not an ELF file (%lld bytes)", path,
+		     (long long)st.st_size);
+		return GOBIN_NOT_GO;
 	}
 	/* Private and writable: libelf may fix up data in place, never the file. */
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
@@ -597,9 +610,10 @@ int gobin_open(struct gobin *b, const char *path, char *err, size_t errlen)
 	im->size = (size_t)st.st_size;
 	im->mapped = true;
 	b->impl = im;
-	if (parse(b, err, errlen)) {
+	r = parse(b, err, errlen);
+	if (r) {
 		gobin_close(b);
-		return -1;
+		return r;
 	}
 	return 0;
 }
@@ -608,6 +622,7 @@ int gobin_open_mem(struct gobin *b, const void *data, size_t size,
 		   const char *name, char *err, size_t errlen)
 {
 	struct gobin_impl *im;
+	int r;
 
 	init(b, name);
 	im = calloc(1, sizeof(*im));
@@ -622,9 +637,10 @@ int gobin_open_mem(struct gobin *b, const void *data, size_t size,
 		memcpy(im->image, data, size);
 	im->size = size;
 	b->impl = im;
-	if (parse(b, err, errlen)) {
+	r = parse(b, err, errlen);
+	if (r) {
 		gobin_close(b);
-		return -1;
+		return r;
 	}
 	return 0;
 }
@@ -646,6 +662,7 @@ void gobin_close(struct gobin *b)
 
 	free_reasons(b);
 	if (im) {
+		gopcln_free(&im->pcln);
 		if (im->elf)
 			elf_end(im->elf);
 		if (im->mapped)
@@ -690,6 +707,28 @@ const char *gobin_func_name(const struct gobin *b, uint64_t vaddr)
 	return f.name;
 }
 
+void gobin_pc_source(const struct gobin *b, uint64_t vaddr, const char **func,
+		     const char **file, uint32_t *line)
+{
+	struct gofunc f;
+	long i;
+
+	*func = *file = NULL;
+	*line = 0;
+	if (!b->impl)
+		return;
+	i = gopcln_find_pc(&b->impl->pcln, vaddr);
+	if (i < 0 || gopcln_func(&b->impl->pcln, (size_t)i, &f) || vaddr >= f.end)
+		return;
+	*func = f.name;
+	/* A return address names the line of its call: the byte before it. */
+	if (gopcln_line(&b->impl->pcln, &f, vaddr > f.entry ? vaddr - 1 : vaddr, file,
+			line)) {
+		*file = NULL;
+		*line = 0;
+	}
+}
+
 int gobin_func_range(const struct gobin *b, const char *name, uint64_t *entry,
 		     uint64_t *end)
 {
@@ -698,6 +737,8 @@ int gobin_func_range(const struct gobin *b, const char *name, uint64_t *entry,
 
 	if (!b->impl || !name)
 		return -1;
+	/* Bisect names from the second lookup on (a failure leaves it linear). */
+	gopcln_index_names(&b->impl->pcln);
 	i = gopcln_find_name(&b->impl->pcln, name);
 	if (i < 0 || gopcln_func(&b->impl->pcln, (size_t)i, &f))
 		return -1;
@@ -845,46 +886,83 @@ static void skip_field(const char **p)
 		(*p)++;
 }
 
-int gobin_load_bias(const struct gobin *b, const char *maps, uint64_t ino,
+/* The "major:minor" device column of a maps line (both hex). */
+static bool parse_dev(const char **p, dev_t *dev)
+{
+	uint64_t maj, min;
+
+	if (!parse_hex(p, &maj) || *(*p)++ != ':' || !parse_hex(p, &min) ||
+	    maj > UINT32_MAX || min > UINT32_MAX)
+		return false;
+	*dev = makedev((unsigned int)maj, (unsigned int)min);
+	return true;
+}
+
+/* One line of /proc/PID/maps: where offset 0 of which file is mapped. */
+struct maps_line {
+	uint64_t start, off, ino;
+	dev_t dev;
+};
+
+/* "start-end perms offset dev inode path": false for what is not one. */
+static bool parse_maps_line(const char *q, struct maps_line *m)
+{
+	uint64_t end;
+	char *e;
+
+	if (!parse_hex(&q, &m->start) || *q++ != '-' || !parse_hex(&q, &end) || *q != ' ')
+		return false;
+	while (*q == ' ')
+		q++;
+	skip_field(&q);			/* perms */
+	if (!parse_hex(&q, &m->off) || *q != ' ')
+		return false;
+	while (*q == ' ')
+		q++;
+	if (!parse_dev(&q, &m->dev) || *q != ' ')
+		return false;
+	while (*q == ' ')
+		q++;
+	if (*q < '0' || *q > '9')
+		return false;
+	errno = 0;
+	m->ino = strtoull(q, &e, 10);
+	return !errno && (*e == ' ' || *e == '\n' || *e == '\0');
+}
+
+int gobin_load_bias(const struct gobin *b, const char *maps, dev_t dev, uint64_t ino,
 		    uint64_t *bias)
 {
-	const char *p = maps;
-	uint64_t best = UINT64_MAX;
 	uint64_t base = b->first_load_vaddr & ~(PAGE_SIZE_X86 - 1);
+	uint64_t exact = UINT64_MAX, by_ino = UINT64_MAX;
+	bool ino_devs_differ = false;
+	dev_t ino_dev = 0;
+	const char *p = maps;
 
 	if (!maps)
 		return -1;
-	/* "start-end perms offset dev inode path" */
 	while (*p) {
-		const char *line = p, *q = p;
-		uint64_t start, end, off, node;
-		char *e;
+		const char *line = p;
+		struct maps_line m;
 
 		p = strchr(line, '\n');
 		p = p ? p + 1 : line + strlen(line);
-		if (!parse_hex(&q, &start) || *q++ != '-' || !parse_hex(&q, &end) ||
-		    *q != ' ')
+		if (!parse_maps_line(line, &m) || m.ino != ino || m.off != 0)
 			continue;
-		while (*q == ' ')
-			q++;
-		skip_field(&q);			/* perms */
-		if (!parse_hex(&q, &off) || *q != ' ')
-			continue;
-		while (*q == ' ')
-			q++;
-		skip_field(&q);			/* dev */
-		if (*q < '0' || *q > '9')
-			continue;
-		errno = 0;
-		node = strtoull(q, &e, 10);
-		if (errno || (*e != ' ' && *e != '\n' && *e != '\0'))
-			continue;
-		if (node == ino && off == 0 && start < best)
-			best = start;
+		if (m.dev == dev && m.start < exact)
+			exact = m.start;
+		if (by_ino != UINT64_MAX && m.dev != ino_dev)
+			ino_devs_differ = true;
+		if (m.start < by_ino) {
+			by_ino = m.start;
+			ino_dev = m.dev;
+		}
 	}
-	if (best == UINT64_MAX || best < base)
+	if (exact == UINT64_MAX && !ino_devs_differ)
+		exact = by_ino;
+	if (exact == UINT64_MAX || exact < base)
 		return -1;
-	*bias = best - base;
+	*bias = exact - base;
 	return 0;
 }
 
@@ -1260,4 +1338,94 @@ int gobin_goroutine_setup(struct gobin *b, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- for the other parts of the reader (gowrap.c) ------------------- */
+
+const uint8_t *gobin_vaddr_bytes(const struct gobin *b, uint64_t vaddr, uint64_t len)
+{
+	return b->impl ? read_vaddr(b->impl, vaddr, len) : NULL;
+}
+
+struct gopcln *gobin_pcln(const struct gobin *b)
+{
+	return b->impl ? &b->impl->pcln : NULL;
+}
+
+/* The link-time address of the pclntab, from where it lies in the image. */
+static uint64_t pclntab_vaddr(const struct gobin_impl *im)
+{
+	uint64_t off = (uint64_t)(im->pcln.data - im->image);
+	size_t i;
+
+	for (i = 0; i < im->nloads; i++)
+		if (off >= im->loads[i].offset && off - im->loads[i].offset < im->loads[i].filesz)
+			return im->loads[i].vaddr + (off - im->loads[i].offset);
+	return 0;
+}
+
+/*
+ * runtime.firstmoduledata, found without symbols: the word in writable
+ * data that points at the pclntab (its pcHeader), confirmed by the next
+ * one (funcnametab's data) and the text start. Its gofunc field follows
+ * the same fields in every version but for covctrs (Go 1.20).
+ */
+#define MD_FUNCNAMETAB		8
+#define MD_TEXT			176
+#define MD_GOFUNC_GO119		304
+#define MD_GOFUNC_GO120		320
+
+static bool moduledata_at(const struct gobin *b, uint64_t md, uint64_t pcln)
+{
+	const struct gobin_impl *im = b->impl;
+	uint64_t v;
+
+	return read_ptr(im, md, &v) && v == pcln &&
+	       read_ptr(im, md + MD_FUNCNAMETAB, &v) &&
+	       v == pcln + (uint64_t)(im->pcln.funcname.p - im->pcln.data) &&
+	       read_ptr(im, md + MD_TEXT, &v) && v == im->pcln.text_start;
+}
+
+static uint64_t find_moduledata(const struct gobin *b, uint64_t pcln)
+{
+	const struct gobin_impl *im = b->impl;
+	size_t i, r;
+	uint64_t off;
+
+	/* PIE: the pointer is a relocation's addend. */
+	for (r = 0; im->rela && r + 24 <= im->rela_size; r += 24)
+		if (get_u64(im->rela + r + 16) == pcln &&
+		    moduledata_at(b, get_u64(im->rela + r), pcln))
+			return get_u64(im->rela + r);
+	for (i = 0; i < im->nloads; i++) {
+		const struct gobin_load *l = &im->loads[i];
+
+		if (!(l->flags & PF_W))
+			continue;
+		for (off = (8 - l->vaddr % 8) % 8; off + 8 <= l->filesz; off += 8)
+			if (get_u64(im->image + l->offset + off) == pcln &&
+			    moduledata_at(b, l->vaddr + off, pcln))
+				return l->vaddr + off;
+	}
+	return 0;
+}
+
+uint64_t gobin_gofunc(const struct gobin *b)
+{
+	struct gobin_impl *im = b->impl;
+	uint64_t md, pcln;
+
+	if (!im || im->gofunc_looked)
+		return im ? im->gofunc : 0;
+	im->gofunc_looked = true;
+	if (im->sym_gofunc.found) {
+		im->gofunc = im->sym_gofunc.value;
+		return im->gofunc;
+	}
+	pcln = pclntab_vaddr(im);
+	md = pcln ? find_moduledata(b, pcln) : 0;
+	if (md && !read_ptr(im, md + (b->go_minor < 20 ? MD_GOFUNC_GO119 : MD_GOFUNC_GO120),
+			   &im->gofunc))
+		im->gofunc = 0;
+	return im->gofunc;
 }

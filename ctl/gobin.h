@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "godiag_abi.h"
 
@@ -60,9 +61,12 @@ struct gobin {
 
 /*
  * Opens and checks a binary: ELF x86-64, a Go binary (.go.buildinfo and
- * a pclntab it can parse). Returns 0, or -1 with one line in err such as
- * "/bin/ls is not a Go program (no .go.buildinfo section)".
+ * a pclntab it can parse). Returns 0, or GOBIN_NOT_GO when it is no Go
+ * program at all (not ELF, no Go build info), or -1 when it is one it
+ * cannot read, with one line in err such as "/bin/ls is not a Go program
+ * (no .go.buildinfo section)".
  */
+#define GOBIN_NOT_GO	(-2)
 int gobin_open(struct gobin *b, const char *path, char *err, size_t errlen);
 void gobin_close(struct gobin *b);
 
@@ -85,6 +89,28 @@ int gobin_goroutine_setup(struct gobin *b, char *err, size_t errlen);
 
 /* The function containing vaddr (link-time), or NULL. */
 const char *gobin_func_name(const struct gobin *b, uint64_t vaddr);
+
+/*
+ * The function a goroutine that starts at vaddr (link-time; its
+ * g.startpc) runs, as Go's tracebacks and goroutine profiles name it. A
+ * go statement with arguments starts a wrapper the compiler made
+ * (main.main.func1 up to Go 1.21, main.main.gowrap1 from 1.22); this is
+ * the function the wrapper calls: main.worker, main.(*Server).serve, the
+ * closure main.main.func2 (gowrap.c says how). NULL when vaddr starts no
+ * such wrapper, or what it calls cannot be told (through an interface or
+ * a func value): the function's own name stands then.
+ */
+const char *gobin_go_start(const struct gobin *b, uint64_t vaddr);
+
+/*
+ * What a PC of a goroutine record names: its function, and the source
+ * line of the call when pc is a return address (the byte before it is
+ * looked up; a function's entry is looked up as it is). func is NULL
+ * when no function contains vaddr; file NULL and line 0 when unknown.
+ * One bisection: naming every PC of a capture costs O(n log n).
+ */
+void gobin_pc_source(const struct gobin *b, uint64_t vaddr, const char **func,
+		     const char **file, uint32_t *line);
 
 /*
  * A function's [entry, end) by its Go name, e.g. "main.(*Server).handle",
@@ -146,12 +172,16 @@ uint64_t gobin_entry_probe(const struct gobin *b, uint64_t entry, uint64_t end,
 
 /*
  * The load bias of this binary in a process, from the text of
- * /proc/PID/maps: start of the mapping of file offset 0 whose inode
- * column is ino (stat of /proc/PID/exe), minus the first PT_LOAD's
- * page-aligned p_vaddr (so 0 for non-PIE). Returns 0, or -1 when the
- * binary is not mapped there.
+ * /proc/PID/maps: start of the mapping of file offset 0 whose device and
+ * inode columns are dev and ino (stat of /proc/PID/exe), minus the first
+ * PT_LOAD's page-aligned p_vaddr (so 0 for non-PIE). Inode numbers are
+ * unique per file system only: the device must match too. Should no
+ * mapping match both (overlayfs maps the file of a lower or upper layer,
+ * whose device /proc/PID/exe does not show), the one file with that
+ * inode is taken; two of them on different devices are ambiguous.
+ * Returns 0, or -1 when the binary is not mapped there (or ambiguously).
  */
-int gobin_load_bias(const struct gobin *b, const char *maps, uint64_t ino,
+int gobin_load_bias(const struct gobin *b, const char *maps, dev_t dev, uint64_t ino,
 		    uint64_t *bias);
 
 #endif

@@ -43,6 +43,8 @@ struct gopcln {
 	struct gospan pc;	/* pc-value tables */
 	struct gospan func;	/* functab then the _func records */
 	size_t func_size;	/* sizeof(_func): 40 (1.18), 44 (1.20+) */
+	uint32_t *by_name;	/* function indexes sorted by name, or NULL */
+	size_t nby_name;
 };
 
 /* One function of the pclntab. */
@@ -70,10 +72,47 @@ int gopcln_func(const struct gopcln *p, size_t i, struct gofunc *f);
 long gopcln_find_pc(const struct gopcln *p, uint64_t pc);
 
 /*
- * Index of the function named name, or -1: the exact name, else (for a
- * name with "[...]") the first instantiation of a generic function.
+ * Sorts the function indexes by name (p->by_name), so that
+ * gopcln_find_name() and gopcln_name_range() bisect instead of reading
+ * every name. 0, or -1 when out of memory (lookups stay linear).
+ */
+int gopcln_index_names(struct gopcln *p);
+void gopcln_free(struct gopcln *p);
+
+/*
+ * Index of the function named name, or -1: the exact name (the first
+ * function of that name), else (for a name with "[...]") the first
+ * instantiation of a generic function.
  */
 long gopcln_find_name(const struct gopcln *p, const char *name);
+
+/*
+ * The functions whose names start with prefix, as positions [*lo, *hi)
+ * in p->by_name (gopcln_index_names() first). 0, or -1 without an index.
+ */
+int gopcln_name_range(const struct gopcln *p, const char *prefix, size_t *lo,
+		      size_t *hi);
+
+/* Per-function fields of _func: its funcID (abi.FuncID) and flag. */
+uint8_t gopcln_func_id(const struct gopcln *p, const struct gofunc *f);
+
+/*
+ * The value of the function's pcdata table number table at pc (-1 when
+ * it has no such table, as the runtime reads it). 0, or -1 when the
+ * table is damaged or does not cover pc.
+ */
+int gopcln_pcdata(const struct gopcln *p, const struct gofunc *f, uint32_t table,
+		  uint64_t pc, int32_t *val);
+
+/*
+ * The offset of the function's funcdata number index from the module's
+ * go:func.* data. 0, or -1 when it has none.
+ */
+int gopcln_funcdata(const struct gopcln *p, const struct gofunc *f, uint32_t index,
+		    uint32_t *off);
+
+/* The name at off in the function name table, or NULL. */
+const char *gopcln_name_at(const struct gopcln *p, uint64_t off);
 
 /* File and line of pc inside function f: 0, or -1 when unknown. */
 int gopcln_line(const struct gopcln *p, const struct gofunc *f, uint64_t pc,
@@ -85,6 +124,21 @@ int gopcln_line_pcs(const struct gopcln *p, const char *file, uint32_t line,
 
 /* Whether path names file: equal, or file is a suffix at a '/' boundary. */
 bool gopcln_file_matches(const char *path, const char *file);
+
+/* ---- what gobin.c lends the other parts (gowrap.c) ------------------ */
+
+/* The len bytes at link-time address vaddr in the file, or NULL. */
+const uint8_t *gobin_vaddr_bytes(const struct gobin *b, uint64_t vaddr, uint64_t len);
+
+/* The parsed pclntab (mutable: its name index is built on demand). */
+struct gopcln *gobin_pcln(const struct gobin *b);
+
+/*
+ * The link-time address of go:func.*, the base of every function's
+ * funcdata: the symbol, else runtime.firstmoduledata's gofunc (found
+ * without symbols). 0 when neither is found.
+ */
+uint64_t gobin_gofunc(const struct gobin *b);
 
 /* ---- DWARF (godwarf.c) ---------------------------------------------- */
 

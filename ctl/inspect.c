@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "gobin.h"
 #include "json.h"
+#include "proc.h"
 #include "util.h"
 
 #define RETS_MAX	256
@@ -44,11 +45,13 @@ static const char *const inspect_usage =
 	"  -j, --json            print one JSON object\n"
 	"  -h, --help            show this help\n"
 	"\n"
-	"Goroutine tracing supports go1.19 to go1.23; without DWARF, the Go\n"
-	"versions with a built-in table. When it cannot trace the program,\n"
-	"inspect prints the rest, says why, and still exits 0. Exit status 1:\n"
-	"a usage error, or the file is not a Go program for x86-64, cannot be\n"
-	"read or is damaged, or NAME or FILE:LINE is not found.\n";
+	"Goroutine tracing is tested with go1.19, go1.21, go1.22 and go1.23\n"
+	"(static, PIE, stripped); without DWARF, it needs a Go version with a\n"
+	"built-in table. When it cannot trace the program, inspect prints the\n"
+	"rest, says why, and still exits 0. Exit status 1: a usage error, the\n"
+	"file is missing, not a Go program for x86-64 or damaged, -p names no\n"
+	"process, or NAME or FILE:LINE is not found; 4: the file may not be\n"
+	"read.\n";
 
 static const char *const kind_names[] = {
 	[GODIAG_PROBE_GO_CREATE] = "create",
@@ -110,50 +113,19 @@ static const char *yes_no(bool v)
 	return v ? "yes" : "no";
 }
 
-/* The whole of /proc/PID/maps, NUL-terminated, or NULL. */
-static char *read_maps(uint32_t pid)
-{
-	char path[64], *buf = NULL;
-	size_t len = 0, cap = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return NULL;
-	for (;;) {
-		size_t n;
-
-		if (cap - len < 4096) {
-			if (cap >= MAPS_MAX)
-				break;
-			cap = cap ? cap * 2 : 65536;
-			buf = xreallocarray(buf, cap, 1);
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	fclose(f);
-	buf[len] = '\0';
-	return buf;
-}
-
 static void find_bias(struct inspect *in, const char *path)
 {
+	char maps_path[64], *maps;
 	struct stat st;
-	char *maps;
+	size_t len;
 	ssize_t n;
 
 	n = readlink(path, in->exe, sizeof(in->exe) - 1);
 	in->exe[n > 0 ? n : 0] = '\0';
-	if (stat(path, &st) != 0)
+	snprintf(maps_path, sizeof(maps_path), "/proc/%u/maps", in->pid);
+	if (stat(path, &st) != 0 || !(maps = proc_read(maps_path, MAPS_MAX, &len)))
 		return;
-	maps = read_maps(in->pid);
-	if (!maps)
-		return;
-	in->have_bias = !gobin_load_bias(&in->b, maps, st.st_ino, &in->bias);
+	in->have_bias = !gobin_load_bias(&in->b, maps, st.st_dev, st.st_ino, &in->bias);
 	free(maps);
 }
 
@@ -488,7 +460,7 @@ static int run_inspect(const struct cmd *c, int argc, char **argv)
 	struct inspect *in = xcalloc(1, sizeof(*in));
 	char path[64], err[1024];
 	const char *file;
-	int opt;
+	int opt, e;
 
 	in->c = c;
 	while ((opt = cmd_getopt(c, argc, argv, "p:jh", longopts)) != -1) {
@@ -514,6 +486,8 @@ static int run_inspect(const struct cmd *c, int argc, char **argv)
 	if (in->pid) {
 		if (optind < argc)
 			cmd_usage_error(c, "give -p PID or BINARY, not both");
+		if (!proc_exists((pid_t)in->pid))
+			die(EXIT_USAGE, "%s: no process %u", c->name, in->pid);
 		snprintf(path, sizeof(path), "/proc/%u/exe", in->pid);
 		file = path;
 	} else {
@@ -523,6 +497,11 @@ static int run_inspect(const struct cmd *c, int argc, char **argv)
 		cmd_no_operands(c, argc, argv);
 	}
 
+	/* What cannot be opened says why in its exit code (permission: 4). */
+	e = open_errno(file);
+	if (e)
+		die(exit_code_of_errno(e), "%s: cannot open %s: %s", c->name, file,
+		    strerror(e));
 	if (gobin_open(&in->b, file, err, sizeof(err)))
 		die(EXIT_USAGE, "%s: %s", c->name, err);
 	if (in->pid)

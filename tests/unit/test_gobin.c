@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Go binaries (ctl/gobin.c, gopclntab.c, godwarf.c, gotables.c) on the
- * real test programs: build/progs/gobusy-go1.{19,21,22,23}{,-pie,-stripped}
- * (make -C tests/progs go-all). A missing program is a "skip" line,
- * counted neither as passed nor as failed. Paths are relative to the repo
- * root, found from this binary's own place (tests/unit).
+ * Go binaries (ctl/gobin.c, gopclntab.c, godwarf.c, gotables.c, gowrap.c)
+ * on the real test programs: build/progs/{gobusy,gostart}-go1.{19,21,22,23}
+ * {,-pie,-stripped} (make -C tests/progs go-all). A missing program is a
+ * failure: a toolchain that is not installed must fail the unit tests,
+ * not shrink them. Paths are relative to the repo root, found from this
+ * binary's own place (tests/unit).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "gobin.h"
@@ -22,7 +24,6 @@
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static char repo[PATH_MAX];
-static int skipped;
 
 struct version {
 	int minor;
@@ -43,12 +44,13 @@ static struct version versions[] = {
 
 static const char *const variants[] = { "", "-pie", "-stripped" };
 
-/* A "skip" line: neither passed nor failed (run.sh counts ok and FAIL). */
-static void skip(const char *what, const char *prog)
+/* A program that was not built fails the cases that need it. */
+static void missing(const char *what, const char *prog)
 {
-	printf("skip %s: build/progs/%s is missing (make -C tests/progs go-all)\n",
-	       what, prog);
-	skipped++;
+	test_begin("%s: build/progs/%s is built", what, prog);
+	test_fail_at(__FILE__, __LINE__, "missing (make -C tests/progs go-all; is the "
+		     "Go toolchain of the version installed?)");
+	test_end();
 }
 
 static void find_repo(void)
@@ -181,7 +183,7 @@ static void check_variant(struct version *v, const char *variant)
 	snprintf(name, sizeof(name), "gobusy-go1.%d%s", v->minor, variant);
 	prog_path(path, sizeof(path), name);
 	if (access(path, R_OK)) {
-		skip(name, name);
+		missing(name, name);
 		return;
 	}
 
@@ -385,14 +387,18 @@ static void check_variant(struct version *v, const char *variant)
 	gobin_close(&b);
 }
 
-/* Opening fails with a message containing want, and does not crash. */
-static void refuse(const char *what, const char *path, const char *want)
+/*
+ * Opening fails with a message containing want, and does not crash: with
+ * GOBIN_NOT_GO for what is no Go program at all (not_go), else -1.
+ */
+static void refuse(const char *what, const char *path, const char *want, bool not_go)
 {
 	char err[512] = "";
 	struct gobin b;
 
 	test_begin("refuses %s", what);
-	CHECK_U64(gobin_open(&b, path, err, sizeof(err)), (uint64_t)-1);
+	CHECK_U64(gobin_open(&b, path, err, sizeof(err)),
+		  (uint64_t)(int64_t)(not_go ? GOBIN_NOT_GO : -1));
 	if (!strstr(err, want))
 		CHECK_STR(err, want);
 	CHECK(b.impl == NULL);
@@ -400,14 +406,15 @@ static void refuse(const char *what, const char *path, const char *want)
 }
 
 static void refuse_mem(const char *what, const void *data, size_t size,
-		       const char *want)
+		       const char *want, bool not_go)
 {
 	char err[512] = "";
 	struct gobin b;
+	int r;
 
 	test_begin("refuses %s (in memory)", what);
-	CHECK_U64(gobin_open_mem(&b, data, size, "mem", err, sizeof(err)),
-		  (uint64_t)-1);
+	r = gobin_open_mem(&b, data, size, "mem", err, sizeof(err));
+	CHECK_U64(r, (uint64_t)(int64_t)(not_go ? GOBIN_NOT_GO : -1));
 	if (!strstr(err, want))
 		CHECK_STR(err, want);
 	test_end();
@@ -552,11 +559,11 @@ static void check_bad_files(void)
 	size_t size;
 	FILE *f;
 
-	refuse("/bin/ls", "/bin/ls", "is not a Go program");
-	refuse("a missing file", "/nonexistent/gobusy", "cannot open");
-	refuse("a directory", "/", "not a regular file");
-	refuse_mem("a text file", text, sizeof(text) - 1, "not an ELF file");
-	refuse_mem("nothing", "", 0, "not an ELF file");
+	refuse("/bin/ls", "/bin/ls", "is not a Go program", true);
+	refuse("a missing file", "/nonexistent/gobusy", "cannot open", false);
+	refuse("a directory", "/", "not a regular file", false);
+	refuse_mem("a text file", text, sizeof(text) - 1, "not an ELF file", true);
+	refuse_mem("nothing", "", 0, "not an ELF file", true);
 
 	if (!mkdtemp(dir)) {
 		test_begin("temporary directory");
@@ -570,13 +577,13 @@ static void check_bad_files(void)
 		fputs(text, f);
 		fclose(f);
 	}
-	refuse("a text file", path, "not an ELF file");
+	refuse("a text file", path, "not an ELF file", true);
 	unlink(path);
 
 	prog_path(src, sizeof(src), "gobusy-go1.22");
 	go = slurp(src, &size);
 	if (!go) {
-		skip("truncated copies", "gobusy-go1.22");
+		missing("truncated copies", "gobusy-go1.22");
 		rmdir(dir);
 		return;
 	}
@@ -586,11 +593,11 @@ static void check_bad_files(void)
 		fwrite(go, 1, size / 2, f);
 		fclose(f);
 	}
-	refuse("a Go program cut in half", path, "is truncated");
+	refuse("a Go program cut in half", path, "is truncated", false);
 	unlink(path);
 	rmdir(dir);
-	refuse_mem("a Go program cut to its ELF header", go, 64, "");
-	refuse_mem("a Go program cut to 4 KiB", go, 4096, "");
+	refuse_mem("a Go program cut to its ELF header", go, 64, "", false);
+	refuse_mem("a Go program cut to 4 KiB", go, 4096, "", false);
 	check_scan_limit(go, size);
 	check_no_sections(go, size);
 	free(go);
@@ -644,7 +651,7 @@ static void check_versions(const char *base, bool stripped)
 	prog_path(src, sizeof(src), base);
 	img = slurp(src, &size);
 	if (!img) {
-		skip("Go version checks", base);
+		missing("Go version checks", base);
 		return;
 	}
 	elf_version(EV_CURRENT);
@@ -745,7 +752,7 @@ static void check_load_bias(void)
 	       "0064e000-00883000 r--p 0024e000 08:01 1234                       /srv/app\n"
 	       "c000000000-c000400000 rw-p 00000000 00:00 0 \n"
 	       "7ffd1000-7ffd2000 r-xp 00000000 00:00 0                          [vdso]\n";
-	CHECK_U64(gobin_load_bias(&b, maps, 1234, &bias), 0);
+	CHECK_U64(gobin_load_bias(&b, maps, makedev(8, 1), 1234, &bias), 0);
 	CHECK_U64(bias, 0);
 	test_end();
 
@@ -753,25 +760,50 @@ static void check_load_bias(void)
 	maps = "7f0a1c000000-7f0a1c001000 r--p 00000000 08:01 99     /lib/ld.so\n"
 	       "5581f3a00000-5581f3c4e000 r-xp 00000000 fd:00 1234   /srv/my app (deleted)\n"
 	       "5581f3c4e000-5581f3e83000 r--p 0024e000 fd:00 1234   /srv/my app (deleted)\n";
-	CHECK_U64(gobin_load_bias(&b, maps, 1234, &bias), 0);
+	CHECK_U64(gobin_load_bias(&b, maps, makedev(0xfd, 0), 1234, &bias), 0);
 	CHECK_U64(bias, 0x5581f3a00000 - 0x400000);
 	/* The inode picks the file. */
-	CHECK_U64(gobin_load_bias(&b, maps, 99, &bias), 0);
+	CHECK_U64(gobin_load_bias(&b, maps, makedev(8, 1), 99, &bias), 0);
 	CHECK_U64(bias, 0x7f0a1c000000 - 0x400000);
 	test_end();
 
+	/*
+	 * Inode numbers are unique per file system only: the binary (inode
+	 * 1234 on 259:3, mapped second) and a file of another file system
+	 * with the same inode number (on tmpfs, 0:2a, mapped first).
+	 */
+	test_begin("load bias: two files with one inode number on two devices");
+	maps = "7f0000000000-7f0000100000 r--p 00000000 00:2a 1234   /dev/shm/data\n"
+	       "5581f3a00000-5581f3c4e000 r-xp 00000000 103:03 1234  /srv/app\n";
+	CHECK_U64(gobin_load_bias(&b, maps, makedev(0x103, 3), 1234, &bias), 0);
+	CHECK_U64(bias, 0x5581f3a00000 - 0x400000);
+	CHECK_U64(gobin_load_bias(&b, maps, makedev(0, 0x2a), 1234, &bias), 0);
+	CHECK_U64(bias, 0x7f0000000000 - 0x400000);
+	/* Neither device: which one it is cannot be told. */
+	CHECK_U64(gobin_load_bias(&b, maps, makedev(8, 1), 1234, &bias), (uint64_t)-1);
+	/*
+	 * One file with the inode, on another device than /proc/PID/exe
+	 * shows (overlayfs maps a layer's file): that one.
+	 */
+	maps = "5581f3a00000-5581f3c4e000 r-xp 00000000 103:03 1234  /srv/app\n";
+	CHECK_U64(gobin_load_bias(&b, maps, makedev(0, 0x40), 1234, &bias), 0);
+	CHECK_U64(bias, 0x5581f3a00000 - 0x400000);
+	test_end();
+
 	test_begin("load bias: unmapped binary, damaged lines");
-	CHECK_U64(gobin_load_bias(&b, maps, 4321, &bias), (uint64_t)-1);
-	CHECK_U64(gobin_load_bias(&b, "", 1234, &bias), (uint64_t)-1);
+	CHECK_U64(gobin_load_bias(&b, maps, makedev(0xfd, 0), 4321, &bias), (uint64_t)-1);
+	CHECK_U64(gobin_load_bias(&b, "", makedev(8, 1), 1234, &bias), (uint64_t)-1);
 	CHECK_U64(gobin_load_bias(&b, "garbage\n-\n 1-2 3\n00400000-00401000 r-xp 00000000 08:01\n",
-				  1234, &bias), (uint64_t)-1);
+				  makedev(8, 1), 1234, &bias), (uint64_t)-1);
+	CHECK_U64(gobin_load_bias(&b, "00400000-00401000 r-xp 00000000 0801 1234 /a\n",
+				  makedev(8, 1), 1234, &bias), (uint64_t)-1);
 	/* Only the mapping of file offset 0. */
 	CHECK_U64(gobin_load_bias(&b, "00500000-00600000 r--p 00001000 08:01 1234 /a\n",
-				  1234, &bias), (uint64_t)-1);
+				  makedev(8, 1), 1234, &bias), (uint64_t)-1);
 	/* A first PT_LOAD that does not start at a page boundary. */
 	b.first_load_vaddr = 0x400040;
-	CHECK_U64(gobin_load_bias(&b, "10400000-10401000 r-xp 00000000 08:01 7 /a", 7,
-				  &bias), 0);
+	CHECK_U64(gobin_load_bias(&b, "10400000-10401000 r-xp 00000000 08:01 7 /a",
+				  makedev(8, 1), 7, &bias), 0);
 	CHECK_U64(bias, 0x10000000);
 	test_end();
 }
@@ -784,7 +816,7 @@ static void check_generic_names(void)
 
 	prog_path(path, sizeof(path), "gobusy-go1.23-stripped");
 	if (access(path, R_OK)) {
-		skip("generic names", "gobusy-go1.23-stripped");
+		missing("generic names", "gobusy-go1.23-stripped");
 		return;
 	}
 	test_begin("generic functions by pclntab name and as Go prints them");
@@ -811,6 +843,211 @@ static void check_generic_names(void)
 		CHECK_U64(gobin_func_suggest(&b, "zzzz_nothing_like_it", names, 4), 0);
 		gobin_close(&b);
 	}
+	test_end();
+}
+
+/*
+ * Naming the PCs of a capture (gobin_pc_source(), what capture does at
+ * its end) on every function of a real program: its entry, the byte after
+ * it (as a return address) and its last byte name the function, with the
+ * line of the byte before a return address. It used to find the function
+ * again by name, a pass over every name per PC (seconds at the end of a
+ * capture of a large service); now one bisection. And every function's
+ * name finds it (the first of that name) through the sorted name index
+ * as it does through a pass over the table.
+ */
+static void check_many_pcs(const char *prog)
+{
+	char path[PATH_MAX + 64], err[512];
+	size_t i, k, named = 0, bad = 0, bad_names = 0;
+	struct gopcln *p, linear;
+	struct gobin b;
+
+	prog_path(path, sizeof(path), prog);
+	if (access(path, R_OK)) {
+		missing("naming many PCs", prog);
+		return;
+	}
+	test_begin("%s: every function's PCs named in one lookup each", prog);
+	CHECK_U64(gobin_open(&b, path, err, sizeof(err)), 0);
+	p = gobin_pcln(&b);
+	for (i = 0; p && i < p->nfunc; i++) {
+		uint64_t pcs[3];
+		struct gofunc f;
+
+		if (gopcln_func(p, i, &f) || f.end <= f.entry)
+			continue;
+		pcs[0] = f.entry;
+		pcs[1] = f.entry + 1 < f.end ? f.entry + 1 : f.entry;
+		pcs[2] = f.end - 1;
+		for (k = 0; k < 3; k++) {
+			const char *func, *file, *wfile = NULL;
+			uint32_t line, wline = 0;
+			uint64_t at = pcs[k] > f.entry ? pcs[k] - 1 : pcs[k];
+
+			gobin_pc_source(&b, pcs[k], &func, &file, &line);
+			if (gobin_line(&b, at, &wfile, &wline))
+				wfile = NULL, wline = 0;
+			if (!func || strcmp(func, f.name) || file != wfile || line != wline) {
+				if (bad++ < 3)
+					test_fail_at(__FILE__, __LINE__, "%s at 0x%" PRIx64 ": %s %s:%u",
+						     f.name, pcs[k], func ? func : "NULL",
+						     file ? file : "NULL", line);
+				continue;
+			}
+			named++;
+		}
+	}
+	CHECK_U64(bad, 0);
+	CHECK(named > 3 * 1000);
+	test_end();
+
+	test_begin("%s: the name index finds what a pass over the names finds", prog);
+	CHECK(p && !gopcln_index_names(p) && p->nby_name == p->nfunc);
+	if (p) {
+		linear = *p;
+		linear.by_name = NULL;
+		for (i = 0; i < p->nfunc; i++) {
+			struct gofunc f;
+
+			if (gopcln_func(p, i, &f))
+				continue;
+			if (gopcln_find_name(p, f.name) != gopcln_find_name(&linear, f.name) &&
+			    bad_names++ < 3)
+				test_fail_at(__FILE__, __LINE__, "%s", f.name);
+		}
+		CHECK_U64(bad_names, 0);
+		CHECK(gopcln_find_name(p, "main.nosuchfunction") == -1);
+		CHECK(gopcln_find_name(p, "") == -1);
+	}
+	gobin_close(&b);
+	test_end();
+}
+
+/* Each go statement of gostart with arguments: where, and what Go calls it. */
+static const struct {
+	const char *creator, *start;
+} go_starts[] = {
+	{ "main.runWorkers", "main.worker" },
+	{ "main.runServer", "main.(*server).accept" },
+	{ "main.(*server).accept", "main.(*server).serve" },
+	{ "main.runIndexed", "main.runIndexed.func1" },
+	{ "main.main", "main.stats.report" },
+	{ "main.runPingers", "main.pinger" },
+	{ "main.runHTTP", "net/http.(*Server).Serve" },
+	{ "net/http.(*Server).Serve", "net/http.(*conn).serve" },
+};
+
+/* "C.func7" or "C.gowrap2" for creator C: the names a go wrapper gets. */
+static bool wrapper_named(const char *name, const char *creator, bool *gowrap)
+{
+	size_t n = strlen(creator);
+	const char *tail = name + n + 1, *d;
+
+	if (strncmp(name, creator, n) || name[n] != '.')
+		return false;
+	if (!strncmp(tail, "func", 4))
+		d = tail + 4, *gowrap = false;
+	else if (!strncmp(tail, "gowrap", 6))
+		d = tail + 6, *gowrap = true;
+	else
+		return false;
+	if (!*d)
+		return false;
+	for (; *d; d++)
+		if (*d < '0' || *d > '9')
+			return false;
+	return true;
+}
+
+/*
+ * The go statements of gostart (tests/progs/go/gostart) resolved as Go
+ * names them: each creator's wrapper (main.runWorkers.func1 on 1.19 and
+ * 1.21, .gowrap1 from 1.22) resolves to the function it calls, also
+ * when Go 1.22+ inlined it into the wrapper (main.pinger), through a
+ * closure value (main.runIndexed.func1) or a method (pointer and value
+ * receivers); a closure without arguments, which starts as itself, and
+ * functions that are no wrapper resolve to nothing.
+ */
+static void check_go_starts(int minor, const char *variant)
+{
+	char name[64], path[PATH_MAX + 64], err[512];
+	uint64_t entry, end, plain_gofunc = 0;
+	struct gofunc sw;
+	struct gopcln *p;
+	struct gobin b;
+	size_t i, k;
+	long j;
+
+	snprintf(name, sizeof(name), "gostart-go1.%d%s", minor, variant);
+	prog_path(path, sizeof(path), name);
+	if (access(path, R_OK)) {
+		missing(name, name);
+		return;
+	}
+	test_begin("%s: go statements named as Go names them", name);
+	CHECK_U64(gobin_open(&b, path, err, sizeof(err)), 0);
+	p = gobin_pcln(&b);
+	if (!p) {
+		test_end();
+		return;
+	}
+	/* FuncIDWrapper follows FuncID_systemstack_switch: 21 to 1.21, 22 from 1.22. */
+	gopcln_index_names(p);
+	j = gopcln_find_name(p, "runtime.systemstack_switch");
+	CHECK(j >= 0 && !gopcln_func(p, (size_t)j, &sw) &&
+	      gopcln_func_id(p, &sw) + 1 == (minor <= 21 ? 21 : 22));
+	for (k = 0; k < ARRAY_SIZE(go_starts); k++) {
+		size_t found = 0, gowraps = 0;
+
+		for (i = 0; i < p->nfunc; i++) {
+			const char *start;
+			struct gofunc f;
+			bool gowrap;
+
+			if (gopcln_func(p, i, &f) || !wrapper_named(f.name, go_starts[k].creator,
+								    &gowrap))
+				continue;
+			start = gobin_go_start(&b, f.entry);
+			if (!start)
+				continue;
+			found += !strcmp(start, go_starts[k].start);
+			/* From Go 1.22 gowrapN is a go statement's, deferwrapN a defer's. */
+			if (gowrap) {
+				gowraps++;
+				CHECK_STR(start, go_starts[k].start);
+			}
+			/* Not at the wrapper's entry: no goroutine starts there. */
+			CHECK(gobin_go_start(&b, f.entry + 1) == NULL);
+		}
+		if (found != 1)
+			test_fail_at(__FILE__, __LINE__, "%s: %zu wrappers call %s",
+				     go_starts[k].creator, found, go_starts[k].start);
+		CHECK_U64(gowraps, minor >= 22 ? 1 : 0);
+	}
+	/* No wrapper: a closure without arguments, a plain function. */
+	CHECK(!gobin_func_range(&b, "main.runClosures.func1", &entry, &end));
+	CHECK(gobin_go_start(&b, entry) == NULL);
+	CHECK(!gobin_func_range(&b, "main.worker", &entry, &end));
+	CHECK(gobin_go_start(&b, entry) == NULL);
+	CHECK(gobin_go_start(&b, 0) == NULL);
+	/* Stripped: go:func.* found through the module data, at the same place. */
+	if (strcmp(variant, "-pie")) {
+		snprintf(name, sizeof(name), "gostart-go1.%d", minor);
+		prog_path(path, sizeof(path), name);
+		if (!*variant) {
+			plain_gofunc = gobin_gofunc(&b);
+		} else {
+			struct gobin plain;
+
+			if (!gobin_open(&plain, path, err, sizeof(err))) {
+				plain_gofunc = gobin_gofunc(&plain);
+				gobin_close(&plain);
+			}
+		}
+		CHECK(plain_gofunc && gobin_gofunc(&b) == plain_gofunc);
+	}
+	gobin_close(&b);
 	test_end();
 }
 
@@ -844,14 +1081,16 @@ int main(void)
 	check_load_bias();
 	check_generic_names();
 	check_file_match();
+	check_many_pcs("gobusy-go1.23");
+	check_many_pcs("gostart-go1.19-stripped");
+	for (i = 0; i < ARRAY_SIZE(versions); i++)
+		for (k = 0; k < ARRAY_SIZE(variants); k++)
+			check_go_starts(versions[i].minor, variants[k]);
 
 	for (i = 0; i < ARRAY_SIZE(versions); i++) {
 		for (k = 0; versions[i].reasons && k < versions[i].nreasons_bin; k++)
 			free(versions[i].reasons[k]);
 		free(versions[i].reasons);
 	}
-	if (skipped)
-		printf("# %d skipped: build the Go test programs with "
-		       "make -C tests/progs go-all\n", skipped);
 	return test_summary();
 }
