@@ -425,8 +425,38 @@ static bool in_text(const struct gobin_impl *im, uint64_t vaddr)
  */
 #define SCAN_TRIES_MAX 64
 
+/*
+ * Go 1.26 writes 0 as the text start in the pclntab header: the runtime
+ * takes it from its moduledata, whose first word points at the header,
+ * whose second (funcnametab's pointer) at the header plus the
+ * funcnametab offset, and whose text is at byte 176 (go1.18 to go1.27).
+ * Returns that text, or 0 when no such moduledata is in the data.
+ */
+#define MODULEDATA_TEXT	176
+
+static uint64_t moduledata_text(const struct gobin_impl *im, uint64_t pcln,
+				uint64_t funcname_off)
+{
+	size_t i;
+
+	for (i = 0; i < im->nloads; i++) {
+		const struct gobin_load *l = &im->loads[i];
+		const uint8_t *seg = im->image + l->offset;
+		uint64_t off;
+
+		if (l->flags & PF_X)
+			continue;
+		for (off = (8 - l->vaddr % 8) % 8; off + MODULEDATA_TEXT + 8 <= l->filesz;
+		     off += 8)
+			if (get_u64(seg + off) == pcln &&
+			    get_u64(seg + off + 8) == pcln + funcname_off)
+				return get_u64(seg + off + MODULEDATA_TEXT);
+	}
+	return 0;
+}
+
 static const uint8_t *scan_pclntab(struct gobin *b, const struct gobin_impl *im,
-				   uint64_t text, uint64_t *len, size_t *tries)
+				   uint64_t *text, uint64_t *len, size_t *tries)
 {
 	static const uint8_t tail[4] = { 0, 0, 1, 8 };
 	size_t i;
@@ -441,6 +471,7 @@ static const uint8_t *scan_pclntab(struct gobin *b, const struct gobin_impl *im,
 		for (off = 0; off + 72 <= l->filesz; off += 8) {
 			const uint8_t *p = seg + off;
 			struct gopcln try;
+			uint64_t hint = 0;
 			char why[8];
 
 			if ((p[0] != 0xf0 && p[0] != 0xf1) || p[1] != 0xff ||
@@ -448,9 +479,13 @@ static const uint8_t *scan_pclntab(struct gobin *b, const struct gobin_impl *im,
 				continue;
 			if (++*tries > SCAN_TRIES_MAX)
 				return NULL;
-			if (gopcln_init(&try, p, (size_t)(l->filesz - off), text, why,
-					sizeof(why)) || !in_text(im, try.text_start))
+			if (!*text && !get_u64(p + 24))
+				hint = moduledata_text(im, l->vaddr + off, get_u64(p + 32));
+			if (gopcln_init(&try, p, (size_t)(l->filesz - off),
+					*text ? *text : hint, why, sizeof(why)) ||
+			    !in_text(im, try.text_start))
 				continue;
+			*text = try.text_start;
 			*len = l->filesz - off;
 			snprintf(b->pclntab_source, sizeof(b->pclntab_source),
 				 "segment %zu at 0x%llx", i,
@@ -500,7 +535,7 @@ static int find_pclntab(struct gobin *b, struct gobin_impl *im,
 		snprintf(b->pclntab_source, sizeof(b->pclntab_source),
 			 "symbol runtime.pclntab");
 	} else {
-		d = scan_pclntab(b, im, text, &len, &tries);
+		d = scan_pclntab(b, im, &text, &len, &tries);
 		if (!d && tries > SCAN_TRIES_MAX)
 			return fail(err, errlen, "%s: Go program without section "
 				    "headers whose segments hold more than %d "

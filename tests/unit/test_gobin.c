@@ -733,6 +733,13 @@ static void check_bad_files(void)
 	check_scan_limit(go, size);
 	check_no_sections(go, size, "go1.22");
 	free(go);
+	prog_path(src, sizeof(src), "gobusy-go1.26-stripped");
+	go = slurp(src, &size);
+	if (go)
+		check_no_sections(go, size, "go1.26, stripped");
+	else
+		skip("no section headers", "gobusy-go1.26-stripped");
+	free(go);
 }
 
 /* Section name's file offset and address in a binary in memory. */
