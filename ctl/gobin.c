@@ -429,7 +429,8 @@ static bool in_text(const struct gobin_impl *im, uint64_t vaddr)
  * Go 1.26 writes 0 as the text start in the pclntab header: the runtime
  * takes it from its moduledata, whose first word points at the header,
  * whose second (funcnametab's pointer) at the header plus the
- * funcnametab offset, and whose text is at byte 176 (go1.18 to go1.27).
+ * funcnametab offset, and whose text is at byte 176 (so in the DWARF of
+ * go1.19 and go1.27).
  * Returns that text, or 0 when no such moduledata is in the data.
  */
 #define MODULEDATA_TEXT	176
