@@ -28,7 +28,7 @@
 
 #define CODE_MAX	(256U << 10)	/* bytes of one function */
 #define VALS_MAX	(1U << 18)
-#define EVS_MAX		(1U << 18)
+#define EVS_MAX		(1U << 16)
 #define SLOTS_MAX	48
 #define VISITS_MAX	(1U << 20)
 
@@ -68,6 +68,12 @@ struct walk {
 };
 
 /* ---- values --------------------------------------------------------- */
+
+/* Addresses and offsets wrap like the machine's: no signed overflow. */
+static int64_t add64(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a + (uint64_t)b);
+}
 
 static uint64_t term_hash(uint8_t kind, uint8_t size, uint16_t loc, xval base,
 			  int64_t a)
@@ -258,7 +264,7 @@ static void slot_set(struct state *st, int64_t off, unsigned int size, xval v)
 	while (i < st->nslots) {
 		const struct slot *s = &st->slots[i];
 
-		if (s->off < off + (int64_t)size && off < s->off + s->size)
+		if (s->off < add64(off, size) && off < add64(s->off, s->size))
 			slot_drop(st, i);
 		else
 			i++;
@@ -283,7 +289,7 @@ static void forget_escaped(struct walk *w, struct state *st)
 	unsigned int i = 0;
 
 	while (i < st->nslots) {
-		if (st->slots[i].off + st->slots[i].size > w->escaped)
+		if (add64(st->slots[i].off, st->slots[i].size) > w->escaped)
 			slot_drop(st, i);
 		else
 			i++;
@@ -331,11 +337,11 @@ static void mem_eval(struct walk *w, const struct state *st, const cs_insn *in,
 	bt = term(w, b);
 	if (bt->kind == XV_STACK) {
 		m->kind = M_STACK;
-		m->off = bt->a + mem->disp;
+		m->off = add64(bt->a, mem->disp);
 	} else if (bt->kind == XV_OFFSET) {
 		m->kind = M_PTR;
 		m->base = bt->base;
-		m->disp = bt->a + mem->disp;
+		m->disp = add64(bt->a, mem->disp);
 	} else if (b) {
 		m->kind = M_PTR;
 		m->base = b;
@@ -553,7 +559,7 @@ static void do_lea(struct walk *w, struct state *st, const cs_insn *in)
 	if (m.kind == M_STACK)
 		v = intern(w->f, XV_STACK, 0, 0, 0, m.off);
 	else if (m.kind == M_PTR && term(w, m.base)->kind == XV_ADDR)
-		v = intern(w->f, XV_ADDR, 0, 0, 0, term(w, m.base)->a + m.disp);
+		v = intern(w->f, XV_ADDR, 0, 0, 0, add64(term(w, m.base)->a, m.disp));
 	else if (m.kind == M_PTR)
 		v = m.disp ? intern(w->f, XV_OFFSET, 0, 0, m.base, m.disp) : m.base;
 	reg_set(w, st, dst->reg, dst->size, v);
@@ -579,7 +585,8 @@ static void do_addsub(struct walk *w, struct state *st, const cs_insn *in)
 		return;
 	}
 	reg_set(w, st, dst->reg, 8, intern(w->f, XV_STACK, 0, 0, 0,
-					   in->id == X86_INS_ADD ? t->a + k : t->a - k));
+					   in->id == X86_INS_ADD ? add64(t->a, k) :
+					   add64(t->a, -(uint64_t)k)));
 }
 
 static void do_shl(struct walk *w, struct state *st, const cs_insn *in)
@@ -645,8 +652,8 @@ static void do_push(struct walk *w, struct state *st, const cs_insn *in)
 		return;
 	}
 	v = operand(w, st, in, &x->operands[0]);
-	slot_set(st, sp->a - 8, 8, v);
-	st->regs[XR_RSP] = intern(w->f, XV_STACK, 0, 0, 0, sp->a - 8);
+	slot_set(st, add64(sp->a, -8), 8, v);
+	st->regs[XR_RSP] = intern(w->f, XV_STACK, 0, 0, 0, add64(sp->a, -8));
 }
 
 static void do_pop(struct walk *w, struct state *st, const cs_insn *in)
@@ -662,7 +669,7 @@ static void do_pop(struct walk *w, struct state *st, const cs_insn *in)
 	}
 	at = sp->a;
 	v = slot_get(st, at, 8);
-	st->regs[XR_RSP] = intern(w->f, XV_STACK, 0, 0, 0, at + 8);
+	st->regs[XR_RSP] = intern(w->f, XV_STACK, 0, 0, 0, add64(at, 8));
 	reg_set(w, st, x->operands[0].reg, 8, v);
 }
 
