@@ -184,6 +184,8 @@ static int settle_field(struct gobin *b, const struct field *fl,
 			    "two must agree); refusing to trace goroutines", b->path,
 			    fa->name, ways);
 	}
+	if (fa->source == GOBIN_SRC_DWARF)
+		agree(fa, "dwarf");
 	for (i = 0; i < fl->nways; i++)
 		if (rec->way[fl->ways[i]].found)
 			agree(fa, gorecover_where(fl->ways[i]));
