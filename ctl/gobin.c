@@ -430,15 +430,30 @@ static bool in_text(const struct gobin_impl *im, uint64_t vaddr)
  * takes it from its moduledata, whose first word points at the header,
  * whose second (funcnametab's pointer) at the header plus the
  * funcnametab offset, and whose text is at byte 176 (so in the DWARF of
- * go1.19 and go1.27).
- * Returns that text, or 0 when no such moduledata is in the data.
+ * go1.19 and go1.27). It is not always where .text starts: an external
+ * linker puts C code first. Returns that text, or 0 when no such
+ * moduledata is in the data: in the file as the internal linker writes
+ * it, or in R_X86_64_RELATIVE relocations (an externally linked PIE).
  */
 #define MODULEDATA_TEXT	176
 
 static uint64_t moduledata_text(const struct gobin_impl *im, uint64_t pcln,
 				uint64_t funcname_off)
 {
+	uint64_t fn, text;
 	size_t i;
+
+	for (i = 0; i + 24 <= im->rela_size; i += 24) {
+		const uint8_t *r = im->rela + i;
+		uint64_t md = get_u64(r);
+
+		if ((get_u64(r + 8) & 0xffffffff) != R_X86_64_RELATIVE ||
+		    get_u64(r + 16) != pcln)
+			continue;
+		if (read_ptr(im, md + 8, &fn) && fn == pcln + funcname_off &&
+		    read_ptr(im, md + MODULEDATA_TEXT, &text))
+			return text;
+	}
 
 	for (i = 0; i < im->nloads; i++) {
 		const struct gobin_load *l = &im->loads[i];
@@ -514,6 +529,12 @@ static int find_pclntab(struct gobin *b, struct gobin_impl *im,
 		len = s->pclntab.sh_size;
 		snprintf(b->pclntab_source, sizeof(b->pclntab_source), "section %s",
 			 s->pclntab_name);
+		if (!im->sym_text.found && len >= 40 && !get_u64(d + 24)) {
+			uint64_t t = moduledata_text(im, s->pclntab.sh_addr, get_u64(d + 32));
+
+			if (t)
+				text = t;
+		}
 	} else if (im->sym_pclntab.found) {
 		size_t i;
 

@@ -1011,6 +1011,69 @@ static void check_patched(const char *base, bool stripped)
 	free(r);
 }
 
+/*
+ * An external linker puts C code before runtime.text, so .text starts
+ * earlier than the pclntab's functions; go1.26 and later do not write the
+ * text start into the pclntab, and a stripped binary has no runtime.text
+ * symbol: the moduledata says where the text is.
+ */
+static void check_text_start(void)
+{
+	char src[PATH_MAX + 64], err[512];
+	uint64_t off, addr, len, e1, x1, e2, x2;
+	struct gobin ref, b;
+	uint8_t *img;
+	size_t size, i;
+	Elf *e;
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	prog_path(src, sizeof(src), "gobusy-go1.26-stripped");
+	img = slurp(src, &size);
+	if (!img) {
+		skip(".text before runtime.text", "gobusy-go1.26-stripped");
+		return;
+	}
+	test_begin(".text starting 256 bytes before runtime.text (go1.26, stripped)");
+	CHECK(find_section(img, size, ".text", &off, &addr, &len));
+	CHECK_U64(gobin_open_mem(&ref, img, size, "ref", err, sizeof(err)), 0);
+	/* Move .text's sh_addr 256 bytes down, in the section header table. */
+	e = elf_memory((char *)img, size);
+	for (i = 0; e && !elf_getshdrstrndx(e, &shstrndx) && (scn = elf_nextscn(e, scn)); i++) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh))
+			break;
+		name = elf_strptr(e, shstrndx, sh.sh_name);
+		if (name && !strcmp(name, ".text")) {
+			GElf_Ehdr eh;
+			uint8_t *p;
+
+			gelf_getehdr(e, &eh);
+			p = img + eh.e_shoff + elf_ndxscn(scn) * eh.e_shentsize + 16;
+			put_u64(p, addr - 256);
+		}
+	}
+	if (e)
+		elf_end(e);
+	CHECK_U64(gobin_open_mem(&b, img, size, "moved", err, sizeof(err)), 0);
+	if (b.impl && ref.impl) {
+		CHECK(!gobin_func_range(&ref, "main.main", &e1, &x1));
+		CHECK(!gobin_func_range(&b, "main.main", &e2, &x2));
+		CHECK_U64(e2, e1);
+		CHECK_U64(x2, x1);
+		CHECK_U64(gobin_goroutine_setup(&b, err, sizeof(err)), 0);
+		CHECK_U64(b.nprobes, 5);
+	}
+	if (b.impl)
+		gobin_close(&b);
+	if (ref.impl)
+		gobin_close(&ref);
+	test_end();
+	free(img);
+}
+
 static void check_load_bias(void)
 {
 	struct gobin b;
@@ -1123,6 +1186,7 @@ int main(void)
 	check_patched("gobusy-go1.26-stripped", true);
 	check_patched("gobusy-go1.19-stripped", true);
 	check_patched("gobusy-go1.27-pie", false);
+	check_text_start();
 	check_load_bias();
 	check_generic_names();
 	check_file_match();
