@@ -34,6 +34,42 @@ struct gobin_probe {
 #define GOBIN_NO_REG		0xff
 #define GOBIN_PROBES_MAX	64
 
+/* Where a fact goroutine tracing relies on comes from. */
+enum gobin_source {
+	GOBIN_SRC_NONE,
+	GOBIN_SRC_DWARF,	/* the binary's DWARF */
+	GOBIN_SRC_SYMTAB,	/* a symbol of its .symtab */
+	GOBIN_SRC_CODE,		/* recovered from the machine code of runtime functions */
+	GOBIN_SRC_DATA,		/* recovered from the binary's data */
+	GOBIN_SRC_ABI,		/* Go's register calling convention (ABIInternal) */
+};
+
+/* The facts, in the order inspect lists them. */
+enum gobin_fact_id {
+	GOBIN_F_GOID,		/* offsets in runtime.g */
+	GOBIN_F_PARENT_GOID,
+	GOBIN_F_GOPC,
+	GOBIN_F_STARTPC,
+	GOBIN_F_WAITREASON,
+	GOBIN_F_REASONS,	/* runtime.waitReasonStrings: address, count */
+	GOBIN_F_REG_NEWPROC1,	/* registers: newproc1's result (the new g) */
+	GOBIN_F_REG_EXECUTE,	/* execute's gp */
+	GOBIN_F_REG_GOPARK,	/* gopark's reason */
+	GOBIN_F_REG_READY,	/* ready's gp */
+	GOBIN_F_REG_G,		/* the running g in gopark and goexit1 */
+	GOBIN_FACTS
+};
+
+struct gobin_fact {
+	const char *name;	/* "g.goid", "runtime.gopark reason" (static) */
+	bool known;		/* established: value is what tracing uses */
+	bool absent;		/* established not to exist (g.parentGoid before go1.21) */
+	uint64_t value;		/* offset, table address, or GODIAG_REG_* */
+	uint64_t count;		/* GOBIN_F_REASONS: entries */
+	enum gobin_source source;	/* where value comes from */
+	char agree[256];	/* every way that found the same value: "runtime.newproc1, abi" */
+};
+
 struct gobin {
 	char path[4096];
 	char go_version[32];	/* "go1.22.2", from .go.buildinfo */
@@ -46,15 +82,13 @@ struct gobin {
 	size_t nfuncs;
 	char pclntab_source[48];	/* "section .gopclntab", "symbol runtime.pclntab" */
 
-	/* Filled by gobin_goroutine_setup(). */
+	/* Filled by gobin_goroutine_setup() (gofacts.c). */
+	struct gobin_fact facts[GOBIN_FACTS];
 	struct godiag_go_layout layout;
-	char layout_source[64];	/* "DWARF" or "table for go1.22" */
 	char **reasons;		/* waitReason value -> runtime's string */
 	size_t nreasons;
-	char reasons_source[64];	/* "runtime.waitReasonStrings" or "table for go1.22" */
 	struct gobin_probe probes[GOBIN_PROBES_MAX];
 	size_t nprobes;
-	bool regs_checked;	/* the probes' registers agree with DWARF */
 
 	struct gobin_impl *impl;	/* ELF handle, parsed tables */
 };
@@ -78,14 +112,19 @@ int gobin_open_mem(struct gobin *b, const void *data, size_t size,
 		   const char *name, char *err, size_t errlen);
 
 /*
- * Works out what goroutine tracing needs: the g layout (DWARF, else the
- * per-version table), the wait reasons (the binary's
- * runtime.waitReasonStrings, else the table) and the probes (entries of
- * runtime.execute, gopark, ready, goexit1 and every RET of newproc1,
- * found with capstone). Returns 0, or -1 with a message naming the Go
- * version when it is not supported.
+ * Works out what goroutine tracing needs (gofacts.c): the facts (runtime.g
+ * field offsets, the wait reason strings, the registers the probed
+ * functions hold their values in), each from DWARF when the binary has it
+ * and otherwise recovered from its machine code and data in independent
+ * ways that must all agree; then the probes (entries of runtime.execute,
+ * gopark, ready, goexit1 and every RET of newproc1, found with capstone).
+ * Returns 0, or -1 with one line naming the fact that could not be
+ * established (or the Go version, before go1.19).
  */
 int gobin_goroutine_setup(struct gobin *b, char *err, size_t errlen);
+
+/* "dwarf", "symtab", "code", "data", "abi" ("-" for none). */
+const char *gobin_source_name(enum gobin_source s);
 
 /* The function containing vaddr (link-time), or NULL. */
 const char *gobin_func_name(const struct gobin *b, uint64_t vaddr);

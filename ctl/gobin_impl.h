@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Private to gobin.c, gopclntab.c, godwarf.c and gotables.c: the parsed
- * pclntab, the ELF facts gobin keeps, the DWARF scan and the per-version
- * tables. Everything here works on bytes already in memory and checks
- * every offset against the buffer it came from.
+ * Private to gobin.c, gopclntab.c, godwarf.c, gofacts.c and gorecover.c:
+ * the parsed pclntab, the ELF facts gobin keeps, the DWARF scan and the
+ * image accessors. Everything here works on bytes already in memory and
+ * checks every offset against the buffer it came from.
  */
 #ifndef GODIAGCTL_GOBIN_IMPL_H
 #define GODIAGCTL_GOBIN_IMPL_H
@@ -156,11 +156,14 @@ struct godwarf_func {
 	} params[GODWARF_PARAMS_MAX];
 };
 
+enum { GODWARF_GOID, GODWARF_PARENT_GOID, GODWARF_GOPC, GODWARF_STARTPC,
+       GODWARF_WAITREASON, GODWARF_MEMBERS };
+
 struct godwarf_g {
 	bool found;		/* runtime.g is described */
-	bool have[4];		/* goid, parentGoid, gopc, startpc */
-	uint64_t off[4];
-	uint64_t size[4];	/* byte size of each member's type */
+	bool have[GODWARF_MEMBERS];
+	uint64_t off[GODWARF_MEMBERS];
+	uint64_t size[GODWARF_MEMBERS];	/* byte size of each member's type */
 };
 
 /*
@@ -171,19 +174,25 @@ struct godwarf_g {
 int godwarf_scan(Elf *elf, struct godwarf_g *g, struct godwarf_func *funcs,
 		 size_t nfuncs, char *err, size_t errlen);
 
-/* ---- per-version tables (gotables.c) -------------------------------- */
+/* ---- the image (gobin.c), for gofacts.c and gorecover.c ------------ */
 
-struct gotable {
-	int minor;		/* go1.MINOR */
-	struct godiag_go_layout layout;
-	const char *const *reasons;
-	size_t nreasons;
-};
+/* The len bytes at link-time address vaddr, from the file, or NULL. */
+const uint8_t *gobin_bytes(const struct gobin *b, uint64_t vaddr, uint64_t len);
 
-/* The table for go1.minor, or NULL. */
-const struct gotable *gotable_find(int major, int minor);
+/* A pointer stored at vaddr (resolving PIE relocations); false if unmapped. */
+bool gobin_read_ptr(const struct gobin *b, uint64_t vaddr, uint64_t *v);
 
-/* "go1.19, go1.21, go1.22, go1.23" */
-const char *gotable_versions(void);
+/* PT_LOAD number i: 0, or -1 past the last. flags: PF_X 1, PF_W 2, PF_R 4. */
+int gobin_segment(const struct gobin *b, size_t i, uint64_t *vaddr,
+		  uint64_t *filesz, uint32_t *flags);
+
+/* runtime.waitReasonStrings in .symtab: 0, or -1 when not there. */
+int gobin_reasons_symbol(const struct gobin *b, uint64_t *vaddr, uint64_t *size);
+
+/* The libelf handle of the image. */
+Elf *gobin_elf(const struct gobin *b);
+
+/* Frees b->reasons. */
+void gobin_free_reasons(struct gobin *b);
 
 #endif

@@ -84,6 +84,21 @@ install "build, test and benchmark tools" build-essential pkg-config libnl-3-dev
 install "Go 1.21, 1.22, 1.23 (bookworm-backports)" -t bookworm-backports \
 	golang-1.21-go golang-1.22-go golang-1.23-go
 
+# Go 1.26 comes with the machine (the "go" kind has it at /usr/local/go);
+# Go 1.27.3 is fetched once by that go command through the module proxy
+# into root's module cache, where tests/progs/Makefile finds it (it builds
+# with GOPROXY=off and GOTOOLCHAIN=local, naming that toolchain's bin/go).
+go126=/usr/local/go/bin/go
+case $("$go126" env GOVERSION 2>/dev/null) in
+go1.26.*) ;;
+*) echo "deps: $go126 is not Go 1.26 (the machine kind provides it at /usr/local/go)" >&2
+	exit 1 ;;
+esac
+if ! GOFLAGS='' GOTOOLCHAIN=go1.27.3 "$go126" version >/dev/null; then
+	echo "deps: cannot fetch the Go 1.27.3 toolchain through the module proxy" >&2
+	exit 1
+fi
+
 # The test kernels side by side: Debian 12's own 6.1, and from backports
 # 6.12 and its PREEMPT_RT flavour (same version: one metapackage source).
 # The metapackages point at one version only, so install the versioned

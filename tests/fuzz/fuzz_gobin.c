@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Fuzz target: the Go binary parser (ctl/gobin.c, gopclntab.c, godwarf.c,
- * gotables.c; ELF through libelf, DWARF through libdw, x86 code through
- * capstone). The input is a whole file: gobin_open_mem() parses it; when
- * it is accepted, everything godiagctl asks of a binary is asked:
- * goroutine tracing setup (DWARF or tables, wait reasons, probes),
- * function names and lines at a spread of addresses, function ranges by
- * name, "did you mean", line -> PCs, RETs of functions, file offsets and
+ * gofacts.c, gorecover.c, x86flow.c; ELF through libelf, DWARF through
+ * libdw, x86 code through capstone). The input is a whole file:
+ * gobin_open_mem() parses it; when it is accepted, everything godiagctl
+ * asks of a binary is asked: goroutine tracing setup (DWARF or recovery
+ * from the code and data, wait reasons, probes), function names and lines
+ * at a spread of addresses, function ranges by name, "did you mean", line
+ * -> PCs, RETs of functions, file offsets and
  * the load bias from a synthetic /proc/PID/maps.
  *
  * Checked besides "no crash, no leak, no undefined behaviour": a refused
