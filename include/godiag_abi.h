@@ -182,9 +182,11 @@ enum godiag_probe_kind {
 #define GODIAG_PROBE_MAX (__GODIAG_PROBE_MAX - 1)
 
 /*
- * GODIAG_A_PROBE_JCC: the probed instruction is a conditional jump with
- * this x86 condition code (the low 4 bits of its opcode, 0x7N or
- * 0x0f 0x8N), and the probe records only when the jump falls through.
+ * GODIAG_A_PROBE_JCC: the probe records only when this x86 condition
+ * code (the low 4 bits of a Jcc opcode, 0x7N or 0x0f 0x8N) is false. The
+ * probed instruction must be a conditional jump on it or on its negation
+ * (code ^ 1): with the jump's own code the probe records when the jump
+ * falls through, with the negation when it is taken.
  * A Go function opens with "cmp rsp, [r14+16]; jbe morestack"; when the
  * stack must grow, morestack restarts the function from its entry. A
  * probe on that jbe fires on every pass but records once, and the kernel
@@ -198,10 +200,10 @@ enum godiag_probe_kind {
  * most GODIAG_PROBE_FUNC_SPAN_MAX bytes before the probe) and refuses a
  * probe offset that is not where an instruction starts (a breakpoint in
  * the middle of an instruction corrupts the process), or, with
- * GODIAG_A_PROBE_JCC, that is not a conditional jump with that
- * condition. The decode is exact for code without data between its
- * instructions, which is all Go's compiler emits; it guards against a
- * tool's mistake, not a lie about where the function starts.
+ * GODIAG_A_PROBE_JCC, that is not a conditional jump on that condition
+ * or its negation. The decode is exact for code without data between
+ * its instructions, which is all Go's compiler emits; it guards against
+ * a tool's mistake, not a lie about where the function starts.
  */
 #define GODIAG_PROBE_FUNC_SPAN_MAX	(1U << 20)
 

@@ -307,9 +307,11 @@ static int probe_check_insn(struct godiag_probe *p, const struct godiag_probe_sp
 	}
 	if (r != GODIAG_WALK_START)
 		return walk_refused(r, &w, extack);
-	if (spec->jcc >= 0 && (!w.insn.jcc || w.insn.cc != spec->jcc)) {
-		NL_SET_ERR_MSG_FMT(extack, "the instruction at %#llx is not a jump on condition %d",
-				   w.at, spec->jcc);
+	/* Its own condition or the negation (cc ^ 1): falls through or jumps. */
+	if (spec->jcc >= 0 && (!w.insn.jcc || (w.insn.cc | 1) != (spec->jcc | 1))) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "the instruction at %#llx is not a jump on condition %d or %d",
+				   w.at, spec->jcc & ~1, spec->jcc | 1);
 		return -EINVAL;
 	}
 	return 0;

@@ -126,12 +126,13 @@ pg 22 "offset $(printf '%#x' $((foff + 1))) is inside the instruction at $(print
 pg 22 "offset $(printf '%#x' $((off + 1))) is inside the instruction at $(printf '%#x' "$off") \\([26] bytes\\)\$" \
 	probe-add session-id:u32:"$gsid" pid:u32:$holder probe-offset:u64:$((off + 1)) \
 	probe-func-offset:u64:"$foff"
-pg 22 "the instruction at $(printf '%#x' "$foff") is not a jump on condition 6\$" probe-add \
+pg 22 "the instruction at $(printf '%#x' "$foff") is not a jump on condition 6 or 7\$" probe-add \
 	session-id:u32:"$gsid" pid:u32:$holder probe-offset:u64:"$foff" probe-func-offset:u64:"$foff" \
 	probe-jcc:u8:6
-pg 22 "the instruction at $(printf '%#x' "$off") is not a jump on condition 7\$" probe-add \
+# (the jbe takes 6, recording when it falls through, and 7, when it jumps)
+pg 22 "the instruction at $(printf '%#x' "$off") is not a jump on condition 4 or 5\$" probe-add \
 	session-id:u32:"$gsid" pid:u32:$holder probe-offset:u64:"$off" probe-func-offset:u64:"$foff" \
-	probe-jcc:u8:7
+	probe-jcc:u8:5
 for at in "$foff" "$off"; do
 	jcc=probe-jcc:u8:6
 	[ "$at" = "$off" ] || jcc=probe-g-reg:u8:14	# (any other valid attribute)

@@ -46,7 +46,8 @@ check_status "non-root godiagctl status: refused by the module, exit 4" 4 as_nob
 check_eq "... in one line" 1 "$(wc -l <"$work/out")"
 check_status "root in a user namespace: godiagctl status exits 4" 4 as_nobody unshare -Ur "$ctl" status
 for cmd in status session-new target-add; do
-	out=$(as_nobody unshare -Ur "$nlraw" send "$cmd" session-id:u32:1 2>&1)
+	# shellcheck disable=SC2046 # one attribute per word
+	out=$(as_nobody unshare -Ur "$nlraw" send "$cmd" $(req_attrs "$cmd" 1 1) 2>&1)
 	check_match "root in a user namespace: $cmd refused by the module (EPERM)" "^errno=1 " "$out"
 done
 out=$(as_nobody "$nlraw" send --dump sessions 2>&1)
