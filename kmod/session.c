@@ -201,11 +201,18 @@ int godiag_session_start(struct godiag_session *s, struct netlink_ext_ack *extac
  */
 void godiag_session_stop(struct godiag_session *s)
 {
+	u64 now;
+	int cpu;
+
 	lockdep_assert_held(&godiag_mutex);
 	if (s->state != GODIAG_STATE_RUNNING)
 		return;
 	WRITE_ONCE(s->active, false);
 	synchronize_rcu();
+	/* No writer left: the losses not yet in the stream go in now. */
+	now = ktime_get_ns();
+	for_each_possible_cpu(cpu)
+		godiag_rb_flush_lost(s->rbs[cpu], now);
 	if (s->syscalls_on) {
 		godiag_syscalls_put();
 		s->syscalls_on = false;
@@ -251,36 +258,6 @@ void godiag_sessions_destroy_all(void)
 
 /* ---- the write path ------------------------------------------------- */
 
-static void note_lost(struct godiag_rb *rb, u64 ts)
-{
-	local_inc(&rb->lost);
-	WRITE_ONCE(rb->page->lost, local_read(&rb->lost));
-	if (local_inc_return(&rb->lost_pending) == 1)
-		rb->lost_first_ns = ts;
-	rb->lost_last_ns = ts;
-}
-
-/* Tell the reader, in the stream, how many records went missing. */
-static void emit_lost(struct godiag_rb *rb, u64 ts)
-{
-	long pending = local_read(&rb->lost_pending);
-	struct godiag_rec_lost *rec;
-
-	rec = godiag_rb_reserve(rb, sizeof(*rec));
-	if (rec) {
-		memset(rec, 0, sizeof(*rec));
-		rec->hdr.type = GODIAG_REC_LOST;
-		rec->hdr.size = sizeof(*rec);
-		rec->hdr.cpu = smp_processor_id();
-		rec->hdr.ts_ns = ts;
-		rec->count = pending;
-		rec->first_ns = rb->lost_first_ns;
-		rec->last_ns = rb->lost_last_ns;
-		local_sub(pending, &rb->lost_pending);
-	}
-	godiag_rb_commit(rb);
-}
-
 /*
  * Reserve a record on this CPU and fill its header. Call with preemption
  * disabled and always follow with godiag_event_commit(), even on NULL
@@ -292,14 +269,9 @@ struct godiag_rec *godiag_event_reserve(struct godiag_session *s, u16 type,
 	struct godiag_rb *rb = s->rbs[smp_processor_id()];
 	struct godiag_rec *rec;
 
-	local_inc(&rb->written);
-	if (unlikely(local_read(&rb->lost_pending)))
-		emit_lost(rb, ts);
-	rec = godiag_rb_reserve(rb, size);
-	if (unlikely(!rec)) {
-		note_lost(rb, ts);
+	rec = godiag_rb_reserve_rec(rb, size, ts);
+	if (unlikely(!rec))
 		return NULL;
-	}
 	rec->type = type;
 	rec->size = size;
 	rec->flags = 0;
