@@ -337,35 +337,48 @@ bool godiag_rb_empty(const struct godiag_rb *rb)
 	       READ_ONCE(rb->page->data_tail);
 }
 
+/* Times one read() looks again when a writer took records from under it. */
+#define READ_RETRIES	1000
+
 /*
  * Copy whole records to @buf. Returns bytes copied (0 when empty) or
  * -EFAULT when nothing could be copied. Callers serialise readers.
  */
 ssize_t godiag_rb_read(struct godiag_rb *rb, char __user *buf, size_t len)
 {
+	unsigned int retries = 0;
 	size_t copied = 0;
 
-	for (;;) {
-		/* Pairs with the release in godiag_rb_commit(). */
-		u64 head = smp_load_acquire(&rb->page->data_head);
-		u64 tail = READ_ONCE(rb->page->data_tail);
-		u64 off = tail & (rb->size - 1);
-		struct godiag_rec *rec = (struct godiag_rec *)(rb->data + off);
+	while (retries < READ_RETRIES) {
+		struct godiag_rec *rec;
+		u64 tail, head, off;
 		u16 rlen, type;
 
+		/*
+		 * The tail first: both only grow and the tail never passes the
+		 * head, so a head loaded after it is at or past it. The other
+		 * way round, a reader held up between the loads while the
+		 * writer overwrites would see a tail past its stale head.
+		 * Acquire: orders the head's load after it; pairs with the
+		 * writer's cmpxchg.
+		 */
+		tail = smp_load_acquire(&rb->page->data_tail);
+		/* Pairs with the release in godiag_rb_commit(). */
+		head = smp_load_acquire(&rb->page->data_head);
+		off = tail & (rb->size - 1);
+		rec = (struct godiag_rec *)(rb->data + off);
 		if (tail == head)
 			break;
-		if (tail > head || head - tail > rb->size) {
-			/* Only a bad tail written through mmap gets here. */
-			cmpxchg(&rb->page->data_tail, tail, head);
-			break;
-		}
 		rlen = READ_ONCE(rec->size);
 		type = READ_ONCE(rec->type);
-		if (!rec_size_ok(off, rb->size, type, rlen)) {
-			/* In overwrite mode the writer may have moved on: retry. */
-			if (READ_ONCE(rb->page->data_tail) != tail)
+		if (head - tail > rb->size || rlen > head - tail ||
+		    !rec_size_ok(off, rb->size, type, rlen)) {
+			/* Overwrite mode: the writer lapped us. Look again. */
+			if (READ_ONCE(rb->page->data_tail) != tail) {
+				retries++;
 				continue;
+			}
+			/* Only a bad tail written through mmap gets here. */
 			cmpxchg(&rb->page->data_tail, tail, head);
 			break;
 		}
@@ -376,8 +389,10 @@ ssize_t godiag_rb_read(struct godiag_rb *rb, char __user *buf, size_t len)
 				return copied ? copied : -EFAULT;
 		}
 		/* Full barrier: the copy is complete before the record is released. */
-		if (cmpxchg(&rb->page->data_tail, tail, tail + rlen) != tail)
-			continue;	/* overwritten while we copied: drop the copy */
+		if (cmpxchg(&rb->page->data_tail, tail, tail + rlen) != tail) {
+			retries++;	/* overwritten while we copied: drop the copy */
+			continue;
+		}
 		if (type == GODIAG_REC_PAD)
 			continue;
 		copied += rlen;
