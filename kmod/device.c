@@ -7,6 +7,7 @@
  * in place. read() blocks until the wake timer finds records, and returns
  * 0 once the session is stopped or destroyed and drained.
  */
+#include <linux/cpumask.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
@@ -76,15 +77,28 @@ static struct godiag_session *bound(struct file *file)
 	return smp_load_acquire(&file->private_data);
 }
 
+/* The possible CPU after @cpu, round the end. */
+static unsigned int next_cpu(unsigned int cpu)
+{
+	cpu = cpumask_next(cpu, cpu_possible_mask);
+	return cpu < nr_cpu_ids ? cpu : cpumask_first(cpu_possible_mask);
+}
+
+/*
+ * Whole records from every CPU into @buf. Each call starts one CPU
+ * further than the last, so a CPU that always has records to fill the
+ * caller's buffer cannot starve the others.
+ */
 static ssize_t read_all_cpus(struct godiag_session *s, char __user *buf,
 			     size_t len)
 {
+	unsigned int i, cpu;
 	ssize_t done = 0;
-	int cpu;
 
 	if (mutex_lock_interruptible(&s->read_lock))
 		return -ERESTARTSYS;
-	for_each_possible_cpu(cpu) {
+	cpu = s->read_cpu = next_cpu(s->read_cpu);
+	for (i = 0; i < num_possible_cpus(); i++, cpu = next_cpu(cpu)) {
 		ssize_t n = godiag_rb_read(s->rbs[cpu], buf + done, len - done);
 
 		if (n < 0) {

@@ -57,6 +57,7 @@ struct godiag_session {
 	wait_queue_head_t wq;
 	struct timer_list wake_timer;
 	struct mutex read_lock;
+	unsigned int read_cpu;		/* where the last read() started (read_lock) */
 	atomic_t readers;
 };
 
