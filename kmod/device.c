@@ -153,12 +153,23 @@ static __poll_t godiag_poll(struct file *file, poll_table *wait)
 	return 0;
 }
 
+/* Pages of one CPU's mapping: the control page and the records. */
+static unsigned long stride_pages(u64 bufsize)
+{
+	return GODIAG_MMAP_STRIDE(bufsize, PAGE_SIZE) >> PAGE_SHIFT;
+}
+
 static vm_fault_t godiag_fault(struct vm_fault *vmf)
 {
 	struct godiag_rb *rb = vmf->vma->vm_private_data;
 	struct page *page;
 
-	page = godiag_rb_page(rb, vmf->pgoff - vmf->vma->vm_pgoff);
+	/*
+	 * The page's place in the CPU's buffer, counted from where that
+	 * buffer starts in the file: the VMA's own start moves when a
+	 * partial munmap or mprotect splits it.
+	 */
+	page = godiag_rb_page(rb, vmf->pgoff - rb->cpu * stride_pages(rb->size));
 	if (!page)
 		return VM_FAULT_SIGBUS;
 	get_page(page);
@@ -170,26 +181,35 @@ static const struct vm_operations_struct godiag_vm_ops = {
 	.fault = godiag_fault,
 };
 
-/* CPU c's control page and records sit at c * GODIAG_MMAP_STRIDE. */
+/*
+ * CPU c's control page and records sit at c * GODIAG_MMAP_STRIDE. Shared
+ * mappings only (VM_MAYSHARE: MAP_SHARED, also of a read-only fd): a
+ * private copy would never see the head move, and a reader's tail would
+ * never reach the module. Never executable, not even by mprotect().
+ */
 static int godiag_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct godiag_session *s = bound(file);
-	unsigned long stride_pages, cpu;
+	unsigned long pages, cpu;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	if (!s)
 		return -EBADFD;
-	stride_pages = GODIAG_MMAP_STRIDE(s->bufsize, PAGE_SIZE) >> PAGE_SHIFT;
-	cpu = vma->vm_pgoff / stride_pages;
-	if (vma->vm_pgoff % stride_pages ||
-	    vma->vm_end - vma->vm_start != stride_pages << PAGE_SHIFT)
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
+	pages = stride_pages(s->bufsize);
+	cpu = vma->vm_pgoff / pages;
+	if (vma->vm_pgoff % pages || vma->vm_end - vma->vm_start != pages << PAGE_SHIFT)
 		return -EINVAL;
 	if (cpu >= nr_cpu_ids || !cpu_possible(cpu))
 		return -ENXIO;
 	vma->vm_private_data = s->rbs[cpu];
 	vma->vm_ops = &godiag_vm_ops;
 	godiag_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	godiag_vm_flags_clear(vma, VM_MAYEXEC);
 	return 0;
 }
 
