@@ -144,6 +144,9 @@ void godiag_session_stop(struct godiag_session *s);
 void godiag_sessions_release_owner(u32 portid);
 void godiag_sessions_destroy_all(void);
 unsigned int godiag_sessions_count(void);
+bool godiag_sessions_owned(void);
+void godiag_lists_changed(void);
+u32 godiag_generation(void);
 bool godiag_session_readable(struct godiag_session *s);
 bool godiag_session_eof(struct godiag_session *s);
 

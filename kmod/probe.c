@@ -360,6 +360,7 @@ int godiag_probe_add(struct godiag_session *s, const struct godiag_probe_spec *s
 	p->id = ++s->last_probe_id;
 	list_add_tail(&p->node, &s->probes);
 	s->nr_probes++;
+	godiag_lists_changed();
 	return p->id;
 }
 
@@ -391,6 +392,7 @@ int godiag_probe_del(struct godiag_session *s, u32 id, struct netlink_ext_ack *e
 		list_move(&p->node, &gone);
 		s->nr_probes--;
 		probes_release(&gone);
+		godiag_lists_changed();
 		return 0;
 	}
 	NL_SET_ERR_MSG_FMT(extack, "session %u has no probe %u", s->id, id);

@@ -22,10 +22,32 @@
 LIST_HEAD(godiag_sessions);
 static unsigned int nr_sessions;
 static u32 last_id;
+/* Sessions with an owner socket: the URELEASE notifier looks here first. */
+static atomic_t nr_owned = ATOMIC_INIT(0);
+/* Changes whenever sessions, targets or probes come or go (godiag_mutex). */
+static u32 generation;
 
 unsigned int godiag_sessions_count(void)
 {
 	return nr_sessions;
+}
+
+bool godiag_sessions_owned(void)
+{
+	return atomic_read(&nr_owned) > 0;
+}
+
+/* The lists changed: a dump in parts sees it (GODIAG_A_GENERATION). */
+void godiag_lists_changed(void)
+{
+	lockdep_assert_held(&godiag_mutex);
+	generation++;
+}
+
+u32 godiag_generation(void)
+{
+	lockdep_assert_held(&godiag_mutex);
+	return generation;
 }
 
 struct godiag_session *godiag_session_find(u32 id)
@@ -169,6 +191,9 @@ struct godiag_session *godiag_session_new(u32 bufsize, u8 mode, u32 events,
 	s->id = next_id();
 	list_add_tail(&s->node, &godiag_sessions);
 	nr_sessions++;
+	if (owner_portid)
+		atomic_inc(&nr_owned);
+	godiag_lists_changed();
 	return s;
 }
 
@@ -229,6 +254,9 @@ void godiag_session_destroy(struct godiag_session *s)
 	godiag_target_unlink_all(s);
 	list_del(&s->node);
 	nr_sessions--;
+	if (s->owner_portid)
+		atomic_dec(&nr_owned);
+	godiag_lists_changed();
 	WRITE_ONCE(s->dead, true);
 	wake_up_interruptible_all(&s->wq);
 	godiag_session_put(s);

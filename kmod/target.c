@@ -142,6 +142,7 @@ static void target_unlist(struct godiag_target *t)
 	godiag_probes_drop_target(t);
 	list_del(&t->node);
 	t->session->nr_targets--;
+	godiag_lists_changed();
 	godiag_target_put(t);
 }
 
@@ -488,6 +489,8 @@ int godiag_target_add(struct godiag_session *s, pid_t vpid, u32 flags,
 		target_unlist(t);
 		NL_SET_ERR_MSG_FMT(extack, "process %d is exiting", vpid);
 		ret = -ESRCH;
+	} else {
+		godiag_lists_changed();
 	}
 out:
 	put_task_struct(task);
