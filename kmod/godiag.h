@@ -70,6 +70,7 @@ struct godiag_target {
 	struct kref ref;		/* session list + queued exit work */
 	atomic_t nr_procs;		/* the root and followed children alive */
 	bool gone;			/* unlinked from the session */
+	bool unhashed;			/* being removed: no node joins (pid_lock) */
 	struct work_struct exit_work;
 	struct rcu_work free_work;
 	struct hlist_head nodes;	/* its godiag_pid_nodes (pid_lock) */
@@ -173,6 +174,8 @@ int godiag_probe_add(struct godiag_session *s, const struct godiag_probe_spec *s
 		     struct netlink_ext_ack *extack);
 int godiag_probe_del(struct godiag_session *s, u32 id, struct netlink_ext_ack *extack);
 void godiag_probes_drop_target(struct godiag_target *t);
+int godiag_probes_arm(struct godiag_session *s, struct netlink_ext_ack *extack);
+void godiag_probes_disarm(struct godiag_session *s);
 int godiag_probe_fill(struct sk_buff *skb, struct godiag_session *s, unsigned long idx);
 
 /* syscalls.c */

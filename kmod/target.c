@@ -132,13 +132,19 @@ void godiag_target_put(struct godiag_target *t)
 	kref_put(&t->ref, target_release);
 }
 
-/* Unlink from the session (once) and drop the session's reference. */
+static void target_unhash(struct godiag_target *t);
+
+/*
+ * Remove @t (once): its processes leave the tgid hash for good, its
+ * probes go, the session's reference is dropped.
+ */
 static void target_unlist(struct godiag_target *t)
 {
 	lockdep_assert_held(&godiag_mutex);
 	if (t->gone)
 		return;
 	t->gone = true;
+	target_unhash(t);
 	godiag_probes_drop_target(t);
 	list_del(&t->node);
 	t->session->nr_targets--;
@@ -204,12 +210,12 @@ static struct godiag_pid_node *pid_node_new(struct godiag_target *t, pid_t tgid)
 	return n;
 }
 
-static void pid_node_link(struct godiag_pid_node *n)
+/* Hash @n; pid_lock held. */
+static void pid_node_hash(struct godiag_pid_node *n)
 {
-	raw_spin_lock(&pid_lock);
+	lockdep_assert_held(&pid_lock);
 	hlist_add_head_rcu(&n->node, godiag_pid_bucket(n->tgid));
 	hlist_add_head(&n->tnode, &n->target->nodes);
-	raw_spin_unlock(&pid_lock);
 }
 
 /* Returns false when someone else unlinked it first. */
@@ -229,6 +235,12 @@ static bool pid_node_unlink(struct godiag_pid_node *n)
 	return unlinked;
 }
 
+/*
+ * Unlink every node of @t and mark it unhashed, in one hold of pid_lock:
+ * a fork that found its parent's node before this cannot link a node for
+ * its child after it (fork_link() tests the mark under the same lock), so
+ * no node outlives its target in the hash.
+ */
 static void target_unhash(struct godiag_target *t)
 {
 	struct godiag_pid_node *n;
@@ -236,6 +248,7 @@ static void target_unhash(struct godiag_target *t)
 	HLIST_HEAD(gone);
 
 	raw_spin_lock(&pid_lock);
+	t->unhashed = true;
 	hlist_for_each_entry_safe(n, tmp, &t->nodes, tnode) {
 		hlist_del_init_rcu(&n->node);
 		hlist_del(&n->tnode);
@@ -256,7 +269,7 @@ static void pool_fill(struct godiag_target *t)
 
 	for (;;) {
 		raw_spin_lock(&pid_lock);
-		if (t->pool_n >= FORK_POOL) {
+		if (t->pool_n >= FORK_POOL || t->unhashed) {
 			raw_spin_unlock(&pid_lock);
 			return;
 		}
@@ -279,43 +292,57 @@ static void pool_refill_work(struct work_struct *work)
 	godiag_target_put(t);
 }
 
-/* A node for a child, from a handler: never allocates. */
-static struct godiag_pid_node *pool_take(struct godiag_target *t, pid_t tgid)
+/*
+ * Hash a node from @t's pool for the new process @tgid, from the fork
+ * handler: never allocates. Returns 0, -ENOMEM when the pool is empty,
+ * -ESRCH when @t is being removed.
+ */
+static int fork_link(struct godiag_target *t, pid_t tgid)
 {
-	struct godiag_pid_node *n = NULL;
+	struct godiag_pid_node *n;
 	bool low;
+	int ret = 0;
 
 	raw_spin_lock(&pid_lock);
-	if (!hlist_empty(&t->pool)) {
+	if (t->unhashed) {
+		ret = -ESRCH;
+	} else if (hlist_empty(&t->pool)) {
+		ret = -ENOMEM;
+	} else {
 		n = hlist_entry(t->pool.first, struct godiag_pid_node, tnode);
 		hlist_del(&n->tnode);
 		t->pool_n--;
+		n->tgid = tgid;
+		pid_node_hash(n);
 	}
-	low = t->pool_n < FORK_POOL / 2;
+	low = !t->unhashed && t->pool_n < FORK_POOL / 2;
 	raw_spin_unlock(&pid_lock);
 	if (low && kref_get_unless_zero(&t->ref) &&
 	    !queue_work(godiag_wq, &t->refill_work))
 		godiag_target_put(t);
-	if (n)
-		n->tgid = tgid;
-	return n;
+	return ret;
 }
 
-/* The process of @n is gone: drop it, and the target with its last one. */
-static void pid_node_exit(struct godiag_pid_node *n, u32 exit_code)
+/* One process of @t less; with the last one, queue the exit work. */
+static void target_proc_gone(struct godiag_target *t)
 {
-	struct godiag_target *t = n->target;
-
-	if (!pid_node_unlink(n))
-		return;
-	if (n->tgid == t->tgid)
-		WRITE_ONCE(t->exit_code, exit_code);
 	if (!atomic_dec_and_test(&t->nr_procs))
 		return;
 	if (!kref_get_unless_zero(&t->ref))
 		return;
 	if (!queue_work(godiag_wq, &t->exit_work))
 		godiag_target_put(t);
+}
+
+/*
+ * A fork found its parent's node, then its target was unhashed before
+ * the child's node could join: nothing was linked, the count goes back.
+ * Out of line so that a test can count these with a kprobe event
+ * (tests/cases/15-targets.sh).
+ */
+static noinline void fork_lost_race(struct godiag_target *t)
+{
+	target_proc_gone(t);
 }
 
 /* Is the thread group of @task finished? Pairs with do_exit()'s decrement. */
@@ -352,6 +379,18 @@ static void write_exit_record(struct godiag_target *t, struct task_struct *p,
 	preempt_enable_notrace();
 }
 
+/* The process of @n is gone: drop it, and the target with its last one. */
+static void pid_node_exit(struct godiag_pid_node *n, u32 exit_code)
+{
+	struct godiag_target *t = n->target;
+
+	if (!pid_node_unlink(n))
+		return;
+	if (n->tgid == t->tgid)
+		WRITE_ONCE(t->exit_code, exit_code);
+	target_proc_gone(t);
+}
+
 static void on_process_exit(void *data, struct task_struct *p)
 {
 	struct godiag_pid_node *n;
@@ -374,7 +413,7 @@ static void on_process_exit(void *data, struct task_struct *p)
 static void on_process_fork(void *data, struct task_struct *parent,
 			    struct task_struct *child)
 {
-	struct godiag_pid_node *n, *c;
+	struct godiag_pid_node *n;
 
 	/* New threads belong to their process already. */
 	if (child->tgid == parent->tgid)
@@ -384,19 +423,20 @@ static void on_process_fork(void *data, struct task_struct *parent,
 		if (n->tgid != parent->tgid)
 			continue;
 		struct godiag_target *t = n->target;
+		int ret;
 
 		if (!(t->flags & GODIAG_TF_FOLLOW_CHILDREN))
 			continue;
 		if (!atomic_inc_not_zero(&t->nr_procs))
 			continue;
 		/* The child has not run yet, so it cannot exit before this. */
-		c = pool_take(t, child->tgid);
-		if (!c) {
-			atomic_dec(&t->nr_procs);
+		ret = fork_link(t, child->tgid);
+		if (ret == -ESRCH) {
+			fork_lost_race(t);
+		} else if (ret) {
 			atomic64_inc(&t->procs_missed);
-			continue;
+			target_proc_gone(t);
 		}
-		pid_node_link(c);
 	}
 	rcu_read_unlock();
 }
@@ -477,7 +517,9 @@ int godiag_target_add(struct godiag_session *s, pid_t vpid, u32 flags,
 	atomic_set(&t->nr_procs, 1);
 	list_add_tail(&t->node, &s->targets);
 	s->nr_targets++;
-	pid_node_link(n);
+	raw_spin_lock(&pid_lock);
+	pid_node_hash(n);
+	raw_spin_unlock(&pid_lock);
 	/*
 	 * If the process finished exiting before it was hashed, its exit
 	 * handler could not see it: undo. Pairs with the decrement of
@@ -485,7 +527,6 @@ int godiag_target_add(struct godiag_session *s, pid_t vpid, u32 flags,
 	 */
 	smp_mb();
 	if (group_dead(task)) {
-		pid_node_unlink(n);
 		target_unlist(t);
 		NL_SET_ERR_MSG_FMT(extack, "process %d is exiting", vpid);
 		ret = -ESRCH;
@@ -495,12 +536,6 @@ int godiag_target_add(struct godiag_session *s, pid_t vpid, u32 flags,
 out:
 	put_task_struct(task);
 	return ret;
-}
-
-static void target_remove(struct godiag_target *t)
-{
-	target_unhash(t);
-	target_unlist(t);
 }
 
 /* The target of @s that PID @vpid (in the caller's namespace) is, or NULL. */
@@ -530,7 +565,7 @@ int godiag_target_del(struct godiag_session *s, pid_t vpid,
 				       vpid, s->id);
 		return -ENOENT;
 	}
-	target_remove(t);
+	target_unlist(t);
 	return 0;
 }
 
@@ -540,7 +575,7 @@ void godiag_target_unlink_all(struct godiag_session *s)
 
 	lockdep_assert_held(&godiag_mutex);
 	list_for_each_entry_safe(t, tmp, &s->targets, node)
-		target_remove(t);
+		target_unlist(t);
 }
 
 int __init godiag_targets_init(void)
