@@ -360,8 +360,7 @@ static u32 group_exit_code(struct task_struct *task)
 
 /* ---- tracepoint handlers -------------------------------------------- */
 
-static void write_exit_record(struct godiag_target *t, struct task_struct *p,
-			      u32 code)
+static void write_exit_record(struct godiag_target *t, u32 code)
 {
 	struct godiag_session *s = t->session;
 	struct godiag_rec_target_exit *rec;
@@ -379,13 +378,19 @@ static void write_exit_record(struct godiag_target *t, struct task_struct *p,
 	preempt_enable_notrace();
 }
 
-/* The process of @n is gone: drop it, and the target with its last one. */
+/*
+ * The process of @n is gone. Several of its threads may see the group
+ * dead at once (each passed its decrement of signal->live before the
+ * tracepoint): only the one whose unlink succeeds writes the exit record
+ * and drops the process from its target.
+ */
 static void pid_node_exit(struct godiag_pid_node *n, u32 exit_code)
 {
 	struct godiag_target *t = n->target;
 
 	if (!pid_node_unlink(n))
 		return;
+	write_exit_record(t, exit_code);
 	if (n->tgid == t->tgid)
 		WRITE_ONCE(t->exit_code, exit_code);
 	target_proc_gone(t);
@@ -402,10 +407,8 @@ static void on_process_exit(void *data, struct task_struct *p)
 		if (n->tgid != p->tgid)
 			continue;
 		thread_put(n->target, p->pid);
-		if (!last || hlist_unhashed(&n->node))
-			continue;
-		write_exit_record(n->target, p, code);
-		pid_node_exit(n, code);
+		if (last)
+			pid_node_exit(n, code);
 	}
 	rcu_read_unlock();
 }
