@@ -66,6 +66,7 @@ struct godiag_target {
 	struct list_head node;		/* in session->targets */
 	struct godiag_session *session;
 	pid_t tgid;
+	struct pid *pid;		/* the root's: names it once it is reaped */
 	u32 flags;			/* GODIAG_TF_* */
 	struct kref ref;		/* session list + queued exit work */
 	atomic_t nr_procs;		/* the root and followed children alive */

@@ -17,6 +17,7 @@
 #include <linux/hash.h>
 #include <linux/netlink.h>
 #include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -112,6 +113,7 @@ static void target_free_work(struct work_struct *work)
 
 	hlist_for_each_entry_safe(n, tmp, &t->pool, tnode)
 		kfree(n);
+	put_pid(t->pid);
 	kvfree(t->hist);
 	kvfree(t->threads);
 	godiag_session_put(t->session);
@@ -167,8 +169,8 @@ static void target_exit_work(struct work_struct *work)
 
 static void pool_refill_work(struct work_struct *work);
 
-static struct godiag_target *target_new(struct godiag_session *s, pid_t tgid,
-					u32 flags)
+static struct godiag_target *target_new(struct godiag_session *s,
+					struct task_struct *task, u32 flags)
 {
 	struct godiag_target *t;
 
@@ -190,7 +192,8 @@ static struct godiag_target *target_new(struct godiag_session *s, pid_t tgid,
 	kref_init(&t->ref);
 	kref_get(&s->ref);
 	t->session = s;
-	t->tgid = tgid;
+	t->tgid = task->tgid;
+	t->pid = get_pid(task_tgid(task));
 	t->flags = flags;
 	INIT_WORK(&t->exit_work, target_exit_work);
 	INIT_WORK(&t->refill_work, pool_refill_work);
@@ -474,12 +477,12 @@ static struct task_struct *get_process(pid_t vpid, struct netlink_ext_ack *extac
 	return task;
 }
 
-static struct godiag_target *find_target(struct godiag_session *s, pid_t tgid)
+static struct godiag_target *find_target(struct godiag_session *s, struct pid *pid)
 {
 	struct godiag_target *t;
 
 	list_for_each_entry(t, &s->targets, node)
-		if (t->tgid == tgid)
+		if (t->pid == pid)
 			return t;
 	return NULL;
 }
@@ -501,13 +504,13 @@ int godiag_target_add(struct godiag_session *s, pid_t vpid, u32 flags,
 	task = get_process(vpid, extack);
 	if (IS_ERR(task))
 		return PTR_ERR(task);
-	if (find_target(s, task->tgid)) {
+	if (find_target(s, task_tgid(task))) {
 		NL_SET_ERR_MSG_FMT(extack, "PID %d is already a target of session %u",
 				       vpid, s->id);
 		ret = -EEXIST;
 		goto out;
 	}
-	t = target_new(s, task->tgid, flags);
+	t = target_new(s, task, flags);
 	n = t ? pid_node_new(t, task->tgid) : NULL;
 	if (!n) {
 		if (t)
@@ -541,19 +544,29 @@ out:
 	return ret;
 }
 
-/* The target of @s that PID @vpid (in the caller's namespace) is, or NULL. */
+/*
+ * The target of @s that PID @vpid (in the caller's namespace) names, or
+ * NULL: the target of that process, else one whose root is gone (exited
+ * and reaped while the children it follows live on) and had that number.
+ */
 struct godiag_target *godiag_target_find(struct godiag_session *s, pid_t vpid)
 {
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	struct godiag_target *t;
 	struct pid *pid;
-	pid_t tgid = 0;
 
 	lockdep_assert_held(&godiag_mutex);
 	rcu_read_lock();
 	pid = find_vpid(vpid);
-	if (pid)
-		tgid = pid_nr(pid);
 	rcu_read_unlock();
-	return tgid ? find_target(s, tgid) : NULL;
+	/* Only compared: a target's own reference keeps its pid alive. */
+	t = pid ? find_target(s, pid) : NULL;
+	if (t)
+		return t;
+	list_for_each_entry(t, &s->targets, node)
+		if (!pid_has_task(t->pid, PIDTYPE_TGID) && pid_nr_ns(t->pid, ns) == vpid)
+			return t;
+	return NULL;
 }
 
 int godiag_target_del(struct godiag_session *s, pid_t vpid,
