@@ -194,8 +194,16 @@ static int probe_handler(struct uprobe_consumer *uc, struct pt_regs *regs)
 	struct go_event ev = {};
 	u64 running;
 
+	/*
+	 * Another address space: a child the target forked without exec,
+	 * whose copy of the text came with the breakpoint, or a process in
+	 * which another consumer of this uprobe armed it. Ask for it to go
+	 * from this mm: the kernel takes it out of current->mm only, and only
+	 * if every consumer asks (6.12 asks the filters again too, and ours
+	 * keeps the target's mm), so the target keeps its own breakpoint.
+	 */
 	if (current->mm != p->mm)
-		return 0;
+		return UPROBE_HANDLER_REMOVE;
 	/* The stack check failed: the function starts again after morestack. */
 	if (p->jcc >= 0 && jcc_taken(regs->flags, p->jcc))
 		return 0;
