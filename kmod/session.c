@@ -197,6 +197,14 @@ struct godiag_session *godiag_session_new(u32 bufsize, u8 mode, u32 events,
 	return s;
 }
 
+static void session_syscalls_put(struct godiag_session *s)
+{
+	if (s->syscalls_on) {
+		godiag_syscalls_put();
+		s->syscalls_on = false;
+	}
+}
+
 int godiag_session_start(struct godiag_session *s, struct netlink_ext_ack *extack)
 {
 	int ret;
@@ -214,6 +222,12 @@ int godiag_session_start(struct godiag_session *s, struct netlink_ext_ack *extac
 		}
 		s->syscalls_on = true;
 	}
+	/* A stopped session's probes were taken out: place them again. */
+	ret = godiag_probes_arm(s, extack);
+	if (ret) {
+		session_syscalls_put(s);
+		return ret;
+	}
 	WRITE_ONCE(s->state, GODIAG_STATE_RUNNING);
 	WRITE_ONCE(s->active, true);
 	mod_timer(&s->wake_timer, jiffies + WAKE_INTERVAL);
@@ -222,7 +236,9 @@ int godiag_session_start(struct godiag_session *s, struct netlink_ext_ack *extac
 
 /*
  * After this returns no handler writes into the session any more, so a
- * reader that drains it sees every record that was committed.
+ * reader that drains it sees every record that was committed, and the
+ * targets run without the session's breakpoints (the uprobes are
+ * unregistered; godiag_session_start() registers them again).
  */
 void godiag_session_stop(struct godiag_session *s)
 {
@@ -238,10 +254,8 @@ void godiag_session_stop(struct godiag_session *s)
 	now = ktime_get_ns();
 	for_each_possible_cpu(cpu)
 		godiag_rb_flush_lost(s->rbs[cpu], now);
-	if (s->syscalls_on) {
-		godiag_syscalls_put();
-		s->syscalls_on = false;
-	}
+	godiag_probes_disarm(s);
+	session_syscalls_put(s);
 	del_timer_sync(&s->wake_timer);
 	WRITE_ONCE(s->state, GODIAG_STATE_STOPPED);
 	wake_up_interruptible_all(&s->wq);
