@@ -38,6 +38,8 @@ static int on_meta(const char *key, const char *value, void *arg)
 		r->buffer_size = v;
 	else if (!strcmp(key, "start_monotonic_ns") && !parse_size(value, &v))
 		r->start_mono = v;
+	else if (!strcmp(key, "start_realtime_ns") && !parse_size(value, &v))
+		r->start_real = v;
 	return 0;
 }
 
@@ -221,13 +223,12 @@ int report_load(struct report *r, const void *buf, size_t len, char *err,
 		.goinfo = on_goinfo,
 		.syms = on_syms,
 	};
-	struct capfile_info info;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	rc = capfile_parse(buf, len, &v, r, &info, err, errlen);
-	r->version = info.version;
-	r->complete = info.complete;
+	rc = capfile_parse(buf, len, &v, r, &r->file, err, errlen);
+	r->version = r->file.version;
+	r->complete = r->file.complete;
 	finish(r);
 	return rc ? -1 : 0;
 }
@@ -269,6 +270,11 @@ uint64_t report_duration(const struct report *r)
 uint64_t report_written(const struct report *r)
 {
 	return r->kernel_stats ? r->written : r->recorded + report_lost(r);
+}
+
+bool report_written_estimated(const struct report *r)
+{
+	return !r->kernel_stats;
 }
 
 uint64_t report_read(const struct report *r)

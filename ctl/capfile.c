@@ -21,6 +21,8 @@ struct parser {
 	size_t errlen;
 	uint64_t records;
 	bool ended;
+	bool cut;		/* the data ended inside a section or the header */
+	uint32_t cut_section;	/* the type of that section, 0: header or between */
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -34,9 +36,15 @@ static int fail(struct parser *p, const char *fmt, ...)
 	return -1;
 }
 
-static int truncated(struct parser *p)
+/*
+ * The data ends inside the section of this type (0: inside the header,
+ * or a section's header): what came before it stands, the parse stops.
+ */
+static int cut(struct parser *p, uint32_t type)
 {
-	return fail(p, "truncated at byte %zu", p->len);
+	p->cut = true;
+	p->cut_section = type;
+	return 0;
 }
 
 static uint32_t get_u32(const uint8_t *b)
@@ -178,14 +186,18 @@ static size_t min_record_size(uint16_t type)
 	}
 }
 
-static bool record_ok(const struct godiag_rec *h, size_t left)
+static bool record_ok(const struct godiag_rec *h)
 {
-	return h->type != GODIAG_REC_PAD && h->size <= left &&
-	       h->size % CAPFILE_ALIGN == 0 && h->size <= GODIAG_REC_SIZE_MAX &&
-	       h->size >= min_record_size(h->type);
+	return h->type != GODIAG_REC_PAD && h->size % CAPFILE_ALIGN == 0 &&
+	       h->size <= GODIAG_REC_SIZE_MAX && h->size >= min_record_size(h->type);
 }
 
-static int parse_records(struct parser *p, size_t off, size_t len)
+/*
+ * The records in [off, off + len). In a section the data ends inside
+ * (is_cut), a record that does not fit is where the file was cut: the
+ * records before it are delivered. Elsewhere it is corruption.
+ */
+static int parse_records(struct parser *p, size_t off, size_t len, bool is_cut)
 {
 	/* Aligned home for each record: callbacks may read it as any struct. */
 	uint64_t copy[GODIAG_REC_SIZE_MAX / sizeof(uint64_t)];
@@ -193,10 +205,16 @@ static int parse_records(struct parser *p, size_t off, size_t len)
 	size_t end = off + len;
 
 	while (off < end) {
+		if (end - off < sizeof(*rec) && is_cut)
+			return cut(p, CAPFILE_SEC_RECORDS);
 		if (end - off < sizeof(*rec))
 			return fail(p, "corrupt record at byte %zu", off);
 		memcpy(rec, p->buf + off, sizeof(*rec));
-		if (!record_ok(rec, end - off))
+		if (!record_ok(rec))
+			return fail(p, "corrupt record at byte %zu", off);
+		if (rec->size > end - off && is_cut)
+			return cut(p, CAPFILE_SEC_RECORDS);
+		if (rec->size > end - off)
 			return fail(p, "corrupt record at byte %zu", off);
 		memcpy(rec, p->buf + off, rec->size);
 		p->records++;
@@ -326,7 +344,7 @@ static int parse_syms(struct parser *p, size_t off, size_t len)
 	for (i = 0; i < h.count; i++) {
 		memcpy(&e, ents + i * sizeof(e), sizeof(e));
 		if (e.func_off >= h.strings_len || e.file_off >= h.strings_len ||
-		    (i && e.pc <= prev))
+		    e.start_off > h.strings_len || (i && e.pc <= prev))
 			return fail(p, "corrupt SYMS section at byte %zu", off);
 		prev = e.pc;
 	}
@@ -345,44 +363,65 @@ static int parse_syms(struct parser *p, size_t off, size_t len)
 	return rc;
 }
 
-/* The section whose header is at off; *next is where the one after starts. */
+/* The payload of a whole section s at body. */
+static int parse_payload(struct parser *p, const struct capfile_section *s,
+			 size_t off, size_t body)
+{
+	size_t len = (size_t)s->length;
+
+	switch (s->type) {
+	case CAPFILE_SEC_META:
+		return parse_meta(p, body, len);
+	case CAPFILE_SEC_TARGETS:
+		return parse_targets(p, body, len);
+	case CAPFILE_SEC_RECORDS:
+		return parse_records(p, body, len, false);
+	case CAPFILE_SEC_NOTE:
+		return parse_note(p, body, len);
+	case CAPFILE_SEC_STATS:
+		return parse_stats(p, body, len);
+	case CAPFILE_SEC_END:
+		return parse_end(p, body, len);
+	case CAPFILE_SEC_GOINFO:
+		return parse_goinfo(p, body, len);
+	case CAPFILE_SEC_SYMS:
+		return parse_syms(p, body, len);
+	}
+	if (s->flags & CAPFILE_SF_REQUIRED)
+		return fail(p, "unsupported section type %u at byte %zu "
+			    "(written by a newer godiagctl?)", s->type, off);
+	return 0;
+}
+
+/*
+ * The section whose header is at off; *next is where the one after
+ * starts. Where the data ends inside it, what is whole before that point
+ * is delivered (the whole records of a RECORDS section) and the parse
+ * stops there (cut()).
+ */
 static int parse_section(struct parser *p, size_t off, size_t *next)
 {
 	struct capfile_section s;
 	size_t body = off + sizeof(s), left;
+	int rc;
 
+	*next = p->len;
 	if (p->ended)
 		return fail(p, "data after the end section at byte %zu", off);
 	if (p->len - off < sizeof(s))
-		return truncated(p);
+		return cut(p, 0);
 	memcpy(&s, p->buf + off, sizeof(s));
 	left = p->len - body;
-	/* The padding must be there too: a writer always adds it. */
-	if (s.length > left || pad8((size_t)s.length) > left)
-		return truncated(p);
-	*next = body + pad8((size_t)s.length);
-	switch (s.type) {
-	case CAPFILE_SEC_META:
-		return parse_meta(p, body, (size_t)s.length);
-	case CAPFILE_SEC_TARGETS:
-		return parse_targets(p, body, (size_t)s.length);
-	case CAPFILE_SEC_RECORDS:
-		return parse_records(p, body, (size_t)s.length);
-	case CAPFILE_SEC_NOTE:
-		return parse_note(p, body, (size_t)s.length);
-	case CAPFILE_SEC_STATS:
-		return parse_stats(p, body, (size_t)s.length);
-	case CAPFILE_SEC_END:
-		return parse_end(p, body, (size_t)s.length);
-	case CAPFILE_SEC_GOINFO:
-		return parse_goinfo(p, body, (size_t)s.length);
-	case CAPFILE_SEC_SYMS:
-		return parse_syms(p, body, (size_t)s.length);
+	if (s.length > left) {
+		rc = s.type == CAPFILE_SEC_RECORDS ? parse_records(p, body, left, true) : 0;
+		return rc ? rc : cut(p, s.type);
 	}
-	if (s.flags & CAPFILE_SF_REQUIRED)
-		return fail(p, "unsupported section type %u at byte %zu "
-			    "(written by a newer godiagctl?)", s.type, off);
-	return 0;
+	*next = body + pad8((size_t)s.length);
+	rc = parse_payload(p, &s, off, body);
+	/* Cut in the padding (a writer always adds it): the payload stands. */
+	if (!rc && !p->ended && pad8((size_t)s.length) > left)
+		return cut(p, s.type);
+	return rc;
 }
 
 static int parse_header(struct parser *p, struct capfile_info *info,
@@ -393,17 +432,17 @@ static int parse_header(struct parser *p, struct capfile_info *info,
 	if (p->len < CAPFILE_MAGIC_LEN || memcmp(p->buf, CAPFILE_MAGIC, CAPFILE_MAGIC_LEN))
 		return fail(p, "not a godiag capture file");
 	if (p->len < CAPFILE_MAGIC_LEN + sizeof(uint32_t))
-		return truncated(p);
+		return cut(p, 0);
 	info->version = get_u32(p->buf + CAPFILE_MAGIC_LEN);
 	if (info->version != CAPFILE_VERSION)
 		return fail(p, "unsupported format version %u", info->version);
 	if (p->len < sizeof(h))
-		return truncated(p);
+		return cut(p, 0);
 	memcpy(&h, p->buf, sizeof(h));
 	if (h.header_size < sizeof(h) || h.header_size % CAPFILE_ALIGN)
 		return fail(p, "corrupt header (header size %u)", h.header_size);
 	if (h.header_size > p->len)
-		return truncated(p);
+		return cut(p, 0);
 	info->abi_version = h.abi_version;
 	*off = h.header_size;
 	return 0;
@@ -426,12 +465,88 @@ int capfile_parse(const void *buf, size_t len, const struct capfile_visitor *v,
 	if (errlen)
 		err[0] = '\0';
 	rc = parse_header(&p, info, &off);
-	while (!rc && off < len) {
+	if (!rc && p.cut)
+		off = len;
+	while (!rc && off < len && !p.cut) {
 		rc = parse_section(&p, off, &next);
 		info->sections++;
 		off = next;
 	}
 	info->records = p.records;
 	info->complete = p.ended;
+	if (!rc && !p.ended) {
+		info->cut_at = len;
+		info->cut_section = p.cut_section;
+		info->cut_inside = p.cut;
+	}
 	return rc;
+}
+
+const char *capfile_section_name(uint32_t type)
+{
+	static const char *const names[] = {
+		[CAPFILE_SEC_META] = "META",
+		[CAPFILE_SEC_TARGETS] = "TARGETS",
+		[CAPFILE_SEC_RECORDS] = "RECORDS",
+		[CAPFILE_SEC_NOTE] = "NOTE",
+		[CAPFILE_SEC_STATS] = "STATS",
+		[CAPFILE_SEC_END] = "END",
+		[CAPFILE_SEC_GOINFO] = "GOINFO",
+		[CAPFILE_SEC_SYMS] = "SYMS",
+	};
+
+	if (type < sizeof(names) / sizeof(names[0]) && names[type])
+		return names[type];
+	return NULL;
+}
+
+void capfile_cut_text(const struct capfile_info *info, char *buf, size_t len)
+{
+	const char *name = capfile_section_name(info->cut_section);
+
+	if (!info->cut_inside)
+		snprintf(buf, len, "file ends at byte %llu without its end section",
+			 (unsigned long long)info->cut_at);
+	else if (!info->cut_section)
+		snprintf(buf, len, "file cut at byte %llu in %s",
+			 (unsigned long long)info->cut_at,
+			 info->sections ? "a section header" : "the file header");
+	else if (name)
+		snprintf(buf, len, "file cut at byte %llu in section %s",
+			 (unsigned long long)info->cut_at, name);
+	else
+		snprintf(buf, len, "file cut at byte %llu in a section of type %u",
+			 (unsigned long long)info->cut_at, info->cut_section);
+}
+
+bool capfile_stream_done(struct capfile_stream *st, const void *data, size_t len)
+{
+	const uint8_t *buf = data;
+	struct capfile_section s;
+	struct capfile_header h;
+	size_t body;
+
+	if (len < CAPFILE_MAGIC_LEN)
+		return false;
+	if (memcmp(buf, CAPFILE_MAGIC, CAPFILE_MAGIC_LEN))
+		return true;
+	if (!st->next) {
+		if (len < sizeof(h))
+			return false;
+		memcpy(&h, buf, sizeof(h));
+		if (h.header_size < sizeof(h))
+			return true;
+		st->next = h.header_size;
+	}
+	while (st->next <= len && len - st->next >= sizeof(s)) {
+		memcpy(&s, buf + st->next, sizeof(s));
+		body = st->next + sizeof(s);
+		if (s.type == CAPFILE_SEC_END)
+			return s.length <= len - body;
+		/* No stream holds a section this long: the reader will say why. */
+		if (s.length > SIZE_MAX - CAPFILE_ALIGN - body)
+			return true;
+		st->next = body + pad8((size_t)s.length);
+	}
+	return false;
 }

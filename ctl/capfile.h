@@ -13,8 +13,16 @@
  * record starts 8-byte aligned in the file. A reader skips section types
  * it does not know, unless the section has CAPFILE_SF_REQUIRED. The last
  * section is END: a file without it was not finished (the tool was
- * killed, or the disk filled) and is reported as incomplete. Nothing may
- * follow END.
+ * killed, the disk filled, or it was copied while being written) and is
+ * reported as incomplete. Nothing may follow END.
+ *
+ * A cut file: where the data ends inside a section (or its padding, or a
+ * section header), everything whole before that point is read: every
+ * complete section, and the complete records of a RECORDS section that
+ * was cut (records are appended whole, so the cut lies between two
+ * records or inside the last one). The reader says where the data ended
+ * (capfile_info.cut_at, cut_section) instead of failing; only content
+ * that is wrong, rather than missing, is an error.
  *
  * Sections:
  *   META     "key=value\n" lines of UTF-8 (keys [a-z0-9_]+; values have no
@@ -38,7 +46,9 @@
  *            struct capfile_sym (sorted by pc, unique), then strings_len
  *            bytes of NUL-terminated strings the entries point into. It
  *            names the PCs that goroutine records carry, as the process
- *            saw them (PIE load bias applied).
+ *            saw them (PIE load bias applied). An entry whose pc starts
+ *            a go statement's wrapper also names the function the wrapper
+ *            calls (start_off), the name Go gives such goroutines.
  *
  * The reader works on a memory buffer and trusts nothing in it: every
  * length is checked against what is left before it is used, so a corrupt
@@ -154,7 +164,15 @@ struct capfile_sym {
 	uint32_t func_off;	/* function name, offset into the strings */
 	uint32_t file_off;	/* source file, offset into the strings */
 	uint32_t line;		/* 0: unknown */
-	uint32_t reserved;
+	/*
+	 * 0, or 1 + the offset of the name of the function a goroutine that
+	 * starts at pc runs as Go names it, when pc is the entry of a go
+	 * statement's wrapper (gobin_go_start()). Added compatibly: it was
+	 * a reserved field written as 0, which older readers ignore (they
+	 * name such goroutines by the wrapper), and a file of an older
+	 * writer has 0 here (named by the wrapper too).
+	 */
+	uint32_t start_off;
 };
 
 /* Most wait reasons a GOINFO section may name. */
@@ -187,8 +205,9 @@ struct capfile_visitor {
 		      void *arg);
 	/*
 	 * SYMS: head->count entries, sorted by pc and unique. strings holds
-	 * head->strings_len bytes; each entry's func_off and file_off is
-	 * below it and starts a NUL-terminated printable string there.
+	 * head->strings_len bytes; each entry's func_off and file_off (and
+	 * start_off - 1 when start_off is not 0) is below it and starts a
+	 * NUL-terminated printable string there.
 	 */
 	int (*syms)(const struct capfile_syms_head *head,
 		    const struct capfile_sym *syms, const char *strings, void *arg);
@@ -200,6 +219,10 @@ struct capfile_info {
 	uint64_t sections;
 	uint64_t records;
 	bool complete;		/* the END section was there */
+	/* When not complete: where the data ended. */
+	uint64_t cut_at;	/* the length of the data */
+	bool cut_inside;	/* inside a section or header, not between two */
+	uint32_t cut_section;	/* the type of the section it ended in, 0: a header */
 };
 
 /* Longest META key and value the reader accepts (without the NUL). */
@@ -208,13 +231,35 @@ struct capfile_info {
 
 /*
  * Parses a whole capture file held in memory. Returns 0 (info tells
- * whether it was complete), -1 with a one-line message in err ("not a
- * godiag capture file", "truncated at byte N", "unsupported format
+ * whether it was complete, or where it was cut), -1 with a one-line
+ * message in err ("not a godiag capture file", "unsupported format
  * version N", "corrupt record at byte N", ...), or what a callback
- * returned. info may be NULL.
+ * returned. A file cut short is not an error: what it holds up to the
+ * cut is delivered. info may be NULL.
  */
 int capfile_parse(const void *buf, size_t len, const struct capfile_visitor *v,
 		  void *arg, struct capfile_info *info, char *err, size_t errlen);
+
+/* "RECORDS" for CAPFILE_SEC_RECORDS, ...; NULL for a type it does not know. */
+const char *capfile_section_name(uint32_t type);
+
+/*
+ * Where an incomplete file ends, in words: "file cut at byte N in section
+ * RECORDS", "file cut at byte N in a section header", "file ends at byte
+ * N without its end section".
+ */
+void capfile_cut_text(const struct capfile_info *info, char *buf, size_t len);
+
+/*
+ * For a reader of a pipe or device, which cannot tell the size first:
+ * whether the first len bytes read already hold all a capture file can
+ * hold (they are not one, or they reach past its END section), so it
+ * reads no further. st starts zeroed and remembers how far it walked.
+ */
+struct capfile_stream {
+	size_t next;		/* where the next section header starts, 0: unknown */
+};
+bool capfile_stream_done(struct capfile_stream *st, const void *buf, size_t len);
 
 /* ------------------------------------------------------------------ */
 /* Writer                                                              */
@@ -267,12 +312,17 @@ void capw_stats(struct capw *w, uint32_t flags,
 void capw_goinfo(struct capw *w, const struct capfile_goinfo *head,
 		 char *const *reasons, size_t n);
 
-/* One named PC for SYMS; NULL func or file is written as "". */
+/*
+ * One named PC for SYMS; NULL func or file is written as "". start: the
+ * function a goroutine starting at pc runs, when pc is a go statement's
+ * wrapper, else NULL.
+ */
 struct capw_sym {
 	uint64_t pc;
 	const char *func;
 	const char *file;
 	uint32_t line;
+	const char *start;
 };
 
 /*

@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "gobin.h"
 #include "godiag_version.h"
 #include "names.h"
 #include "proc.h"
@@ -54,34 +56,64 @@ static const char *const capture_usage =
 	"      --goroutines       record goroutines being created, run, parked\n"
 	"                         (with the runtime's wait reason), readied and\n"
 	"                         exiting; every target must be a Go program\n"
-	"                         (Go 1.19 to 1.23; stripped binaries work).\n"
-	"                         Children followed with -f are traced for\n"
-	"                         syscalls only\n"
+	"                         (tested: Go 1.19, 1.21-1.23, 1.26, 1.27,\n"
+	"                         static, PIE and stripped; another go1.19+\n"
+	"                         traces when its facts are established, see\n"
+	"                         " PROG " inspect). A COMMAND that is not one,\n"
+	"                         such as env or sh -c 'exec ./server', is\n"
+	"                         followed through up to 8 execs to the Go\n"
+	"                         program it runs. Children followed with -f are\n"
+	"                         traced for syscalls only\n"
 	"      --syscall LIST     only these syscalls: names or numbers,\n"
 	"                         comma-separated (write,read,35)\n"
 	"      --syscall-min DUR  only syscalls that took at least DUR (100us)\n"
 	"\n"
 	"Capture:\n"
-	"  -o, --output FILE      write the capture to FILE (required)\n"
+	"  -o, --output FILE      write the capture to FILE (required). It is\n"
+	"                         written as .FILE.godiag-XXXXXX beside it and\n"
+	"                         renamed to FILE once complete: an earlier FILE\n"
+	"                         stays as it was if the capture fails (a\n"
+	"                         capture killed with SIGKILL leaves the\n"
+	"                         temporary, which report reads as a cut file)\n"
 	"      --duration DUR     stop after DUR (10s, 5m)\n"
 	"      --buffer SIZE      buffer per CPU (default 1M, 16K..256M; rounded\n"
 	"                         up to a power of two)\n"
 	"      --mode MODE        discard: when a buffer is full, drop new events\n"
 	"                         (default); overwrite: drop the oldest\n"
+	"      --strict           exit 6 when the file is complete but the run was\n"
+	"                         not clean: events were lost, or COMMAND exited\n"
+	"                         with a status other than 0\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"Durations take ns, us, ms, s, m or h; sizes K, M or G. At the end one\n"
 	"line on stderr says how many events were captured and lost; if any\n"
-	"were lost, capture again with a larger --buffer.\n";
+	"were lost, capture again with a larger --buffer.\n"
+	"\n"
+	"Exit status: 0 FILE is complete (losses and the command's status are\n"
+	"in it and on stderr); 6 with --strict, FILE is complete but events were\n"
+	"lost or COMMAND failed; 1 a usage error, a PID that names no process, a\n"
+	"target that is not a Go program (--goroutines); 2 the module is not\n"
+	"loaded; 3 the capture failed (FILE is left as it was); 4 permission\n"
+	"denied.\n";
 
-/* Before anything fails, the file (if made) goes: it holds nothing yet. */
+/*
+ * The file being written, for the exit handler: any exit before the
+ * file is complete (a failure in any part of the code that dies)
+ * removes its temporary, never the user's FILE.
+ */
+static struct outfile *pending_output;
+
+static void discard_pending_output(void)
+{
+	if (pending_output)
+		outfile_discard(pending_output);
+	pending_output = NULL;
+}
+
+/* Before anything fails, the file's temporary (if made) goes. */
 static void remove_output(struct capture *c)
 {
-	if (c->out_fd >= 0) {
-		close(c->out_fd);
-		unlink(c->o->output);
-		c->out_fd = -1;
-	}
+	discard_pending_output();
 	/* A command stopped at its exec must not run on untraced. */
 	if (c->child.stopped)
 		kill(c->child.pid, SIGKILL);
@@ -90,6 +122,32 @@ static void remove_output(struct capture *c)
 void capture_setup_failed(struct capture *c, int err)
 {
 	remove_output(c);
+	gdnl_fail(c->nl, err);
+}
+
+int capture_mem_open(uint32_t pid, int *err)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%u/mem", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	*err = fd < 0 ? errno : 0;
+	return fd;
+}
+
+void capture_put_mem_fd(struct nl_msg *msg, int fd)
+{
+	if (fd >= 0)
+		gdnl_put_u32(msg, GODIAG_A_PROC_MEM_FD, (uint32_t)fd);
+}
+
+void capture_pid_failed(struct capture *c, uint32_t pid, int mem_err, int err)
+{
+	remove_output(c);
+	if (err == -EPERM && mem_err)
+		die(EXIT_PERM, "permission denied: %s (opening /proc/%u/mem: %s)",
+		    gdnl_strerror(c->nl, err), pid, strerror(mem_err));
 	gdnl_fail(c->nl, err);
 }
 
@@ -128,8 +186,9 @@ static void open_netlink(struct capture *c)
 
 	c->nl = gdnl_open(c->c->name);
 	status_require_abi(c->nl, c->c->name, &c->st);
+	/* Only CAP_SYS_ADMIN may join; without it, polling is the plan. */
 	c->notify = gdnl_open_notify(c->c->name, why, sizeof(why));
-	if (!c->notify)
+	if (!c->notify && errno != EPERM)
 		warn("%s: %s; checking the targets every second instead",
 		     c->c->name, why);
 }
@@ -173,16 +232,21 @@ static void add_target(struct capture *c, uint32_t pid, bool is_command)
 {
 	struct nl_msg *msg = gdnl_msg(c->nl, GODIAG_CMD_TARGET_ADD, 0);
 	struct capture_target *t;
-	int err;
+	int err, mem_err, mem = capture_mem_open(pid, &mem_err);
 
 	gdnl_put_u32(msg, GODIAG_A_SESSION_ID, c->session);
 	gdnl_put_u32(msg, GODIAG_A_PID, pid);
 	gdnl_put_u32(msg, GODIAG_A_TARGET_FLAGS,
 		     c->o->follow ? GODIAG_TF_FOLLOW_CHILDREN : 0);
-	/* The module's message names the problem: "no process with PID 123". */
+	capture_put_mem_fd(msg, mem);
 	err = gdnl_exec(c->nl, msg, NULL, NULL);
+	if (mem >= 0)
+		close(mem);
+	/* Gone since check_pids(): the same bad argument. */
+	if (err == -ESRCH)
+		capture_die(c, EXIT_USAGE, "no process %u", pid);
 	if (err)
-		gdnl_fail(c->nl, err);
+		capture_pid_failed(c, pid, mem_err, err);
 	c->targets = xreallocarray(c->targets, c->ntargets + 1, sizeof(*c->targets));
 	t = &c->targets[c->ntargets++];
 	memset(t, 0, sizeof(*t));
@@ -223,7 +287,8 @@ static void open_device(struct capture *c)
 	/* Read-write: the mappings are shared and writable (data_tail). */
 	c->dev = open(path, O_RDWR | O_CLOEXEC);
 	if (c->dev < 0 && (errno == EACCES || errno == EPERM))
-		die(EXIT_PERM, "permission denied: %s needs root (CAP_SYS_ADMIN)", path);
+		die(EXIT_PERM, "permission denied: %s needs CAP_PERFMON or CAP_SYS_ADMIN",
+		    path);
 	if (c->dev < 0)
 		die(EXIT_OPFAIL, "%s: %s: %s", c->c->name, path, strerror(errno));
 	if (ioctl(c->dev, GODIAG_IOC_BIND, &id))
@@ -248,12 +313,41 @@ static void map_rings(struct capture *c)
 	free(ids);
 }
 
+/*
+ * The file goes to a temporary beside FILE until the capture is complete
+ * (outfile.h): an earlier FILE is never truncated nor removed.
+ */
 static void open_output(struct capture *c)
 {
-	c->out_fd = open(c->o->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (c->out_fd < 0)
-		die(EXIT_OPFAIL, "%s: %s: %s", c->c->name, c->o->output, strerror(errno));
-	capw_init(&c->w, c->out_fd);
+	int fd;
+
+	if (outfile_open(&c->out, c->o->output, 0600))
+		die(exit_code_of_errno(errno), "%s: %s: %s", c->c->name, c->o->output,
+		    strerror(errno));
+	pending_output = &c->out;
+	atexit(discard_pending_output);
+	/* The writer closes its own copy; capture_output_done() syncs and renames. */
+	fd = fcntl(c->out.fd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0)
+		capture_die(c, EXIT_OPFAIL, "%s: %s", c->o->output, strerror(errno));
+	capw_init(&c->w, fd);
+}
+
+int capture_output_done(struct capture *c, int err)
+{
+	pending_output = NULL;
+	if (err) {
+		outfile_discard(&c->out);
+		warn("%s: cannot write %s: %s; it was left as it was", c->c->name,
+		     c->o->output, strerror(err));
+		return EXIT_OPFAIL;
+	}
+	if (outfile_commit(&c->out)) {
+		warn("%s: cannot put the capture in place as %s: %s; it is complete "
+		     "in %s", c->c->name, c->out.final, strerror(errno), c->out.tmp);
+		return EXIT_OPFAIL;
+	}
+	return EXIT_OK;
 }
 
 static void write_meta(struct capture *c)
@@ -330,16 +424,92 @@ static void start_timer(struct capture *c)
 	timerfd_settime(c->timer_fd, 0, &its, NULL);
 }
 
-/* Goroutine probes go on the command's binary once it has exec'd. */
+/* Wrappers followed to the Go program (env, sh -c 'exec ...'), and how long each may take. */
+#define EXECS_MAX	8
+#define EXEC_WAIT_NS	(30ULL * 1000000000)
+
+/* A command that never became the Go program must not run on untraced. */
+__attribute__((noreturn, format(printf, 2, 3)))
+static void refuse_command(struct capture *c, const char *fmt, ...)
+{
+	char msg[1536];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!c->child.exited)
+		kill(c->child.pid, SIGKILL);
+	capture_die(c, EXIT_USAGE, "%s", msg);
+}
+
+/* A termination signal came (SIGCHLD, the command's, is left to waitpid). */
+static bool interrupted(struct capture *c)
+{
+	struct signalfd_siginfo si;
+	struct pollfd pfd = { .fd = c->sig_fd, .events = POLLIN };
+	bool stop = false;
+
+	if (poll(&pfd, 1, 10) <= 0)
+		return false;
+	while (read(c->sig_fd, &si, sizeof(si)) == sizeof(si))
+		stop |= si.ssi_signo != SIGCHLD;
+	return stop;
+}
+
+/*
+ * The command stopped at an exec of something that is no Go program
+ * (why): let it on to its next exec, draining the buffers meanwhile.
+ */
+static void follow_exec(struct capture *c, const char *why)
+{
+	static const char hint[] = "--goroutines traces the Go program a command "
+		"execs, as env ./server or sh -c 'exec ./server' do; make the wrapper "
+		"exec it, or capture the running program with -p PID";
+	uint64_t deadline = capture_now_ns(CLOCK_MONOTONIC) + EXEC_WAIT_NS;
+	int r;
+
+	if (child_next_exec(&c->child))
+		refuse_command(c, "%s; cannot follow it: %s", why, strerror(errno));
+	while (!(r = child_poll_exec(&c->child))) {
+		capture_drain(c);
+		if (interrupted(c))
+			refuse_command(c, "%s; interrupted while waiting for it to exec "
+				       "another program", why);
+		if (capture_now_ns(CLOCK_MONOTONIC) > deadline)
+			refuse_command(c, "%s, and it did not exec another program "
+				       "within %llu s: %s", why, EXEC_WAIT_NS / 1000000000, hint);
+	}
+	if (r < 0)
+		refuse_command(c, "%s; cannot follow it: %s", why, strerror(errno));
+	if (c->child.exited)
+		refuse_command(c, "%s, and it exited without exec'ing a Go program: %s",
+			       why, hint);
+}
+
+/*
+ * Goroutine probes go on the command's binary once it has exec'd: the Go
+ * program, through up to EXECS_MAX execs of wrappers that are not.
+ */
 static void attach_command(struct capture *c)
 {
 	uint32_t pid = (uint32_t)c->child.pid;
 	char err[1024];
+	int n, r;
 
+	for (n = 1; !c->child.exited; n++) {
+		r = capture_go_inspect(c, pid, err, sizeof(err));
+		if (!r)
+			break;
+		if (r != GOBIN_NOT_GO)
+			capture_die(c, EXIT_USAGE, "%s", err);
+		if (n == EXECS_MAX)
+			refuse_command(c, "%s, after %d execs of '%s'", err, n,
+				       c->o->command[0]);
+		follow_exec(c, err);
+	}
 	if (c->child.exited)
 		return;
-	if (capture_go_inspect(c, pid, err, sizeof(err)))
-		capture_die(c, EXIT_USAGE, "%s", err);
 	capture_go_attach(c, pid);
 	if (child_resume(&c->child))
 		capture_die(c, EXIT_OPFAIL, "cannot resume '%s': %s",
@@ -351,7 +521,7 @@ static void release_command(struct capture *c)
 	int err = child_release(&c->child);
 
 	if (err)
-		capture_die(c, EXIT_OPFAIL, "cannot run '%s': %s",
+		capture_die(c, exit_code_of_errno(err), "cannot run '%s': %s",
 			    c->o->command[0], strerror(err));
 	if (c->child.stop_at_exec)
 		attach_command(c);
@@ -373,24 +543,42 @@ static void start(struct capture *c)
 	if (c->child.pid)
 		release_command(c);
 	write_targets(c);
+	/* On disk from the start: a capture killed later leaves a readable file. */
+	capw_flush(&c->w);
 }
 
-/* Refuse targets that are not Go programs before anything exists. */
-static void inspect_targets(struct capture *c)
+/*
+ * Refuse a PID that names no process, and with --goroutines targets that
+ * are not Go programs, before anything exists.
+ */
+static void check_targets(struct capture *c)
 {
 	char err[1024];
 	size_t i;
 
+	for (i = 0; i < c->o->npids; i++)
+		if (!proc_exists((pid_t)c->o->pids[i]))
+			die(EXIT_USAGE, "%s: no process %u", c->c->name, c->o->pids[i]);
 	if (!c->o->goroutines)
 		return;
-	for (i = 0; i < c->o->npids; i++)
-		if (capture_go_inspect(c, c->o->pids[i], err, sizeof(err)))
+	for (i = 0; i < c->o->npids; i++) {
+		uint32_t pid = c->o->pids[i];
+		char exe[64];
+		int e;
+
+		snprintf(exe, sizeof(exe), "/proc/%u/exe", pid);
+		e = open_errno(exe);
+		if (e)
+			die(exit_code_of_errno(e), "%s: PID %u: cannot open %s: %s",
+			    c->c->name, pid, exe, strerror(e));
+		if (capture_go_inspect(c, pid, err, sizeof(err)))
 			die(EXIT_USAGE, "%s: %s", c->c->name, err);
+	}
 }
 
 static void setup(struct capture *c, sigset_t *orig)
 {
-	inspect_targets(c);
+	check_targets(c);
 	block_signals(c, orig);
 	if (c->o->command &&
 	    child_spawn(&c->child, c->o->command, orig, c->o->goroutines))
@@ -421,7 +609,7 @@ static int run_capture(const struct cmd *cmd, int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	c.c = cmd;
 	c.o = &o;
-	c.out_fd = -1;
+	c.out.fd = -1;
 	c.dev = -1;
 	setup(&c, &orig);
 	capture_loop(&c);
@@ -434,6 +622,7 @@ static int run_capture(const struct cmd *cmd, int argc, char **argv)
 	capture_go_free(&c);
 	free(c.rings);
 	free(c.targets);
+	outfile_free(&c.out);
 	capture_free_opts(&o);
 	return ret;
 }

@@ -17,6 +17,7 @@
 #include "capfile.h"
 #include "cmd.h"
 #include "nl.h"
+#include "outfile.h"
 #include "ringread.h"
 #include "status.h"
 #include "syscalls.h"
@@ -35,6 +36,7 @@ struct capture_opts {
 	uint64_t duration_ns;	/* 0: until the targets exit */
 	uint32_t buffer;	/* bytes per CPU, a power of two */
 	uint8_t mode;		/* GODIAG_MODE_* */
+	bool strict;		/* exit EXIT_UNCLEAN when the run was not clean */
 	const char *output;
 	char **command;		/* NULL, or the argv of the command to start */
 	char *command_line;	/* the whole godiagctl invocation, for META */
@@ -86,6 +88,16 @@ int child_release(struct child *ch);
 /* Lets a child stopped at exec run on. Returns 0, or -1 with errno. */
 int child_resume(struct child *ch);
 
+/*
+ * Lets a child stopped at exec run on to its next exec, where it stops
+ * again. Returns 0, or -1 with errno. Then child_poll_exec(), which does
+ * not block: 1 once it stopped there (ch->stopped) or exited
+ * (ch->exited), 0 while it runs on, -1 with errno. Signals it gets
+ * meanwhile are delivered.
+ */
+int child_next_exec(struct child *ch);
+int child_poll_exec(struct child *ch);
+
 /* Reaps it if it exited; true when it has (now or before). */
 bool child_reap(struct child *ch);
 
@@ -122,7 +134,7 @@ struct capture {
 	struct ring *rings;	/* one per possible CPU */
 	size_t nrings;
 
-	int out_fd;		/* -1 until the file exists */
+	struct outfile out;	/* out.fd -1 until the file exists */
 	struct capw w;
 	struct capture_target *targets;
 	size_t ntargets;
@@ -132,6 +144,8 @@ struct capture {
 	int timer_fd;		/* --duration, or -1 */
 	enum stop_reason reason;
 	int signo;
+	bool command_status_known;	/* the command exited by itself */
+	int command_status;		/* then its wait status */
 
 	struct u32map procs;	/* tgids seen in records */
 	struct capture_go *go;	/* Go targets (--goroutines) */
@@ -140,11 +154,28 @@ struct capture {
 	uint64_t end_mono, end_real;
 };
 
-/* capture.c: setup failures remove the file, then exit. */
+/* capture.c: setup failures remove the file's temporary, then exit. */
 __attribute__((noreturn))
 void capture_setup_failed(struct capture *c, int err);
 __attribute__((noreturn, format(printf, 3, 4)))
 void capture_die(struct capture *c, int code, const char *fmt, ...);
+/*
+ * The file is written (err 0) or failed with errno err: put it in place
+ * as FILE, or remove its temporary. Returns EXIT_OK or EXIT_OPFAIL.
+ */
+int capture_output_done(struct capture *c, int err);
+
+/*
+ * /proc/PID/mem opened read-only by this process (-1 and *err = errno
+ * when the kernel refuses: no ptrace access): the module's proof, for a
+ * caller without CAP_SYS_ADMIN, that it may trace PID. Close it after
+ * the request.
+ */
+int capture_mem_open(uint32_t pid, int *err);
+void capture_put_mem_fd(struct nl_msg *msg, int fd);
+/* A request about PID failed; a refusal (EPERM) says why the fd was missing. */
+__attribute__((noreturn))
+void capture_pid_failed(struct capture *c, uint32_t pid, int mem_err, int err);
 
 /* capture_go.c: goroutine probes. */
 struct capture_go;
@@ -154,7 +185,10 @@ void capture_go_record(struct capture *c, const struct godiag_rec *rec, size_t l
 void capture_go_write(struct capture *c);
 void capture_go_free(struct capture *c);
 
-/* capture_end.c: the end sequence; returns the exit code. */
+/*
+ * capture_end.c: the end sequence, and the file renamed into place;
+ * returns the exit code.
+ */
 int capture_finish(struct capture *c);
 uint64_t capture_now_ns(clockid_t clock);
 

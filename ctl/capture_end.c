@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "names.h"
 #include "sessinfo.h"
 #include "util.h"
 
@@ -116,18 +117,21 @@ static void note_reason(struct capture *c)
 /*
  * In discard mode every record the module wrote was either read here or
  * counted lost, exactly: STOP waited for the writers and the drain was
- * complete. A difference means records went missing on the way.
+ * complete. A difference means records went missing on the way. Returns
+ * whether they add up.
  */
-static void check_counts(struct capture *c, const struct capfile_cpu_stats *s,
+static bool check_counts(struct capture *c, const struct capfile_cpu_stats *s,
 			 uint32_t flags)
 {
+	bool exact = true;
 	size_t i;
 
 	if (!(flags & CAPFILE_STATS_KERNEL) || c->o->mode != GODIAG_MODE_DISCARD)
-		return;
+		return true;
 	for (i = 0; i < c->nrings; i++) {
 		if (s[i].written == s[i].read + s[i].lost)
 			continue;
+		exact = false;
 		warn("%s: CPU %u: the module wrote %llu records and lost %llu, "
 		     "but %llu were read", c->c->name, s[i].cpu,
 		     (unsigned long long)s[i].written, (unsigned long long)s[i].lost,
@@ -136,6 +140,7 @@ static void check_counts(struct capture *c, const struct capfile_cpu_stats *s,
 			  "but %llu were read", s[i].cpu, (unsigned long long)s[i].written,
 			  (unsigned long long)s[i].lost, (unsigned long long)s[i].read);
 	}
+	return exact;
 }
 
 /* Trouble the consumer met in the shared buffers, if any. */
@@ -195,6 +200,12 @@ static struct totals totals_of(const struct capture *c,
 	return t;
 }
 
+/* The command started with -- exited by itself, and not with status 0. */
+static bool command_failed(const struct capture *c)
+{
+	return c->command_status_known && c->command_status != 0;
+}
+
 static void summary(const struct capture *c, struct totals t)
 {
 	char dur[32], size[32];
@@ -204,13 +215,21 @@ static void summary(const struct capture *c, struct totals t)
 	fprintf(stderr, "captured %llu record%s (%llu lost) from %zu process%s in %s -> %s\n",
 		(unsigned long long)t.records, t.records == 1 ? "" : "s",
 		(unsigned long long)t.lost, n, n == 1 ? "" : "es", dur, c->o->output);
+	if (command_failed(c)) {
+		char how[64];
+
+		wait_status_format(c->command_status, how, sizeof(how));
+		note("the command %s", how);
+	}
 	if (!t.lost)
 		return;
 	format_size(c->o->buffer, size, sizeof(size));
+	/* The capture drains all along: what was overwritten is a gap, not the start. */
 	if (c->o->mode == GODIAG_MODE_OVERWRITE)
-		warn("%llu older records were overwritten (overwrite mode keeps the "
-		     "newest); a larger --buffer than %s keeps more",
-		     (unsigned long long)t.lost, size);
+		warn("%llu records were overwritten before they were read (overwrite "
+		     "mode: the capture has gaps where the buffers were full); a "
+		     "larger --buffer than %s leaves fewer", (unsigned long long)t.lost,
+		     size);
 	else
 		warn("%llu records lost (%.1f%%): the buffers were full; capture "
 		     "again with a larger --buffer than %s",
@@ -234,7 +253,8 @@ int capture_finish(struct capture *c)
 	struct capfile_cpu_stats *s;
 	uint32_t flags;
 	struct totals t;
-	int err;
+	bool exact;
+	int err, ret;
 
 	if (!c->session_gone)
 		stop_session(c);
@@ -244,17 +264,20 @@ int capture_finish(struct capture *c)
 	s = collect_stats(c, &flags);
 	note_reason(c);
 	note_ring_trouble(c);
-	check_counts(c, s, flags);
+	exact = check_counts(c, s, flags);
 	capture_go_write(c);
 	capw_stats(&c->w, flags, s, (uint32_t)c->nrings);
 	capw_end(&c->w, c->end_real, c->end_mono);
 	err = capw_close(&c->w);
 	destroy_session(c);
-	if (err)
-		die(EXIT_OPFAIL, "%s: cannot write %s: %s", c->c->name, c->o->output,
-		    strerror(err));
 	t = totals_of(c, s, flags);
 	free(s);
+	ret = capture_output_done(c, err);
+	if (ret != EXIT_OK)
+		return ret;
 	summary(c, t);
+	/* --strict: a complete file of an incomplete or failed run. */
+	if (c->o->strict && (t.lost || !exact || command_failed(c)))
+		return EXIT_UNCLEAN;
 	return EXIT_OK;
 }

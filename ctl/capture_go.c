@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "capture.h"
 #include "gobin.h"
@@ -44,23 +45,26 @@ static struct capture_go *go_find(struct capture *c, uint32_t pid)
 }
 
 /*
- * Checks that PID runs a Go binary godiag can trace; exits 1 with one
- * line when it does not. Called before anything is set up for -p PIDs,
- * and once the command has exec'd for -- COMMAND.
+ * Checks that PID runs a Go binary godiag can trace. Returns 0, or with
+ * one line in err GOBIN_NOT_GO (no Go program at all) or -1. Called
+ * before anything is set up for -p PIDs, and once the command has
+ * exec'd for -- COMMAND.
  */
 int capture_go_inspect(struct capture *c, uint32_t pid, char *err, size_t errlen)
 {
 	struct capture_go *g;
 	char msg[512];
+	int r;
 
 	c->go = xreallocarray(c->go, c->ngo + 1, sizeof(*c->go));
 	g = &c->go[c->ngo];
 	memset(g, 0, sizeof(*g));
 	g->pid = pid;
 	snprintf(g->exe, sizeof(g->exe), "/proc/%u/exe", pid);
-	if (gobin_open(&g->bin, g->exe, msg, sizeof(msg))) {
+	r = gobin_open(&g->bin, g->exe, msg, sizeof(msg));
+	if (r) {
 		snprintf(err, errlen, "PID %u: %s", pid, msg);
-		return -1;
+		return r;
 	}
 	if (gobin_goroutine_setup(&g->bin, msg, sizeof(msg))) {
 		snprintf(err, errlen, "PID %u: %s", pid, msg);
@@ -83,7 +87,7 @@ static int load_bias(struct capture_go *g, char *err, size_t errlen)
 			 strerror(errno));
 		return -1;
 	}
-	if (gobin_load_bias(&g->bin, maps, (uint64_t)st.st_ino, &g->bias)) {
+	if (gobin_load_bias(&g->bin, maps, st.st_dev, (uint64_t)st.st_ino, &g->bias)) {
 		snprintf(err, errlen, "PID %u: %s is not mapped in the process",
 			 g->pid, g->bin.path);
 		free(maps);
@@ -93,8 +97,9 @@ static int load_bias(struct capture_go *g, char *err, size_t errlen)
 	return 0;
 }
 
+/* mem: /proc/PID/mem (capture_mem_open()), or -1 with mem_err. */
 static void add_probe(struct capture *c, struct capture_go *g,
-		      const struct gobin_probe *p)
+		      const struct gobin_probe *p, int mem, int mem_err)
 {
 	struct nl_msg *msg = gdnl_msg(c->nl, GODIAG_CMD_PROBE_ADD, 0);
 	int err;
@@ -104,6 +109,8 @@ static void add_probe(struct capture *c, struct capture_go *g,
 	gdnl_put_u32(msg, GODIAG_A_PROBE_KIND, p->kind);
 	gdnl_put_data(msg, GODIAG_A_PROBE_PATH, g->exe, strlen(g->exe) + 1);
 	gdnl_put_u64(msg, GODIAG_A_PROBE_OFFSET, p->offset);
+	gdnl_put_u64(msg, GODIAG_A_PROBE_FUNC_OFFSET, p->func_offset);
+	capture_put_mem_fd(msg, mem);
 	if (p->arg_reg != GOBIN_NO_REG)
 		gdnl_put_u8(msg, GODIAG_A_PROBE_ARG_REG, p->arg_reg);
 	if (p->g_reg != GOBIN_NO_REG)
@@ -113,13 +120,14 @@ static void add_probe(struct capture *c, struct capture_go *g,
 	gdnl_put_data(msg, GODIAG_A_GO_LAYOUT, &g->bin.layout, sizeof(g->bin.layout));
 	err = gdnl_exec(c->nl, msg, NULL, NULL);
 	if (err)
-		capture_setup_failed(c, err);
+		capture_pid_failed(c, g->pid, mem_err, err);
 }
 
 /* Places the probes of every inspected target (already a module target). */
 void capture_go_attach(struct capture *c, uint32_t pid)
 {
 	struct capture_go *g = go_find(c, pid);
+	int mem, mem_err;
 	char err[512];
 	size_t i;
 
@@ -127,8 +135,12 @@ void capture_go_attach(struct capture *c, uint32_t pid)
 		return;
 	if (load_bias(g, err, sizeof(err)))
 		capture_die(c, EXIT_OPFAIL, "%s", err);
+	/* The probes arm in the program PID runs now: open its mem now. */
+	mem = capture_mem_open(pid, &mem_err);
 	for (i = 0; i < g->bin.nprobes; i++)
-		add_probe(c, g, &g->bin.probes[i]);
+		add_probe(c, g, &g->bin.probes[i], mem, mem_err);
+	if (mem >= 0)
+		close(mem);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -182,21 +194,12 @@ void capture_go_record(struct capture *c, const struct godiag_rec *rec, size_t l
 	note_pc(g, r->start_pc);
 }
 
-/* A return address names the line of the call: look up the byte before. */
+/* One bisection per PC; a go statement's wrapper also names what it calls. */
 static void name_pc(const struct capture_go *g, uint64_t pc, struct capw_sym *s)
 {
-	uint64_t vaddr = pc - g->bias, entry, end, at = vaddr;
-	const char *file = NULL;
-	uint32_t line = 0;
-
 	s->pc = pc;
-	s->func = gobin_func_name(&g->bin, vaddr);
-	if (s->func && !gobin_func_range(&g->bin, s->func, &entry, &end) && vaddr > entry)
-		at = vaddr - 1;
-	if (!gobin_line(&g->bin, at, &file, &line)) {
-		s->file = file;
-		s->line = line;
-	}
+	gobin_pc_source(&g->bin, pc - g->bias, &s->func, &s->file, &s->line);
+	s->start = gobin_go_start(&g->bin, pc - g->bias);
 }
 
 static void write_syms(struct capture *c, struct capture_go *g)

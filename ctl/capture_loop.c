@@ -22,6 +22,8 @@
 #include "util.h"
 
 #define RESYNC_MS	1000
+/* What a killed capture may lose at most: the file is flushed this often. */
+#define FLUSH_MS	1000
 
 static void on_record(const struct godiag_rec *rec, size_t len,
 		      unsigned int cpu, void *arg)
@@ -72,6 +74,10 @@ void capture_target_exited(struct capture *c, uint32_t pid, bool known,
 	t->exited = true;
 	if (known)
 		wait_status_format(status, how, sizeof(how));
+	if (known && t->is_command && !c->reason) {
+		c->command_status_known = true;
+		c->command_status = (int)status;
+	}
 	capw_note(&c->w, "target %u%s%s%s %s", pid, t->comm[0] ? " (" : "",
 		  t->comm, t->comm[0] ? ")" : "", how);
 	if (c->reason)
@@ -193,10 +199,25 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* Until the next flush of what is buffered, or the next resync; -1: none due. */
+static int poll_timeout(const struct capture *c, uint64_t last_flush)
+{
+	uint64_t since = now_ms() - last_flush;
+	int t = c->notify ? -1 : RESYNC_MS;
+
+	if (c->w.len) {
+		int f = since >= FLUSH_MS ? 0 : (int)(FLUSH_MS - since);
+
+		if (t < 0 || f < t)
+			t = f;
+	}
+	return t;
+}
+
 void capture_loop(struct capture *c)
 {
 	struct pollfd fds[NR_FDS];
-	uint64_t last_resync = now_ms();
+	uint64_t last_resync = now_ms(), last_flush = now_ms();
 	int n;
 
 	/* Exits may have been announced before the loop started. */
@@ -204,10 +225,16 @@ void capture_loop(struct capture *c)
 		read_notifications(c);
 	while (!c->reason) {
 		capture_drain(c);
+		if (now_ms() - last_flush >= FLUSH_MS) {
+			capw_flush(&c->w);
+			last_flush = now_ms();
+		}
+		if (capw_error(&c->w) && !c->reason)
+			c->reason = STOP_WRITE;
 		if (c->reason)
 			break;
 		set_fds(c, fds);
-		n = poll(fds, NR_FDS, c->notify ? -1 : RESYNC_MS);
+		n = poll(fds, NR_FDS, poll_timeout(c, last_flush));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)

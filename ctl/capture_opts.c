@@ -15,6 +15,7 @@ enum {
 	OPT_BUFFER,
 	OPT_MODE,
 	OPT_GOROUTINES,
+	OPT_STRICT,
 };
 
 const char *capture_buffer_size(uint64_t bytes, uint32_t *size)
@@ -150,6 +151,9 @@ static void parse_option(const struct cmd *c, struct capture_opts *o, int opt)
 	case OPT_GOROUTINES:
 		o->goroutines = true;
 		break;
+	case OPT_STRICT:
+		o->strict = true;
+		break;
 	case OPT_SYSCALL:
 		set_syscalls(c, o, optarg);
 		break;
@@ -220,6 +224,7 @@ void capture_parse_opts(const struct cmd *c, int argc, char **argv,
 		{ "duration", required_argument, NULL, OPT_DURATION },
 		{ "buffer", required_argument, NULL, OPT_BUFFER },
 		{ "mode", required_argument, NULL, OPT_MODE },
+		{ "strict", no_argument, NULL, OPT_STRICT },
 		CMD_HELP_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};

@@ -329,13 +329,15 @@ void capw_syms(struct capw *w, uint32_t pid, const struct capw_sym *syms, size_t
 		qsort(order, n, sizeof(*order), cmp_sym_order);
 	for (i = 0; i < n; i++) {
 		const struct capw_sym *s = order[i];
-		int64_t func, file;
+		int64_t func, file, start = -1;
 
 		if (count && ents[count - 1].pc == s->pc)
 			continue;
 		func = strtab_add(&t, s->func ? s->func : "");
 		file = strtab_add(&t, s->file ? s->file : "");
-		if (func < 0 || file < 0 || count >= UINT32_MAX) {
+		if (s->start)
+			start = strtab_add(&t, s->start);
+		if (func < 0 || file < 0 || (s->start && start < 0) || count >= UINT32_MAX) {
 			if (!w->err)
 				w->err = EOVERFLOW;
 			goto out;
@@ -344,6 +346,7 @@ void capw_syms(struct capw *w, uint32_t pid, const struct capw_sym *syms, size_t
 		ents[count].func_off = (uint32_t)func;
 		ents[count].file_off = (uint32_t)file;
 		ents[count].line = s->line;
+		ents[count].start_off = s->start ? (uint32_t)start + 1 : 0;
 		count++;
 	}
 	h.count = (uint32_t)count;

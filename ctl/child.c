@@ -13,7 +13,10 @@
  * For goroutine tracing the probes must go on the binary the command
  * execs, before it runs any of it: the child asks to be traced
  * (PTRACE_TRACEME), so the exec stops it with SIGTRAP; capture places the
- * probes and detaches (child_resume()). Nothing else is ever traced.
+ * probes and detaches (child_resume()). Nothing else is ever traced. A
+ * command that is not the Go program but execs it (env, sh -c 'exec
+ * ...') is let on to its next exec, where it stops again
+ * (child_next_exec(), PTRACE_O_TRACEEXEC).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -137,6 +140,46 @@ int child_release(struct child *ch)
 	if (!err && ch->stop_at_exec)
 		err = wait_exec_stop(ch);
 	return err;
+}
+
+int child_next_exec(struct child *ch)
+{
+	if (!ch->stopped) {
+		errno = ESRCH;
+		return -1;
+	}
+	if (ptrace(PTRACE_SETOPTIONS, ch->pid, NULL, (void *)PTRACE_O_TRACEEXEC) ||
+	    ptrace(PTRACE_CONT, ch->pid, NULL, NULL))
+		return -1;
+	ch->stopped = false;
+	return 0;
+}
+
+int child_poll_exec(struct child *ch)
+{
+	int status;
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(ch->pid, &status, WNOHANG);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r;
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			ch->status = status;
+			ch->exited = true;
+			return 1;
+		}
+		if (WIFSTOPPED(status) && status >> 8 == (SIGTRAP | PTRACE_EVENT_EXEC << 8)) {
+			ch->stopped = true;
+			return 1;
+		}
+		/* A signal on the way: it gets it, as untraced. */
+		if (WIFSTOPPED(status) &&
+		    ptrace(PTRACE_CONT, ch->pid, NULL, (void *)(long)WSTOPSIG(status)))
+			return -1;
+	}
 }
 
 int child_resume(struct child *ch)

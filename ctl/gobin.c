@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <capstone/capstone.h>
@@ -29,10 +30,6 @@
 #define LOADS_MAX	32
 #define PAGE_SIZE_X86	4096ULL
 
-/* Go versions whose probe points and signatures were checked. */
-#define GO_MINOR_MIN	19
-#define GO_MINOR_MAX	23
-
 #define BUILDINFO_MAGIC		"\xff Go buildinf:"
 #define BUILDINFO_MAGIC_LEN	14
 #define BUILDINFO_HDR		32
@@ -40,9 +37,6 @@
 
 /* A version string longer than this is not one. */
 #define VERSION_MAX		128
-/* waitReason is a uint8; a string longer than this is not a reason. */
-#define REASONS_MAX		256
-#define REASON_LEN_MAX		256
 
 struct gobin_load {
 	uint64_t vaddr, offset, filesz, memsz;
@@ -62,10 +56,13 @@ struct gobin_impl {
 	struct gobin_load loads[LOADS_MAX];
 	size_t nloads;
 	uint64_t text_addr;	/* .text, 0 if no section headers */
+	uint64_t rodata_addr;	/* .rodata, 0 if no section headers */
 	const uint8_t *rela;	/* .rela.dyn, for pointers of PIE data */
 	size_t rela_size;
-	struct gobin_sym sym_pclntab, sym_text, sym_reasons;
+	struct gobin_sym sym_pclntab, sym_text, sym_reasons, sym_gofunc;
 	struct gopcln pcln;
+	uint64_t gofunc;	/* go:func.* (funcdata base), 0: not found */
+	bool gofunc_looked;	/* gofunc is known, or known not to be found */
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -209,9 +206,14 @@ static void read_symtab(struct gobin_impl *im, Elf_Scn *scn, const GElf_Shdr *sh
 		if (!gelf_getsym(d, (int)i, &s) || !s.st_name)
 			continue;
 		name = elf_strptr(im->elf, sh->sh_link, s.st_name);
-		if (!name || strncmp(name, "runtime.", 8))
+		if (!name)
 			continue;
-		if (!strcmp(name, "runtime.pclntab"))
+		/* The funcdata of every function is relative to it: gowrap.c. */
+		if (!strcmp(name, "go:func.*") || !strcmp(name, "go.func.*"))
+			want = &im->sym_gofunc;
+		else if (strncmp(name, "runtime.", 8))
+			continue;
+		else if (!strcmp(name, "runtime.pclntab"))
 			want = &im->sym_pclntab;
 		else if (!strcmp(name, "runtime.text"))
 			want = &im->sym_text;
@@ -226,9 +228,9 @@ static void read_symtab(struct gobin_impl *im, Elf_Scn *scn, const GElf_Shdr *sh
 }
 
 struct sections {
-	GElf_Shdr buildinfo, pclntab, text;
+	GElf_Shdr buildinfo, pclntab, text, rodata;
 	char pclntab_name[32];
-	bool have_buildinfo, have_pclntab, have_text;
+	bool have_buildinfo, have_pclntab, have_text, have_rodata;
 };
 
 static int read_sections(struct gobin *b, struct gobin_impl *im,
@@ -266,6 +268,9 @@ static int read_sections(struct gobin *b, struct gobin_impl *im,
 		} else if (!strcmp(name, ".text")) {
 			s->text = sh;
 			s->have_text = true;
+		} else if (!strcmp(name, ".rodata")) {
+			s->rodata = sh;
+			s->have_rodata = true;
 		} else if (!strcmp(name, ".rela.dyn") && sh.sh_type == SHT_RELA) {
 			im->rela = section_bytes(im, &sh);
 			im->rela_size = im->rela ? sh.sh_size : 0;
@@ -405,8 +410,8 @@ static int find_buildinfo(struct gobin *b, const struct gobin_impl *im,
 						       l->vaddr + off, err, errlen);
 		}
 	}
-	return fail(err, errlen, "%s is not a Go program (no .go.buildinfo section)",
-		    b->path);
+	fail(err, errlen, "%s is not a Go program (no .go.buildinfo section)", b->path);
+	return GOBIN_NOT_GO;
 }
 
 /* ---- pclntab -------------------------------------------------------- */
@@ -432,8 +437,54 @@ static bool in_text(const struct gobin_impl *im, uint64_t vaddr)
  */
 #define SCAN_TRIES_MAX 64
 
+/*
+ * Go 1.26 writes 0 as the text start in the pclntab header: the runtime
+ * takes it from its moduledata, whose first word points at the header,
+ * whose second (funcnametab's pointer) at the header plus the
+ * funcnametab offset, and whose text is at byte 176 (so in the DWARF of
+ * go1.19 and go1.27). It is not always where .text starts: an external
+ * linker puts C code first. Returns that text, or 0 when no such
+ * moduledata is in the data: in the file as the internal linker writes
+ * it, or in R_X86_64_RELATIVE relocations (an externally linked PIE).
+ */
+#define MODULEDATA_TEXT	176
+
+static uint64_t moduledata_text(const struct gobin_impl *im, uint64_t pcln,
+				uint64_t funcname_off)
+{
+	uint64_t fn, text;
+	size_t i;
+
+	for (i = 0; i + 24 <= im->rela_size; i += 24) {
+		const uint8_t *r = im->rela + i;
+		uint64_t md = get_u64(r);
+
+		if ((get_u64(r + 8) & 0xffffffff) != R_X86_64_RELATIVE ||
+		    get_u64(r + 16) != pcln)
+			continue;
+		if (read_ptr(im, md + 8, &fn) && fn == pcln + funcname_off &&
+		    read_ptr(im, md + MODULEDATA_TEXT, &text))
+			return text;
+	}
+
+	for (i = 0; i < im->nloads; i++) {
+		const struct gobin_load *l = &im->loads[i];
+		const uint8_t *seg = im->image + l->offset;
+		uint64_t off;
+
+		if (l->flags & PF_X)
+			continue;
+		for (off = (8 - l->vaddr % 8) % 8; off + MODULEDATA_TEXT + 8 <= l->filesz;
+		     off += 8)
+			if (get_u64(seg + off) == pcln &&
+			    get_u64(seg + off + 8) == pcln + funcname_off)
+				return get_u64(seg + off + MODULEDATA_TEXT);
+	}
+	return 0;
+}
+
 static const uint8_t *scan_pclntab(struct gobin *b, const struct gobin_impl *im,
-				   uint64_t text, uint64_t *len, size_t *tries)
+				   uint64_t *text, uint64_t *len, size_t *tries)
 {
 	static const uint8_t tail[4] = { 0, 0, 1, 8 };
 	size_t i;
@@ -448,6 +499,7 @@ static const uint8_t *scan_pclntab(struct gobin *b, const struct gobin_impl *im,
 		for (off = 0; off + 72 <= l->filesz; off += 8) {
 			const uint8_t *p = seg + off;
 			struct gopcln try;
+			uint64_t hint = 0;
 			char why[8];
 
 			if ((p[0] != 0xf0 && p[0] != 0xf1) || p[1] != 0xff ||
@@ -455,9 +507,13 @@ static const uint8_t *scan_pclntab(struct gobin *b, const struct gobin_impl *im,
 				continue;
 			if (++*tries > SCAN_TRIES_MAX)
 				return NULL;
-			if (gopcln_init(&try, p, (size_t)(l->filesz - off), text, why,
-					sizeof(why)) || !in_text(im, try.text_start))
+			if (!*text && !get_u64(p + 24))
+				hint = moduledata_text(im, l->vaddr + off, get_u64(p + 32));
+			if (gopcln_init(&try, p, (size_t)(l->filesz - off),
+					*text ? *text : hint, why, sizeof(why)) ||
+			    !in_text(im, try.text_start))
 				continue;
+			*text = try.text_start;
 			*len = l->filesz - off;
 			snprintf(b->pclntab_source, sizeof(b->pclntab_source),
 				 "segment %zu at 0x%llx", i,
@@ -485,6 +541,12 @@ static int find_pclntab(struct gobin *b, struct gobin_impl *im,
 		len = s->pclntab.sh_size;
 		snprintf(b->pclntab_source, sizeof(b->pclntab_source), "section %s",
 			 s->pclntab_name);
+		if (!im->sym_text.found && len >= 40 && !get_u64(d + 24)) {
+			uint64_t t = moduledata_text(im, s->pclntab.sh_addr, get_u64(d + 32));
+
+			if (t)
+				text = t;
+		}
 	} else if (im->sym_pclntab.found) {
 		size_t i;
 
@@ -507,7 +569,7 @@ static int find_pclntab(struct gobin *b, struct gobin_impl *im,
 		snprintf(b->pclntab_source, sizeof(b->pclntab_source),
 			 "symbol runtime.pclntab");
 	} else {
-		d = scan_pclntab(b, im, text, &len, &tries);
+		d = scan_pclntab(b, im, &text, &len, &tries);
 		if (!d && tries > SCAN_TRIES_MAX)
 			return fail(err, errlen, "%s: Go program without section "
 				    "headers whose segments hold more than %d "
@@ -533,9 +595,12 @@ static int parse(struct gobin *b, char *err, size_t errlen)
 	struct gobin_impl *im = b->impl;
 	struct sections s;
 	GElf_Ehdr eh;
+	int r;
 
-	if (im->size < 4 || memcmp(im->image, ELFMAG, SELFMAG))
-		return fail(err, errlen, "%s is not an ELF file", b->path);
+	if (im->size < 4 || memcmp(im->image, ELFMAG, SELFMAG)) {
+		fail(err, errlen, "%s is not an ELF file", b->path);
+		return GOBIN_NOT_GO;
+	}
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return fail(err, errlen, "libelf: %s", elf_errmsg(-1));
 	im->elf = elf_memory((char *)im->image, im->size);
@@ -552,9 +617,12 @@ static int parse(struct gobin *b, char *err, size_t errlen)
 		return -1;
 	if (s.have_text)
 		im->text_addr = s.text.sh_addr;
-	if (find_buildinfo(b, im, &s, err, errlen) || find_pclntab(b, im, &s, err, errlen))
-		return -1;
-	return 0;
+	if (s.have_rodata)
+		im->rodata_addr = s.rodata.sh_addr;
+	r = find_buildinfo(b, im, &s, err, errlen);
+	if (r)
+		return r;
+	return find_pclntab(b, im, &s, err, errlen);
 }
 
 static void init(struct gobin *b, const char *path)
@@ -568,7 +636,7 @@ int gobin_open(struct gobin *b, const char *path, char *err, size_t errlen)
 	struct gobin_impl *im;
 	struct stat st;
 	void *map;
-	int fd;
+	int fd, r;
 
 	init(b, path);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -580,8 +648,9 @@ int gobin_open(struct gobin *b, const char *path, char *err, size_t errlen)
 	}
 	if (st.st_size < 64) {
 		close(fd);
-		return fail(err, errlen, "%s is not an ELF file (%lld bytes)", path,
-			    (long long)st.st_size);
+		fail(err, errlen, "%s is not an ELF file (%lld bytes)", path,
+		     (long long)st.st_size);
+		return GOBIN_NOT_GO;
 	}
 	/* Private and writable: libelf may fix up data in place, never the file. */
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
@@ -597,9 +666,10 @@ int gobin_open(struct gobin *b, const char *path, char *err, size_t errlen)
 	im->size = (size_t)st.st_size;
 	im->mapped = true;
 	b->impl = im;
-	if (parse(b, err, errlen)) {
+	r = parse(b, err, errlen);
+	if (r) {
 		gobin_close(b);
-		return -1;
+		return r;
 	}
 	return 0;
 }
@@ -608,6 +678,7 @@ int gobin_open_mem(struct gobin *b, const void *data, size_t size,
 		   const char *name, char *err, size_t errlen)
 {
 	struct gobin_impl *im;
+	int r;
 
 	init(b, name);
 	im = calloc(1, sizeof(*im));
@@ -622,14 +693,15 @@ int gobin_open_mem(struct gobin *b, const void *data, size_t size,
 		memcpy(im->image, data, size);
 	im->size = size;
 	b->impl = im;
-	if (parse(b, err, errlen)) {
+	r = parse(b, err, errlen);
+	if (r) {
 		gobin_close(b);
-		return -1;
+		return r;
 	}
 	return 0;
 }
 
-static void free_reasons(struct gobin *b)
+void gobin_free_reasons(struct gobin *b)
 {
 	size_t i;
 
@@ -644,8 +716,9 @@ void gobin_close(struct gobin *b)
 {
 	struct gobin_impl *im = b->impl;
 
-	free_reasons(b);
+	gobin_free_reasons(b);
 	if (im) {
+		gopcln_free(&im->pcln);
 		if (im->elf)
 			elf_end(im->elf);
 		if (im->mapped)
@@ -690,6 +763,28 @@ const char *gobin_func_name(const struct gobin *b, uint64_t vaddr)
 	return f.name;
 }
 
+void gobin_pc_source(const struct gobin *b, uint64_t vaddr, const char **func,
+		     const char **file, uint32_t *line)
+{
+	struct gofunc f;
+	long i;
+
+	*func = *file = NULL;
+	*line = 0;
+	if (!b->impl)
+		return;
+	i = gopcln_find_pc(&b->impl->pcln, vaddr);
+	if (i < 0 || gopcln_func(&b->impl->pcln, (size_t)i, &f) || vaddr >= f.end)
+		return;
+	*func = f.name;
+	/* A return address names the line of its call: the byte before it. */
+	if (gopcln_line(&b->impl->pcln, &f, vaddr > f.entry ? vaddr - 1 : vaddr, file,
+			line)) {
+		*file = NULL;
+		*line = 0;
+	}
+}
+
 int gobin_func_range(const struct gobin *b, const char *name, uint64_t *entry,
 		     uint64_t *end)
 {
@@ -698,9 +793,24 @@ int gobin_func_range(const struct gobin *b, const char *name, uint64_t *entry,
 
 	if (!b->impl || !name)
 		return -1;
+	/* Bisect names from the second lookup on (a failure leaves it linear). */
+	gopcln_index_names(&b->impl->pcln);
 	i = gopcln_find_name(&b->impl->pcln, name);
 	if (i < 0 || gopcln_func(&b->impl->pcln, (size_t)i, &f))
 		return -1;
+	*entry = f.entry;
+	*end = f.end;
+	return 0;
+}
+
+int gobin_func_at(const struct gobin *b, size_t i, const char **name,
+		  uint64_t *entry, uint64_t *end)
+{
+	struct gofunc f;
+
+	if (!b->impl || gopcln_func(&b->impl->pcln, i, &f))
+		return -1;
+	*name = f.name;
 	*entry = f.entry;
 	*end = f.end;
 	return 0;
@@ -832,119 +942,87 @@ static void skip_field(const char **p)
 		(*p)++;
 }
 
-int gobin_load_bias(const struct gobin *b, const char *maps, uint64_t ino,
+/* The "major:minor" device column of a maps line (both hex). */
+static bool parse_dev(const char **p, dev_t *dev)
+{
+	uint64_t maj, min;
+
+	if (!parse_hex(p, &maj) || *(*p)++ != ':' || !parse_hex(p, &min) ||
+	    maj > UINT32_MAX || min > UINT32_MAX)
+		return false;
+	*dev = makedev((unsigned int)maj, (unsigned int)min);
+	return true;
+}
+
+/* One line of /proc/PID/maps: where offset 0 of which file is mapped. */
+struct maps_line {
+	uint64_t start, off, ino;
+	dev_t dev;
+};
+
+/* "start-end perms offset dev inode path": false for what is not one. */
+static bool parse_maps_line(const char *q, struct maps_line *m)
+{
+	uint64_t end;
+	char *e;
+
+	if (!parse_hex(&q, &m->start) || *q++ != '-' || !parse_hex(&q, &end) || *q != ' ')
+		return false;
+	while (*q == ' ')
+		q++;
+	skip_field(&q);			/* perms */
+	if (!parse_hex(&q, &m->off) || *q != ' ')
+		return false;
+	while (*q == ' ')
+		q++;
+	if (!parse_dev(&q, &m->dev) || *q != ' ')
+		return false;
+	while (*q == ' ')
+		q++;
+	if (*q < '0' || *q > '9')
+		return false;
+	errno = 0;
+	m->ino = strtoull(q, &e, 10);
+	return !errno && (*e == ' ' || *e == '\n' || *e == '\0');
+}
+
+int gobin_load_bias(const struct gobin *b, const char *maps, dev_t dev, uint64_t ino,
 		    uint64_t *bias)
 {
-	const char *p = maps;
-	uint64_t best = UINT64_MAX;
 	uint64_t base = b->first_load_vaddr & ~(PAGE_SIZE_X86 - 1);
+	uint64_t exact = UINT64_MAX, by_ino = UINT64_MAX;
+	bool ino_devs_differ = false;
+	dev_t ino_dev = 0;
+	const char *p = maps;
 
 	if (!maps)
 		return -1;
-	/* "start-end perms offset dev inode path" */
 	while (*p) {
-		const char *line = p, *q = p;
-		uint64_t start, end, off, node;
-		char *e;
+		const char *line = p;
+		struct maps_line m;
 
 		p = strchr(line, '\n');
 		p = p ? p + 1 : line + strlen(line);
-		if (!parse_hex(&q, &start) || *q++ != '-' || !parse_hex(&q, &end) ||
-		    *q != ' ')
+		if (!parse_maps_line(line, &m) || m.ino != ino || m.off != 0)
 			continue;
-		while (*q == ' ')
-			q++;
-		skip_field(&q);			/* perms */
-		if (!parse_hex(&q, &off) || *q != ' ')
-			continue;
-		while (*q == ' ')
-			q++;
-		skip_field(&q);			/* dev */
-		if (*q < '0' || *q > '9')
-			continue;
-		errno = 0;
-		node = strtoull(q, &e, 10);
-		if (errno || (*e != ' ' && *e != '\n' && *e != '\0'))
-			continue;
-		if (node == ino && off == 0 && start < best)
-			best = start;
+		if (m.dev == dev && m.start < exact)
+			exact = m.start;
+		if (by_ino != UINT64_MAX && m.dev != ino_dev)
+			ino_devs_differ = true;
+		if (m.start < by_ino) {
+			by_ino = m.start;
+			ino_dev = m.dev;
+		}
 	}
-	if (best == UINT64_MAX || best < base)
+	if (exact == UINT64_MAX && !ino_devs_differ)
+		exact = by_ino;
+	if (exact == UINT64_MAX || exact < base)
 		return -1;
-	*bias = best - base;
+	*bias = exact - base;
 	return 0;
 }
 
-/* ---- goroutine tracing ---------------------------------------------- */
-
-/* The runtime's waitReasonStrings, when the symbol table names them. */
-static int read_reasons(struct gobin *b, char *err, size_t errlen)
-{
-	const struct gobin_impl *im = b->impl;
-	const struct gobin_sym *sym = &im->sym_reasons;
-	uint64_t n, i;
-
-	if (!sym->found || !sym->size || sym->size % 16)
-		return 1;
-	n = sym->size / 16;
-	if (n > REASONS_MAX)
-		return fail(err, errlen, "%s: runtime.waitReasonStrings has %llu "
-			    "entries", b->path, (unsigned long long)n);
-	b->reasons = calloc((size_t)n, sizeof(*b->reasons));
-	if (!b->reasons)
-		return fail(err, errlen, "out of memory");
-	for (i = 0; i < n; i++) {
-		const uint8_t *hdr = read_vaddr(im, sym->value + i * 16, 16);
-		const uint8_t *s = NULL;
-		uint64_t ptr = 0, len;
-
-		if (!hdr || !read_ptr(im, sym->value + i * 16, &ptr))
-			goto bad;
-		len = get_u64(hdr + 8);
-		if (len > REASON_LEN_MAX)
-			goto bad;
-		if (len) {
-			s = read_vaddr(im, ptr, len);
-			if (!s || memchr(s, '\0', (size_t)len))
-				goto bad;
-		}
-		b->reasons[i] = strndup(s ? (const char *)s : "", (size_t)len);
-		if (!b->reasons[i]) {
-			b->nreasons = (size_t)i;
-			free_reasons(b);
-			return fail(err, errlen, "out of memory");
-		}
-		b->nreasons = (size_t)(i + 1);
-	}
-	snprintf(b->reasons_source, sizeof(b->reasons_source),
-		 "runtime.waitReasonStrings");
-	return 0;
-bad:
-	free_reasons(b);
-	return fail(err, errlen, "%s: runtime.waitReasonStrings entry %llu is damaged",
-		    b->path, (unsigned long long)i);
-}
-
-static int copy_reasons(struct gobin *b, const struct gotable *t, char *err,
-			size_t errlen)
-{
-	size_t i;
-
-	b->reasons = calloc(t->nreasons, sizeof(*b->reasons));
-	if (!b->reasons)
-		return fail(err, errlen, "out of memory");
-	for (i = 0; i < t->nreasons; i++) {
-		b->reasons[i] = strdup(t->reasons[i]);
-		if (!b->reasons[i]) {
-			free_reasons(b);
-			return fail(err, errlen, "out of memory");
-		}
-		b->nreasons = i + 1;
-	}
-	snprintf(b->reasons_source, sizeof(b->reasons_source), "table for go1.%d",
-		 t->minor);
-	return 0;
-}
+/* ---- entry probes -------------------------------------------------- */
 
 /*
  * Where an entry probe goes: on the jump of the stack check that opens
@@ -1019,27 +1097,6 @@ uint64_t gobin_entry_probe(const struct gobin *b, uint64_t entry, uint64_t end,
 	return at;
 }
 
-/* The probes' functions, and what DWARF must say about their registers. */
-enum { F_NEWPROC1, F_EXECUTE, F_GOPARK, F_READY, F_GOEXIT1, F_NUM };
-
-static const struct probe_func {
-	const char *name;
-	uint32_t kind;
-	uint8_t arg_reg, g_reg;
-	int arg_index;		/* which parameter arg_reg holds at entry, -1: none */
-} probe_funcs[F_NUM] = {
-	[F_NEWPROC1] = { "runtime.newproc1", GODIAG_PROBE_GO_CREATE,
-			 GODIAG_REG_RAX, GOBIN_NO_REG, -1 },
-	[F_EXECUTE] = { "runtime.execute", GODIAG_PROBE_GO_START,
-			GODIAG_REG_RAX, GOBIN_NO_REG, 0 },
-	[F_GOPARK] = { "runtime.gopark", GODIAG_PROBE_GO_PARK,
-		       GODIAG_REG_RCX, GODIAG_REG_R14, 2 },
-	[F_READY] = { "runtime.ready", GODIAG_PROBE_GO_READY,
-		      GODIAG_REG_RAX, GOBIN_NO_REG, 0 },
-	[F_GOEXIT1] = { "runtime.goexit1", GODIAG_PROBE_GO_EXIT,
-			GOBIN_NO_REG, GODIAG_REG_R14, -1 },
-};
-
 static const char *const reg_names[16] = {
 	"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
 	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
@@ -1050,195 +1107,144 @@ const char *gobin_reg_name(uint8_t reg)
 	return reg < 16 ? reg_names[reg] : "-";
 }
 
-/* The layout from DWARF; 1 when DWARF does not describe runtime.g. */
-static int dwarf_layout(struct gobin *b, const struct godwarf_g *g, char *err,
-			size_t errlen)
+/* ---- the image, for gofacts.c and gorecover.c ---------------------- */
+
+const uint8_t *gobin_bytes(const struct gobin *b, uint64_t vaddr, uint64_t len)
 {
-	static const char *const names[4] = { "goid", "parentGoid", "gopc", "startpc" };
-	__u16 *dst[4] = { &b->layout.g_goid, &b->layout.g_parent_goid,
-			  &b->layout.g_gopc, &b->layout.g_startpc };
+	return b->impl ? read_vaddr(b->impl, vaddr, len) : NULL;
+}
+
+bool gobin_read_ptr(const struct gobin *b, uint64_t vaddr, uint64_t *v)
+{
+	return b->impl && read_ptr(b->impl, vaddr, v);
+}
+
+int gobin_segment(const struct gobin *b, size_t i, uint64_t *vaddr,
+		  uint64_t *filesz, uint32_t *flags)
+{
+	if (!b->impl || i >= b->impl->nloads)
+		return -1;
+	*vaddr = b->impl->loads[i].vaddr;
+	*filesz = b->impl->loads[i].filesz;
+	*flags = b->impl->loads[i].flags;
+	return 0;
+}
+
+int gobin_reasons_symbol(const struct gobin *b, uint64_t *vaddr, uint64_t *size)
+{
+	if (!b->impl || !b->impl->sym_reasons.found)
+		return -1;
+	*vaddr = b->impl->sym_reasons.value;
+	*size = b->impl->sym_reasons.size;
+	return 0;
+}
+
+Elf *gobin_elf(const struct gobin *b)
+{
+	return b->impl ? b->impl->elf : NULL;
+}
+
+/* ---- for the other parts of the reader (gowrap.c) ------------------- */
+
+const uint8_t *gobin_vaddr_bytes(const struct gobin *b, uint64_t vaddr, uint64_t len)
+{
+	return b->impl ? read_vaddr(b->impl, vaddr, len) : NULL;
+}
+
+struct gopcln *gobin_pcln(const struct gobin *b)
+{
+	return b->impl ? &b->impl->pcln : NULL;
+}
+
+/* The link-time address of the pclntab, from where it lies in the image. */
+static uint64_t pclntab_vaddr(const struct gobin_impl *im)
+{
+	uint64_t off = (uint64_t)(im->pcln.data - im->image);
 	size_t i;
 
-	if (!g->found)
-		return 1;
-	for (i = 0; i < 4; i++) {
-		if (!g->have[i]) {
-			/* parentGoid arrived in Go 1.21. */
-			if (i == 1 && b->go_minor < 21)
-				continue;
-			return fail(err, errlen, "%s: the DWARF of runtime.g has no %s",
-				    b->path, names[i]);
-		}
-		if (g->size[i] != 8 || g->off[i] == 0 || g->off[i] > GODIAG_GO_FIELD_MAX)
-			return fail(err, errlen, "%s: the DWARF of runtime.g has %s "
-				    "at offset %llu, %llu bytes: not usable", b->path,
-				    names[i], (unsigned long long)g->off[i],
-				    (unsigned long long)g->size[i]);
-		*dst[i] = (__u16)g->off[i];
-	}
-	snprintf(b->layout_source, sizeof(b->layout_source), "DWARF");
+	for (i = 0; i < im->nloads; i++)
+		if (off >= im->loads[i].offset && off - im->loads[i].offset < im->loads[i].filesz)
+			return im->loads[i].vaddr + (off - im->loads[i].offset);
 	return 0;
 }
 
-/* The registers the probes assume must be where DWARF says the values are. */
-static int check_regs(struct gobin *b, const struct godwarf_func *df, char *err,
-		      size_t errlen)
+/*
+ * runtime.firstmoduledata, found without symbols: the word in writable
+ * data that points at the pclntab (its pcHeader), confirmed by the next
+ * one (funcnametab's data) and the text start. The fields between types
+ * and gofunc change between versions (covctrs in 1.20; typedesclen,
+ * itaboffset and itabsize in 1.27), so gofunc is found, not assumed: it
+ * follows the rodata field, the last word there that holds .rodata's
+ * address (types, before it, may hold the same).
+ */
+#define MD_FUNCNAMETAB		8
+#define MD_TEXT			176
+#define MD_TYPES_MIN		264	/* types is further in every version */
+#define MD_GOFUNC_MAX		400	/* gofunc is before this in every version */
+
+static bool moduledata_at(const struct gobin *b, uint64_t md, uint64_t pcln)
 {
-	size_t i, checked = 0, want = 0;
+	const struct gobin_impl *im = b->impl;
+	uint64_t v;
 
-	for (i = 0; i < F_NUM; i++) {
-		const struct probe_func *pf = &probe_funcs[i];
-		size_t k, idx = 0;
-
-		if (pf->arg_index < 0)
-			continue;
-		want++;
-		if (!df[i].found)
-			continue;
-		for (k = 0; k < df[i].nparams; k++) {
-			if (df[i].params[k].result)
-				continue;
-			if ((int)idx++ != pf->arg_index)
-				continue;
-			if (df[i].params[k].reg < 0)
-				break;
-			if (df[i].params[k].reg != pf->arg_reg)
-				return fail(err, errlen, "%s: DWARF puts %s's parameter "
-					    "%s in %s, godiag expects %s; this build "
-					    "of %s is not supported", b->path, pf->name,
-					    df[i].params[k].name,
-					    gobin_reg_name((uint8_t)df[i].params[k].reg),
-					    gobin_reg_name(pf->arg_reg), b->go_version);
-			checked++;
-			break;
-		}
-	}
-	b->regs_checked = want && checked == want;
-	return 0;
+	return read_ptr(im, md, &v) && v == pcln &&
+	       read_ptr(im, md + MD_FUNCNAMETAB, &v) &&
+	       v == pcln + (uint64_t)(im->pcln.funcname.p - im->pcln.data) &&
+	       read_ptr(im, md + MD_TEXT, &v) && v == im->pcln.text_start;
 }
 
-static int add_probe(struct gobin *b, const struct probe_func *pf,
-		     uint64_t vaddr, int jcc, char *err, size_t errlen)
+static uint64_t find_moduledata(const struct gobin *b, uint64_t pcln)
 {
-	struct gobin_probe *p;
+	const struct gobin_impl *im = b->impl;
+	size_t i, r;
 	uint64_t off;
 
-	if (b->nprobes == GOBIN_PROBES_MAX)
-		return fail(err, errlen, "%s: more than %d probe points", b->path,
-			    GOBIN_PROBES_MAX);
-	if (gobin_file_offset(b, vaddr, &off))
-		return fail(err, errlen, "%s: %s at 0x%llx is not in the file",
-			    b->path, pf->name, (unsigned long long)vaddr);
-	p = &b->probes[b->nprobes++];
-	p->kind = pf->kind;
-	p->func = pf->name;
-	p->vaddr = vaddr;
-	p->offset = off;
-	p->arg_reg = pf->arg_reg;
-	p->g_reg = pf->g_reg;
-	p->jcc = (int8_t)jcc;
-	return 0;
-}
+	/* PIE: the pointer is a relocation's addend. */
+	for (r = 0; im->rela && r + 24 <= im->rela_size; r += 24)
+		if (get_u64(im->rela + r + 16) == pcln &&
+		    moduledata_at(b, get_u64(im->rela + r), pcln))
+			return get_u64(im->rela + r);
+	for (i = 0; i < im->nloads; i++) {
+		const struct gobin_load *l = &im->loads[i];
 
-static int add_probes(struct gobin *b, char *err, size_t errlen)
-{
-	uint64_t rets[GOBIN_PROBES_MAX];
-	size_t i;
-	int n, k;
-
-	for (i = 0; i < F_NUM; i++) {
-		const struct probe_func *pf = &probe_funcs[i];
-		uint64_t entry, end, at;
-		int jcc;
-
-		if (gobin_func_range(b, pf->name, &entry, &end))
-			return fail(err, errlen, "%s: %s is not in the function "
-				    "table (inlined or removed in %s?); goroutine "
-				    "tracing needs it", b->path, pf->name,
-				    b->go_version);
-		if (pf->kind != GODIAG_PROBE_GO_CREATE) {
-			at = gobin_entry_probe(b, entry, end, &jcc);
-			if (add_probe(b, pf, at, jcc, err, errlen))
-				return -1;
+		if (!(l->flags & PF_W))
 			continue;
-		}
-		n = gobin_rets(b, entry, end, rets, ARRAY_SIZE(rets));
-		if (n < 0)
-			return fail(err, errlen, "%s: cannot disassemble %s", b->path,
-				    pf->name);
-		if (n == 0)
-			return fail(err, errlen, "%s: %s has no RET instruction",
-				    b->path, pf->name);
-		if ((size_t)n > ARRAY_SIZE(rets))
-			return fail(err, errlen, "%s: %s has %d RET instructions",
-				    b->path, pf->name, n);
-		for (k = 0; k < n; k++)
-			if (add_probe(b, pf, rets[k], -1, err, errlen))
-				return -1;
+		for (off = (8 - l->vaddr % 8) % 8; off + 8 <= l->filesz; off += 8)
+			if (get_u64(im->image + l->offset + off) == pcln &&
+			    moduledata_at(b, l->vaddr + off, pcln))
+				return l->vaddr + off;
 	}
 	return 0;
 }
 
-int gobin_goroutine_setup(struct gobin *b, char *err, size_t errlen)
+/* gofunc of the moduledata at md: the word after rodata's, or 0. */
+static uint64_t moduledata_gofunc(const struct gobin_impl *im, uint64_t md)
 {
-	struct godwarf_func df[F_NUM];
-	const struct gotable *t;
-	struct godwarf_g g;
-	size_t i;
-	int r;
+	uint64_t off, v, gofunc = 0;
 
-	if (!b->impl)
-		return fail(err, errlen, "no binary");
-	free_reasons(b);
-	memset(&b->layout, 0, sizeof(b->layout));
-	b->layout_source[0] = b->reasons_source[0] = '\0';
-	b->nprobes = 0;
-	b->regs_checked = false;
+	if (!im->rodata_addr)
+		return 0;
+	for (off = MD_TYPES_MIN; off + 16 <= MD_GOFUNC_MAX; off += 8)
+		if (read_ptr(im, md + off, &v) && v == im->rodata_addr &&
+		    read_ptr(im, md + off + 8, &v) && v > im->rodata_addr)
+			gofunc = v;
+	return gofunc;
+}
 
-	if (b->go_major != 1 || b->go_minor < GO_MINOR_MIN || b->go_minor > GO_MINOR_MAX)
-		return fail(err, errlen, "%s is not supported for goroutine tracing: "
-			    "its probe points were checked for go1.%d .. go1.%d only",
-			    b->go_version[0] ? b->go_version : "this Go version",
-			    GO_MINOR_MIN, GO_MINOR_MAX);
+uint64_t gobin_gofunc(const struct gobin *b)
+{
+	struct gobin_impl *im = b->impl;
+	uint64_t md, pcln;
 
-	for (i = 0; i < F_NUM; i++)
-		df[i].name = probe_funcs[i].name;
-	memset(&g, 0, sizeof(g));
-	t = gotable_find(b->go_major, b->go_minor);
-	r = 1;
-	if (b->has_dwarf) {
-		char why[192];
-
-		/* Unreadable DWARF is no worse than none when a table exists. */
-		if (godwarf_scan(b->impl->elf, &g, df, F_NUM, why, sizeof(why)) == 0) {
-			r = dwarf_layout(b, &g, err, errlen);
-			if (r < 0 || check_regs(b, df, err, errlen))
-				return -1;
-		} else if (!t) {
-			return fail(err, errlen, "%s: %s", b->path, why);
-		}
+	if (!im || im->gofunc_looked)
+		return im ? im->gofunc : 0;
+	im->gofunc_looked = true;
+	if (im->sym_gofunc.found) {
+		im->gofunc = im->sym_gofunc.value;
+		return im->gofunc;
 	}
-	if (r != 0) {
-		if (!t)
-			return fail(err, errlen, "%s is not supported for goroutine "
-				    "tracing without DWARF (tables exist for %s)",
-				    b->go_version, gotable_versions());
-		b->layout = t->layout;
-		snprintf(b->layout_source, sizeof(b->layout_source),
-			 "table for go1.%d", t->minor);
-	}
-
-	r = read_reasons(b, err, errlen);
-	if (r < 0)
-		return -1;
-	if (r > 0 && t && copy_reasons(b, t, err, errlen))
-		return -1;
-	if (!b->nreasons)
-		snprintf(b->reasons_source, sizeof(b->reasons_source), "none");
-
-	if (add_probes(b, err, errlen)) {
-		b->nprobes = 0;
-		return -1;
-	}
-	return 0;
+	pcln = pclntab_vaddr(im);
+	md = pcln ? find_moduledata(b, pcln) : 0;
+	im->gofunc = md ? moduledata_gofunc(im, md) : 0;
+	return im->gofunc;
 }

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "godiag_abi.h"
 
@@ -25,12 +26,49 @@ struct gobin_probe {
 	const char *func;	/* "runtime.execute" (static storage) */
 	uint64_t vaddr;		/* link-time address of the instruction */
 	uint64_t offset;	/* file offset: what the kernel probes */
+	uint64_t func_offset;	/* file offset of its function's entry */
 	uint8_t arg_reg;	/* GODIAG_REG_*, or GOBIN_NO_REG */
 	uint8_t g_reg;		/* GODIAG_REG_*, or GOBIN_NO_REG */
 	int8_t jcc;		/* GODIAG_A_PROBE_JCC: condition code, -1: none */
 };
 #define GOBIN_NO_REG		0xff
 #define GOBIN_PROBES_MAX	64
+
+/* Where a fact goroutine tracing relies on comes from. */
+enum gobin_source {
+	GOBIN_SRC_NONE,
+	GOBIN_SRC_DWARF,	/* the binary's DWARF */
+	GOBIN_SRC_SYMTAB,	/* a symbol of its .symtab */
+	GOBIN_SRC_CODE,		/* recovered from the machine code of runtime functions */
+	GOBIN_SRC_DATA,		/* recovered from the binary's data */
+	GOBIN_SRC_ABI,		/* Go's register calling convention (ABIInternal) */
+};
+
+/* The facts, in the order inspect lists them. */
+enum gobin_fact_id {
+	GOBIN_F_GOID,		/* offsets in runtime.g */
+	GOBIN_F_PARENT_GOID,
+	GOBIN_F_GOPC,
+	GOBIN_F_STARTPC,
+	GOBIN_F_WAITREASON,
+	GOBIN_F_REASONS,	/* runtime.waitReasonStrings: address, count */
+	GOBIN_F_REG_NEWPROC1,	/* registers: newproc1's result (the new g) */
+	GOBIN_F_REG_EXECUTE,	/* execute's gp */
+	GOBIN_F_REG_GOPARK,	/* gopark's reason */
+	GOBIN_F_REG_READY,	/* ready's gp */
+	GOBIN_F_REG_G,		/* the running g in gopark and goexit1 */
+	GOBIN_FACTS
+};
+
+struct gobin_fact {
+	const char *name;	/* "g.goid", "runtime.gopark reason" (static) */
+	bool known;		/* established: value is what tracing uses */
+	bool absent;		/* established not to exist (g.parentGoid before go1.21) */
+	uint64_t value;		/* offset, table address, or GODIAG_REG_* */
+	uint64_t count;		/* GOBIN_F_REASONS: entries */
+	enum gobin_source source;	/* where value comes from */
+	char agree[256];	/* every way that found the same value: "runtime.newproc1, abi" */
+};
 
 struct gobin {
 	char path[4096];
@@ -44,24 +82,25 @@ struct gobin {
 	size_t nfuncs;
 	char pclntab_source[48];	/* "section .gopclntab", "symbol runtime.pclntab" */
 
-	/* Filled by gobin_goroutine_setup(). */
+	/* Filled by gobin_goroutine_setup() (gofacts.c). */
+	struct gobin_fact facts[GOBIN_FACTS];
 	struct godiag_go_layout layout;
-	char layout_source[64];	/* "DWARF" or "table for go1.22" */
 	char **reasons;		/* waitReason value -> runtime's string */
 	size_t nreasons;
-	char reasons_source[64];	/* "runtime.waitReasonStrings" or "table for go1.22" */
 	struct gobin_probe probes[GOBIN_PROBES_MAX];
 	size_t nprobes;
-	bool regs_checked;	/* the probes' registers agree with DWARF */
 
 	struct gobin_impl *impl;	/* ELF handle, parsed tables */
 };
 
 /*
  * Opens and checks a binary: ELF x86-64, a Go binary (.go.buildinfo and
- * a pclntab it can parse). Returns 0, or -1 with one line in err such as
- * "/bin/ls is not a Go program (no .go.buildinfo section)".
+ * a pclntab it can parse). Returns 0, or GOBIN_NOT_GO when it is no Go
+ * program at all (not ELF, no Go build info), or -1 when it is one it
+ * cannot read, with one line in err such as "/bin/ls is not a Go program
+ * (no .go.buildinfo section)".
  */
+#define GOBIN_NOT_GO	(-2)
 int gobin_open(struct gobin *b, const char *path, char *err, size_t errlen);
 void gobin_close(struct gobin *b);
 
@@ -73,17 +112,44 @@ int gobin_open_mem(struct gobin *b, const void *data, size_t size,
 		   const char *name, char *err, size_t errlen);
 
 /*
- * Works out what goroutine tracing needs: the g layout (DWARF, else the
- * per-version table), the wait reasons (the binary's
- * runtime.waitReasonStrings, else the table) and the probes (entries of
- * runtime.execute, gopark, ready, goexit1 and every RET of newproc1,
- * found with capstone). Returns 0, or -1 with a message naming the Go
- * version when it is not supported.
+ * Works out what goroutine tracing needs (gofacts.c): the facts (runtime.g
+ * field offsets, the wait reason strings, the registers the probed
+ * functions hold their values in), each from DWARF when the binary has it
+ * and otherwise recovered from its machine code and data in independent
+ * ways that must all agree; then the probes (entries of runtime.execute,
+ * gopark, ready, goexit1 and every RET of newproc1, found with capstone).
+ * Returns 0, or -1 with one line naming the fact that could not be
+ * established (or the Go version, before go1.19).
  */
 int gobin_goroutine_setup(struct gobin *b, char *err, size_t errlen);
 
+/* "dwarf", "symtab", "code", "data", "abi" ("-" for none). */
+const char *gobin_source_name(enum gobin_source s);
+
 /* The function containing vaddr (link-time), or NULL. */
 const char *gobin_func_name(const struct gobin *b, uint64_t vaddr);
+
+/*
+ * The function a goroutine that starts at vaddr (link-time; its
+ * g.startpc) runs, as Go's tracebacks and goroutine profiles name it. A
+ * go statement with arguments starts a wrapper the compiler made
+ * (main.main.func1 up to Go 1.21, main.main.gowrap1 from 1.22); this is
+ * the function the wrapper calls: main.worker, main.(*Server).serve, the
+ * closure main.main.func2 (gowrap.c says how). NULL when vaddr starts no
+ * such wrapper, or what it calls cannot be told (through an interface or
+ * a func value): the function's own name stands then.
+ */
+const char *gobin_go_start(const struct gobin *b, uint64_t vaddr);
+
+/*
+ * What a PC of a goroutine record names: its function, and the source
+ * line of the call when pc is a return address (the byte before it is
+ * looked up; a function's entry is looked up as it is). func is NULL
+ * when no function contains vaddr; file NULL and line 0 when unknown.
+ * One bisection: naming every PC of a capture costs O(n log n).
+ */
+void gobin_pc_source(const struct gobin *b, uint64_t vaddr, const char **func,
+		     const char **file, uint32_t *line);
 
 /*
  * A function's [entry, end) by its Go name, e.g. "main.(*Server).handle",
@@ -92,6 +158,14 @@ const char *gobin_func_name(const struct gobin *b, uint64_t vaddr);
  */
 int gobin_func_range(const struct gobin *b, const char *name,
 		     uint64_t *entry, uint64_t *end);
+
+/*
+ * Function i of the function table (0 <= i < nfuncs): its name and
+ * link-time [entry, end) (end is the next function's entry). Returns 0,
+ * or -1 when i is out of range or its record is damaged.
+ */
+int gobin_func_at(const struct gobin *b, size_t i, const char **name,
+		  uint64_t *entry, uint64_t *end);
 
 /*
  * Up to max names of functions close to a name gobin_func_range() did not
@@ -137,12 +211,16 @@ uint64_t gobin_entry_probe(const struct gobin *b, uint64_t entry, uint64_t end,
 
 /*
  * The load bias of this binary in a process, from the text of
- * /proc/PID/maps: start of the mapping of file offset 0 whose inode
- * column is ino (stat of /proc/PID/exe), minus the first PT_LOAD's
- * page-aligned p_vaddr (so 0 for non-PIE). Returns 0, or -1 when the
- * binary is not mapped there.
+ * /proc/PID/maps: start of the mapping of file offset 0 whose device and
+ * inode columns are dev and ino (stat of /proc/PID/exe), minus the first
+ * PT_LOAD's page-aligned p_vaddr (so 0 for non-PIE). Inode numbers are
+ * unique per file system only: the device must match too. Should no
+ * mapping match both (overlayfs maps the file of a lower or upper layer,
+ * whose device /proc/PID/exe does not show), the one file with that
+ * inode is taken; two of them on different devices are ambiguous.
+ * Returns 0, or -1 when the binary is not mapped there (or ambiguously).
  */
-int gobin_load_bias(const struct gobin *b, const char *maps, uint64_t ino,
+int gobin_load_bias(const struct gobin *b, const char *maps, dev_t dev, uint64_t ino,
 		    uint64_t *bias);
 
 #endif

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Private to gobin.c, gopclntab.c, godwarf.c and gotables.c: the parsed
- * pclntab, the ELF facts gobin keeps, the DWARF scan and the per-version
- * tables. Everything here works on bytes already in memory and checks
- * every offset against the buffer it came from.
+ * Private to gobin.c, gopclntab.c, godwarf.c, gofacts.c and gorecover.c:
+ * the parsed pclntab, the ELF facts gobin keeps, the DWARF scan and the
+ * image accessors. Everything here works on bytes already in memory and
+ * checks every offset against the buffer it came from.
  */
 #ifndef GODIAGCTL_GOBIN_IMPL_H
 #define GODIAGCTL_GOBIN_IMPL_H
@@ -43,6 +43,8 @@ struct gopcln {
 	struct gospan pc;	/* pc-value tables */
 	struct gospan func;	/* functab then the _func records */
 	size_t func_size;	/* sizeof(_func): 40 (1.18), 44 (1.20+) */
+	uint32_t *by_name;	/* function indexes sorted by name, or NULL */
+	size_t nby_name;
 };
 
 /* One function of the pclntab. */
@@ -70,10 +72,47 @@ int gopcln_func(const struct gopcln *p, size_t i, struct gofunc *f);
 long gopcln_find_pc(const struct gopcln *p, uint64_t pc);
 
 /*
- * Index of the function named name, or -1: the exact name, else (for a
- * name with "[...]") the first instantiation of a generic function.
+ * Sorts the function indexes by name (p->by_name), so that
+ * gopcln_find_name() and gopcln_name_range() bisect instead of reading
+ * every name. 0, or -1 when out of memory (lookups stay linear).
+ */
+int gopcln_index_names(struct gopcln *p);
+void gopcln_free(struct gopcln *p);
+
+/*
+ * Index of the function named name, or -1: the exact name (the first
+ * function of that name), else (for a name with "[...]") the first
+ * instantiation of a generic function.
  */
 long gopcln_find_name(const struct gopcln *p, const char *name);
+
+/*
+ * The functions whose names start with prefix, as positions [*lo, *hi)
+ * in p->by_name (gopcln_index_names() first). 0, or -1 without an index.
+ */
+int gopcln_name_range(const struct gopcln *p, const char *prefix, size_t *lo,
+		      size_t *hi);
+
+/* Per-function fields of _func: its funcID (abi.FuncID) and flag. */
+uint8_t gopcln_func_id(const struct gopcln *p, const struct gofunc *f);
+
+/*
+ * The value of the function's pcdata table number table at pc (-1 when
+ * it has no such table, as the runtime reads it). 0, or -1 when the
+ * table is damaged or does not cover pc.
+ */
+int gopcln_pcdata(const struct gopcln *p, const struct gofunc *f, uint32_t table,
+		  uint64_t pc, int32_t *val);
+
+/*
+ * The offset of the function's funcdata number index from the module's
+ * go:func.* data. 0, or -1 when it has none.
+ */
+int gopcln_funcdata(const struct gopcln *p, const struct gofunc *f, uint32_t index,
+		    uint32_t *off);
+
+/* The name at off in the function name table, or NULL. */
+const char *gopcln_name_at(const struct gopcln *p, uint64_t off);
 
 /* File and line of pc inside function f: 0, or -1 when unknown. */
 int gopcln_line(const struct gopcln *p, const struct gofunc *f, uint64_t pc,
@@ -85,6 +124,21 @@ int gopcln_line_pcs(const struct gopcln *p, const char *file, uint32_t line,
 
 /* Whether path names file: equal, or file is a suffix at a '/' boundary. */
 bool gopcln_file_matches(const char *path, const char *file);
+
+/* ---- what gobin.c lends the other parts (gowrap.c) ------------------ */
+
+/* The len bytes at link-time address vaddr in the file, or NULL. */
+const uint8_t *gobin_vaddr_bytes(const struct gobin *b, uint64_t vaddr, uint64_t len);
+
+/* The parsed pclntab (mutable: its name index is built on demand). */
+struct gopcln *gobin_pcln(const struct gobin *b);
+
+/*
+ * The link-time address of go:func.*, the base of every function's
+ * funcdata: the symbol, else runtime.firstmoduledata's gofunc (found
+ * without symbols). 0 when neither is found.
+ */
+uint64_t gobin_gofunc(const struct gobin *b);
 
 /* ---- DWARF (godwarf.c) ---------------------------------------------- */
 
@@ -102,11 +156,14 @@ struct godwarf_func {
 	} params[GODWARF_PARAMS_MAX];
 };
 
+enum { GODWARF_GOID, GODWARF_PARENT_GOID, GODWARF_GOPC, GODWARF_STARTPC,
+       GODWARF_WAITREASON, GODWARF_MEMBERS };
+
 struct godwarf_g {
 	bool found;		/* runtime.g is described */
-	bool have[4];		/* goid, parentGoid, gopc, startpc */
-	uint64_t off[4];
-	uint64_t size[4];	/* byte size of each member's type */
+	bool have[GODWARF_MEMBERS];
+	uint64_t off[GODWARF_MEMBERS];
+	uint64_t size[GODWARF_MEMBERS];	/* byte size of each member's type */
 };
 
 /*
@@ -117,19 +174,25 @@ struct godwarf_g {
 int godwarf_scan(Elf *elf, struct godwarf_g *g, struct godwarf_func *funcs,
 		 size_t nfuncs, char *err, size_t errlen);
 
-/* ---- per-version tables (gotables.c) -------------------------------- */
+/* ---- the image (gobin.c), for gofacts.c and gorecover.c ------------ */
 
-struct gotable {
-	int minor;		/* go1.MINOR */
-	struct godiag_go_layout layout;
-	const char *const *reasons;
-	size_t nreasons;
-};
+/* The len bytes at link-time address vaddr, from the file, or NULL. */
+const uint8_t *gobin_bytes(const struct gobin *b, uint64_t vaddr, uint64_t len);
 
-/* The table for go1.minor, or NULL. */
-const struct gotable *gotable_find(int major, int minor);
+/* A pointer stored at vaddr (resolving PIE relocations); false if unmapped. */
+bool gobin_read_ptr(const struct gobin *b, uint64_t vaddr, uint64_t *v);
 
-/* "go1.19, go1.21, go1.22, go1.23" */
-const char *gotable_versions(void);
+/* PT_LOAD number i: 0, or -1 past the last. flags: PF_X 1, PF_W 2, PF_R 4. */
+int gobin_segment(const struct gobin *b, size_t i, uint64_t *vaddr,
+		  uint64_t *filesz, uint32_t *flags);
+
+/* runtime.waitReasonStrings in .symtab: 0, or -1 when not there. */
+int gobin_reasons_symbol(const struct gobin *b, uint64_t *vaddr, uint64_t *size);
+
+/* The libelf handle of the image. */
+Elf *gobin_elf(const struct gobin *b);
+
+/* Frees b->reasons. */
+void gobin_free_reasons(struct gobin *b);
 
 #endif

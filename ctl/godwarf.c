@@ -14,7 +14,13 @@
 
 #include "gobin_impl.h"
 
-static const char *const g_members[4] = { "goid", "parentGoid", "gopc", "startpc" };
+static const char *const g_members[GODWARF_MEMBERS] = {
+	[GODWARF_GOID] = "goid",
+	[GODWARF_PARENT_GOID] = "parentGoid",
+	[GODWARF_GOPC] = "gopc",
+	[GODWARF_STARTPC] = "startpc",
+	[GODWARF_WAITREASON] = "waitreason",
+};
 
 /* DWARF register numbers (x86-64 psABI) to the ABI's encoding order. */
 static int dwarf_reg_to_godiag(unsigned int r)
@@ -48,10 +54,10 @@ static void scan_g(Dwarf_Die *st, struct godwarf_g *g)
 		name = dwarf_diename(&m);
 		if (!name)
 			continue;
-		for (i = 0; i < 4; i++)
+		for (i = 0; i < GODWARF_MEMBERS; i++)
 			if (!strcmp(name, g_members[i]))
 				break;
-		if (i == 4 || g->have[i])
+		if (i == GODWARF_MEMBERS || g->have[i])
 			continue;
 		if (!dwarf_attr(&m, DW_AT_data_member_location, &a) ||
 		    dwarf_formudata(&a, &off) != 0)

@@ -23,6 +23,7 @@
  * Nothing here trusts the bytes: every read is checked against its table.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gobin_impl.h"
@@ -32,7 +33,11 @@
 #define FUNC_NAMEOFF	4
 #define FUNC_PCFILE	20
 #define FUNC_PCLN	24
+#define FUNC_NPCDATA	28
 #define FUNC_CUOFFSET	32
+/* From the end of _func in both layouts: funcID, flag, pad, nfuncdata (u8). */
+#define FUNC_ID_FROM_END	4
+#define FUNC_NFUNCDATA_FROM_END	1
 
 #define HDR_WORDS	8	/* nfunc .. pclnOffset */
 
@@ -263,14 +268,92 @@ static bool elided_match(const char *fn, const char *want)
 	return !*fn;
 }
 
+/* The name of function i, "" when its record is damaged. */
+static const char *func_name(const struct gopcln *p, size_t i)
+{
+	struct gofunc f;
+
+	return gopcln_func(p, i, &f) ? "" : f.name;
+}
+
+static int cmp_by_name(const void *a, const void *b, void *arg)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	int c = strcmp(func_name(arg, x), func_name(arg, y));
+
+	/* The first of equal names first, as a linear search finds it. */
+	return c ? c : (x > y) - (x < y);
+}
+
+int gopcln_index_names(struct gopcln *p)
+{
+	size_t i;
+
+	if (p->by_name)
+		return 0;
+	p->by_name = malloc(p->nfunc * sizeof(*p->by_name));
+	if (!p->by_name)
+		return -1;
+	for (i = 0; i < p->nfunc; i++)
+		p->by_name[i] = (uint32_t)i;
+	qsort_r(p->by_name, p->nfunc, sizeof(*p->by_name), cmp_by_name, p);
+	p->nby_name = p->nfunc;
+	return 0;
+}
+
+void gopcln_free(struct gopcln *p)
+{
+	free(p->by_name);
+	p->by_name = NULL;
+	p->nby_name = 0;
+}
+
+/* The first position in by_name whose name is not below name (or, with
+ * prefix, whose first n bytes are not below it). */
+static size_t lower_bound(const struct gopcln *p, const char *name, size_t n)
+{
+	size_t lo = 0, hi = p->nby_name;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strncmp(func_name(p, p->by_name[mid]), name, n) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int gopcln_name_range(const struct gopcln *p, const char *prefix, size_t *lo,
+		      size_t *hi)
+{
+	size_t n = strlen(prefix), i;
+
+	if (!p->by_name)
+		return -1;
+	*lo = lower_bound(p, prefix, n);
+	for (i = *lo; i < p->nby_name &&
+	     !strncmp(func_name(p, p->by_name[i]), prefix, n); i++)
+		;
+	*hi = i;
+	return 0;
+}
+
 long gopcln_find_name(const struct gopcln *p, const char *name)
 {
 	struct gofunc f;
 	size_t i;
 
-	for (i = 0; i < p->nfunc; i++)
-		if (!gopcln_func(p, i, &f) && !strcmp(f.name, name))
-			return (long)i;
+	if (p->by_name) {
+		i = lower_bound(p, name, SIZE_MAX);
+		if (i < p->nby_name && !strcmp(func_name(p, p->by_name[i]), name))
+			return (long)p->by_name[i];
+	} else {
+		for (i = 0; i < p->nfunc; i++)
+			if (!gopcln_func(p, i, &f) && !strcmp(f.name, name))
+				return (long)i;
+	}
 	if (!strstr(name, "[...]"))
 		return -1;
 	for (i = 0; i < p->nfunc; i++)
@@ -444,4 +527,58 @@ int gopcln_line_pcs(const struct gopcln *p, const char *file, uint32_t line,
 		}
 	}
 	return (int)n;
+}
+
+uint8_t gopcln_func_id(const struct gopcln *p, const struct gofunc *f)
+{
+	return f->rec[p->func_size - FUNC_ID_FROM_END];
+}
+
+/* The u32 at index i of the tables after _func, or false past the function table. */
+static bool func_word(const struct gopcln *p, const struct gofunc *f, uint64_t i,
+		      uint32_t *v)
+{
+	uint64_t off = (uint64_t)(f->rec - p->func.p) + p->func_size + i * 4;
+
+	if (off + 4 > p->func.len)
+		return false;
+	*v = get_u32(p->func.p + off);
+	return true;
+}
+
+int gopcln_pcdata(const struct gopcln *p, const struct gofunc *f, uint32_t table,
+		  uint64_t pc, int32_t *val)
+{
+	uint32_t npcdata = get_u32(f->rec + FUNC_NPCDATA), off;
+
+	if (pc < f->entry || pc >= f->end)
+		return -1;
+	if (table >= npcdata) {
+		*val = -1;
+		return 0;
+	}
+	if (!func_word(p, f, table, &off))
+		return -1;
+	if (!off) {
+		*val = -1;
+		return 0;
+	}
+	return pcvalue(p, off, f->entry, pc, val);
+}
+
+int gopcln_funcdata(const struct gopcln *p, const struct gofunc *f, uint32_t index,
+		    uint32_t *off)
+{
+	uint32_t npcdata = get_u32(f->rec + FUNC_NPCDATA);
+	uint8_t nfuncdata = f->rec[p->func_size - FUNC_NFUNCDATA_FROM_END];
+
+	if (index >= nfuncdata ||
+	    !func_word(p, f, (uint64_t)npcdata + index, off) || *off == UINT32_MAX)
+		return -1;
+	return 0;
+}
+
+const char *gopcln_name_at(const struct gopcln *p, uint64_t off)
+{
+	return span_str(&p->funcname, off);
 }

@@ -262,6 +262,7 @@ void goreport_syms(struct goreport *g, const struct capfile_syms_head *head,
 		s->func = block + syms[i].func_off;
 		s->file = block + syms[i].file_off;
 		s->line = syms[i].line;
+		s->start = syms[i].start_off ? block + syms[i].start_off - 1 : NULL;
 	}
 }
 
@@ -296,6 +297,17 @@ const char *goreport_func_name(const struct goreport *g, uint32_t pid, uint64_t 
 		return s->func;
 	snprintf(buf, len, "0x%llx", (unsigned long long)pc);
 	return buf;
+}
+
+const char *goreport_start_name(const struct goreport *g, uint32_t pid, uint64_t pc,
+				char *buf, size_t len)
+{
+	const struct go_proc *p = find_proc(g, pid);
+	const struct go_sym *s = p ? find_sym(p, pc) : NULL;
+
+	if (s && s->start && s->start[0])
+		return s->start;
+	return goreport_func_name(g, pid, pc, buf, len);
 }
 
 const char *goreport_reason_name(const struct goreport *g, uint32_t pid,
@@ -587,8 +599,9 @@ static struct go_group *build_groups(const struct goreport *g, bool by_start,
 		groups[*gi].created++;
 	}
 	for (i = 0; i < n; i++)
-		groups[i].function = xstrdup(goreport_func_name(g, pids[i], pcs[i],
-								 buf, sizeof(buf)));
+		groups[i].function = xstrdup(by_start ?
+					     goreport_start_name(g, pids[i], pcs[i], buf, sizeof(buf)) :
+					     goreport_func_name(g, pids[i], pcs[i], buf, sizeof(buf)));
 	if (n > 1)
 		qsort(groups, n, sizeof(*groups), cmp_group_name);
 	for (i = 0; i < n; i++) {
@@ -770,7 +783,7 @@ static void print_function(const struct goreport *g, const struct go_row *r,
 		return;
 	}
 	fprintf(out, "%s, created by %s",
-		goreport_func_name(g, r->pid, r->start_pc, sbuf, sizeof(sbuf)),
+		goreport_start_name(g, r->pid, r->start_pc, sbuf, sizeof(sbuf)),
 		goreport_func_name(g, r->pid, r->pc, cbuf, sizeof(cbuf)));
 	if (r->parent)
 		fprintf(out, " in goroutine %llu", (unsigned long long)r->parent);
@@ -836,21 +849,12 @@ static void json_row(struct json *j, const struct goreport *g, const struct go_r
 	json_object_begin(j);
 	json_kv_u64(j, "goroutine", r->goid);
 	json_kv_u64(j, "pid", r->pid);
-	json_key(j, "start");
-	if (r->created)
-		json_string(j, goreport_func_name(g, r->pid, r->start_pc, buf, sizeof(buf)));
-	else
-		json_null(j);
-	json_key(j, "creator");
-	if (r->created)
-		json_string(j, goreport_func_name(g, r->pid, r->pc, buf, sizeof(buf)));
-	else
-		json_null(j);
-	json_key(j, "parent");
-	if (r->created && r->parent)
-		json_u64(j, r->parent);
-	else
-		json_null(j);
+	json_kv_string_or_null(j, "start", r->created ?
+			       goreport_start_name(g, r->pid, r->start_pc, buf, sizeof(buf)) :
+			       NULL);
+	json_kv_string_or_null(j, "creator", r->created ?
+			       goreport_func_name(g, r->pid, r->pc, buf, sizeof(buf)) : NULL);
+	json_kv_u64_or_null(j, "parent", r->parent, r->created && r->parent);
 	json_kv_bool(j, "created", r->created);
 	json_kv_bool(j, "exited", r->exited);
 	json_kv_u64(j, "running_ns", r->running_ns);
@@ -859,12 +863,9 @@ static void json_row(struct json *j, const struct goreport *g, const struct go_r
 	json_kv_u64(j, "syscall_ns", r->syscall_ns);
 	json_kv_u64(j, "syscalls", r->syscalls);
 	json_kv_u64(j, "blocks", r->blocks);
-	json_key(j, "top_reason");
-	if (r->has_top)
-		json_string(j, goreport_reason_name(g, r->pid, r->top_reason, buf,
-						    sizeof(buf)));
-	else
-		json_null(j);
+	json_kv_string_or_null(j, "top_reason", r->has_top ?
+			       goreport_reason_name(g, r->pid, r->top_reason, buf,
+						    sizeof(buf)) : NULL);
 	json_object_end(j);
 }
 

@@ -55,9 +55,12 @@
  * Functions are named through the SYMS section of the goroutine's
  * process, by exact PC (the capture writes an entry for every start and
  * creator PC it saw); a PC without an entry prints as "0x%llx". As Go's
- * goroutine profile does, a goroutine is named by its start function
- * (closures as "main.main.func1"); by_creator groups by the function
- * holding the go statement.
+ * tracebacks and goroutine profile do, a goroutine is named by its start
+ * function, and when that is the wrapper the compiler makes for a go
+ * statement with arguments, by the function the wrapper calls (the
+ * entry's start name: `go worker(ch)` is main.worker, not
+ * main.main.gowrap1; a closure keeps its own name, "main.main.func1");
+ * by_creator groups by the function holding the go statement.
  *
  * When the capture lost events, all these figures may miss some: they
  * are lower bounds, and the output says so.
@@ -142,6 +145,7 @@ struct go_sym {
 	const char *func;
 	const char *file;
 	uint32_t line;
+	const char *start;	/* what a wrapper at pc calls, or NULL */
 };
 
 /* What GOINFO and SYMS say about one process. */
@@ -208,6 +212,13 @@ bool goreport_present(const struct goreport *g);
 /* The function whose entry or statement is pc in pid, or "0x%llx" in buf. */
 const char *goreport_func_name(const struct goreport *g, uint32_t pid, uint64_t pc,
 			       char *buf, size_t len);
+
+/*
+ * The name of a goroutine that starts at pc in pid, as Go names it: the
+ * function a go statement's wrapper calls, else as goreport_func_name().
+ */
+const char *goreport_start_name(const struct goreport *g, uint32_t pid, uint64_t pc,
+				char *buf, size_t len);
 
 /* The runtime's string for reason in pid, or "waitReason(N)" in buf. */
 const char *goreport_reason_name(const struct goreport *g, uint32_t pid,

@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "gobin.h"
 #include "json.h"
+#include "proc.h"
 #include "util.h"
 
 #define RETS_MAX	256
@@ -44,11 +45,13 @@ static const char *const inspect_usage =
 	"  -j, --json            print one JSON object\n"
 	"  -h, --help            show this help\n"
 	"\n"
-	"Goroutine tracing supports go1.19 to go1.23; without DWARF, the Go\n"
-	"versions with a built-in table. When it cannot trace the program,\n"
+	"Goroutine tracing supports go1.19 and later: the facts it needs come\n"
+	"from DWARF, else from the program's own code and data, and inspect\n"
+	"lists where each came from. When it cannot trace the program,\n"
 	"inspect prints the rest, says why, and still exits 0. Exit status 1:\n"
-	"a usage error, or the file is not a Go program for x86-64, cannot be\n"
-	"read or is damaged, or NAME or FILE:LINE is not found.\n";
+	"a usage error, the file is missing, not a Go program for x86-64 or\n"
+	"damaged, -p names no process, or NAME or FILE:LINE is not found; 4:\n"
+	"the file may not be read.\n";
 
 static const char *const kind_names[] = {
 	[GODIAG_PROBE_GO_CREATE] = "create",
@@ -110,50 +113,19 @@ static const char *yes_no(bool v)
 	return v ? "yes" : "no";
 }
 
-/* The whole of /proc/PID/maps, NUL-terminated, or NULL. */
-static char *read_maps(uint32_t pid)
-{
-	char path[64], *buf = NULL;
-	size_t len = 0, cap = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return NULL;
-	for (;;) {
-		size_t n;
-
-		if (cap - len < 4096) {
-			if (cap >= MAPS_MAX)
-				break;
-			cap = cap ? cap * 2 : 65536;
-			buf = xreallocarray(buf, cap, 1);
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	fclose(f);
-	buf[len] = '\0';
-	return buf;
-}
-
 static void find_bias(struct inspect *in, const char *path)
 {
+	char maps_path[64], *maps;
 	struct stat st;
-	char *maps;
+	size_t len;
 	ssize_t n;
 
 	n = readlink(path, in->exe, sizeof(in->exe) - 1);
 	in->exe[n > 0 ? n : 0] = '\0';
-	if (stat(path, &st) != 0)
+	snprintf(maps_path, sizeof(maps_path), "/proc/%u/maps", in->pid);
+	if (stat(path, &st) != 0 || !(maps = proc_read(maps_path, MAPS_MAX, &len)))
 		return;
-	maps = read_maps(in->pid);
-	if (!maps)
-		return;
-	in->have_bias = !gobin_load_bias(&in->b, maps, st.st_ino, &in->bias);
+	in->have_bias = !gobin_load_bias(&in->b, maps, st.st_dev, st.st_ino, &in->bias);
 	free(maps);
 }
 
@@ -228,6 +200,38 @@ static void look_up_line(struct inspect *in)
 
 /* ---- text ----------------------------------------------------------- */
 
+/* A fact's value as text: "152", "0x69ec40 (47)", "rax", "absent". */
+static void fact_value(const struct gobin_fact *fa, enum gobin_fact_id id,
+		       char *buf, size_t len)
+{
+	if (fa->absent)
+		snprintf(buf, len, "absent");
+	else if (id == GOBIN_F_REASONS)
+		snprintf(buf, len, "0x%" PRIx64 " (%" PRIu64 ")", fa->value, fa->count);
+	else if (id >= GOBIN_F_REG_NEWPROC1)
+		snprintf(buf, len, "%s", gobin_reg_name((uint8_t)fa->value));
+	else
+		snprintf(buf, len, "%" PRIu64, fa->value);
+}
+
+/* Every fact, where its value came from, and every way that found it. */
+static void print_facts(const struct gobin *b)
+{
+	size_t i;
+
+	printf("%-13s %zu (source: where the value comes from; agree: every way "
+	       "that found it)\n", "facts", (size_t)GOBIN_FACTS);
+	printf("  %-26s %-14s %-7s %s\n", "FACT", "VALUE", "SOURCE", "AGREE");
+	for (i = 0; i < GOBIN_FACTS; i++) {
+		const struct gobin_fact *fa = &b->facts[i];
+		char v[48];
+
+		fact_value(fa, (enum gobin_fact_id)i, v, sizeof(v));
+		printf("  %-26s %-14s %-7s %s\n", fa->name, v,
+		       gobin_source_name(fa->source), fa->agree[0] ? fa->agree : "-");
+	}
+}
+
 static void print_text(const struct inspect *in)
 {
 	const struct gobin *b = &in->b;
@@ -254,14 +258,12 @@ static void print_text(const struct inspect *in)
 	if (!in->traced) {
 		printf("%-13s unavailable: %s\n", "goroutines", in->why);
 	} else {
-		printf("%-13s goid %u, parentGoid %u, gopc %u, startpc %u (%s)\n",
+		printf("%-13s goid %u, parentGoid %u, gopc %u, startpc %u\n",
 		       "g layout", b->layout.g_goid, b->layout.g_parent_goid,
-		       b->layout.g_gopc, b->layout.g_startpc, b->layout_source);
-		printf("%-13s %zu (%s)\n", "wait reasons", b->nreasons,
-		       b->reasons_source);
-		printf("%-13s %zu, registers %s\n", "probes", b->nprobes,
-		       b->regs_checked ? "checked against DWARF" :
-		       "as known for this Go version (no DWARF to check)");
+		       b->layout.g_gopc, b->layout.g_startpc);
+		printf("%-13s %zu\n", "wait reasons", b->nreasons);
+		print_facts(b);
+		printf("%-13s %zu\n", "probes", b->nprobes);
 		printf("  %-7s %-18s %-10s %-10s %-4s %-4s %s\n", "KIND", "FUNCTION",
 		       "VADDR", "OFFSET", "ARG", "G", "AT");
 		for (i = 0; i < b->nprobes; i++) {
@@ -325,6 +327,56 @@ static void json_reg(struct json *j, const char *key, uint8_t reg)
 		json_string(j, gobin_reg_name(reg));
 }
 
+/*
+ * "facts":[{"name":S,"kind":"offset"|"table"|"register","value":N|S,
+ * "count":N (tables),"absent":B,"source":S,"agree":[S,...]},...]
+ */
+static void json_facts(struct json *j, const struct gobin *b)
+{
+	size_t i;
+
+	json_key(j, "facts");
+	json_array_begin(j);
+	for (i = 0; i < GOBIN_FACTS; i++) {
+		const struct gobin_fact *fa = &b->facts[i];
+		const char *p, *q;
+
+		json_object_begin(j);
+		json_kv_string(j, "name", fa->name);
+		if (i >= GOBIN_F_REG_NEWPROC1) {
+			json_kv_string(j, "kind", "register");
+			json_kv_string(j, "value", gobin_reg_name((uint8_t)fa->value));
+		} else if (i == GOBIN_F_REASONS) {
+			json_kv_string(j, "kind", "table");
+			json_kv_u64(j, "value", fa->value);
+			json_kv_u64(j, "count", fa->count);
+		} else {
+			json_kv_string(j, "kind", "offset");
+			json_key(j, "value");
+			if (fa->absent)
+				json_null(j);
+			else
+				json_u64(j, fa->value);
+		}
+		json_kv_bool(j, "absent", fa->absent);
+		json_kv_string(j, "source", gobin_source_name(fa->source));
+		json_key(j, "agree");
+		json_array_begin(j);
+		for (p = fa->agree; *p; p = *q ? q + 2 : q) {
+			char way[sizeof(fa->agree)];
+
+			q = strstr(p, ", ");
+			if (!q)
+				q = p + strlen(p);
+			snprintf(way, sizeof(way), "%.*s", (int)(q - p), p);
+			json_string(j, way);
+		}
+		json_array_end(j);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
 static void print_json(const struct inspect *in)
 {
 	const struct gobin *b = &in->b;
@@ -368,19 +420,18 @@ static void print_json(const struct inspect *in)
 		json_kv_u64(&j, "parent_goid", b->layout.g_parent_goid);
 		json_kv_u64(&j, "gopc", b->layout.g_gopc);
 		json_kv_u64(&j, "startpc", b->layout.g_startpc);
-		json_kv_string(&j, "source", b->layout_source);
 		json_object_end(&j);
 		json_key(&j, "reasons");
 		json_object_begin(&j);
 		json_kv_u64(&j, "count", b->nreasons);
-		json_kv_string(&j, "source", b->reasons_source);
+		json_kv_u64(&j, "address", b->facts[GOBIN_F_REASONS].value);
 		json_key(&j, "names");
 		json_array_begin(&j);
 		for (i = 0; i < b->nreasons; i++)
 			json_string(&j, b->reasons[i]);
 		json_array_end(&j);
 		json_object_end(&j);
-		json_kv_bool(&j, "registers_checked", b->regs_checked);
+		json_facts(&j, b);
 		json_key(&j, "probes");
 		json_array_begin(&j);
 		for (i = 0; i < b->nprobes; i++) {
@@ -391,6 +442,7 @@ static void print_json(const struct inspect *in)
 			json_kv_string(&j, "function", p->func);
 			json_kv_u64(&j, "vaddr", p->vaddr);
 			json_kv_u64(&j, "offset", p->offset);
+			json_kv_u64(&j, "func_offset", p->func_offset);
 			json_reg(&j, "arg_reg", p->arg_reg);
 			json_reg(&j, "g_reg", p->g_reg);
 			json_kv_string(&j, "at", probe_at(p));
@@ -487,7 +539,7 @@ static int run_inspect(const struct cmd *c, int argc, char **argv)
 	struct inspect *in = xcalloc(1, sizeof(*in));
 	char path[64], err[1024];
 	const char *file;
-	int opt;
+	int opt, e;
 
 	in->c = c;
 	while ((opt = cmd_getopt(c, argc, argv, "p:jh", longopts)) != -1) {
@@ -513,6 +565,8 @@ static int run_inspect(const struct cmd *c, int argc, char **argv)
 	if (in->pid) {
 		if (optind < argc)
 			cmd_usage_error(c, "give -p PID or BINARY, not both");
+		if (!proc_exists((pid_t)in->pid))
+			die(EXIT_USAGE, "%s: no process %u", c->name, in->pid);
 		snprintf(path, sizeof(path), "/proc/%u/exe", in->pid);
 		file = path;
 	} else {
@@ -522,6 +576,11 @@ static int run_inspect(const struct cmd *c, int argc, char **argv)
 		cmd_no_operands(c, argc, argv);
 	}
 
+	/* What cannot be opened says why in its exit code (permission: 4). */
+	e = open_errno(file);
+	if (e)
+		die(exit_code_of_errno(e), "%s: cannot open %s: %s", c->name, file,
+		    strerror(e));
 	if (gobin_open(&in->b, file, err, sizeof(err)))
 		die(EXIT_USAGE, "%s: %s", c->name, err);
 	if (in->pid)

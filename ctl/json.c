@@ -242,3 +242,21 @@ void json_kv_bool(struct json *j, const char *key, bool v)
 	json_key(j, key);
 	json_bool(j, v);
 }
+
+void json_kv_string_or_null(struct json *j, const char *key, const char *s)
+{
+	json_key(j, key);
+	if (s)
+		json_string(j, s);
+	else
+		json_null(j);
+}
+
+void json_kv_u64_or_null(struct json *j, const char *key, uint64_t v, bool present)
+{
+	json_key(j, key);
+	if (present)
+		json_u64(j, v);
+	else
+		json_null(j);
+}

@@ -55,4 +55,9 @@ void json_kv_s64(struct json *j, const char *key, int64_t v);
 void json_kv_double(struct json *j, const char *key, double v);
 void json_kv_bool(struct json *j, const char *key, bool v);
 
+/* A string, or null when s is NULL. */
+void json_kv_string_or_null(struct json *j, const char *key, const char *s);
+/* A number, or null when not present. */
+void json_kv_u64_or_null(struct json *j, const char *key, uint64_t v, bool present);
+
 #endif

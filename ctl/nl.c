@@ -328,7 +328,7 @@ const char *gdnl_strerror(const struct gdnl *nl, int err)
 void gdnl_fail(const struct gdnl *nl, int err)
 {
 	if (err == -EPERM && !nl->errmsg[0])
-		die(EXIT_PERM, "permission denied: godiag needs root (CAP_NET_ADMIN)");
+		die(EXIT_PERM, "permission denied: godiag needs CAP_PERFMON or CAP_SYS_ADMIN");
 	if (err == -EPERM)
 		die(EXIT_PERM, "permission denied: %s", nl->errmsg);
 	die(EXIT_OPFAIL, "%s: %s", nl->cmd, gdnl_strerror(nl, err));
@@ -374,11 +374,14 @@ struct gdnl *gdnl_open_notify(const char *cmd, char *why, size_t whylen)
 	if (err < 0) {
 		snprintf(why, whylen, "cannot join the \"%s\" multicast group: %s",
 			 GODIAG_MCGRP_NOTIFY, nl_geterror(err));
-		goto fail;
+		gdnl_close(nl);
+		errno = err == -NLE_PERM ? EPERM : EIO;
+		return NULL;
 	}
 	return nl;
 fail:
 	gdnl_close(nl);
+	errno = ENOENT;
 	return NULL;
 }
 

@@ -63,8 +63,9 @@ int gdnl_exec(struct gdnl *nl, struct nl_msg *msg, gdnl_reply_fn fn, void *arg);
 const char *gdnl_strerror(const struct gdnl *nl, int err);
 
 /*
- * Reports a gdnl_exec() failure and exits: 4 for EPERM (the module marks
- * every operation GENL_ADMIN_PERM), 3 for anything else.
+ * Reports a gdnl_exec() failure and exits: 4 for EPERM (godiag needs
+ * CAP_PERFMON or CAP_SYS_ADMIN, and ptrace access to what it traces
+ * without CAP_SYS_ADMIN), 3 for anything else.
  */
 __attribute__((noreturn))
 void gdnl_fail(const struct gdnl *nl, int err);
@@ -83,8 +84,9 @@ int gdnl_dump(struct gdnl *nl, uint8_t cmd, uint32_t session_id,
 
 /*
  * A second socket that listens to the "notify" multicast group (target
- * exits), for poll(). Returns NULL with the reason in why when the group
- * cannot be joined (joining needs CAP_NET_ADMIN).
+ * exits), for poll(). Returns NULL with the reason in why and errno set
+ * when the group cannot be joined: EPERM without CAP_SYS_ADMIN, ENOENT
+ * when the module has no such group (kernels before GENL_MCAST_CAP_SYS_ADMIN).
  */
 struct gdnl *gdnl_open_notify(const char *cmd, char *why, size_t whylen);
 int gdnl_fd(const struct gdnl *nl);

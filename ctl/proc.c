@@ -2,12 +2,18 @@
 /* Small readers of /proc and /sys. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "proc.h"
+
+bool proc_exists(pid_t pid)
+{
+	return kill(pid, 0) == 0 || errno == EPERM;
+}
 
 void proc_comm(pid_t pid, char *buf, size_t len)
 {

@@ -3,8 +3,12 @@
 #ifndef GODIAGCTL_PROC_H
 #define GODIAGCTL_PROC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+
+/* Whether process pid exists (it may belong to another user). */
+bool proc_exists(pid_t pid);
 
 /* /proc/PID/comm without the newline; "" when unreadable. */
 void proc_comm(pid_t pid, char *buf, size_t len);

@@ -21,23 +21,29 @@
 static const char *const report_usage =
 	"Usage: " PROG " report FILE [--json]\n"
 	"\n"
-	"Summarise a capture file written by '" PROG " capture': what was\n"
-	"captured (duration, processes, events recorded and lost), then one row\n"
-	"per syscall, longest total time first: calls, total time, exact\n"
-	"percentiles (nearest rank) p50, p90 and p99, the longest call, and\n"
-	"errors (returns -4095..-1). A file whose capture did not finish is\n"
-	"read with a warning.\n"
+	"Summarise a capture file written by '" PROG " capture': when and where\n"
+	"it was captured (start in UTC, duration, host, kernel, buffer, command,\n"
+	"targets), the events recorded, lost and written by the module, notes,\n"
+	"then one row per syscall, longest total time first: calls, total time,\n"
+	"exact percentiles (nearest rank) p50, p90 and p99, the longest call,\n"
+	"and errors (returns -4095..-1).\n"
+	"\n"
+	"A file cut short (its capture was killed, the disk filled, or it was\n"
+	"copied while being written) is reported up to the cut: every complete\n"
+	"section and every complete record before it, with a line saying where\n"
+	"it was cut (exit status 5). FILE may be a pipe (at most 1 GiB).\n"
 	"\n"
 	"When the file has goroutine events or a Go target's wait reasons (a\n"
 	"capture of a Go program), a goroutine section follows: goroutines\n"
 	"created, exited and alive at most (of those created during the\n"
 	"capture); time blocked per wait reason (the Go runtime's own strings),\n"
-	"longest first; goroutines created per start function (as Go's\n"
-	"goroutine profile names them) and per function holding the go\n"
-	"statement; then the " STR(GOREPORT_TEXT_ROWS) " goroutines that ran longest, with running,\n"
-	"runnable, blocked and in-syscall time (a part of running time) and\n"
-	"syscalls. When events were lost these figures are lower bounds.\n"
-	"Otherwise the section and its JSON member are absent.\n"
+	"longest first; goroutines created per start function, named as Go's\n"
+	"tracebacks and goroutine profiles name them (for a go statement with\n"
+	"arguments, the function it calls, not the compiler's wrapper), and per\n"
+	"function holding the go statement; then the " STR(GOREPORT_TEXT_ROWS) " goroutines that ran\n"
+	"longest, with running, runnable, blocked and in-syscall time (a part\n"
+	"of running time) and syscalls. When events were lost these figures\n"
+	"are lower bounds. Otherwise the section and its JSON member are absent.\n"
 	"\n"
 	"Options:\n"
 	"  -j, --json    print one JSON object:\n"
@@ -46,10 +52,18 @@ static const char *const report_usage =
 	"                   \"total_ns\":N,\"p50_ns\":N,\"p90_ns\":N,\"p99_ns\":N,\n"
 	"                   \"max_ns\":N},...],\n"
 	"                 \"capture\":{\"duration_ns\":N,\"written\":N,\"read\":N,\n"
-	"                   \"mode\":S},\n"
+	"                   \"mode\":S,\"written_estimated\":B,\"start\":S,\n"
+	"                   \"start_realtime_ns\":N,\"host\":S,\"kernel\":S,\n"
+	"                   \"buffer_size\":N,\"command\":S},\n"
 	"                 \"processes\":[{\"pid\":N,\"syscalls\":N,\"events\":N},\n"
 	"                   ...],\n"
-	"                 \"targets\":[...],\"notes\":[...],\"file\":{...}}\n"
+	"                 \"targets\":[...],\"notes\":[...],\n"
+	"                 \"file\":{\"version\":N,\"complete\":B,\"cut\":null or\n"
+	"                   {\"byte\":N,\"section\":S,\"covers_ns\":N}}}\n"
+	"                (start, start_realtime_ns, host, kernel, buffer_size\n"
+	"                and command are null when the file does not say;\n"
+	"                written_estimated is true when the file has no\n"
+	"                counters of the module and written is recorded + lost)\n"
 	"                with goroutine events, after \"syscalls\":\n"
 	"                \"goroutines\":{\"created\":N,\"exited\":N,\"max_live\":N,\n"
 	"                  \"seen\":N,\"skipped\":N,\"lower_bounds\":B,\n"
@@ -66,8 +80,10 @@ static const char *const report_usage =
 	"                before the capture, top_reason when never blocked)\n"
 	"  -h, --help    show this help\n"
 	"\n"
-	"Exit status 1: a usage error, or FILE is missing or is not a capture\n"
-	"file; 3: FILE could not be read.\n";
+	"Exit status: 0 the file was complete; 5 it was cut short (reported up\n"
+	"to the cut); 1 a usage error, or FILE is missing, is not a capture file\n"
+	"or is damaged; 4 FILE may not be read (permission); 3 it could not be\n"
+	"read.\n";
 
 #define LABEL "%-9s"
 
@@ -78,10 +94,14 @@ static bool discard_mode(const struct report *r)
 
 static void print_capture_line(const struct report *r, FILE *out)
 {
-	char dur[32], size[32];
+	char dur[32], size[32], when[40];
 
 	format_duration(report_duration(r), dur, sizeof(dur));
 	fprintf(out, LABEL "%s", "capture", dur);
+	if (r->start_real) {
+		format_utc(r->start_real, when, sizeof(when));
+		fprintf(out, " from %s", when);
+	}
 	if (r->hostname[0])
 		fprintf(out, " on %s", r->hostname);
 	if (r->kernel[0])
@@ -119,8 +139,9 @@ static void print_losses(const struct report *r, FILE *out)
 	uint64_t written = report_written(r), read = report_read(r);
 
 	if (lost && !discard_mode(r) && r->mode[0])
-		fprintf(out, LABEL "%llu older events were overwritten (%s mode "
-			"keeps the newest)\n", "note", (unsigned long long)lost, r->mode);
+		fprintf(out, LABEL "%llu events were overwritten before they were "
+			"read (%s mode: where the buffers were full the capture has "
+			"gaps)\n", "note", (unsigned long long)lost, r->mode);
 	else if (lost)
 		fprintf(out, LABEL "%llu events lost (%.1f%% of %llu): the numbers "
 			"below miss them; capture again with a larger --buffer\n",
@@ -134,20 +155,44 @@ static void print_losses(const struct report *r, FILE *out)
 			(unsigned long long)r->lost);
 }
 
+void report_cut_text(const struct report *r, char *buf, size_t len)
+{
+	char where[128], dur[32];
+
+	capfile_cut_text(&r->file, where, sizeof(where));
+	format_duration(report_duration(r), dur, sizeof(dur));
+	if (!r->recorded)
+		snprintf(buf, len, "%s: it holds no records", where);
+	else if (r->start_mono)
+		snprintf(buf, len, "%s: the report covers the records of its first %s",
+			 where, dur);
+	else
+		snprintf(buf, len, "%s: the report covers the %llu records before it",
+			 where, (unsigned long long)r->recorded);
+}
+
 static void print_header(const struct report *r, FILE *out)
 {
+	char cut[256];
 	size_t i;
 
 	print_capture_line(r, out);
 	if (r->command[0])
 		fprintf(out, LABEL "%s\n", "command", r->command);
 	print_targets(r, out);
-	fprintf(out, LABEL "%llu recorded, %llu lost, %zu process%s\n", "events",
-		(unsigned long long)r->recorded, (unsigned long long)report_lost(r),
+	fprintf(out, LABEL "%llu recorded, %llu lost, %llu written%s, %zu process%s\n",
+		"events", (unsigned long long)r->recorded,
+		(unsigned long long)report_lost(r),
+		(unsigned long long)report_written(r),
+		report_written_estimated(r) ? " (estimated: recorded + lost)" : "",
 		r->nprocs, r->nprocs == 1 ? "" : "es");
 	for (i = 0; i < r->nnotes; i++)
 		fprintf(out, LABEL "%s\n", "note", r->notes[i]);
 	print_losses(r, out);
+	if (!r->complete) {
+		report_cut_text(r, cut, sizeof(cut));
+		fprintf(out, LABEL "%s\n", "WARNING", cut);
+	}
 }
 
 static int name_width(const struct report *r)
@@ -223,12 +268,23 @@ static void json_syscalls(struct json *j, const struct report *r)
 
 static void json_capture(struct json *j, const struct report *r)
 {
+	char when[40];
+
 	json_key(j, "capture");
 	json_object_begin(j);
 	json_kv_u64(j, "duration_ns", report_duration(r));
 	json_kv_u64(j, "written", report_written(r));
 	json_kv_u64(j, "read", report_read(r));
 	json_kv_string(j, "mode", r->mode[0] ? r->mode : "unknown");
+	json_kv_bool(j, "written_estimated", report_written_estimated(r));
+	if (r->start_real)
+		format_utc(r->start_real, when, sizeof(when));
+	json_kv_string_or_null(j, "start", r->start_real ? when : NULL);
+	json_kv_u64_or_null(j, "start_realtime_ns", r->start_real, r->start_real != 0);
+	json_kv_string_or_null(j, "host", r->hostname[0] ? r->hostname : NULL);
+	json_kv_string_or_null(j, "kernel", r->kernel[0] ? r->kernel : NULL);
+	json_kv_u64_or_null(j, "buffer_size", r->buffer_size, r->buffer_size != 0);
+	json_kv_string_or_null(j, "command", r->command[0] ? r->command : NULL);
 	json_object_end(j);
 }
 
@@ -277,6 +333,27 @@ static void json_notes(struct json *j, const struct report *r)
 	json_array_end(j);
 }
 
+/* "file":{"version":N,"complete":B,"cut":null|{"byte":N,"section":S|null,"covers_ns":N}} */
+static void json_file(struct json *j, const struct report *r)
+{
+	json_key(j, "file");
+	json_object_begin(j);
+	json_kv_u64(j, "version", r->version);
+	json_kv_bool(j, "complete", r->complete);
+	json_key(j, "cut");
+	if (r->complete) {
+		json_null(j);
+	} else {
+		json_object_begin(j);
+		json_kv_u64(j, "byte", r->file.cut_at);
+		json_kv_string_or_null(j, "section", r->file.cut_inside ?
+				       capfile_section_name(r->file.cut_section) : NULL);
+		json_kv_u64(j, "covers_ns", report_duration(r));
+		json_object_end(j);
+	}
+	json_object_end(j);
+}
+
 void report_print_json(const struct report *r, FILE *out)
 {
 	struct json j;
@@ -295,11 +372,7 @@ void report_print_json(const struct report *r, FILE *out)
 	json_processes(&j, r);
 	json_targets(&j, r);
 	json_notes(&j, r);
-	json_key(&j, "file");
-	json_object_begin(&j);
-	json_kv_u64(&j, "version", r->version);
-	json_kv_bool(&j, "complete", r->complete);
-	json_object_end(&j);
+	json_file(&j, r);
 	json_object_end(&j);
 }
 
@@ -310,15 +383,29 @@ struct file_buf {
 	bool mapped;
 };
 
-static int read_all(int fd, struct file_buf *b)
+/* Most a pipe or device may bring: past it, it is no capture file. */
+#define STREAM_MAX	(1ULL << 30)
+
+/*
+ * A pipe or device: read until EOF, or until what came is all a capture
+ * file can hold (so "report /dev/zero" stops after 8 bytes), at most
+ * STREAM_MAX bytes. -1 with errno on failure, EFBIG past the limit.
+ */
+static int read_stream(int fd, struct file_buf *b)
 {
+	struct capfile_stream st = { 0 };
 	size_t cap = 1 << 16;
 	ssize_t n;
 
 	b->data = xmalloc(cap);
-	for (;;) {
-		if (b->len == cap)
+	while (!capfile_stream_done(&st, b->data, b->len)) {
+		if (b->len == cap) {
+			if (cap >= STREAM_MAX) {
+				errno = EFBIG;
+				return -1;
+			}
 			b->data = xreallocarray(b->data, cap *= 2, 1);
+		}
 		n = read(fd, (char *)b->data + b->len, cap - b->len);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -326,8 +413,20 @@ static int read_all(int fd, struct file_buf *b)
 			return n < 0 ? -1 : 0;
 		b->len += (size_t)n;
 	}
+	return 0;
 }
 
+__attribute__((noreturn))
+static void load_failed(const char *cmd, const char *path, int err)
+{
+	if (err == EFBIG)
+		die(EXIT_USAGE, "%s: %s: more than %llu MiB from a pipe or device: "
+		    "not a capture file, or copy it to a file first", cmd, path,
+		    STREAM_MAX >> 20);
+	die(exit_code_of_errno(err), "%s: %s: %s", cmd, path, strerror(err));
+}
+
+/* Exits with the code of the error (exit_code_of_errno()) when it cannot. */
 static void load_file(const char *cmd, const char *path, struct file_buf *b)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -335,17 +434,17 @@ static void load_file(const char *cmd, const char *path, struct file_buf *b)
 
 	memset(b, 0, sizeof(*b));
 	if (fd < 0 || fstat(fd, &st))
-		die(EXIT_USAGE, "%s: %s: %s", cmd, path, strerror(errno));
+		load_failed(cmd, path, errno);
 	if (S_ISDIR(st.st_mode))
-		die(EXIT_USAGE, "%s: %s: %s", cmd, path, strerror(EISDIR));
+		load_failed(cmd, path, EISDIR);
 	if (S_ISREG(st.st_mode) && st.st_size > 0) {
 		b->len = (size_t)st.st_size;
 		b->data = mmap(NULL, b->len, PROT_READ, MAP_PRIVATE, fd, 0);
 		b->mapped = b->data != MAP_FAILED;
 		if (!b->mapped)
-			die(EXIT_OPFAIL, "%s: %s: %s", cmd, path, strerror(errno));
-	} else if (read_all(fd, b)) {
-		die(EXIT_OPFAIL, "%s: %s: %s", cmd, path, strerror(errno));
+			load_failed(cmd, path, errno);
+	} else if (read_stream(fd, b)) {
+		load_failed(cmd, path, errno);
 	}
 	close(fd);
 }
@@ -365,6 +464,7 @@ static int run_report(const struct cmd *c, int argc, char **argv)
 	const char *path;
 	bool json;
 	char err[256];
+	int ret;
 
 	json = cmd_json_option(c, argc, argv);
 	if (optind == argc)
@@ -376,15 +476,20 @@ static int run_report(const struct cmd *c, int argc, char **argv)
 	load_file(c->name, path, &file);
 	if (report_load(&r, file.data, file.len, err, sizeof(err)))
 		die(EXIT_USAGE, "%s: %s: %s", c->name, path, err);
-	if (!r.complete)
-		warn("%s: %s: capture file is incomplete (no end section)", c->name, path);
 	if (json)
 		report_print_json(&r, stdout);
 	else
 		report_print(&r, stdout);
+	/* After the report, so it is the last line a user sees. */
+	ret = EXIT_OK;
+	if (!r.complete) {
+		report_cut_text(&r, err, sizeof(err));
+		warn("%s: %s: %s", c->name, path, err);
+		ret = EXIT_INCOMPLETE;
+	}
 	report_free(&r);
 	unload_file(&file);
-	return EXIT_OK;
+	return ret;
 }
 
 const struct cmd cmd_report = {

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "capfile.h"
 #include "goreport.h"
 #include "u32map.h"
 
@@ -43,6 +44,7 @@ struct target_row {
 struct report {
 	uint32_t version;		/* capture file format */
 	bool complete;			/* the END section was there */
+	struct capfile_info file;	/* and where it was cut, when not */
 
 	/* META */
 	char mode[16];
@@ -51,6 +53,7 @@ struct report {
 	char command[1024];		/* the traced command, if any */
 	uint64_t buffer_size;
 	uint64_t start_mono;		/* 0: unknown */
+	uint64_t start_real;		/* CLOCK_REALTIME at the start, 0: unknown */
 
 	/* RECORDS */
 	uint64_t recorded;		/* records but LOST markers */
@@ -96,11 +99,22 @@ uint64_t report_lost(const struct report *r);
 /* How long the capture ran: END minus start, else up to the last record. */
 uint64_t report_duration(const struct report *r);
 
-/* Records the module produced: its count, else recorded + lost. */
+/*
+ * Records the module produced: its count, else (the file has no counters
+ * of the module: see report_written_estimated()) recorded + lost.
+ */
 uint64_t report_written(const struct report *r);
+bool report_written_estimated(const struct report *r);
 
 /* Records the capturing tool read: its count, else recorded. */
 uint64_t report_read(const struct report *r);
+
+/*
+ * For a file that is not complete: where it was cut and what the report
+ * covers, in one line ("file cut at byte N in section RECORDS: the
+ * report covers the records of its first 4.52 s").
+ */
+void report_cut_text(const struct report *r, char *buf, size_t len);
 
 void report_print(const struct report *r, FILE *out);
 void report_print_json(const struct report *r, FILE *out);

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Messages, exit codes and strict parsers shared by every command. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -44,6 +48,33 @@ void note(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsay("note: ", fmt, ap);
 	va_end(ap);
+}
+
+int exit_code_of_errno(int err)
+{
+	switch (err) {
+	case EACCES:
+	case EPERM:
+		return EXIT_PERM;
+	case ENOENT:
+	case ENOTDIR:
+	case EISDIR:
+	case ELOOP:
+	case ENAMETOOLONG:
+	case ESRCH:
+		return EXIT_USAGE;
+	}
+	return EXIT_OPFAIL;
+}
+
+int open_errno(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
 }
 
 static void *check_alloc(void *p)
@@ -326,4 +357,18 @@ void format_duration(uint64_t ns, char *buf, size_t len)
 			return;
 		}
 	}
+}
+
+void format_utc(uint64_t realtime_ns, char *buf, size_t len)
+{
+	time_t secs = (time_t)(realtime_ns / 1000000000ULL);
+	unsigned int ms = (unsigned int)(realtime_ns % 1000000000ULL / 1000000);
+	struct tm tm;
+
+	if (!gmtime_r(&secs, &tm)) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
 }

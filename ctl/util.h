@@ -8,14 +8,32 @@
 
 #define PROG "godiagctl"
 
-/* Exit codes: documented in --help and README.md; scripts rely on them. */
+/*
+ * Exit codes: documented in main.c's --help, godiagctl(8) EXIT STATUS and
+ * README.md "Exit codes"; scripts rely on them.
+ */
 enum exit_code {
 	EXIT_OK		= 0,
-	EXIT_USAGE	= 1,	/* bad option or argument */
+	EXIT_USAGE	= 1,	/* bad option or argument: a file or PID that does not
+				   exist, or is not (or no longer) what the command takes */
 	EXIT_NOMODULE	= 2,	/* the godiag module is not loaded */
-	EXIT_OPFAIL	= 3,	/* the kernel or the target refused */
-	EXIT_PERM	= 4,	/* needs root (CAP_NET_ADMIN) */
+	EXIT_OPFAIL	= 3,	/* the operation failed: the kernel refused, I/O failed */
+	EXIT_PERM	= 4,	/* permission denied: CAP_PERFMON or CAP_SYS_ADMIN, ptrace
+				   access, or a file's mode */
+	EXIT_INCOMPLETE	= 5,	/* report: a cut capture file, reported up to the cut */
+	EXIT_UNCLEAN	= 6,	/* capture --strict: the file is complete, the run was
+				   not: records lost, or the command failed */
 };
+
+/*
+ * The exit code for a file or process the user named that cannot be
+ * opened with errno err: EXIT_PERM for EACCES and EPERM, EXIT_USAGE when
+ * it does not exist or is not a file, else EXIT_OPFAIL.
+ */
+int exit_code_of_errno(int err);
+
+/* 0 when path can be opened for reading, else the errno of trying. */
+int open_errno(const char *path);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -60,5 +78,8 @@ void format_size(uint64_t bytes, char *buf, size_t len);
  * "12.3 ms", "123 ms", "2.31 s"; whole seconds from 1000 s on.
  */
 void format_duration(uint64_t ns, char *buf, size_t len);
+
+/* A CLOCK_REALTIME time in ISO 8601 UTC, to the millisecond: "2026-11-26T10:00:00.123Z". */
+void format_utc(uint64_t realtime_ns, char *buf, size_t len);
 
 #endif

@@ -18,7 +18,11 @@
 #include <sys/ioctl.h>
 #endif
 
-#define GODIAG_ABI_VERSION	1
+/*
+ * 2: PROBE_ADD needs GODIAG_A_PROBE_FUNC_OFFSET; callers without
+ * CAP_SYS_ADMIN prove ptrace access with GODIAG_A_PROC_MEM_FD.
+ */
+#define GODIAG_ABI_VERSION	2
 
 /* ------------------------------------------------------------------ */
 /* Generic netlink family                                              */
@@ -28,6 +32,26 @@
 #define GODIAG_GENL_VERSION	1
 #define GODIAG_MCGRP_NOTIFY	"notify"
 #define GODIAG_DEVICE_NAME	"godiag"
+
+/*
+ * Who may do what, as perf decides it: every command needs CAP_PERFMON or
+ * CAP_SYS_ADMIN in the initial user namespace, held by the process that
+ * opened the socket and by the one sending. With CAP_SYS_ADMIN a caller
+ * sees and changes every session. With CAP_PERFMON alone it sees only
+ * the sessions that callers of its effective UID without CAP_SYS_ADMIN
+ * created (the others answer ENOENT, "no session N", as if they did not
+ * exist; dumps leave them out), at most GODIAG_SESSIONS_USER_MAX of them,
+ * and TARGET_ADD and PROBE_ADD need GODIAG_A_PROC_MEM_FD: a file
+ * descriptor of /proc/PID/mem of the process, opened by the caller,
+ * which the kernel opens only for those who may ptrace-attach to it
+ * (uid and capabilities, Yama, LSMs), for the address space the process
+ * has now. A traced process of such a session that execs a set-user-ID
+ * or otherwise privileged program (not dumpable afterwards, perf's rule)
+ * is no longer recorded, nor are the children it starts then.
+ * /dev/godiag follows the same rules: opening it needs CAP_PERFMON or
+ * CAP_SYS_ADMIN, binding and mapping a session the caller may see. The
+ * notify group is for CAP_SYS_ADMIN only.
+ */
 
 enum godiag_cmd {
 	GODIAG_CMD_UNSPEC,
@@ -101,6 +125,8 @@ enum godiag_attr {
 	GODIAG_A_PROBE_FAULTS,		/* u64: user memory reads that failed */
 	GODIAG_A_PROCS_MISSED,		/* u64: children not followed (no memory) */
 	GODIAG_A_PROBE_JCC,		/* u8: see GODIAG_JCC_MAX */
+	GODIAG_A_PROC_MEM_FD,		/* u32: fd of /proc/PID/mem (see above) */
+	GODIAG_A_PROBE_FUNC_OFFSET,	/* u64: file offset of the probed function's entry */
 	__GODIAG_A_MAX
 };
 #define GODIAG_A_MAX (__GODIAG_A_MAX - 1)
@@ -134,6 +160,7 @@ enum godiag_state {
 #define GODIAG_BUFFER_MAX	(256U << 20)
 #define GODIAG_BUFFER_DEFAULT	(1U << 20)
 #define GODIAG_SESSIONS_MAX	16
+#define GODIAG_SESSIONS_USER_MAX 4	/* per UID without CAP_SYS_ADMIN */
 #define GODIAG_TARGETS_MAX	1024	/* per session */
 #define GODIAG_PROBES_MAX	4096	/* per session */
 
@@ -155,15 +182,30 @@ enum godiag_probe_kind {
 #define GODIAG_PROBE_MAX (__GODIAG_PROBE_MAX - 1)
 
 /*
- * GODIAG_A_PROBE_JCC: the probed instruction is a conditional jump with
- * this x86 condition code (the low 4 bits of its opcode, 0x7N or
- * 0x0f 0x8N), and the probe records only when the jump falls through.
+ * GODIAG_A_PROBE_JCC: the probe records only when this x86 condition
+ * code (the low 4 bits of a Jcc opcode, 0x7N or 0x0f 0x8N) is false. The
+ * probed instruction must be a conditional jump on it or on its negation
+ * (code ^ 1): with the jump's own code the probe records when the jump
+ * falls through, with the negation when it is taken.
  * A Go function opens with "cmp rsp, [r14+16]; jbe morestack"; when the
  * stack must grow, morestack restarts the function from its entry. A
  * probe on that jbe fires on every pass but records once, and the kernel
  * emulates a jump where most instructions after it must be single-stepped.
  */
 #define GODIAG_JCC_MAX		15
+
+/*
+ * GODIAG_A_PROBE_FUNC_OFFSET: PROBE_ADD decodes the instructions of the
+ * file from this offset (the entry of the function the probe is in, at
+ * most GODIAG_PROBE_FUNC_SPAN_MAX bytes before the probe) and refuses a
+ * probe offset that is not where an instruction starts (a breakpoint in
+ * the middle of an instruction corrupts the process), or, with
+ * GODIAG_A_PROBE_JCC, that is not a conditional jump on that condition
+ * or its negation. The decode is exact for code without data between
+ * its instructions, which is all Go's compiler emits; it guards against
+ * a tool's mistake, not a lie about where the function starts.
+ */
+#define GODIAG_PROBE_FUNC_SPAN_MAX	(1U << 20)
 
 /* x86-64 general purpose registers, in the order of their encoding. */
 enum godiag_reg {

@@ -74,13 +74,17 @@ static inline void godiag_vm_flags_clear(struct vm_area_struct *vma,
 }
 
 /*
- * Multicast groups that only CAP_NET_ADMIN may join arrived in 6.7 and
- * were backported to the stable series (Debian's 6.1 has them).
+ * The notify group tells the targets and exit codes of every session, so
+ * only CAP_SYS_ADMIN may join it. Multicast groups with a capability
+ * arrived in 6.7 and were backported to the stable series (Debian's 6.1
+ * has GENL_MCAST_CAP_SYS_ADMIN). Without them the family has no group at
+ * all rather than one anybody could join; godiagctl capture then lists
+ * the targets every second instead.
  */
-#ifdef GENL_MCAST_CAP_NET_ADMIN
-#define GODIAG_MCGRP_ADMIN_FLAGS .flags = GENL_MCAST_CAP_NET_ADMIN
+#ifdef GENL_MCAST_CAP_SYS_ADMIN
+#define GODIAG_HAVE_NOTIFY	1
 #else
-#define GODIAG_MCGRP_ADMIN_FLAGS
+#define GODIAG_HAVE_NOTIFY	0
 #endif
 
 /*

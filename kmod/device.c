@@ -6,7 +6,13 @@
  * whole records from all CPUs, or mmaps one CPU's buffer and consumes it
  * in place. read() blocks until the wake timer finds records, and returns
  * 0 once the session is stopped or destroyed and drained.
+ *
+ * Opening needs CAP_PERFMON or CAP_SYS_ADMIN; binding and mapping are
+ * checked again against whoever does them, and allowed only for a
+ * session that process may see (perm.c). read() of a bound fd is not:
+ * whoever bound it handed its records over with the fd.
  */
+#include <linux/capability.h>
 #include <linux/cpumask.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -20,7 +26,7 @@
 
 static int godiag_open(struct inode *inode, struct file *file)
 {
-	if (!capable(CAP_SYS_ADMIN))
+	if (!perfmon_capable())
 		return -EPERM;
 	file->private_data = NULL;
 	return nonseekable_open(inode, file);
@@ -37,7 +43,8 @@ static int godiag_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static long godiag_bind(struct file *file, u32 __user *arg)
+static long godiag_bind(struct file *file, const struct godiag_caller *c,
+			u32 __user *arg)
 {
 	struct godiag_session *s;
 	u32 id;
@@ -46,6 +53,8 @@ static long godiag_bind(struct file *file, u32 __user *arg)
 		return -EFAULT;
 	mutex_lock(&godiag_mutex);
 	s = godiag_session_find(id);
+	if (s && !godiag_session_visible(s, c))
+		s = NULL;
 	if (s)
 		kref_get(&s->ref);
 	mutex_unlock(&godiag_mutex);
@@ -61,11 +70,13 @@ static long godiag_bind(struct file *file, u32 __user *arg)
 
 static long godiag_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	if (!capable(CAP_SYS_ADMIN))
+	struct godiag_caller c;
+
+	if (godiag_caller_current(&c))
 		return -EPERM;
 	switch (cmd) {
 	case GODIAG_IOC_BIND:
-		return godiag_bind(file, (u32 __user *)arg);
+		return godiag_bind(file, &c, (u32 __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -191,11 +202,14 @@ static int godiag_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct godiag_session *s = bound(file);
 	unsigned long pages, cpu;
+	struct godiag_caller c;
 
-	if (!capable(CAP_SYS_ADMIN))
+	if (godiag_caller_current(&c))
 		return -EPERM;
 	if (!s)
 		return -EBADFD;
+	if (!godiag_session_visible(s, &c))
+		return -EPERM;
 	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	if (vma->vm_flags & VM_EXEC)

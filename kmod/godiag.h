@@ -10,6 +10,7 @@
 #include <linux/rcupdate.h>
 #include <linux/timer.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
@@ -18,9 +19,19 @@
 #include "godiag_version.h"
 #include "ringbuf.h"
 
+struct file;
+struct genl_info;
+struct mm_struct;
+struct netlink_callback;
 struct netlink_ext_ack;
 struct sk_buff;
 struct task_struct;
+
+/* Who sent a request or uses /dev/godiag, as the permission checks see it. */
+struct godiag_caller {
+	kuid_t euid;
+	bool admin;			/* CAP_SYS_ADMIN; else CAP_PERFMON */
+};
 
 /*
  * godiag_mutex serialises all configuration: sessions, targets, tracepoint
@@ -45,6 +56,8 @@ struct godiag_session {
 	bool syscalls_on;		/* holds a syscall tracepoint reference */
 	u32 events;
 	u32 owner_portid;		/* 0: not owned by a socket */
+	kuid_t creator_euid;		/* who may see it without CAP_SYS_ADMIN */
+	bool creator_admin;		/* created with CAP_SYS_ADMIN: admins only */
 
 	unsigned long syscall_mask[BITS_TO_LONGS(GODIAG_SYSCALL_MAX)];
 	u64 syscall_min_ns;
@@ -92,6 +105,7 @@ struct godiag_pid_node {
 	struct hlist_node tnode;	/* in target->nodes, or its pool */
 	pid_t tgid;
 	struct godiag_target *target;
+	bool revoked;			/* exec'd a privileged program: not recorded */
 	struct rcu_head rcu;
 };
 
@@ -110,6 +124,8 @@ struct godiag_probe_spec {
 	u32 kind;			/* GODIAG_PROBE_* */
 	const char *path;
 	u64 offset;
+	u64 func_offset;		/* entry of the function it is in */
+	struct file *proof;		/* /proc/PID/mem, NULL for CAP_SYS_ADMIN */
 	u8 arg_reg, g_reg;		/* GODIAG_REG_* */
 	s8 jcc;				/* condition code, -1: none */
 	struct godiag_go_layout layout;
@@ -137,6 +153,7 @@ extern struct list_head godiag_sessions;
 /* session.c */
 struct godiag_session *godiag_session_new(u32 bufsize, u8 mode, u32 events,
 					  u32 owner_portid,
+					  const struct godiag_caller *creator,
 					  struct netlink_ext_ack *extack);
 struct godiag_session *godiag_session_find(u32 id);
 void godiag_session_put(struct godiag_session *s);
@@ -160,7 +177,7 @@ void godiag_event_commit(struct godiag_session *s);
 int godiag_targets_init(void);
 void godiag_targets_exit(void);
 int godiag_target_add(struct godiag_session *s, pid_t vpid, u32 flags,
-		      struct netlink_ext_ack *extack);
+		      struct file *proof, struct netlink_ext_ack *extack);
 int godiag_target_del(struct godiag_session *s, pid_t vpid,
 		      struct netlink_ext_ack *extack);
 void godiag_target_unlink_all(struct godiag_session *s);
@@ -193,6 +210,23 @@ void godiag_netlink_target_exit(struct godiag_target *t);
 /* device.c */
 int godiag_device_init(void);
 void godiag_device_exit(void);
+
+/* perm.c */
+int godiag_perm_init(void);
+void godiag_perm_exit(void);
+int godiag_caller_netlink(const struct sk_buff *skb, struct godiag_caller *c,
+			  struct netlink_ext_ack *extack);
+int godiag_caller_current(struct godiag_caller *c);
+bool godiag_session_visible(const struct godiag_session *s,
+			    const struct godiag_caller *c);
+int godiag_session_quota(const struct godiag_caller *c, u32 bufsize,
+			 struct netlink_ext_ack *extack);
+struct file *godiag_proof_get(struct genl_info *info, const struct godiag_caller *c,
+			      pid_t vpid);
+int godiag_proof_mm(struct file *proof, struct mm_struct *mm, pid_t vpid,
+		    struct netlink_ext_ack *extack);
+int godiag_proof_task(struct file *proof, struct task_struct *task, pid_t vpid,
+		      struct netlink_ext_ack *extack);
 
 /* tracepoint.c */
 struct tracepoint *godiag_tracepoint_find(const char *name);

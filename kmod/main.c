@@ -28,9 +28,12 @@ static int __init godiag_init(void)
 	ret = godiag_targets_init();
 	if (ret)
 		goto err_wq;
-	ret = godiag_device_init();
+	ret = godiag_perm_init();
 	if (ret)
 		goto err_targets;
+	ret = godiag_device_init();
+	if (ret)
+		goto err_perm;
 	ret = godiag_netlink_init();
 	if (ret)
 		goto err_device;
@@ -40,6 +43,8 @@ static int __init godiag_init(void)
 
 err_device:
 	godiag_device_exit();
+err_perm:
+	godiag_perm_exit();
 err_targets:
 	godiag_targets_exit();
 err_wq:
@@ -56,6 +61,7 @@ static void __exit godiag_exit(void)
 	/* Stops handlers writing and empties the tgid hash. */
 	godiag_sessions_destroy_all();
 	godiag_syscalls_exit();
+	godiag_perm_exit();
 	godiag_targets_exit();
 	/*
 	 * Queued exit and refill works may drop the last reference of a

@@ -2,9 +2,13 @@
 /*
  * The generic netlink family "godiag": how godiagctl configures the module.
  *
- * Every operation needs CAP_NET_ADMIN in the initial user namespace, every
+ * Every operation needs CAP_PERFMON or CAP_SYS_ADMIN in the initial user
+ * namespace and sees only the sessions its caller may see (perm.c), every
  * command has its own strict policy (an attribute that does not belong is
- * rejected), and every rejection carries an extack message.
+ * rejected), and every rejection carries an extack message. The generic
+ * netlink core can only check CAP_NET_ADMIN itself, before parsing; the
+ * capabilities godiag wants are checked by each operation, so a malformed
+ * request from anybody is refused as malformed.
  */
 #include <linux/cpumask.h>
 #include <linux/netlink.h>
@@ -48,6 +52,7 @@ static const struct nla_policy target_policy[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_SESSION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[GODIAG_A_PID] = NLA_POLICY_FULL_RANGE(NLA_U32, &pid_range),
 	[GODIAG_A_TARGET_FLAGS] = NLA_POLICY_MASK(NLA_U32, GODIAG_TF_ALL),
+	[GODIAG_A_PROC_MEM_FD] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy syscalls_policy[GODIAG_A_MAX + 1] = {
@@ -66,6 +71,8 @@ static const struct nla_policy probe_add_policy[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_PROBE_G_REG] = NLA_POLICY_MAX(NLA_U8, GODIAG_REG_MAX),
 	[GODIAG_A_GO_LAYOUT] = NLA_POLICY_EXACT_LEN(sizeof(struct godiag_go_layout)),
 	[GODIAG_A_PROBE_JCC] = NLA_POLICY_MAX(NLA_U8, GODIAG_JCC_MAX),
+	[GODIAG_A_PROBE_FUNC_OFFSET] = { .type = NLA_U64 },
+	[GODIAG_A_PROC_MEM_FD] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy probe_del_policy[GODIAG_A_MAX + 1] = {
@@ -85,6 +92,13 @@ static bool require(struct genl_info *info, int attr, const char *what)
 	return false;
 }
 
+/* The caller session_op() checked, for the operations it runs. */
+static const struct godiag_caller *caller_of(struct genl_info *info)
+{
+	return info->user_ptr[0];
+}
+
+/* A session the caller may not see answers as one that does not exist. */
 static struct godiag_session *session_from(struct genl_info *info)
 {
 	struct godiag_session *s;
@@ -94,6 +108,8 @@ static struct godiag_session *session_from(struct genl_info *info)
 		return NULL;
 	id = nla_get_u32(info->attrs[GODIAG_A_SESSION_ID]);
 	s = godiag_session_find(id);
+	if (s && !godiag_session_visible(s, caller_of(info)))
+		s = NULL;
 	if (!s)
 		NL_SET_ERR_MSG_FMT(info->extack, "no session %u", id);
 	return s;
@@ -149,8 +165,12 @@ static int fill_status(struct sk_buff *skb, void *arg)
 
 static int status_get(struct sk_buff *skb, struct genl_info *info)
 {
+	struct godiag_caller c;
 	int ret;
 
+	ret = godiag_caller_netlink(skb, &c, info->extack);
+	if (ret)
+		return ret;
 	mutex_lock(&godiag_mutex);
 	ret = reply(info, GODIAG_CMD_STATUS_GET, fill_status, NULL);
 	mutex_unlock(&godiag_mutex);
@@ -173,8 +193,12 @@ static int session_new(struct sk_buff *skb, struct genl_info *info)
 	u32 events = GODIAG_EV_SYSCALL;
 	u8 mode = GODIAG_MODE_DISCARD;
 	struct godiag_session *s;
+	struct godiag_caller c;
 	int ret;
 
+	ret = godiag_caller_netlink(skb, &c, info->extack);
+	if (ret)
+		return ret;
 	if (a[GODIAG_A_BUFFER_SIZE]) {
 		bufsize = nla_get_u32(a[GODIAG_A_BUFFER_SIZE]);
 		if (!is_power_of_2(bufsize)) {
@@ -189,8 +213,11 @@ static int session_new(struct sk_buff *skb, struct genl_info *info)
 		events = nla_get_u32(a[GODIAG_A_EVENTS]);
 
 	mutex_lock(&godiag_mutex);
+	ret = godiag_session_quota(&c, bufsize, info->extack);
+	if (ret)
+		goto out;
 	s = godiag_session_new(bufsize, mode, events,
-			       a[GODIAG_A_OWNED] ? info->snd_portid : 0,
+			       a[GODIAG_A_OWNED] ? info->snd_portid : 0, &c,
 			       info->extack);
 	if (IS_ERR(s)) {
 		ret = PTR_ERR(s);
@@ -204,12 +231,18 @@ out:
 	return ret;
 }
 
-static int session_op(struct genl_info *info,
+static int session_op(struct sk_buff *skb, struct genl_info *info,
 		      int (*op)(struct godiag_session *s, struct genl_info *info))
 {
 	struct godiag_session *s;
-	int ret = -ENOENT;
+	struct godiag_caller c;
+	int ret;
 
+	ret = godiag_caller_netlink(skb, &c, info->extack);
+	if (ret)
+		return ret;
+	info->user_ptr[0] = &c;
+	ret = -ENOENT;
 	mutex_lock(&godiag_mutex);
 	s = session_from(info);
 	if (s)
@@ -243,17 +276,17 @@ static int do_session_stop(struct godiag_session *s, struct genl_info *info)
 
 static int session_del(struct sk_buff *skb, struct genl_info *info)
 {
-	return session_op(info, do_session_del);
+	return session_op(skb, info, do_session_del);
 }
 
 static int session_start(struct sk_buff *skb, struct genl_info *info)
 {
-	return session_op(info, do_session_start);
+	return session_op(skb, info, do_session_start);
 }
 
 static int session_stop(struct sk_buff *skb, struct genl_info *info)
 {
-	return session_op(info, do_session_stop);
+	return session_op(skb, info, do_session_stop);
 }
 
 /* ---- targets and syscall settings ----------------------------------- */
@@ -261,14 +294,23 @@ static int session_stop(struct sk_buff *skb, struct genl_info *info)
 static int do_target_add(struct godiag_session *s, struct genl_info *info)
 {
 	struct nlattr **a = info->attrs;
+	struct file *proof;
 	u32 flags = 0;
+	pid_t pid;
+	int ret;
 
 	if (!require(info, GODIAG_A_PID, "pid"))
 		return -EINVAL;
+	pid = nla_get_u32(a[GODIAG_A_PID]);
 	if (a[GODIAG_A_TARGET_FLAGS])
 		flags = nla_get_u32(a[GODIAG_A_TARGET_FLAGS]);
-	return godiag_target_add(s, nla_get_u32(a[GODIAG_A_PID]), flags,
-				 info->extack);
+	proof = godiag_proof_get(info, caller_of(info), pid);
+	if (IS_ERR(proof))
+		return PTR_ERR(proof);
+	ret = godiag_target_add(s, pid, flags, proof, info->extack);
+	if (proof)
+		fput(proof);
+	return ret;
 }
 
 static int do_target_del(struct godiag_session *s, struct genl_info *info)
@@ -300,17 +342,17 @@ static int do_syscalls_set(struct godiag_session *s, struct genl_info *info)
 
 static int target_add(struct sk_buff *skb, struct genl_info *info)
 {
-	return session_op(info, do_target_add);
+	return session_op(skb, info, do_target_add);
 }
 
 static int target_del(struct sk_buff *skb, struct genl_info *info)
 {
-	return session_op(info, do_target_del);
+	return session_op(skb, info, do_target_del);
 }
 
 static int syscalls_set(struct sk_buff *skb, struct genl_info *info)
 {
-	return session_op(info, do_syscalls_set);
+	return session_op(skb, info, do_syscalls_set);
 }
 
 /* ---- probes --------------------------------------------------------- */
@@ -355,12 +397,14 @@ static int probe_spec(struct genl_info *info, struct godiag_probe_spec *spec)
 	    !require(info, GODIAG_A_PROBE_KIND, "probe kind") ||
 	    !require(info, GODIAG_A_PROBE_PATH, "probe path") ||
 	    !require(info, GODIAG_A_PROBE_OFFSET, "probe offset") ||
+	    !require(info, GODIAG_A_PROBE_FUNC_OFFSET, "function offset") ||
 	    !require(info, GODIAG_A_GO_LAYOUT, "Go layout"))
 		return -EINVAL;
 	spec->vpid = nla_get_u32(a[GODIAG_A_PID]);
 	spec->kind = nla_get_u32(a[GODIAG_A_PROBE_KIND]);
 	spec->path = nla_data(a[GODIAG_A_PROBE_PATH]);
 	spec->offset = nla_get_u64(a[GODIAG_A_PROBE_OFFSET]);
+	spec->func_offset = nla_get_u64(a[GODIAG_A_PROBE_FUNC_OFFSET]);
 	if (kind_needs_arg(spec->kind) &&
 	    !require(info, GODIAG_A_PROBE_ARG_REG, "argument register"))
 		return -EINVAL;
@@ -390,7 +434,12 @@ static int do_probe_add(struct godiag_session *s, struct genl_info *info)
 	ret = probe_spec(info, &spec);
 	if (ret)
 		return ret;
+	spec.proof = godiag_proof_get(info, caller_of(info), spec.vpid);
+	if (IS_ERR(spec.proof))
+		return PTR_ERR(spec.proof);
 	ret = godiag_probe_add(s, &spec, info->extack);
+	if (spec.proof)
+		fput(spec.proof);
 	if (ret < 0)
 		return ret;
 	id = ret;
@@ -410,12 +459,12 @@ static int do_probe_del(struct godiag_session *s, struct genl_info *info)
 
 static int probe_add(struct sk_buff *skb, struct genl_info *info)
 {
-	return session_op(info, do_probe_add);
+	return session_op(skb, info, do_probe_add);
 }
 
 static int probe_del(struct sk_buff *skb, struct genl_info *info)
 {
-	return session_op(info, do_probe_del);
+	return session_op(skb, info, do_probe_del);
 }
 
 /* ---- dumps ---------------------------------------------------------- */
@@ -430,6 +479,40 @@ static u32 dump_filter(struct netlink_callback *cb)
 	struct nlattr **a = godiag_dump_attrs(cb);
 
 	return a && a[GODIAG_A_SESSION_ID] ? nla_get_u32(a[GODIAG_A_SESSION_ID]) : 0;
+}
+
+/*
+ * The caller is checked when the dump starts, in the sender's context;
+ * the rest of a dump may run in whichever process reads the socket.
+ * args[0..2] are the dumps' positions; [4] and [5] hold the caller.
+ */
+#define DUMP_ARG_ADMIN	4
+#define DUMP_ARG_EUID	5
+
+static int dump_start(struct netlink_callback *cb)
+{
+	struct godiag_caller c;
+	int ret;
+
+	ret = godiag_caller_netlink(cb->skb, &c, cb->extack);
+	if (ret)
+		return ret;
+	cb->args[DUMP_ARG_ADMIN] = c.admin;
+	cb->args[DUMP_ARG_EUID] = __kuid_val(c.euid);
+	return 0;
+}
+
+/* Sessions done already, not the one asked for, or not the caller's. */
+static bool dump_skip(struct netlink_callback *cb, struct godiag_session *s,
+		      u32 filter)
+{
+	struct godiag_caller c = {
+		.admin = cb->args[DUMP_ARG_ADMIN],
+		.euid = KUIDT_INIT((uid_t)cb->args[DUMP_ARG_EUID]),
+	};
+
+	return s->id <= cb->args[0] || (filter && s->id != filter) ||
+	       !godiag_session_visible(s, &c);
 }
 
 static void *dump_put(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
@@ -503,7 +586,7 @@ static int stats_get(struct sk_buff *skb, struct netlink_callback *cb)
 	mutex_lock(&godiag_mutex);
 	cb->seq = godiag_generation();
 	list_for_each_entry(s, &godiag_sessions, node) {
-		if (s->id <= cb->args[0] || (filter && s->id != filter))
+		if (dump_skip(cb, s, filter))
 			continue;
 		while (cb->args[1] < nr_cpu_ids) {
 			unsigned int cpu = cb->args[1];
@@ -538,7 +621,7 @@ static int session_get(struct sk_buff *skb, struct netlink_callback *cb)
 	list_for_each_entry(s, &godiag_sessions, node) {
 		void *hdr;
 
-		if (s->id <= cb->args[0] || (filter && s->id != filter))
+		if (dump_skip(cb, s, filter))
 			continue;
 		hdr = dump_put(skb, cb, GODIAG_CMD_SESSION_GET);
 		if (!hdr || fill_session(skb, s)) {
@@ -606,7 +689,7 @@ static int dump_targets(struct sk_buff *skb, struct netlink_callback *cb, bool h
 	mutex_lock(&godiag_mutex);
 	cb->seq = godiag_generation();
 	list_for_each_entry(s, &godiag_sessions, node) {
-		if (s->id <= cb->args[0] || (filter && s->id != filter))
+		if (dump_skip(cb, s, filter))
 			continue;
 		idx = 0;
 		list_for_each_entry(t, &s->targets, node) {
@@ -659,7 +742,7 @@ static int probe_get(struct sk_buff *skb, struct netlink_callback *cb)
 	mutex_lock(&godiag_mutex);
 	cb->seq = godiag_generation();
 	list_for_each_entry(s, &godiag_sessions, node) {
-		if (s->id <= cb->args[0] || (filter && s->id != filter))
+		if (dump_skip(cb, s, filter))
 			continue;
 		for (;; cb->args[1]++) {
 			void *hdr = dump_put(skb, cb, GODIAG_CMD_PROBE_GET);
@@ -707,7 +790,7 @@ void godiag_netlink_target_exit(struct godiag_target *t)
 	void *hdr;
 
 	lockdep_assert_held(&godiag_mutex);
-	if (family_closing)
+	if (!GODIAG_HAVE_NOTIFY || family_closing)
 		return;
 	msg = godiag_alloc(genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL));
 	if (!msg) {
@@ -750,13 +833,14 @@ static struct notifier_block godiag_netlink_notifier = {
 
 /* ---- the family ----------------------------------------------------- */
 
+/* No GENL_ADMIN_PERM: CAP_NET_ADMIN is not what godiag asks for (perm.c). */
 #define OP_DO(c, fn, pol) {						\
 	.cmd = (c), .doit = (fn), .policy = (pol),			\
-	.maxattr = GODIAG_A_MAX, .flags = GENL_ADMIN_PERM,		\
+	.maxattr = GODIAG_A_MAX,					\
 }
 #define OP_DUMP(c, fn, pol) {						\
-	.cmd = (c), .dumpit = (fn), .policy = (pol),			\
-	.maxattr = GODIAG_A_MAX, .flags = GENL_ADMIN_PERM,		\
+	.cmd = (c), .start = dump_start, .dumpit = (fn),		\
+	.policy = (pol), .maxattr = GODIAG_A_MAX,			\
 }
 
 static const struct genl_ops godiag_ops[] = {
@@ -777,9 +861,11 @@ static const struct genl_ops godiag_ops[] = {
 	OP_DUMP(GODIAG_CMD_PROBE_GET, probe_get, session_policy),
 };
 
+#if GODIAG_HAVE_NOTIFY
 static const struct genl_multicast_group godiag_mcgrps[] = {
-	{ .name = GODIAG_MCGRP_NOTIFY, GODIAG_MCGRP_ADMIN_FLAGS },
+	{ .name = GODIAG_MCGRP_NOTIFY, .flags = GENL_MCAST_CAP_SYS_ADMIN },
 };
+#endif
 
 static struct genl_family godiag_family __ro_after_init = {
 	.name = GODIAG_GENL_NAME,
@@ -791,8 +877,10 @@ static struct genl_family godiag_family __ro_after_init = {
 	.n_ops = ARRAY_SIZE(godiag_ops),
 	/* Strict validation for every command, including future ones. */
 	.resv_start_op = 0,
+#if GODIAG_HAVE_NOTIFY
 	.mcgrps = godiag_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(godiag_mcgrps),
+#endif
 };
 
 int __init godiag_netlink_init(void)

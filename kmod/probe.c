@@ -18,6 +18,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/ktime.h>
 #include <linux/namei.h>
@@ -34,6 +35,7 @@
 
 #include "faults.h"
 #include "godiag.h"
+#include "insn.h"
 
 struct godiag_probe_stats {
 	u64 hits;
@@ -243,6 +245,87 @@ static void probe_free(struct godiag_probe *p)
 	kfree(p);
 }
 
+/* kernel_read() until @len bytes, the end of the file, or an error. */
+static long probe_read(void *arg, unsigned long long pos, unsigned char *buf,
+		       size_t len)
+{
+	loff_t off = pos;
+	size_t done = 0;
+	ssize_t n;
+
+	cond_resched();
+	while (done < len) {
+		n = kernel_read(arg, buf + done, len - done, &off);
+		if (n < 0)
+			return n;
+		if (!n)
+			break;
+		done += n;
+	}
+	return done;
+}
+
+/* Why the walk from the function's entry refused spec->offset. */
+static int walk_refused(int r, const struct godiag_walk *w, struct netlink_ext_ack *extack)
+{
+	switch (r) {
+	case GODIAG_WALK_INSIDE:
+		NL_SET_ERR_MSG_FMT(extack, "offset %#llx is inside the instruction at %#llx (%u bytes)",
+				   w->target, w->at, w->insn.len);
+		break;
+	case GODIAG_WALK_BAD:
+		NL_SET_ERR_MSG_FMT(extack, "no instruction godiag knows at %#llx (function at %#llx)",
+				   w->at, w->func);
+		break;
+	default:
+		NL_SET_ERR_MSG_FMT(extack, "the file ends inside the instruction at %#llx",
+				   w->at);
+		break;
+	}
+	return -EINVAL;
+}
+
+/*
+ * The probe must sit where an instruction starts: decode the file from
+ * the function's entry up to it (insn.c), reading it as the caller (who
+ * must be allowed to). With PROBE_JCC it must be that conditional jump.
+ */
+static int probe_check_insn(struct godiag_probe *p, const struct godiag_probe_spec *spec,
+			    struct netlink_ext_ack *extack)
+{
+	struct godiag_walk w = { .func = spec->func_offset, .target = spec->offset };
+	unsigned char buf[256];
+	struct file *f;
+	int r;
+
+	r = path_permission(&p->path, MAY_READ);
+	if (r) {
+		NL_SET_ERR_MSG_FMT(extack, "cannot read %s: error %d", spec->path, r);
+		return r;
+	}
+	f = dentry_open(&p->path, O_RDONLY | O_LARGEFILE, current_cred());
+	if (IS_ERR(f)) {
+		NL_SET_ERR_MSG_FMT(extack, "cannot open %s: error %ld", spec->path, PTR_ERR(f));
+		return PTR_ERR(f);
+	}
+	r = godiag_insn_walk(&w, probe_read, f, buf, sizeof(buf));
+	fput(f);
+	if (r < 0) {
+		NL_SET_ERR_MSG_FMT(extack, "cannot read %s: error %d", spec->path, r);
+		return r;
+	}
+	if (r != GODIAG_WALK_START)
+		return walk_refused(r, &w, extack);
+	/* Its own condition or the negation (cc ^ 1): falls through or jumps. */
+	if (spec->jcc >= 0 && (!w.insn.jcc || (w.insn.cc | 1) != (spec->jcc | 1))) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "the instruction at %#llx is not a jump on condition %d or %d",
+				   w.at, spec->jcc & ~1, spec->jcc | 1);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int probe_check(struct godiag_probe *p, const struct godiag_probe_spec *spec,
 		       struct netlink_ext_ack *extack)
 {
@@ -257,7 +340,13 @@ static int probe_check(struct godiag_probe *p, const struct godiag_probe_spec *s
 				   spec->offset, spec->path);
 		return -EINVAL;
 	}
-	return 0;
+	if (spec->func_offset > spec->offset ||
+	    spec->offset - spec->func_offset > GODIAG_PROBE_FUNC_SPAN_MAX) {
+		NL_SET_ERR_MSG_FMT(extack, "function offset %llu: not within 1 MiB before offset %llu",
+				   spec->func_offset, spec->offset);
+		return -EINVAL;
+	}
+	return probe_check_insn(p, spec, extack);
 }
 
 /* The address space the target has now: the one its probes arm. */
@@ -331,6 +420,9 @@ static struct godiag_probe *probe_new(struct godiag_session *s,
 		if (!p->mm)
 			*ret = -ESRCH;
 	}
+	/* Without CAP_SYS_ADMIN: may the caller ptrace the mm it would arm? */
+	if (!*ret && spec->proof)
+		*ret = godiag_proof_mm(spec->proof, p->mm, spec->vpid, extack);
 	if (*ret) {
 		probe_free(p);
 		return NULL;

@@ -157,6 +157,7 @@ static void wake_timer_fn(struct timer_list *tm)
 
 struct godiag_session *godiag_session_new(u32 bufsize, u8 mode, u32 events,
 					  u32 owner_portid,
+					  const struct godiag_caller *creator,
 					  struct netlink_ext_ack *extack)
 {
 	struct godiag_session *s;
@@ -175,6 +176,8 @@ struct godiag_session *godiag_session_new(u32 bufsize, u8 mode, u32 events,
 	s->mode = mode;
 	s->events = events;
 	s->owner_portid = owner_portid;
+	s->creator_euid = creator->euid;
+	s->creator_admin = creator->admin;
 	s->state = GODIAG_STATE_READY;
 	kref_init(&s->ref);
 	INIT_LIST_HEAD(&s->targets);

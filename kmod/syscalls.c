@@ -53,7 +53,7 @@ static void on_sys_enter(void *data, struct pt_regs *regs, long nr)
 			continue;
 		struct godiag_thread *th;
 
-		if (!wants(n->target->session, nr))
+		if (!wants(n->target->session, nr) || READ_ONCE(n->revoked))
 			continue;
 		th = godiag_thread_get(n->target, current->pid, true);
 		if (!th)
@@ -131,7 +131,7 @@ static void on_sys_exit(void *data, struct pt_regs *regs, long ret)
 		nr = th->sc_nr;
 		if (!now)
 			now = ktime_get_ns();
-		if (!READ_ONCE(s->active) || !t->hist)
+		if (!READ_ONCE(s->active) || !t->hist || READ_ONCE(n->revoked))
 			continue;
 		hist_add(t, nr, now - enter, ret);
 		if (now - enter >= READ_ONCE(s->syscall_min_ns))

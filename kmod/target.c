@@ -431,7 +431,7 @@ static void on_process_fork(void *data, struct task_struct *parent,
 		struct godiag_target *t = n->target;
 		int ret;
 
-		if (!(t->flags & GODIAG_TF_FOLLOW_CHILDREN))
+		if (!(t->flags & GODIAG_TF_FOLLOW_CHILDREN) || READ_ONCE(n->revoked))
 			continue;
 		if (!atomic_inc_not_zero(&t->nr_procs))
 			continue;
@@ -488,7 +488,7 @@ static struct godiag_target *find_target(struct godiag_session *s, struct pid *p
 }
 
 int godiag_target_add(struct godiag_session *s, pid_t vpid, u32 flags,
-		      struct netlink_ext_ack *extack)
+		      struct file *proof, struct netlink_ext_ack *extack)
 {
 	struct task_struct *task;
 	struct godiag_pid_node *n;
@@ -510,6 +510,10 @@ int godiag_target_add(struct godiag_session *s, pid_t vpid, u32 flags,
 		ret = -EEXIST;
 		goto out;
 	}
+	/* Without CAP_SYS_ADMIN: may the caller ptrace this very process? */
+	ret = proof ? godiag_proof_task(proof, task, vpid, extack) : 0;
+	if (ret)
+		goto out;
 	t = target_new(s, task, flags);
 	n = t ? pid_node_new(t, task->tgid) : NULL;
 	if (!n) {

@@ -1,10 +1,57 @@
 #!/bin/sh
 # Install every Debian package godiag needs to build, test and benchmark.
-# Idempotent: packages already present are left alone.
+# Idempotent: packages already present are left alone, and a step with
+# nothing to do prints one line; apt's own output shows only when it
+# installs something or fails.
 set -eu
 
 [ "$(id -u)" -eq 0 ] || { echo "deps: must run as root (apt-get)" >&2; exit 1; }
 export DEBIAN_FRONTEND=noninteractive
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+installed_kernel=0
+
+# quietly WHAT CMD...: CMD's output only when it fails.
+quietly() {
+	what=$1
+	shift
+	if ! "$@" >"$log" 2>&1; then
+		cat "$log" >&2
+		echo "deps: $what failed: $*" >&2
+		exit 1
+	fi
+}
+
+# missing PKG...: those not installed, one a line.
+missing() {
+	have=$(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null | awk '$NF == "installed" { print $1 }')
+	for p in "$@"; do
+		printf '%s\n' "$have" | grep -qxF -- "$p" || echo "$p"
+	done
+}
+
+# install WHAT [-t SUITE] PKG...: apt-get install what is missing; did=1
+# when that was something.
+install() {
+	what=$1
+	shift
+	suite=
+	if [ "$1" = -t ]; then
+		suite=$2
+		shift 2
+	fi
+	did=0
+	todo=$(missing "$@")
+	if [ -z "$todo" ]; then
+		echo "deps: $what: installed"
+		return 0
+	fi
+	echo "deps: $what: installing $(echo "$todo" | paste -sd ' ')"
+	# shellcheck disable=SC2086 # one package a word
+	apt-get install -y -q --no-install-recommends ${suite:+-t "$suite"} $todo ||
+		{ echo "deps: $what: apt-get install failed" >&2; exit 1; }
+	did=1
+}
 
 # bookworm-backports carries the 6.12 kernels (generic and PREEMPT_RT) and
 # Go 1.21..1.23.
@@ -15,26 +62,42 @@ if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.
 	[ -n "$uri" ] || uri=http://deb.debian.org/debian
 	printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
 		"$uri" > "$src"
+	echo "deps: added bookworm-backports to the apt sources ($src)"
 fi
 
 stamp=/var/lib/apt/periodic/godiag-update-stamp
 if [ ! -e "$stamp" ] || [ -n "$(find "$src" /etc/apt/sources.list.d -newer "$stamp" 2>/dev/null)" ] \
    || [ -n "$(find "$stamp" -mmin +720 2>/dev/null)" ]; then
-	apt-get update -q
+	quietly "apt-get update" apt-get update -q
 	mkdir -p "$(dirname "$stamp")" && touch "$stamp"
+	echo "deps: apt package lists updated"
+else
+	echo "deps: apt package lists: up to date (less than 12 h old)"
 fi
 
-apt_install() {
-	apt-get install -y -q --no-install-recommends "$@"
-}
-
-apt_install build-essential pkg-config libnl-3-dev libnl-genl-3-dev libmnl-dev \
-	libelf-dev libdw-dev libcapstone-dev \
+install "build, test and benchmark tools" build-essential pkg-config libnl-3-dev \
+	libnl-genl-3-dev libmnl-dev libelf-dev libdw-dev libcapstone-dev \
 	qemu-system-x86 busybox-static kmod cpio xz-utils zstd dkms \
 	bc bison flex libssl-dev sparse shellcheck \
 	golang-go strace bpftrace linux-perf wrk python3 clang libclang-rt-14-dev
 
-apt_install -t bookworm-backports golang-1.21-go golang-1.22-go golang-1.23-go
+install "Go 1.21, 1.22, 1.23 (bookworm-backports)" -t bookworm-backports \
+	golang-1.21-go golang-1.22-go golang-1.23-go
+
+# Go 1.26 comes with the machine (the "go" kind has it at /usr/local/go);
+# Go 1.27.3 is fetched once by that go command through the module proxy
+# into root's module cache, where tests/progs/Makefile finds it (it builds
+# with GOPROXY=off and GOTOOLCHAIN=local, naming that toolchain's bin/go).
+go126=/usr/local/go/bin/go
+case $("$go126" env GOVERSION 2>/dev/null) in
+go1.26.*) ;;
+*) echo "deps: $go126 is not Go 1.26 (the machine kind provides it at /usr/local/go)" >&2
+	exit 1 ;;
+esac
+if ! GOFLAGS='' GOTOOLCHAIN=go1.27.3 "$go126" version >/dev/null; then
+	echo "deps: cannot fetch the Go 1.27.3 toolchain through the module proxy" >&2
+	exit 1
+fi
 
 # The test kernels side by side: Debian 12's own 6.1, and from backports
 # 6.12 and its PREEMPT_RT flavour (same version: one metapackage source).
@@ -52,16 +115,17 @@ for kernel in bookworm:amd64 bookworm-backports:amd64 bookworm-backports:rt-amd6
 	pkgs=$(kernel_pkgs "$suite" "$flavour")
 	[ -n "$pkgs" ] || { echo "deps: no $flavour kernel packages found in $suite" >&2; exit 1; }
 	# shellcheck disable=SC2086
-	apt_install -t "$suite" $pkgs
+	install "test kernel $(echo $pkgs | awk '{ sub(/^linux-image-/, "", $1); print $1 }')" -t "$suite" $pkgs
+	[ "$did" = 0 ] || installed_kernel=1
 	# shellcheck disable=SC2086
 	apt-mark manual $pkgs >/dev/null
 done
 # checkpatch.pl for `make checkpatch`, from the 6.1 sources (pinned to
 # bookworm so the kbuild tools stay those of the installed 6.1 headers).
-apt_install -t bookworm linux-source-6.1
+install "checkpatch.pl (linux-source-6.1)" -t bookworm linux-source-6.1
 echo "deps: all packages installed"
 # The kernels are for the test VM; on a machine that boots with GRUB the
 # newest one (the RT kernel sorts last) becomes the default entry.
-if [ -d /boot/grub ]; then
+if [ "$installed_kernel" = 1 ] && [ -d /boot/grub ]; then
 	echo "deps: note: GRUB boots the newest installed kernel by default; set GRUB_DEFAULT in /etc/default/grub if the test kernels should not be it"
 fi

@@ -2,7 +2,8 @@
 # shellcheck disable=SC2034 # the variables set here are for the cases
 # Helpers for test cases that run inside the test VM (tests/cases/*.sh).
 # A case prints one "ok - DESC" or "not ok - DESC" line per assertion;
-# tests/check.sh counts them.
+# tests/check.sh counts them, and fails a case that printed none. See
+# tests/README.md for what the harness expects of a case.
 
 repo=${GODIAG_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 build=${GODIAG_BUILD:-$repo/build}
@@ -86,17 +87,101 @@ module_loaded() {
 	[ -d /sys/module/godiag ]
 }
 
-# Run as an unprivileged user.
-as_nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all -- "$@"
+# runnable PATH: PATH, or, when it is an executable file that uid 65534
+# cannot execute where it is (a checkout under root's 0700 home: the
+# refusal would be the shell's EACCES, not the module's), a copy of it in a
+# directory everyone can reach (in the guest's own /tmp tmpfs).
+runnable_dir=
+runnable() {
+	local p=$1 copy
+	if [[ $p != /* ]] || [ ! -f "$p" ] || [ ! -x "$p" ] ||
+		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all -- test -x "$p" 2>/dev/null; then
+		printf '%s\n' "$p"
+		return
+	fi
+	if [ -z "$runnable_dir" ]; then
+		runnable_dir=$(mktemp -d /tmp/godiag-runnable.XXXXXX) && chmod 0755 "$runnable_dir"
+	fi
+	copy=$runnable_dir$p
+	[ -e "$copy" ] || { mkdir -p "${copy%/*}" && cp "$p" "$copy" && chmod -R a+rX "$runnable_dir"; }
+	printf '%s\n' "$copy"
 }
 
+# Run as an unprivileged user: as_nobody CMD ARGS... Executables of the
+# checkout among the words are run from a copy that user can execute
+# (runnable), so a check as uid 65534 or in its user namespace (as_nobody
+# unshare -Ur CMD ...) sees the module's answer wherever the tree is.
+as_nobody() {
+	local a args=()
+	for a in "$@"; do
+		args+=("$(runnable "$a")")
+	done
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all -- "${args[@]}"
+}
+
+# req_attrs CMD SESSION PID: nlraw attributes that make CMD well formed
+# (the kernel checks a request's format before the module checks who sent
+# it, so a refusal test must send a well-formed request).
+req_attrs() {
+	local lay=go-layout:hex:98000000000000000000000000000000
+	case $1 in
+	session-del | session-start | session-stop) echo "session-id:u32:$2" ;;
+	target-add | target-del) echo "session-id:u32:$2 pid:u32:$3" ;;
+	syscalls-set) echo "session-id:u32:$2 syscall-min-ns:u64:0" ;;
+	probe-add)
+		echo "session-id:u32:$2 pid:u32:$3 probe-kind:u32:2 probe-arg-reg:u8:0" \
+			"probe-path:str:/proc/$3/exe probe-offset:u64:0 probe-func-offset:u64:0 $lay" ;;
+	probe-del) echo "session-id:u32:$2 probe-id:u32:1" ;;
+	*) ;;
+	esac
+}
+
+# as_root_caps CAPS CMD...: run as root (uid 0) holding only CAPS (setpriv
+# names without "cap_", comma-separated, e.g. net_admin): the bounding set
+# is cut to them, so the exec gives root no more.
+as_root_caps() {
+	local caps=+${1//,/,+}
+	shift
+	setpriv --inh-caps=-all --bounding-set=-all,"$caps" -- "$@"
+}
+
+# as_nobody_caps CAPS CMD...: run as uid and gid 65534 holding CAPS as
+# ambient capabilities (kept across exec), nothing else.
+as_nobody_caps() {
+	local caps=+${1//,/,+}
+	shift
+	local a args=()
+	for a in "$@"; do
+		args+=("$(runnable "$a")")
+	done
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all,"$caps" \
+		--ambient-caps=-all,"$caps" --bounding-set=-all,"$caps" -- "${args[@]}"
+}
+
+# At the end of a case: under tests/vm/runner.sh (GODIAG_RUNNER=1) the
+# module stays loaded, for the runner to check what the case left in it
+# and unload it; alone, the case unloads it itself.
 finish() {
-	rm -rf "$work"
-	module_loaded && rmmod godiag 2>/dev/null
+	rm -rf "$work" ${runnable_dir:+"$runnable_dir"}
+	[ "${GODIAG_RUNNER:-0}" = 1 ] || { module_loaded && rmmod godiag 2>/dev/null; }
 	exit $((failures > 0))
 }
 trap finish EXIT
+
+# go_builds [PROG]: the Go builds of PROG (default gosched) the test matrix
+# (tests/matrix) gives this kernel in this tier (GODIAG_TIER: check, the
+# default, or full), one "VERSION KIND PATH" line each (KIND: static, pie,
+# stripped).
+go_builds() {
+	local prog=${1:-gosched} v k
+	"$repo/tests/vm/matrix.sh" go "${GODIAG_TIER:-check}" "${GODIAG_VM_KERNEL:-$(uname -r)}" |
+		while read -r v k; do
+			case $k in
+			static) echo "$v $k $progs/$prog-go$v" ;;
+			*) echo "$v $k $progs/$prog-go$v-$k" ;;
+			esac
+		done
+}
 
 # jget FILE EXPR: evaluate a Python expression on the JSON in FILE (as d).
 jget() {
@@ -388,7 +473,8 @@ PY
 
 # go_probe_specs INSPECT.json: one line per probe that `godiagctl inspect
 # --json` lists, holding the nlraw attributes of its PROBE_ADD (kind,
-# offset, registers, jump condition, Go layout), the path and pid not included.
+# offset, its function's offset, registers, jump condition, Go layout),
+# the path and pid not included.
 go_probe_specs() {
 	python3 - "$1" <<'PY'
 import json, struct, sys
@@ -399,7 +485,8 @@ kinds = {"create": 1, "start": 2, "park": 3, "ready": 4, "exit": 5}
 l = d["layout"]
 lay = struct.pack("<8H", l["goid"], l["parent_goid"], l["gopc"], l["startpc"], 0, 0, 0, 0).hex()
 for p in d["probes"]:
-    a = [f"probe-kind:u32:{kinds[p['kind']]}", f"probe-offset:u64:{p['offset']}"]
+    a = [f"probe-kind:u32:{kinds[p['kind']]}", f"probe-offset:u64:{p['offset']}",
+         f"probe-func-offset:u64:{p['func_offset']}"]
     if p.get("arg_reg"):
         a.append(f"probe-arg-reg:u8:{regs.index(p['arg_reg'])}")
     if p.get("g_reg"):

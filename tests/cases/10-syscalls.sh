@@ -86,9 +86,10 @@ out=$("$ctl" report "$cap.1")
 check_match "text report has a header row" "COUNT +TOTAL +P50 +P90 +P99 +MAX +ERRORS" "$out"
 check_match "text report has the write row" "^ *write +1001 " "$out"
 
-# A dead PID gets one line and exit 3.
-check_status "capture of a dead PID exits 3" 3 "$ctl" capture -p 4000000 --syscalls -o "$cap.9"
-check_match "dead PID explained" "no process with PID 4000000" "$(cat "$work/out")"
+# A dead PID is a bad argument: one line and exit 1, as for inspect.
+check_status "capture of a dead PID exits 1" 1 "$ctl" capture -p 4000000 --syscalls -o "$cap.9"
+check_match "dead PID explained" "^godiagctl: capture: no process 4000000$" "$(cat "$work/out")"
+check_status "inspect of a dead PID exits 1 too" 1 "$ctl" inspect -p 4000000
 check_eq "sessions left behind" 0 "$("$ctl" sessions --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["sessions"]))')"
 
 # A Go program: its syscalls come from whatever thread the runtime uses,

@@ -53,6 +53,19 @@ capscan "$work/ovf" >"$work/ovf.scan"
 check_eq "the stream's LOST markers count every lost record" \
 	"$(jget "$work/ovf.scan" "sum(c['lost'] for c in d['stats'])")" \
 	"$(jget "$work/ovf.scan" "sum(c['lost_marked'] for c in d['stats'])")"
+# --strict: the same complete file, but exit 6 for the losses.
+"$ctl" capture --strict --buffer 16K --syscalls --syscall write -o "$work/ovf2" -- \
+	"$gt" loop 2 >/dev/null 2>"$work/ovf2.err"
+check_eq "--strict: a complete capture with losses exits 6" 6 $?
+check_status "--strict: the file is complete all the same" 0 "$ctl" report "$work/ovf2"
+check_status "--strict: a clean run exits 0" 0 \
+	"$ctl" capture --strict --syscalls -o "$work/clean" -- "$gt" getpid 10
+check_status "--strict: a command that fails exits 6" 6 \
+	"$ctl" capture --strict --syscalls -o "$work/fail" -- sh -c 'exit 3'
+check_match "the summary says how the command ended" "the command exited with status 3" \
+	"$(cat "$work/out")"
+check_status "without --strict the same run exits 0" 0 \
+	"$ctl" capture --syscalls -o "$work/fail" -- sh -c 'exit 3'
 
 # --- overwrite mode: nobody reads until the end; the newest survive
 sid=$(new_session --buffer 65536 --mode overwrite)

@@ -54,7 +54,56 @@ check_status "rmmod with an open reader is refused" 1 rmmod godiag
 check "module still loaded" module_loaded
 kill -INT "$cap_pid"
 check "Ctrl-C ends the capture cleanly" wait "$cap_pid"
-check "the interrupted capture is a complete file" "$ctl" report "$work/busy"
+# report exits 5 on a file without its end section.
+check_status "the interrupted capture is a complete file" 0 "$ctl" report "$work/busy"
+report "$work/busy"
+check_eq "report --json: the file is complete" True "$(jget "$work/busy.json" "d['file']['complete']")"
+check_match "report --json: ended by SIGINT" "interrupted by SIGINT" \
+	"$(jget "$work/busy.json" "d['notes']")"
+
+# --- -o FILE is written beside FILE and renamed when complete: a failed
+# capture never truncates or removes an earlier FILE
+keep=$work/keep.gdc
+tmps() { find "$work" -maxdepth 1 -name '.keep.gdc.godiag-*' | wc -l; }
+printf 'an earlier capture\n' >"$keep"
+check_status "a command that does not exist: exit 1" 1 \
+	"$ctl" capture --syscalls -o "$keep" -- "$work/no-such-command"
+check_eq "an earlier FILE survives a command that cannot run" "an earlier capture" "$(cat "$keep")"
+check_status "a dead PID: exit 1" 1 "$ctl" capture -p 4000000 --syscalls -o "$keep"
+check_eq "an earlier FILE survives a refused capture" "an earlier capture" "$(cat "$keep")"
+check_eq "failed captures leave no temporary" 0 "$(tmps)"
+check "a finished capture replaces FILE" \
+	"$ctl" capture --syscalls --syscall getpid -o "$keep" -- "$gt" getpid 7
+report "$keep"
+check_eq "the new FILE holds the new capture" 7 "$(syscall_count "$keep.json" getpid)"
+check_eq "no temporary is left" 0 "$(tmps)"
+# SIGKILL: FILE keeps the last finished capture; the temporary, flushed
+# every second, stays and reads as a file cut short (exit 5).
+# (a nanosleep of 10 ms at a time: a few records a second, not a flood)
+"$gt" nanosleep 60000 10 >/dev/null &
+kpid=$!
+capture_bg "$keep" -p "$kpid" --syscalls
+wait_running 1
+tmp_has_records() {
+	local t
+	t=$(find "$work" -maxdepth 1 -name '.keep.gdc.godiag-*' -size +1k | head -1)
+	[ -n "$t" ] || return 1
+	# (exit 5: the file of a running capture has no end section yet)
+	"$ctl" report --json "$t" >"$work/tmp.json" 2>/dev/null
+	[ "$(jget "$work/tmp.json" "d['events']['recorded']")" -gt 0 ]
+}
+check "the temporary of a running capture holds records" wait_for tmp_has_records
+kill -9 "$cap_pid"
+wait "$cap_pid" 2>/dev/null
+kill "$kpid"
+wait "$kpid" 2>/dev/null
+check_eq "a SIGKILLed capture leaves FILE as it was" 7 "$(syscall_count "$keep.json" getpid)"
+report "$keep"
+check_eq "and FILE still reads as before" 7 "$(syscall_count "$keep.json" getpid)"
+check_eq "it leaves its temporary" 1 "$(tmps)"
+t=$(find "$work" -maxdepth 1 -name '.keep.gdc.godiag-*' | head -1)
+check_status "report reads the temporary as a cut file: exit 5" 5 "$ctl" report "$t"
+check_match "and says where it was cut" "file (cut at|ends at) byte [0-9]+" "$(cat "$work/out")"
 
 # --- rmmod with running sessions, targets and load, but no reader
 sid=$("$nlraw" session-new | sed -n 's/^session=//p')

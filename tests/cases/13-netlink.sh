@@ -20,13 +20,20 @@ expect() {
 sid=$("$nlraw" session-new | sed -n 's/^session=//p')
 check_match "a session can be created" "^[0-9]+$" "$sid"
 
+# Well-formed requests: the kernel checks the format first (a malformed
+# one is refused as malformed, from anybody), then godiag who sent it.
 for cmd in status session-new session-del session-start session-stop target-add \
 	target-del syscalls-set probe-add probe-del; do
-	out=$(as_nobody "$nlraw" send "$cmd" session-id:u32:"$sid" 2>&1)
-	check_match "non-root $cmd refused" "^errno=1 " "$out"
+	# shellcheck disable=SC2046 # one attribute per word
+	out=$(as_nobody "$nlraw" send "$cmd" $(req_attrs "$cmd" "$sid" 1) 2>&1)
+	check_match "non-root $cmd refused (EPERM)" \
+		"^errno=1 msg=godiag needs CAP_PERFMON or CAP_SYS_ADMIN$" "$out"
 done
+check_match "non-root, malformed: refused as malformed" "^errno=22 " \
+	"$(as_nobody "$nlraw" send status session-id:u32:"$sid" 2>&1)"
 for cmd in status session-new target-add; do
-	out=$(as_nobody unshare -Ur "$nlraw" send "$cmd" session-id:u32:"$sid" 2>&1)
+	# shellcheck disable=SC2046 # one attribute per word
+	out=$(as_nobody unshare -Ur "$nlraw" send "$cmd" $(req_attrs "$cmd" "$sid" 1) 2>&1)
 	check_match "root in a user namespace: $cmd refused" "^errno=1 " "$out"
 done
 for cmd in sessions targets stats hist probes; do
@@ -73,41 +80,77 @@ expect 22 '.*pid' probe-add session-id:u32:"$gsid"
 expect 22 '.*probe kind' probe-add session-id:u32:"$gsid" pid:u32:$holder
 expect 34 '.+' probe-add session-id:u32:"$gsid" pid:u32:$holder probe-kind:u32:99
 expect 34 '.+' probe-add session-id:u32:"$gsid" pid:u32:$holder probe-kind:u32:2 \
-	probe-arg-reg:u8:16 probe-path:str:"$exe" probe-offset:u64:0 go-layout:$layout
+	probe-arg-reg:u8:16 probe-path:str:"$exe" probe-offset:u64:0 probe-func-offset:u64:0 go-layout:$layout
 expect 34 '.+' probe-add session-id:u32:"$gsid" pid:u32:$holder probe-kind:u32:2 \
-	probe-arg-reg:u8:0 probe-jcc:u8:16 probe-path:str:"$exe" probe-offset:u64:0 go-layout:$layout
+	probe-arg-reg:u8:0 probe-jcc:u8:16 probe-path:str:"$exe" probe-offset:u64:0 probe-func-offset:u64:0 go-layout:$layout
 expect 22 '.*probe path' probe-add session-id:u32:"$gsid" pid:u32:$holder probe-kind:u32:2
 expect 22 '.*Go layout' probe-add session-id:u32:"$gsid" pid:u32:$holder probe-kind:u32:2 \
-	probe-path:str:"$exe" probe-offset:u64:0
+	probe-path:str:"$exe" probe-offset:u64:0 probe-func-offset:u64:0
 expect 22 '.*argument register' probe-add session-id:u32:"$gsid" pid:u32:$holder \
-	probe-kind:u32:2 probe-path:str:"$exe" probe-offset:u64:0 go-layout:$layout
+	probe-kind:u32:2 probe-path:str:"$exe" probe-offset:u64:0 probe-func-offset:u64:0 go-layout:$layout
 expect 22 '.*g register' probe-add session-id:u32:"$gsid" pid:u32:$holder \
 	probe-kind:u32:3 probe-arg-reg:u8:2 probe-path:str:"$exe" probe-offset:u64:0 \
-	go-layout:$layout
+	probe-func-offset:u64:0 go-layout:$layout
 expect 34 '.+' probe-add session-id:u32:"$gsid" pid:u32:$holder probe-kind:u32:2 \
-	probe-arg-reg:u8:0 probe-path:str:"$exe" probe-offset:u64:0 go-layout:len:8
+	probe-arg-reg:u8:0 probe-path:str:"$exe" probe-offset:u64:0 probe-func-offset:u64:0 go-layout:len:8
 probe 22 '.*goid is missing' probe-add session-id:u32:"$gsid" pid:u32:$holder \
-	probe-path:str:"$exe" probe-offset:u64:0 go-layout:len:16
+	probe-path:str:"$exe" probe-offset:u64:0 probe-func-offset:u64:0 go-layout:len:16
 probe 22 '.*reserved' probe-add session-id:u32:"$gsid" pid:u32:$holder \
-	probe-path:str:"$exe" probe-offset:u64:0 go-layout:hex:98000000000000000100000000000000
+	probe-path:str:"$exe" probe-offset:u64:0 probe-func-offset:u64:0 go-layout:hex:98000000000000000100000000000000
 probe 34 '.*above' probe-add session-id:u32:"$gsid" pid:u32:$holder \
-	probe-path:str:"$exe" probe-offset:u64:0 go-layout:hex:00200000000000000000000000000000
+	probe-path:str:"$exe" probe-offset:u64:0 probe-func-offset:u64:0 go-layout:hex:00200000000000000000000000000000
 probe 2 'PID 1 is not a target.*' probe-add session-id:u32:"$gsid" pid:u32:1 \
-	probe-path:str:"$exe" probe-offset:u64:0 go-layout:$layout
+	probe-path:str:"$exe" probe-offset:u64:0 probe-func-offset:u64:0 go-layout:$layout
 probe 2 'cannot open /nonexistent.*' probe-add session-id:u32:"$gsid" pid:u32:$holder \
-	probe-path:str:/nonexistent probe-offset:u64:0 go-layout:$layout
+	probe-path:str:/nonexistent probe-offset:u64:0 probe-func-offset:u64:0 go-layout:$layout
 probe 22 '.*not a regular file' probe-add session-id:u32:"$gsid" pid:u32:$holder \
-	probe-path:str:/dev/null probe-offset:u64:0 go-layout:$layout
+	probe-path:str:/dev/null probe-offset:u64:0 probe-func-offset:u64:0 go-layout:$layout
 probe 22 'offset .* beyond the end.*' probe-add session-id:u32:"$gsid" pid:u32:$holder \
-	probe-path:str:"$exe" probe-offset:u64:0x7fffffff go-layout:$layout
+	probe-path:str:"$exe" probe-offset:u64:0x7fffffff probe-func-offset:u64:0 go-layout:$layout
+# The probe must sit where an instruction starts, as decoded from its
+# function's entry: runtime.execute of a Go program, its stack check's jbe.
+g=$(readlink -f "$progs/gosched-go1.23")
+[ -x "$g" ] || g=$(readlink -f "$progs/gosched")
+"$ctl" inspect --json --func runtime.execute "$g" >"$work/ex.json"
+read -r foff off <<<"$(jget "$work/ex.json" "'%d %d' % (d['func']['offset'], d['func']['probe']['offset'])")"
+pg() { probe "$@" probe-path:str:"$g" go-layout:$layout; }
+pg 22 'missing attribute: function offset' probe-add session-id:u32:"$gsid" pid:u32:$holder \
+	probe-offset:u64:"$off"
+pg 22 "function offset $((off + 1)): not within 1 MiB before offset $off" probe-add \
+	session-id:u32:"$gsid" pid:u32:$holder probe-offset:u64:"$off" probe-func-offset:u64:$((off + 1))
+pg 22 "function offset 0: not within 1 MiB before offset $((0x100001))" probe-add \
+	session-id:u32:"$gsid" pid:u32:$holder probe-offset:u64:$((0x100001)) probe-func-offset:u64:0
+pg 22 "offset $(printf '%#x' $((foff + 1))) is inside the instruction at $(printf '%#x' "$foff") \\(4 bytes\\)\$" \
+	probe-add session-id:u32:"$gsid" pid:u32:$holder probe-offset:u64:$((foff + 1)) \
+	probe-func-offset:u64:"$foff"
+pg 22 "offset $(printf '%#x' $((off + 1))) is inside the instruction at $(printf '%#x' "$off") \\([26] bytes\\)\$" \
+	probe-add session-id:u32:"$gsid" pid:u32:$holder probe-offset:u64:$((off + 1)) \
+	probe-func-offset:u64:"$foff"
+pg 22 "the instruction at $(printf '%#x' "$foff") is not a jump on condition 6 or 7\$" probe-add \
+	session-id:u32:"$gsid" pid:u32:$holder probe-offset:u64:"$foff" probe-func-offset:u64:"$foff" \
+	probe-jcc:u8:6
+# (the jbe takes 6, recording when it falls through, and 7, when it jumps)
+pg 22 "the instruction at $(printf '%#x' "$off") is not a jump on condition 4 or 5\$" probe-add \
+	session-id:u32:"$gsid" pid:u32:$holder probe-offset:u64:"$off" probe-func-offset:u64:"$foff" \
+	probe-jcc:u8:5
+for at in "$foff" "$off"; do
+	jcc=probe-jcc:u8:6
+	[ "$at" = "$off" ] || jcc=probe-g-reg:u8:14	# (any other valid attribute)
+	out=$("$nlraw" send --show probe-add session-id:u32:"$gsid" pid:u32:$holder probe-kind:u32:2 \
+		probe-arg-reg:u8:0 probe-path:str:"$g" probe-offset:u64:"$at" probe-func-offset:u64:"$foff" \
+		go-layout:$layout "$jcc")
+	check_match "a probe at an instruction start ($at) is placed" "^errno=0 " "$(tail -1 <<<"$out")"
+	nl_id=$(sed -n 's/.* probe-id=\([0-9]*\).*/\1/p' <<<"$out")
+	"$nlraw" send probe-del session-id:u32:"$gsid" probe-id:u32:"$nl_id" >/dev/null
+done
 check "sid $sid gets pid 1 as a target" "$nlraw" send target-add session-id:u32:"$sid" pid:u32:1
 probe 22 '.*without goroutine events' probe-add session-id:u32:"$sid" pid:u32:1 \
-	probe-path:str:"$exe" probe-offset:u64:0 go-layout:$layout
+	probe-path:str:"$exe" probe-offset:u64:0 probe-func-offset:u64:0 go-layout:$layout
 expect 2 '.*no probe 7' probe-del session-id:u32:"$gsid" probe-id:u32:7
 expect 22 '.*probe id' probe-del session-id:u32:"$gsid"
 # A valid probe on a file the holder does not run: placed, listed, removed.
 out=$("$nlraw" send --show probe-add session-id:u32:"$gsid" pid:u32:$holder probe-kind:u32:2 \
-	probe-arg-reg:u8:0 probe-path:str:"$exe" probe-offset:u64:0 go-layout:$layout)
+	probe-arg-reg:u8:0 probe-path:str:"$exe" probe-offset:u64:0 probe-func-offset:u64:0 go-layout:$layout)
 pid_=$(printf '%s\n' "$out" | sed -n 's/.* probe-id=\([0-9]*\).*/\1/p')
 check_match "a probe is placed and gets an id" "^[0-9]+$" "$pid_"
 out=$("$nlraw" send --dump --show probes session-id:u32:"$gsid")

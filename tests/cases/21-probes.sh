@@ -15,12 +15,13 @@ stat_of() { # SESSION FIELD -> sum over CPUs
 	jget "$work/stats.json" "sum(c['$2'] for s in d['sessions'] for c in s['cpus'])"
 }
 # a GO_START probe reading a g from RAX, goid at offset 8: the module
-# reads whatever is there (a C program: the reads fault, the hits count)
+# reads whatever is there (a C program: the reads fault, the hits count);
+# placed at a function's entry, so the entry is its own function offset
 layout=0800$(printf '00%.0s' $(seq 14))
 probe_at() { # SESSION PID FILE OFFSET
 	nl probe-add session-id:u32:"$1" pid:u32:"$2" probe-kind:u32:2 \
-		probe-path:str:"$3" probe-offset:u64:"$4" probe-arg-reg:u8:0 \
-		go-layout:hex:"$layout"
+		probe-path:str:"$3" probe-offset:u64:"$4" probe-func-offset:u64:"$4" \
+		probe-arg-reg:u8:0 go-layout:hex:"$layout"
 }
 byte_at() { # PID FILE OFFSET -> the byte in PID's memory there
 	text_bytes "$1" "$2" "$3" | awk '{ print $4 }'

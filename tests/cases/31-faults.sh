@@ -1,5 +1,8 @@
 # shellcheck shell=bash source-path=SCRIPTDIR
 # shellcheck disable=SC2016,SC2154 # (eval'd on purpose; start_gt assigns by name)
+# godiag-case: fresh-boot (it takes memory and CPU 1 offline and back, and
+# loads the fault-injection build: the cases after it would run on a
+# machine it changed)
 # Faults while tracing: a Go target SIGKILLed while its probes fire, the
 # reader SIGKILLed, a traced process that execs (directly, and a Go
 # target's followed child), rmmod with sessions, targets and probes alive

@@ -122,8 +122,14 @@ static int on_syms(const struct capfile_syms_head *head, const struct capfile_sy
 
 		if (i && e->pc <= syms[i - 1].pc)
 			broken("SYMS not sorted");
-		if (e->func_off >= head->strings_len || e->file_off >= head->strings_len)
+		if (e->func_off >= head->strings_len || e->file_off >= head->strings_len ||
+		    e->start_off > head->strings_len)
 			broken("SYMS offset");
+		if (e->start_off &&
+		    (!memchr(strings + e->start_off - 1, '\0',
+			     head->strings_len - e->start_off + 1) ||
+		     !printable(strings + e->start_off - 1)))
+			broken("SYMS start string");
 		if (!memchr(strings + e->func_off, '\0', head->strings_len - e->func_off) ||
 		    !memchr(strings + e->file_off, '\0', head->strings_len - e->file_off) ||
 		    !printable(strings + e->func_off) || !printable(strings + e->file_off))
@@ -158,6 +164,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (capfile_parse(data, size, &checks, NULL, &info, err, sizeof(err)) != 0)
 		check_err(err, sizeof(err));
+	else if (!info.complete && (info.cut_at != size ||
+				    (info.cut_section && !info.cut_inside)))
+		broken("a file without END must say where it was cut");
 	if (report_load(&r, data, size, err, sizeof(err)) == 0) {
 		devnull = fopen("/dev/null", "w");
 		if (!devnull)

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Fuzz target: the Go binary parser (ctl/gobin.c, gopclntab.c, godwarf.c,
- * gotables.c; ELF through libelf, DWARF through libdw, x86 code through
- * capstone). The input is a whole file: gobin_open_mem() parses it; when
- * it is accepted, everything godiagctl asks of a binary is asked:
- * goroutine tracing setup (DWARF or tables, wait reasons, probes),
- * function names and lines at a spread of addresses, function ranges by
- * name, "did you mean", line -> PCs, RETs of functions, file offsets and
+ * gofacts.c, gorecover.c, x86flow.c; ELF through libelf, DWARF through
+ * libdw, x86 code through capstone). The input is a whole file:
+ * gobin_open_mem() parses it; when it is accepted, everything godiagctl
+ * asks of a binary is asked: goroutine tracing setup (DWARF or recovery
+ * from the code and data, wait reasons, probes), function names and lines
+ * at a spread of addresses, function ranges by name, "did you mean", line
+ * -> PCs, RETs of functions, file offsets and
  * the load bias from a synthetic /proc/PID/maps.
  *
  * Checked besides "no crash, no leak, no undefined behaviour": a refused
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 #include "gobin.h"
 
@@ -53,6 +55,8 @@ static void at_addr(const struct gobin *b, uint64_t vaddr)
 	uint32_t line;
 	uint64_t off;
 
+	const char *func;
+
 	touch(gobin_func_name(b, vaddr));
 	if (gobin_line(b, vaddr, &file, &line) == 0) {
 		if (!file)
@@ -60,6 +64,12 @@ static void at_addr(const struct gobin *b, uint64_t vaddr)
 		touch(file);
 	}
 	gobin_file_offset(b, vaddr, &off);
+	gobin_pc_source(b, vaddr, &func, &file, &line);
+	if (!func && (file || line))
+		broken("gobin_pc_source: a line without a function");
+	touch(func);
+	touch(file);
+	touch(gobin_go_start(b, vaddr));
 }
 
 static uint64_t get_u64(const uint8_t *p)
@@ -114,7 +124,7 @@ static void check_load_bias(const struct gobin *b)
 	uint64_t shift = b->pie ? 0x555555554000ULL : 0;
 	char maps[1024];
 
-	if (gobin_load_bias(b, "", 1, &bias) == 0)
+	if (gobin_load_bias(b, "", makedev(8, 1), 1, &bias) == 0)
 		broken("load bias from empty maps");
 	start = base + shift;
 	if (start < base || start > UINT64_MAX - 0x3000)
@@ -126,14 +136,15 @@ static void check_load_bias(const struct gobin *b)
 		 "%" PRIx64 "-%" PRIx64 " r--p 00000000 08:01 4242 /fuzz/prog\n"
 		 "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0 [vsyscall]",
 		 start + 0x1000, start + 0x3000, start, start + 0x1000);
-	if (gobin_load_bias(b, maps, 4242, &bias) != 0 || bias != shift)
+	if (gobin_load_bias(b, maps, makedev(8, 1), 4242, &bias) != 0 || bias != shift)
 		broken("load bias of a synthetic mapping");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const names[] = {
-		"main.main", "main.main.func1", "main.Map[...]", "runtime.main",
+		"main.main", "main.main.func1", "main.main.gowrap1", "main.Map[...]",
+		"runtime.main",
 		"runtime.newproc1", "runtime.execute", "runtime.gopark",
 		"runtime.ready", "runtime.goexit1", "runtime.goexit", "",
 	};

@@ -163,15 +163,17 @@ static void capfile_go(void)
 	static char *r100[] = { "", "GC assist marking", "IO wait", "chan receive",
 				"chan send", "select", "sleep", "sync.Mutex.Lock" };
 	static char *r200[] = { "", "chan receive", "sleep" };
+	/* main.main.gowrap1: a go statement's wrapper, named by what it calls. */
 	static const struct capw_sym s100[] = {
-		{ 0x401000, "main.main", "/app/main.go", 10 },
-		{ 0x401100, "main.main.func1", "/app/main.go", 14 },
-		{ 0x402000, "main.worker", "/app/worker.go", 5 },
-		{ 0x403000, "runtime.main", "/usr/lib/go/src/runtime/proc.go", 250 },
+		{ 0x401000, "main.main", "/app/main.go", 10, NULL },
+		{ 0x401100, "main.main.func1", "/app/main.go", 14, NULL },
+		{ 0x401200, "main.main.gowrap1", "/app/main.go", 15, "main.worker" },
+		{ 0x402000, "main.worker", "/app/worker.go", 5, NULL },
+		{ 0x403000, "runtime.main", "/usr/lib/go/src/runtime/proc.go", 250, NULL },
 	};
 	static const struct capw_sym s200[] = {
-		{ 0x555555556000, "main.spawn", "", 0 },
-		{ 0x555555557000, "main.Map[...]", "/b/m.go", 7 },
+		{ 0x555555556000, "main.spawn", "", 0, NULL },
+		{ 0x555555557000, "main.Map[...]", "/b/m.go", 7, NULL },
 	};
 	struct capw w;
 	const char *file = "go.cf";
@@ -194,7 +196,7 @@ static void capfile_go(void)
 	go_rec(&w, GODIAG_REC_GO_START, 0, 100, 100, 0, 0, 1, 0, 0, 0, 0);
 	go_rec(&w, GODIAG_REC_GO_CREATE, 0, 100, 100, 100, 1, 2, 1, 0x401000, 0x401100, 0);
 	go_rec(&w, GODIAG_REC_GO_CREATE, 0, 100, 100, 200, 1, 3, 1, 0x401000, 0x402000, 0);
-	go_rec(&w, GODIAG_REC_GO_CREATE, 0, 100, 100, 300, 1, 4, 1, 0x401010, 0x402000, 0);
+	go_rec(&w, GODIAG_REC_GO_CREATE, 0, 100, 100, 300, 1, 4, 1, 0x401010, 0x401200, 0);
 	go_rec(&w, GODIAG_REC_GO_PARK, 0, 100, 100, 400, 1, 1, 0, 0, 0, 3);
 	go_rec(&w, GODIAG_REC_GO_START, 0, 100, 100, 500, 1, 2, 0, 0, 0, 0);
 	go_rec(&w, GODIAG_REC_GO_EXIT, 0, 100, 100, 1000, 2, 2, 0, 0, 0, 0);

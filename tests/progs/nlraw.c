@@ -150,6 +150,8 @@ static const struct attr_info attrs[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_PROBE_FAULTS] = { "probe-faults", K_U64 },
 	[GODIAG_A_PROCS_MISSED] = { "procs-missed", K_U64 },
 	[GODIAG_A_PROBE_JCC] = { "probe-jcc", K_U8 },
+	[GODIAG_A_PROC_MEM_FD] = { "proc-mem-fd", K_U32 },
+	[GODIAG_A_PROBE_FUNC_OFFSET] = { "probe-func-offset", K_U64 },
 };
 
 static bool is_godiag(void)
@@ -775,7 +777,13 @@ static int parse_width(const char *s, unsigned int bytes, void *out)
 	return 0;
 }
 
-/* ATTR:TYPE[:VALUE] -> one attribute in m; returns its offset or (size_t)-1. */
+/* put_spec(): an open:PATH whose open failed adds no attribute. */
+#define OMITTED	((size_t)-2)
+
+/*
+ * ATTR:TYPE[:VALUE] -> one attribute in m; returns its offset,
+ * (size_t)-1 on bad usage, or OMITTED.
+ */
 static size_t put_spec(struct mb *m, const char *spec)
 {
 	char *dup = strdup(spec), *tname, *val;
@@ -835,6 +843,19 @@ static size_t put_spec(struct mb *m, const char *spec)
 		if (!val || parse_num(val, NLA_PAYLOAD_MAX, &n))
 			goto bad;
 		off = mb_attr(m, (uint16_t)type, NULL, (size_t)n);
+	} else if (!strcmp(tname, "open")) {
+		/* This process opens PATH: the kernel checks it, not the shell. */
+		int fd;
+
+		if (!val || !*val)
+			goto bad;
+		fd = open(val, O_RDONLY);
+		printf("open=%d\n", fd < 0 ? errno : 0);
+		if (fd < 0) {
+			free(dup);
+			return OMITTED;
+		}
+		off = mb_attr(m, (uint16_t)type, &(uint32_t){ (uint32_t)fd }, 4);
 	} else {
 		goto bad;
 	}
@@ -845,7 +866,7 @@ static size_t put_spec(struct mb *m, const char *spec)
 	return off;
 bad:
 	fprintf(stderr, "%s: bad attribute '%s' (ATTR:TYPE[:VALUE], TYPE u8|u16|u32|u64|"
-		"flag|str|raw|hex|len)\n", prog, spec);
+		"flag|str|raw|hex|len|open)\n", prog, spec);
 	free(bin);
 	free(dup);
 	return (size_t)-1;
@@ -961,7 +982,8 @@ static int send_build(const struct opts *o, int argc, char **argv, struct mb *m)
 		a_off = put_spec(m, argv[i]);
 		if (a_off == (size_t)-1)
 			return -1;
-		last = a_off;
+		if (a_off != OMITTED)
+			last = a_off;
 	}
 	mb_msg_end(m, off);
 	nlh = (struct nlmsghdr *)m->p;
@@ -1443,6 +1465,18 @@ static void fuzz_plausible_probe(struct fuzz *f, uint32_t seq)
 		default: o = fuzz_probe_size ? rnd(f) % fuzz_probe_size : rn(f, 1 << 20); break;
 		}
 		mb_attr(&f->m, GODIAG_A_PROBE_OFFSET, &o, 8);
+		/*
+		 * The function's entry: mostly the offset itself (any offset is
+		 * an instruction start when decoding starts there, so the probe
+		 * gets as far as the uprobe), or a little before it, or none.
+		 */
+		v = rn(f, 8);
+		if (v == 0)
+			o = interesting(f);
+		else if (v < 3)
+			o -= rn(f, 64);
+		if (!chance(f, 5))
+			mb_attr(&f->m, GODIAG_A_PROBE_FUNC_OFFSET, &o, 8);
 		r = (uint8_t)(chance(f, 95) ? rn(f, 16) : rn(f, 256));
 		if (chance(f, 90))
 			mb_attr(&f->m, GODIAG_A_PROBE_ARG_REG, &r, 1);
@@ -1992,7 +2026,11 @@ static void usage(FILE *f)
 "                   events, owned, pid, target-flags, syscall-mask,\n"
 "                   syscall-min-ns, ... (enum godiag_attr, lower case, '-')\n"
 "  TYPE:VALUE       u8|u16|u32|u64:N (negative allowed), flag, str:S (with NUL),\n"
-"                   raw:S (without NUL), hex:HEXBYTES, len:N (N zero bytes)\n"
+"                   raw:S (without NUL), hex:HEXBYTES, len:N (N zero bytes),\n"
+"                   open:PATH (nlraw opens PATH read-only and sends the fd as\n"
+"                   a u32, e.g. proc-mem-fd:open:/proc/PID/mem; it prints\n"
+"                   \"open=<errno>\" first and leaves the attribute out when\n"
+"                   the open fails)\n"
 "  --dump           set NLM_F_DUMP, count the messages before NLMSG_DONE\n"
 "  --truncate N     send only the first N bytes (nlmsg_len = N)\n"
 "  --bad-len        last attribute's nla_len beyond the end of the message\n"

@@ -114,10 +114,13 @@ static int v_syms(const struct capfile_syms_head *h, const struct capfile_sym *s
 	uint32_t i;
 
 	fprintf(l->f, "syms pid=%u count=%u len=%u:", h->pid, h->count, h->strings_len);
-	for (i = 0; i < h->count; i++)
+	for (i = 0; i < h->count; i++) {
 		fprintf(l->f, " %#llx=%s@%s:%u", (unsigned long long)syms[i].pc,
 			strings + syms[i].func_off, strings + syms[i].file_off,
 			syms[i].line);
+		if (syms[i].start_off)
+			fprintf(l->f, "->%s", strings + syms[i].start_off - 1);
+	}
 	fputc('\n', l->f);
 	return 0;
 }
@@ -207,11 +210,12 @@ static void go_file(struct membuf *m)
 {
 	static char *reasons[] = { "", "chan receive", "IO\twait", "bad\x1b" };
 	static const struct capw_sym syms[] = {
-		{ 0x30, "main.b", "b.go", 3 },
-		{ 0x10, "main.a", "a.go", 1 },
-		{ 0x20, "main.a", NULL, 0 },
-		{ 0x10, "main.dup", "x.go", 9 },
-		{ 0x40, "we\nird", "a.go", 4 },
+		{ 0x30, "main.b", "b.go", 3, NULL },
+		{ 0x10, "main.a", "a.go", 1, NULL },
+		{ 0x20, "main.a", NULL, 0, NULL },
+		{ 0x10, "main.dup", "x.go", 9, NULL },
+		{ 0x40, "we\nird", "a.go", 4, NULL },
+		{ 0x50, "main.main.gowrap1", "a.go", 5, "main.b" },
 	};
 	struct godiag_rec_go g = make_go(GODIAG_REC_GO_CREATE, 100, 101, 5, 1, 2);
 	struct capfile_goinfo h;
@@ -224,7 +228,7 @@ static void go_file(struct membuf *m)
 	h.nreasons = 99;	/* the writer counts them */
 	snprintf(h.go_version, sizeof(h.go_version), "go1.22.2");
 	capw_goinfo(&w, &h, reasons, 4);
-	capw_syms(&w, 100, syms, 5);
+	capw_syms(&w, 100, syms, 6);
 	capw_record(&w, &g, sizeof(g));
 	capw_end(&w, 1, 2);
 	if (capw_close(&w))
@@ -235,9 +239,12 @@ static void go_file(struct membuf *m)
 static const char go_log[] =
 	"goinfo pid=100 go=go1.22.2 bias=0x1000 n=4 len=27: '' 'chan receive' "
 	"'IO\twait' 'bad?'\n"
-	/* Strings stored once: main.a a.go "" main.b b.go we?ird = 32 bytes. */
-	"syms pid=100 count=4 len=32: 0x10=main.a@a.go:1 0x20=main.a@:0 "
-	"0x30=main.b@b.go:3 0x40=we?ird@a.go:4\n"
+	/*
+	 * Strings stored once: main.a a.go "" main.b b.go we?ird
+	 * main.main.gowrap1 = 50 bytes.
+	 */
+	"syms pid=100 count=5 len=50: 0x10=main.a@a.go:1 0x20=main.a@:0 "
+	"0x30=main.b@b.go:3 0x40=we?ird@a.go:4 0x50=main.main.gowrap1@a.go:5->main.b\n"
 	"record type=3 len=72 tgid=100\n"
 	"end 1 2 1 72\n";
 
@@ -383,6 +390,7 @@ static const struct sym_case sym_cases[] = {
 	{ "SYMS strings_len short of the section", 1, 1, { { 0x10, 0, 0, 1, 0 } }, 1, "f\0", 2 },
 	{ "SYMS func name past the strings", 1, 2, { { 0x10, 2, 0, 1, 0 } }, 1, "f\0", 2 },
 	{ "SYMS file name past the strings", 1, 2, { { 0x10, 0, 7, 1, 0 } }, 1, "f\0", 2 },
+	{ "SYMS start name past the strings", 1, 2, { { 0x10, 0, 0, 1, 3 } }, 1, "f\0", 2 },
 	{ "SYMS strings without the last NUL", 1, 2, { { 0x10, 0, 0, 1, 0 } }, 1, "fg", 2 },
 	{ "SYMS string with a newline", 1, 3, { { 0x10, 0, 0, 1, 0 } }, 1, "f\n\0", 3 },
 	{ "SYMS entries out of order", 2, 2,
@@ -457,44 +465,86 @@ static void test_round_trip(void)
 	test_end();
 }
 
-/* Where sections start in a well-formed file: a cut there loses only whole ones. */
-static size_t boundaries(const struct membuf *m, size_t *at, size_t max)
+/* What a cut at each length of a well-formed file must leave. */
+struct layout {
+	size_t sec_at[16];	/* where each section's header starts */
+	uint32_t sec_type[16];
+	size_t nsec;
+	size_t rec_end[64];	/* where each record ends */
+	size_t nrec;
+};
+
+static void layout_of(const struct membuf *m, struct layout *lo)
 {
 	struct capfile_section s;
-	size_t off = sizeof(struct capfile_header), n = 0;
+	struct godiag_rec r;
+	size_t off = sizeof(struct capfile_header), at;
 
-	while (off < m->len && n < max) {
-		at[n++] = off;
+	memset(lo, 0, sizeof(*lo));
+	while (off < m->len && lo->nsec < ARRAY_SIZE_T(lo->sec_at)) {
 		memcpy(&s, m->buf + off, sizeof(s));
+		lo->sec_at[lo->nsec] = off;
+		lo->sec_type[lo->nsec++] = s.type;
+		for (at = off + sizeof(s); s.type == CAPFILE_SEC_RECORDS &&
+		     at < off + sizeof(s) + s.length && lo->nrec < ARRAY_SIZE_T(lo->rec_end);
+		     at += r.size) {
+			memcpy(&r, m->buf + at, sizeof(r));
+			lo->rec_end[lo->nrec++] = at + r.size;
+		}
 		off += sizeof(s) + ((s.length + 7) & ~7ULL);
 	}
-	return n;
 }
 
-static bool is_boundary(size_t len, const size_t *at, size_t n)
+static int count_record(const struct godiag_rec *rec, size_t len, void *arg)
+{
+	(void)rec;
+	(void)len;
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+/* The section a cut at len falls in: its type, 0 in a header or between two. */
+static uint32_t cut_section_at(const struct layout *lo, size_t len, bool *inside)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (at[i] == len)
-			return true;
-	return false;
+	*inside = len > sizeof(struct capfile_header) || len < sizeof(struct capfile_header);
+	for (i = 0; i < lo->nsec; i++) {
+		if (len == lo->sec_at[i]) {
+			*inside = false;
+			return 0;
+		}
+		if (len < lo->sec_at[i] + sizeof(struct capfile_section) &&
+		    len > lo->sec_at[i])
+			return 0;
+		if (i + 1 == lo->nsec || len < lo->sec_at[i + 1])
+			return len > lo->sec_at[i] ? lo->sec_type[i] : 0;
+	}
+	return 0;
 }
 
+/*
+ * Every cut of a file: shorter than the magic, not a capture file; else
+ * an incomplete file that says where it ends and delivers every record
+ * that ends before the cut, never an error.
+ */
 static void check_truncations(const char *name, void (*make)(struct membuf *),
 			      size_t sections)
 {
+	static const struct capfile_visitor counter = { .record = count_record };
 	struct capfile_info info;
+	struct layout lo;
 	struct membuf m, cut;
-	size_t at[16], nb, len;
-	char err[256], want[64];
+	size_t len, want_recs, recs, i;
+	uint32_t want_sec;
+	bool inside;
+	char err[256];
 	int bad = 0;
 
-	test_begin("capfile: every truncation of %s is an error or an incomplete file",
-		   name);
+	test_begin("capfile: every cut of %s reads up to the cut", name);
 	make(&m);
-	nb = boundaries(&m, at, 16);
-	CHECK_U64(nb, sections);
+	layout_of(&m, &lo);
+	CHECK_U64(lo.nsec, sections);
 	for (len = 0; len < m.len; len++) {
 		int rc;
 
@@ -502,19 +552,30 @@ static void check_truncations(const char *name, void (*make)(struct membuf *),
 		cut.len = len;
 		cut.buf = malloc(len ? len : 1);
 		memcpy(cut.buf, m.buf, len);
-		rc = capfile_parse(cut.buf, cut.len, &quiet, NULL, &info, err, sizeof(err));
-		if (len < CAPFILE_MAGIC_LEN)
-			snprintf(want, sizeof(want), "not a godiag capture file");
-		else if (len == sizeof(struct capfile_header) || is_boundary(len, at, nb))
-			want[0] = '\0';
-		else
-			snprintf(want, sizeof(want), "truncated at byte %zu", len);
-		if ((want[0] ? rc != -1 : rc != 0) || strcmp(err, want) || info.complete) {
+		recs = 0;
+		rc = capfile_parse(cut.buf, cut.len, &counter, &recs, &info, err, sizeof(err));
+		free(cut.buf);
+		if (len < CAPFILE_MAGIC_LEN) {
+			if (rc != -1 || strcmp(err, "not a godiag capture file"))
+				if (bad++ < 5)
+					test_fail_at(__FILE__, __LINE__, "length %zu: rc %d, "
+						     "err '%s'", len, rc, err);
+			continue;
+		}
+		for (i = want_recs = 0; i < lo.nrec; i++)
+			want_recs += lo.rec_end[i] <= len;
+		want_sec = cut_section_at(&lo, len, &inside);
+		if (rc || err[0] || info.complete || info.cut_at != len ||
+		    info.cut_inside != inside || info.cut_section != want_sec ||
+		    recs != want_recs || info.records != want_recs) {
 			if (bad++ < 5)
 				test_fail_at(__FILE__, __LINE__, "length %zu: rc %d, err '%s', "
-					     "want '%s'", len, rc, err, want);
+					     "complete %d, cut at %llu, inside %d (want %d), "
+					     "section %u (want %u), records %zu (want %zu)",
+					     len, rc, err, info.complete,
+					     (unsigned long long)info.cut_at, info.cut_inside,
+					     inside, info.cut_section, want_sec, recs, want_recs);
 		}
-		free(cut.buf);
 	}
 	CHECK_U64(bad, 0);
 	free(m.buf);
@@ -536,6 +597,23 @@ static void expect_error(const char *name, const struct membuf *m, const char *w
 	rc = capfile_parse(m->buf, m->len, &quiet, NULL, NULL, err, sizeof(err));
 	CHECK_U64(rc, (uint64_t)-1);
 	CHECK_STR(err, want);
+	test_end();
+}
+
+/* Not an error: an incomplete file cut at byte at. */
+static void expect_cut(const char *name, const struct membuf *m, uint64_t at,
+		       bool inside, uint32_t section)
+{
+	struct capfile_info info;
+	char err[256];
+
+	test_begin("capfile: %s: a cut file", name);
+	CHECK_U64(capfile_parse(m->buf, m->len, &quiet, NULL, &info, err, sizeof(err)), 0);
+	CHECK_STR(err, "");
+	CHECK(!info.complete);
+	CHECK_U64(info.cut_at, at);
+	CHECK_U64(info.cut_inside, inside);
+	CHECK_U64(info.cut_section, section);
 	test_end();
 }
 
@@ -580,7 +658,7 @@ static void test_headers(void)
 	mb_header(&m, 1, 24);
 	m.buf[12] = 0x00;
 	m.buf[13] = 0x10;	/* header size 4096 */
-	expect_error("header size past the end", &m, "truncated at byte 24");
+	expect_cut("header size past the end", &m, 24, true, 0);
 	m.len = 0;
 	mb_header(&m, 1, 24);
 	expect_ok("header only: incomplete", &m, false);
@@ -599,15 +677,15 @@ static void test_sections(void)
 
 	mb_header(&m, 1, 24);
 	mb_section_len(&m, CAPFILE_SEC_NOTE, 0, UINT64_MAX, "x", 1);
-	expect_error("section length 2^64-1", &m, "truncated at byte 48");
+	expect_cut("section length 2^64-1", &m, 48, true, CAPFILE_SEC_NOTE);
 	m.len = 0;
 	mb_header(&m, 1, 24);
 	mb_section_len(&m, CAPFILE_SEC_NOTE, 0, 9, "x", 1);
-	expect_error("section length past the end", &m, "truncated at byte 48");
+	expect_cut("section length past the end", &m, 48, true, CAPFILE_SEC_NOTE);
 	m.len = 0;
 	mb_header(&m, 1, 24);
 	mb_put(&m, junk, 8);
-	expect_error("half a section header", &m, "truncated at byte 32");
+	expect_cut("half a section header", &m, 32, true, 0);
 	m.len = 0;
 	mb_header(&m, 1, 24);
 	mb_section(&m, 99, 0, "future", 6);

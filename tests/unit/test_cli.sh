@@ -13,21 +13,30 @@ trap 'rm -rf "$tmp"' EXIT
 # expect NAME STATUS PATTERN ARGS...: godiagctl ARGS exits STATUS and
 # prints one line on stderr matching the extended regex PATTERN, or for
 # a usage error (status 1 and PATTERN starting "usage:") that line and
-# a second pointing at the help
+# a second pointing at the help, or (PATTERN "-") nothing
 expect() {
+	name=$1 want=$2 pat=$3
+	shift 3
+	expect_run "$name" "$want" "$pat" "$ctl" "$@"
+}
+
+# expect_run NAME STATUS PATTERN CMD...: the same for a command line that
+# runs godiagctl itself (under timeout, as another user)
+expect_run() {
 	name=$1 want=$2 pat=${3#usage:} nlines=1
 	[ "$pat" = "$3" ] || nlines=2
+	[ "$pat" != - ] || nlines=0 pat=
 	shift 3
-	"$ctl" "$@" >"$tmp/out" 2>"$tmp/err"
+	"$@" >"$tmp/out" 2>"$tmp/err"
 	st=$?
 	lines=$(wc -l <"$tmp/err")
 	if [ "$st" = "$want" ] && [ "$lines" = "$nlines" ] &&
-		head -n 1 "$tmp/err" | grep -Eq "$pat" &&
-		{ [ "$nlines" = 1 ] || tail -n 1 "$tmp/err" | grep -q "^see 'godiagctl help"; }; then
+		{ [ "$nlines" = 0 ] || head -n 1 "$tmp/err" | grep -Eq "$pat"; } &&
+		{ [ "$nlines" != 2 ] || tail -n 1 "$tmp/err" | grep -q "^see 'godiagctl help"; }; then
 		echo "ok $name"
 	else
 		echo "FAIL $name"
-		echo "#   godiagctl $*: exit $st (want $want), stderr ($lines lines):"
+		echo "#   $*: exit $st (want $want), stderr ($lines lines):"
 		sed 's/^/#     /' "$tmp/err"
 	fi
 }
@@ -55,9 +64,106 @@ expect "inspect of a missing file exits 1" 1 "cannot open" inspect "$tmp/none"
 expect "inspect of a C program exits 1" 1 "is not a Go program" inspect /bin/sh
 expect "inspect of a directory exits 1" 1 "not a regular file" inspect "$tmp/dir"
 
+# A capture file: META (start at 1 ms), 3 syscall records (64 bytes
+# each, at 2, 3 and 4 ms) in two RECORDS sections with a NOTE between
+# them, then END. Bytes: header 0..24, META 24..72, RECORDS 72..216, NOTE
+# 216..240, RECORDS 240..320 (its record at 256..320), END 320..368.
+make_capture() {
+	python3 - "$1" <<'PY'
+import struct, sys
+def sec(t, payload):
+    pad = b"\0" * (-len(payload) % 8)
+    return struct.pack("<IIQ", t, 0, len(payload)) + payload + pad
+def rec(ts):
+    # struct godiag_rec_syscall: type SYSCALL (2), size 64, tgid 100
+    return struct.pack("<HHHHIIQQQQqII", 2, 64, 0, 0, 100, 100, ts, 0,
+                       ts - 1000, 1000, 0, 1, 0)
+out = b"GODIAGCF" + struct.pack("<IIII", 1, 24, 1, 0)
+out += sec(1, b"start_monotonic_ns=1000000\n")
+out += sec(3, rec(2000000) + rec(3000000))
+out += sec(4, b"between")
+out += sec(3, rec(4000000))
+out += sec(6, struct.pack("<QQQQ", 1, 5000000, 3, 192))
+open(sys.argv[1], "wb").write(out)
+PY
+}
+
+make_capture "$tmp/whole.gdc"
+head -c 290 "$tmp/whole.gdc" >"$tmp/cut.gdc"
+head -c 240 "$tmp/whole.gdc" >"$tmp/cut-between.gdc"
+expect "report of a complete file exits 0" 0 - report "$tmp/whole.gdc"
+expect "report of a file cut mid-record exits 5" 5 \
+	"^godiagctl: warning: report: $tmp/cut.gdc: file cut at byte 290 in section RECORDS: the report covers the records of its first 2.00 ms$" \
+	report "$tmp/cut.gdc"
+if grep -q '^write .* 2 ' "$tmp/out"; then
+	echo "ok a cut file's report holds its 2 whole records"
+else
+	echo "FAIL a cut file's report holds its 2 whole records"
+	sed 's/^/#   /' "$tmp/out"
+fi
+expect "report of a file cut between sections exits 5" 5 \
+	"file ends at byte 240 without its end section" report "$tmp/cut-between.gdc"
+expect "report --json of a cut file exits 5" 5 "file cut at byte 290" \
+	report --json "$tmp/cut.gdc"
+if grep -q '"cut":{"byte":290,"section":"RECORDS","covers_ns":2000000}' "$tmp/out"; then
+	echo "ok report --json says where the file was cut"
+else
+	echo "FAIL report --json says where the file was cut"
+fi
+# Endless and huge inputs are read only as far as a capture file can go
+# (the timeout only stops a reader that would not stop by itself).
+expect_run "report /dev/zero stops at once and exits 1" 1 \
+	"^godiagctl: report: /dev/zero: not a godiag capture file$" \
+	timeout 60 "$ctl" report /dev/zero
+mkfifo "$tmp/fifo"
+{ cat "$tmp/whole.gdc"; exec sleep 600; } >"$tmp/fifo" &
+writer=$!
+expect_run "report of a pipe that stays open after END exits 0" 0 - \
+	timeout 60 "$ctl" report "$tmp/fifo"
+kill "$writer" 2>/dev/null
+wait "$writer" 2>/dev/null
+
+# Permission: a file that may not be read exits 4 (root reads anything,
+# so the check runs as nobody when run as root).
+as_user() {
+	if [ "$(id -u)" = 0 ]; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"
+	else
+		"$@"
+	fi
+}
+mkdir "$tmp/private"
+cp "$tmp/whole.gdc" "$tmp/private/secret.gdc"
+cp /bin/true "$tmp/private/prog"
+chmod 0600 "$tmp/private/secret.gdc" "$tmp/private/prog"
+chmod 0755 "$tmp" "$tmp/private"
+expect_run "report of an unreadable file exits 4" 4 "Permission denied" \
+	as_user "$ctl" report "$tmp/private/secret.gdc"
+expect_run "inspect of an unreadable file exits 4" 4 "Permission denied" \
+	as_user "$ctl" inspect "$tmp/private/prog"
+
+# A PID that names no process is a bad argument for every command.
+sh -c 'exit 0' &
+dead=$!
+wait "$dead"
+expect "inspect -p of a dead PID exits 1" 1 "^godiagctl: inspect: no process $dead$" \
+	inspect -p "$dead"
+expect "capture -p of a dead PID exits 1" 1 "^godiagctl: capture: no process $dead$" \
+	capture -p "$dead" --syscalls -o "$tmp/dead.gdc"
+expect "capture --goroutines -p of a dead PID exits 1" 1 \
+	"^godiagctl: capture: no process $dead$" \
+	capture -p "$dead" --goroutines -o "$tmp/dead.gdc"
+if [ ! -e "$tmp/dead.gdc" ] && [ -z "$(find "$tmp" -name '.dead.gdc*')" ]; then
+	echo "ok a refused capture leaves no file"
+else
+	echo "FAIL a refused capture leaves no file"
+fi
+
 # --help: exit 0, the exit codes on stdout, nothing on stderr
 if "$ctl" --help >"$tmp/out" 2>"$tmp/err" && [ ! -s "$tmp/err" ] &&
-	grep -q '^  3  the operation failed$' "$tmp/out"; then
+	grep -q '^  3  the operation failed$' "$tmp/out" &&
+	grep -q '^  5  report: the capture file was cut short' "$tmp/out" &&
+	grep -q '^  6  capture --strict' "$tmp/out"; then
 	echo "ok --help exits 0 and lists the exit codes"
 else
 	echo "FAIL --help exits 0 and lists the exit codes"

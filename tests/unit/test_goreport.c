@@ -129,15 +129,15 @@ static void put_syms(struct capw *w)
 {
 	/* Any order, a duplicate: the writer sorts and keeps the first. */
 	static const struct capw_sym s100[] = {
-		{ 0x3000, "main.main.func1", "/app/main.go", 14 },
-		{ 0x1000, "main.main", "/app/main.go", 10 },
-		{ 0x2000, "main.worker", "/app/worker.go", 5 },
-		{ 0x1000, "main.duplicate", "/app/main.go", 99 },
-		{ 0x1100, "main.main", "/app/main.go", 12 },
+		{ 0x3000, "main.main.func1", "/app/main.go", 14, NULL },
+		{ 0x1000, "main.main", "/app/main.go", 10, NULL },
+		{ 0x2000, "main.worker", "/app/worker.go", 5, NULL },
+		{ 0x1000, "main.duplicate", "/app/main.go", 99, NULL },
+		{ 0x1100, "main.main", "/app/main.go", 12, NULL },
 	};
 	static const struct capw_sym s200[] = {
-		{ 0x2000, "main.worker", "/b/worker.go", 7 },
-		{ 0x1000, "main.spawn", NULL, 0 },
+		{ 0x2000, "main.worker", "/b/worker.go", 7, NULL },
+		{ 0x1000, "main.spawn", NULL, 0, NULL },
 	};
 
 	capw_syms(w, 100, s100, ARRAY_SIZE_T(s100));
@@ -593,9 +593,9 @@ static void test_corrupt(void)
 /* Two SYMS sections of one process merge; GOINFO's last one wins. */
 static void test_merge_sections(void)
 {
-	static const struct capw_sym a[] = { { 0x10, "f.a", "a.go", 1 } };
-	static const struct capw_sym b[] = { { 0x20, "f.b", "b.go", 2 },
-					     { 0x10, "f.other", "a.go", 1 } };
+	static const struct capw_sym a[] = { { 0x10, "f.a", "a.go", 1, NULL } };
+	static const struct capw_sym b[] = { { 0x20, "f.b", "b.go", 2, NULL },
+					     { 0x10, "f.other", "a.go", 1, NULL } };
 	char *r1[] = { "", "old" }, *r2[] = { "", "new" };
 	struct godiag_rec_go c1 = make_go(GODIAG_REC_GO_CREATE, 9, 9, T0 + 1, 1, 2);
 	struct godiag_rec_go c2 = make_go(GODIAG_REC_GO_CREATE, 9, 9, T0 + 2, 1, 3);
@@ -636,6 +636,85 @@ static void test_merge_sections(void)
 		CHECK_STR(r.go.waits[0].reason, "new");
 		CHECK_U64(r.go.waits[0].total_ns, 7);
 	}
+	report_free(&r);
+	free(m.buf);
+	test_end();
+}
+
+/*
+ * Goroutines started by go statements with arguments: SYMS names the
+ * wrapper's entry and the function it calls (start), and the report
+ * shows the latter wherever a start function is shown (by_start, each
+ * row, text and JSON), as Go's tracebacks do; a closure keeps its name;
+ * creators are untouched. A file without start names (an older writer)
+ * shows the wrapper.
+ */
+static void wrapper_capture(struct membuf *m, bool with_start)
+{
+	const struct capw_sym syms[] = {
+		{ 0x10, "main.main.gowrap1", "main.go", 20, with_start ? "main.worker" : NULL },
+		{ 0x20, "main.main.func2", "main.go", 21, NULL },
+		{ 0x30, "main.main", "main.go", 20, NULL },
+	};
+	static const uint64_t starts[] = { 0x10, 0x10, 0x20 };
+	struct capw w;
+	int fd = memfile_open(&w);
+	size_t i;
+
+	write_meta(&w);
+	for (i = 0; i < ARRAY_SIZE_T(starts); i++) {
+		struct godiag_rec_go c = make_go(GODIAG_REC_GO_CREATE, 9, 9, T0 + 1 + i, 1,
+						 2 + i);
+
+		c.start_pc = starts[i];
+		c.pc = 0x30;
+		capw_record(&w, &c, sizeof(c));
+	}
+	capw_syms(&w, 9, syms, ARRAY_SIZE_T(syms));
+	capw_end(&w, 1, T0 + 10);
+	if (capw_close(&w))
+		abort();
+	memfile_read(fd, m);
+}
+
+static void test_wrapper_names(void)
+{
+	struct report r;
+	struct membuf m;
+	char err[128], *out;
+
+	wrapper_capture(&m, true);
+	test_begin("goreport: a go statement's wrapper is named by what it calls");
+	CHECK_U64(report_load(&r, m.buf, m.len, err, sizeof(err)), 0);
+	CHECK_U64(r.go.nby_start, 2);
+	if (r.go.nby_start == 2) {
+		CHECK_STR(r.go.by_start[0].function, "main.worker");
+		CHECK_U64(r.go.by_start[0].created, 2);
+		CHECK_STR(r.go.by_start[1].function, "main.main.func2");
+	}
+	CHECK_U64(r.go.nby_creator, 1);
+	if (r.go.nby_creator)
+		CHECK_STR(r.go.by_creator[0].function, "main.main");
+	out = render(&r, report_print_json);
+	CHECK(strstr(out, "\"by_start\":[{\"function\":\"main.worker\",\"created\":2},"
+		      "{\"function\":\"main.main.func2\",\"created\":1}]") != NULL);
+	CHECK(strstr(out, "\"start\":\"main.worker\",\"creator\":\"main.main\"") != NULL);
+	CHECK(strstr(out, "gowrap") == NULL);
+	free(out);
+	out = render(&r, report_print);
+	CHECK(strstr(out, "  main.worker, created by main.main\n") != NULL);
+	CHECK(strstr(out, "gowrap") == NULL);
+	free(out);
+	report_free(&r);
+	free(m.buf);
+	test_end();
+
+	wrapper_capture(&m, false);
+	test_begin("goreport: a file without start names shows the wrapper");
+	CHECK_U64(report_load(&r, m.buf, m.len, err, sizeof(err)), 0);
+	CHECK_U64(r.go.nby_start, 2);
+	if (r.go.nby_start)
+		CHECK_STR(r.go.by_start[0].function, "main.main.gowrap1");
 	report_free(&r);
 	free(m.buf);
 	test_end();
@@ -687,6 +766,7 @@ int main(void)
 	test_many();
 	test_corrupt();
 	test_merge_sections();
+	test_wrapper_names();
 	test_damage();
 	return test_summary();
 }

@@ -11,6 +11,8 @@
 #include "test.h"
 
 #define START 1000000000ULL
+/* 2026-11-26T10:00:00.123456789Z */
+#define START_REAL 1795687200123456789ULL
 
 struct rec_spec {
 	uint32_t tgid;
@@ -41,6 +43,7 @@ static void write_meta(struct capw *w)
 	capw_meta_add(&meta, &len, "kernel_release", "6.1.0-test");
 	capw_meta_add(&meta, &len, "buffer_size", "1048576");
 	capw_meta_add(&meta, &len, "start_monotonic_ns", "%llu", START);
+	capw_meta_add(&meta, &len, "start_realtime_ns", "%llu", START_REAL);
 	capw_meta_add(&meta, &len, "command", "./app -x");
 	capw_meta_add(&meta, &len, "future_key", "ignored");
 	capw_section(w, CAPFILE_SEC_META, 0, meta, len);
@@ -126,19 +129,23 @@ static const char json_finished[] =
 	"{\"name\":\"syscall_500\",\"nr\":500,\"count\":1,\"errors\":1,\"total_ns\":7,"
 	"\"p50_ns\":7,\"p90_ns\":7,\"p99_ns\":7,\"max_ns\":7}],"
 	"\"capture\":{\"duration_ns\":2500000000,\"written\":16,\"read\":11,"
-	"\"mode\":\"discard\"},"
+	"\"mode\":\"discard\",\"written_estimated\":false,"
+	"\"start\":\"2026-11-26T10:00:00.123Z\",\"start_realtime_ns\":1795687200123456789,"
+	"\"host\":\"box\",\"kernel\":\"6.1.0-test\",\"buffer_size\":1048576,"
+	"\"command\":\"./app -x\"},"
 	"\"processes\":[{\"pid\":100,\"syscalls\":6,\"events\":7},"
 	"{\"pid\":200,\"syscalls\":3,\"events\":3},{\"pid\":300,\"syscalls\":0,\"events\":1}],"
 	"\"targets\":[{\"pid\":100,\"comm\":\"app\",\"exe\":\"/usr/bin/app\","
 	"\"follow_children\":true}],"
 	"\"notes\":[\"target 100 (app) exited with status 0\"],"
-	"\"file\":{\"version\":1,\"complete\":true}}\n";
+	"\"file\":{\"version\":1,\"complete\":true,\"cut\":null}}\n";
 
 static const char text_finished[] =
-	"capture  2.50 s on box, kernel 6.1.0-test, discard mode, 1.0 MiB per CPU\n"
+	"capture  2.50 s from 2026-11-26T10:00:00.123Z on box, kernel 6.1.0-test, "
+	"discard mode, 1.0 MiB per CPU\n"
 	"command  ./app -x\n"
 	"target   100 app (/usr/bin/app), following children\n"
-	"events   11 recorded, 5 lost, 3 processes\n"
+	"events   11 recorded, 5 lost, 16 written, 3 processes\n"
 	"note     target 100 (app) exited with status 0\n"
 	"WARNING  5 events lost (31.2% of 16): the numbers below miss them; "
 	"capture again with a larger --buffer\n"
@@ -177,7 +184,7 @@ static void test_unfinished(void)
 {
 	struct report r;
 	struct membuf m;
-	char err[128], *out;
+	char err[128], want[256], *out;
 
 	make_capture(&m, false);
 	test_begin("report of a capture without STATS and END: LOST markers count");
@@ -188,11 +195,21 @@ static void test_unfinished(void)
 	CHECK_U64(report_read(&r), 11);
 	/* Up to the last record: the target exit 200 ms in. */
 	CHECK_U64(report_duration(&r), 200000000);
+	CHECK(report_written_estimated(&r));
 	out = render(&r, report_print_json);
 	CHECK(strstr(out, "{\"events\":{\"recorded\":11,\"lost\":3},") == out);
 	CHECK(strstr(out, "\"capture\":{\"duration_ns\":200000000,\"written\":14,"
-		      "\"read\":11,\"mode\":\"discard\"}") != NULL);
-	CHECK(strstr(out, "\"file\":{\"version\":1,\"complete\":false}}\n") != NULL);
+		      "\"read\":11,\"mode\":\"discard\",\"written_estimated\":true,") != NULL);
+	snprintf(want, sizeof(want), "\"file\":{\"version\":1,\"complete\":false,"
+		 "\"cut\":{\"byte\":%zu,\"section\":null,\"covers_ns\":200000000}}}\n", m.len);
+	CHECK(strstr(out, want) != NULL);
+	free(out);
+	out = render(&r, report_print);
+	CHECK(strstr(out, "events   11 recorded, 3 lost, 14 written (estimated: recorded "
+		      "+ lost), 3 processes\n") != NULL);
+	snprintf(want, sizeof(want), "WARNING  file ends at byte %zu without its end "
+		 "section: the report covers the records of its first 200 ms\n", m.len);
+	CHECK(strstr(out, want) != NULL);
 	free(out);
 	test_end();
 	report_free(&r);
@@ -212,12 +229,15 @@ static void test_empty_and_broken(void)
 	out = render(&r, report_print_json);
 	CHECK_STR(out, "{\"events\":{\"recorded\":0,\"lost\":0},\"syscalls\":[],"
 		  "\"capture\":{\"duration_ns\":0,\"written\":0,\"read\":0,"
-		  "\"mode\":\"unknown\"},\"processes\":[],\"targets\":[],\"notes\":[],"
-		  "\"file\":{\"version\":1,\"complete\":true}}\n");
+		  "\"mode\":\"unknown\",\"written_estimated\":true,\"start\":null,"
+		  "\"start_realtime_ns\":null,\"host\":null,\"kernel\":null,"
+		  "\"buffer_size\":null,\"command\":null},\"processes\":[],\"targets\":[],"
+		  "\"notes\":[],\"file\":{\"version\":1,\"complete\":true,\"cut\":null}}\n");
 	free(out);
 	out = render(&r, report_print);
 	CHECK_STR(out, "capture  0 ns\n"
-		       "events   0 recorded, 0 lost, 0 processes\n"
+		       "events   0 recorded, 0 lost, 0 written (estimated: recorded + lost), "
+		       "0 processes\n"
 		       "\n"
 		       "SYSCALL      COUNT      TOTAL        P50        P90        P99        MAX   ERRORS\n"
 		       "(no syscalls recorded)\n");
@@ -225,10 +245,74 @@ static void test_empty_and_broken(void)
 	report_free(&r);
 	test_end();
 
-	test_begin("report of a truncated file fails with the reader's message");
+	test_begin("report of a file cut in its END section: incomplete, not refused");
 	m.len -= 4;
-	CHECK_U64(report_load(&r, m.buf, m.len, err, sizeof(err)), (uint64_t)-1);
-	CHECK_STR(err, "truncated at byte 68");
+	CHECK_U64(report_load(&r, m.buf, m.len, err, sizeof(err)), 0);
+	CHECK(!r.complete);
+	report_cut_text(&r, err, sizeof(err));
+	CHECK_STR(err, "file cut at byte 68 in section END: it holds no records");
+	report_free(&r);
+	test_end();
+	free(m.buf);
+}
+
+/*
+ * A capture cut inside its second RECORDS section, in the middle of a
+ * record: the report covers the whole records before the cut, and says
+ * where it was cut and how far it covers.
+ */
+static char want_buf[512];
+
+static void test_cut_records(void)
+{
+	struct membuf m;
+	struct report r;
+	size_t cut_at, i;
+	char err[256], *out;
+	struct capw w;
+	int fd = memfile_open(&w);
+
+	write_meta(&w);
+	for (i = 0; i < 3; i++) {
+		struct godiag_rec_syscall sc = make_syscall(100, 1, 1000, 0,
+							    START + 1000000 * (i + 1));
+
+		capw_record(&w, &sc, sizeof(sc));
+		if (i == 1)
+			capw_note(&w, "between");	/* a second RECORDS section follows */
+	}
+	capw_end(&w, 7, START + 9000000);
+	CHECK_U64(capw_close(&w), 0);
+	memfile_read(fd, &m);
+	/* The last record (64 bytes) ends where END's header starts. */
+	cut_at = m.len - sizeof(struct capfile_section) - sizeof(struct capfile_end) - 20;
+
+	test_begin("report of a capture cut mid-record: the records before the cut");
+	CHECK_U64(report_load(&r, m.buf, cut_at, err, sizeof(err)), 0);
+	CHECK(!r.complete);
+	CHECK_U64(r.recorded, 2);
+	CHECK_U64(r.nsc, 1);
+	CHECK_U64(r.nsc ? r.sc[0].count : 0, 2);
+	CHECK_U64(r.nnotes, 1);
+	report_cut_text(&r, err, sizeof(err));
+	snprintf(want_buf, sizeof(want_buf), "file cut at byte %zu in section RECORDS: "
+		 "the report covers the records of its first 2.00 ms", cut_at);
+	CHECK_STR(err, want_buf);
+	out = render(&r, report_print_json);
+	snprintf(want_buf, sizeof(want_buf), "\"file\":{\"version\":1,\"complete\":false,"
+		 "\"cut\":{\"byte\":%zu,\"section\":\"RECORDS\",\"covers_ns\":2000000}}}\n",
+		 cut_at);
+	CHECK(strstr(out, want_buf) != NULL);
+	free(out);
+	report_free(&r);
+	test_end();
+
+	/* Cut exactly after the second record: the same two, no more. */
+	test_begin("report of a capture cut between two records");
+	CHECK_U64(report_load(&r, m.buf, cut_at - 44, err, sizeof(err)), 0);
+	CHECK_U64(r.recorded, 2);
+	CHECK(!r.complete && r.file.cut_inside);
+	CHECK_U64(r.file.cut_section, CAPFILE_SEC_RECORDS);
 	report_free(&r);
 	test_end();
 	free(m.buf);
@@ -249,8 +333,9 @@ static void test_overwrite_losses(void)
 	r.tool_read = 10;
 	test_begin("report: overwrite mode losses are a note, not a warning");
 	out = render(&r, report_print);
-	CHECK(strstr(out, "note     40 older events were overwritten (overwrite mode "
-		      "keeps the newest)\n") != NULL);
+	CHECK(strstr(out, "note     40 events were overwritten before they were read "
+		      "(overwrite mode: where the buffers were full the capture has "
+		      "gaps)\n") != NULL);
 	CHECK(strstr(out, "WARNING") == NULL);
 	free(out);
 	test_end();
@@ -265,11 +350,104 @@ static void test_overwrite_losses(void)
 	test_end();
 }
 
+/*
+ * What the text header shows, as text and as JSON: each line of the
+ * header must hold at least one of these text fragments (so a new line
+ * needs an entry), and every fragment the text holds must have its JSON
+ * member in the JSON. Issue 12's single printer will make this a walk.
+ */
+struct field {
+	const char *text, *json;
+};
+
+static const struct field finished_fields[] = {
+	{ "capture  2.50 s", "\"duration_ns\":2500000000" },
+	{ " from 2026-11-26T10:00:00.123Z", "\"start\":\"2026-11-26T10:00:00.123Z\"" },
+	{ " on box", "\"host\":\"box\"" },
+	{ ", kernel 6.1.0-test", "\"kernel\":\"6.1.0-test\"" },
+	{ ", discard mode", "\"mode\":\"discard\"" },
+	{ ", 1.0 MiB per CPU", "\"buffer_size\":1048576" },
+	{ "command  ./app -x", "\"command\":\"./app -x\"" },
+	{ "target   100 app (/usr/bin/app), following children",
+	  "\"targets\":[{\"pid\":100,\"comm\":\"app\",\"exe\":\"/usr/bin/app\","
+	  "\"follow_children\":true}]" },
+	{ "events   11 recorded", "\"recorded\":11" },
+	{ ", 5 lost", "\"events\":{\"recorded\":11,\"lost\":5}" },
+	{ ", 16 written,", "\"written\":16,\"read\":11,\"mode\":\"discard\","
+	  "\"written_estimated\":false" },
+	{ ", 3 processes", "\"processes\":[{\"pid\":100,\"syscalls\":6,\"events\":7},"
+	  "{\"pid\":200,\"syscalls\":3,\"events\":3},{\"pid\":300,\"syscalls\":0,"
+	  "\"events\":1}]" },
+	{ "note     target 100 (app) exited with status 0",
+	  "\"notes\":[\"target 100 (app) exited with status 0\"]" },
+	{ "WARNING  5 events lost (31.2% of 16)", "\"lost\":5}" },
+};
+
+static const struct field unfinished_fields[] = {
+	{ "capture  200 ms", "\"duration_ns\":200000000" },
+	{ "command  ./app -x", "\"command\":\"./app -x\"" },
+	{ "target   100 app", "\"pid\":100,\"comm\":\"app\"" },
+	{ "note     target 100 (app) exited with status 0",
+	  "\"notes\":[\"target 100 (app) exited with status 0\"]" },
+	{ ", 14 written (estimated: recorded + lost)", "\"written\":14,\"read\":11,"
+	  "\"mode\":\"discard\",\"written_estimated\":true" },
+	{ "WARNING  3 events lost", "\"lost\":3}" },
+	{ "WARNING  file ends at byte", "\"complete\":false,\"cut\":{\"byte\":" },
+	{ "without its end section", "\"section\":null" },
+	{ "the report covers the records of its first 200 ms", "\"covers_ns\":200000000}" },
+};
+
+static void check_fields(const char *name, bool finished, const struct field *f,
+			 size_t n)
+{
+	char *text, *json, *line, *nl;
+	struct report r;
+	struct membuf m;
+	char err[128];
+	size_t i, hits;
+
+	make_capture(&m, finished);
+	test_begin("report --json carries every field the text header shows: %s", name);
+	CHECK_U64(report_load(&r, m.buf, m.len, err, sizeof(err)), 0);
+	text = render(&r, report_print);
+	json = render(&r, report_print_json);
+	/* The header: the lines before the syscall table's blank line. */
+	for (line = text; *line && *line != '\n'; line = nl + 1) {
+		nl = strchr(line, '\n');
+		*nl = '\0';
+		for (i = hits = 0; i < n; i++) {
+			if (!strstr(line, f[i].text))
+				continue;
+			hits++;
+			if (!strstr(json, f[i].json))
+				test_fail_at(__FILE__, __LINE__, "text '%s': no %s in the JSON",
+					     f[i].text, f[i].json);
+		}
+		if (!hits)
+			test_fail_at(__FILE__, __LINE__, "no JSON member listed for '%s'", line);
+	}
+	free(text);
+	free(json);
+	report_free(&r);
+	free(m.buf);
+	test_end();
+}
+
+static void test_json_has_the_text(void)
+{
+	check_fields("a finished capture", true, finished_fields,
+		     sizeof(finished_fields) / sizeof(finished_fields[0]));
+	check_fields("a capture without counters or end", false, unfinished_fields,
+		     sizeof(unfinished_fields) / sizeof(unfinished_fields[0]));
+}
+
 int main(void)
 {
 	test_finished();
 	test_unfinished();
 	test_empty_and_broken();
+	test_cut_records();
 	test_overwrite_losses();
+	test_json_has_the_text();
 	return test_summary();
 }

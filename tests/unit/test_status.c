@@ -29,6 +29,10 @@ static char *render(void (*print)(const struct godiag_status *, FILE *))
 	return buf;
 }
 
+/* The tool's own ABI is the header's. */
+#define STR_(x)	#x
+#define STR(x)	STR_(x)
+
 int main(void)
 {
 	char *out;
@@ -53,7 +57,7 @@ int main(void)
 		  "\"buffer\":{\"default_bytes\":1048576,\"min_bytes\":16384,"
 		  "\"max_bytes\":268435456},"
 		  "\"sessions\":{\"count\":0,\"max\":16},"
-		  "\"tool\":{\"version\":\"0.1.0\",\"abi\":1}}\n");
+		  "\"tool\":{\"version\":\"0.1.0\",\"abi\":" STR(GODIAG_ABI_VERSION) "}}\n");
 	free(out);
 	test_end();
 	return test_summary();

@@ -9,7 +9,9 @@
 # which has them built in) and an /init that:
 #   - loads the modules, mounts the host's / (9p tag "hostroot", read-only)
 #     with a tmpfs overlay at /mnt/root, moves /proc /sys /dev into it and
-#     gives it fresh /tmp and /run;
+#     gives it fresh /tmp and /run (with godiagvm.mounts on top), and the
+#     host's root as it is, read-only, at /run/godiag-vm/host (no overlay
+#     in between: files the host creates during the run show there);
 #   - runs a script in that root with bash, cwd and arguments taken from
 #     the kernel command line:
 #       godiagvm.env=FILE     bash file sourced first; may set
@@ -23,6 +25,10 @@
 #                             bounded by SECS, then the report is dumped
 #                             (see finish() in the /init below)
 #       godiagvm.9p=OPTS      extra 9p mount options (e.g. cache=loose)
+#       godiagvm.mounts=P,... host directories under /tmp or /run (a
+#                             checkout there): each gets a tmpfs overlay of
+#                             the host's at the same path, on top of the
+#                             guest's own /tmp and /run
 #   - prints "GODIAG-EXIT: <status>", dumps dmesg between
 #     GODIAG-DMESG-BEGIN / GODIAG-DMESG-END and powers off. With kmemleak
 #     it first prints "GODIAG-KMEMLEAK: scanned|timeout|failed|unavailable
@@ -162,7 +168,12 @@ kmemleak_scan() {
 }
 
 finish() {
-	kmemleak_scan
+	# tests/vm/runner.sh scanned after each case itself.
+	if [ -n "$KMEMLEAK" ] && [ -e $R/run/godiag-vm/runner/kmemleak-per-case ]; then
+		echo "GODIAG-KMEMLEAK: per-case (tests/vm/runner.sh scanned after each case)"
+	else
+		kmemleak_scan
+	fi
 	echo GODIAG-DMESG-BEGIN
 	dmesg
 	if [ -n "$KMEMLEAK" ]; then
@@ -212,6 +223,20 @@ mount_root() {
 	done
 	mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs $R/tmp || setup_failed "tmpfs /tmp"
 	mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs $R/run || setup_failed "tmpfs /run"
+	mount_extra
+}
+
+# godiagvm.mounts: a host directory the guest's own /tmp or /run would hide
+# (a checkout under /tmp) gets an overlay of its own at the same path.
+mount_extra() {
+	i=0
+	for p in $(param mounts | tr ',' ' '); do
+		i=$((i + 1))
+		[ -d "/mnt/host$p" ] || setup_failed "godiagvm.mounts: no directory $p on the host"
+		mkdir -p "/mnt/up/m$i/u" "/mnt/up/m$i/w" "$R$p" || setup_failed "mkdir $p"
+		mount -t overlay overlay -o "lowerdir=/mnt/host$p,upperdir=/mnt/up/m$i/u,workdir=/mnt/up/m$i/w" "$R$p" ||
+			setup_failed "overlay on $p"
+	done
 }
 
 # What udev and systemd would normally provide. The extra file systems are
@@ -231,8 +256,9 @@ populate_root() {
 	mount -t bpf bpf $R/sys/fs/bpf 2>/dev/null
 	hostname godiag-vm
 	ip link set lo up
-	mkdir -p $R/run/godiag-vm
+	mkdir -p $R/run/godiag-vm/host
 	cp /guest.sh $R/run/godiag-vm/guest.sh
+	mount --bind /mnt/host $R/run/godiag-vm/host
 }
 
 # Run guest.sh in the new root with a clean environment; prints its status.
@@ -243,7 +269,7 @@ populate_root() {
 run_guest() {
 	set -- env -i HOME=/root TERM="$(param term)" LANG=C.UTF-8 \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		GODIAG_VM=1 GODIAG_VM_ENVFILE="$(param env)" \
+		GODIAG_VM=1 GODIAG_VM_ENVFILE="$(param env)" GODIAG_VM_HOSTROOT=/run/godiag-vm/host \
 		GODIAG_VM_SCRIPT="$(param script)" GODIAG_VM_CWD="$(param cwd)" \
 		GODIAG_VM_SHELL="$(param shell)" \
 		/bin/unshare -m /bin/sh -c \

@@ -10,9 +10,11 @@ vmdir=$build/vm
 # Exit codes of the harness itself (the script's own status otherwise).
 readonly E_KERNEL=121 E_NOEXIT=122 E_SETUP=123 E_TIMEOUT=124 E_HARNESS=125 E_INTR=130
 
-# Kernel messages that fail a run. Only lines carrying a printk timestamp
-# are searched, so a script printing "WARNING:" itself does not count.
-readonly PROBLEMS='Oops|BUG:|WARNING:|Call Trace|general protection|KASAN:|UBSAN:|KFENCE:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|sleeping function called from invalid context|suspected memory leak|unreferenced object 0x|INFO: task .* blocked|soft lockup|hard LOCKUP|self-detected stall|detected stalls|Kernel panic'
+# Kernel messages that fail a run (shared with tests/vm/runner.sh). Only
+# lines carrying a printk timestamp are searched, so a script printing
+# "WARNING:" itself does not count.
+PROBLEMS=$(cat "$here/problems.ere")
+readonly PROBLEMS
 
 usage() {
 	cat <<EOF
@@ -22,8 +24,10 @@ usage: tests/vm/run.sh [options] [--] SCRIPT [ARGS...]
 Boot a test kernel under qemu with the host's / as a read-only root (tmpfs
 overlay on top, fresh /tmp) and run SCRIPT with bash inside it, in the repo
 root ($repo). SCRIPT is a host path; the guest sees the same path, so it
-must not live under /tmp, /run, /proc, /sys or /dev (use build/). The
-guest's console (script output, kernel errors) goes to stdout.
+must not live under /tmp, /run, /proc, /sys or /dev (use build/), unless
+it is in the checkout or the build dir: those the guest mounts at their
+own path when they are under /tmp or /run. The guest's console (script
+output, kernel errors) goes to stdout.
 
 options:
   -k KERNEL     kernel: 6.1, 6.12, rt, debug or a full release (default:
@@ -128,10 +132,36 @@ parse_args() {
 	cwd=$(realpath -e -- "$cwd") || die $E_HARNESS "no such directory: $cwd"
 }
 
-# The guest mounts its own /tmp, /run, /proc, /sys and /dev over the host's.
-check_visible() { # path
+# top_dir PATH: its first component
+top_dir() {
 	local top=${1#/}
-	top=${top%%/*}
+	echo "${top%%/*}"
+}
+
+# The guest mounts its own /tmp, /run, /proc, /sys and /dev over the host's.
+# The checkout and the build dir are mounted at their own path when they
+# live under /tmp or /run (extra_mounts), so anything in them is visible.
+extra_mounts() {
+	local d
+	mounts=()
+	for d in "$repo" "$build"; do
+		case $(top_dir "$d") in
+		tmp|run) ;;
+		proc|sys|dev) die $E_HARNESS "$d cannot be shared with the guest (it mounts its own /$(top_dir "$d"))" ;;
+		*) continue ;;
+		esac
+		[[ ${#mounts[@]} -gt 0 && $d/ == "${mounts[0]}"/* ]] && continue
+		[[ $d != *[[:space:],\"\']* ]] || die $E_HARNESS "$d: a directory shared with the guest must not contain blanks, commas or quotes (it goes on the kernel command line)"
+		mounts+=("$d")
+	done
+}
+
+check_visible() { # path
+	local m top
+	for m in "${mounts[@]}"; do
+		[[ $1/ != "$m"/* ]] || return 0
+	done
+	top=$(top_dir "$1")
 	case $top in
 	tmp|run|proc|sys|dev)
 		die $E_HARNESS "$1 is not visible in the guest (it mounts its own /$top); put it under $build" ;;
@@ -191,6 +221,7 @@ kernel_cmdline() {
 	# KASAN reports only its first finding by default: an early-boot
 	# report would hide every later one.
 	[[ $KERNEL_NAME != debug ]] || extra="acpi=noirq kasan_multi_shot"
+	[[ ${#mounts[@]} -eq 0 ]] || extra="$extra godiagvm.mounts=$(IFS=,; echo "${mounts[*]}")"
 	echo "console=ttyS0 quiet printk.time=1 panic=-1 oops=panic $extra" \
 		"godiagvm.env=$envfile godiagvm.shell=$shell godiagvm.term=$term" \
 		"godiagvm.kmemleak=$kmemleak ${GODIAG_VM_APPEND:-}"
@@ -234,7 +265,10 @@ qemu_cmd() {
 # and gets searched), the final power-down line and the serial line's
 # carriage returns.
 console_filter() {
-	awk -v all="${GODIAG_VM_DMESG:-0}" '{ sub(/\r$/, "") }
+	# (mawk, Debian's awk, reads a pipe a block at a time unless told)
+	local awk=(awk)
+	! awk -W version 2>&1 | grep -q '^mawk' || awk=(awk -W interactive)
+	"${awk[@]}" -v all="${GODIAG_VM_DMESG:-0}" '{ sub(/\r$/, "") }
 		all != 1 && /^GODIAG-DMESG-BEGIN/ { hide = 1 }
 		!hide && !/\] reboot: Power down$/ { print; fflush() }
 		/^GODIAG-DMESG-END/ { hide = 0 }'
@@ -309,25 +343,14 @@ kmemleak_check() {
 	[[ $kmemleak_secs != 0 ]] || return 0
 	outcome=$(grep -m1 '^GODIAG-KMEMLEAK: ' "$rundir/console.txt" | cut -d' ' -f2- || true)
 	case $outcome in
+	per-case*) say "kmemleak: $outcome"; return 0 ;;
 	scanned*) say "kmemleak: $outcome" ;;
 	timeout*) kml_timeout=1; say "kmemleak: $outcome"; return 0 ;;
 	unavailable*|failed*) kml_missing=1; say "kmemleak: $outcome"; return 0 ;;
 	*) return 0 ;; # the guest did not get that far: the run fails anyway
 	esac
-	counts=$(awk -v ours="$rundir/kmemleak-godiag.txt" -v others="$rundir/kmemleak-other.txt" '
-		/^GODIAG-KMEMLEAK-BEGIN/ { on = 1; next }
-		/^GODIAG-KMEMLEAK-END/ { on = 0 }
-		!on { next }
-		function flush() {
-			if (rec == "") return
-			total++
-			if (hit) { n++; printf "%s", rec >ours } else printf "%s", rec >others
-			rec = ""; hit = 0
-		}
-		/^unreferenced object 0x/ { flush() }
-		{ rec = rec $0 "\n" }
-		/^    \[<[0-9a-f]+>\] / && (/godiag/ || /\] 0xffffffff[a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]$/) { hit = 1 }
-		END { flush(); print total + 0, n + 0 }' "$rundir/console.txt")
+	counts=$(awk -v on=0 -v ours="$rundir/kmemleak-godiag.txt" -v others="$rundir/kmemleak-other.txt" \
+		-f "$here/kmemleak.awk" "$rundir/console.txt")
 	read -r total ours <<<"$counts"
 	if [[ $ours -gt 0 ]]; then
 		kml_fail=1
@@ -406,6 +429,7 @@ finish() {
 main() {
 	parse_args "$@"
 	command -v qemu-system-x86_64 >/dev/null || die $E_HARNESS "qemu-system-x86_64 not installed (tests/deps.sh)"
+	extra_mounts
 	[[ -z $script ]] || check_visible "$script"
 	check_visible "$cwd"
 	resolve_kernel
