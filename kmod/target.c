@@ -435,6 +435,7 @@ static void on_process_fork(void *data, struct task_struct *parent,
 			continue;
 		if (!atomic_inc_not_zero(&t->nr_procs))
 			continue;
+		godiag_fork_delay();	/* the fault-injection build's test hook */
 		/* The child has not run yet, so it cannot exit before this. */
 		ret = fork_link(t, child->tgid);
 		if (ret == -ESRCH) {
