@@ -28,24 +28,31 @@ race_off() {
 	echo "-:godiag_fork_race" >>"$tr/kprobe_events"
 }
 
-# storm LABEL SESSIONS TARGETS: a followed tree forking without pause
-# (children that fork grandchildren) while SESSIONS sessions in turn each
-# add its root as a target and remove it again TARGETS times
-# (TARGET_DEL), then once more with the session (SESSION_DEL). A child
-# forked as its target goes must not be left in the module's tables: its
-# next syscall or its exit would use the freed target (KASAN on the debug
-# kernel), the unload would leak it. Sets `races`: the forks that found
-# their target being removed ("" without kprobe events).
+# storm LABEL SESSIONS TARGETS [WANT]: a followed tree forking without
+# pause (children that fork grandchildren) while up to SESSIONS sessions
+# in turn each add its root as a target and remove it again TARGETS times
+# (TARGET_DEL), then once more with the session (SESSION_DEL); with WANT,
+# the sessions stop once WANT forks found their target being removed. A
+# child forked as its target goes must not be left in the module's
+# tables: its next syscall or its exit would use the freed target (KASAN
+# on the debug kernel), the unload would leak it. Sets `races`: the forks
+# that found their target being removed ("" without kprobe events).
 storm() {
-	local label=$1 spid storm_pid
+	local label=$1 want=${4:-} spid storm_pid n=0 bad=0
 	races=
 	race_on && races=0
 	taskset -c 0 "$progs/forkstorm" >"$work/storm.out" &
 	storm_pid=$!
 	wait_for grep -q '^ready ' "$work/storm.out"
 	spid=$(sed -n 's/^ready //p' "$work/storm.out")
-	check "$label: $(($2 * ($3 + 1))) targets follow the forking tree and are removed" \
-		taskset -c 1 "$progs/nlstress" cycle --follow --syscalls "$spid" "$2" "$3"
+	while [ "$n" -lt "$2" ]; do
+		n=$((n + 1))
+		taskset -c 1 "$progs/nlstress" cycle --follow --syscalls "$spid" 1 "$3" \
+			>>"$work/stress.out" || bad=$((bad + 1))
+		[ -n "$want" ] && [ -n "$races" ] && [ "$(race_count)" -ge "$want" ] && break
+	done
+	check_eq "$label: $n sessions of $(($3 + 1)) targets follow the forking tree and are removed" \
+		0 "$bad"
 	kill -TERM "$storm_pid"
 	check "$label: the tree forked on through it" wait_bg 60 "$storm_pid"
 	check_ge "$label: ... many times" 10 "$(sed -n 's/^rounds //p' "$work/storm.out")"
@@ -62,16 +69,17 @@ storm "storm" 20 50
 check "and loads again" module_load
 
 # --- the same with the fault-injection build (tests/build-module.sh
-# KERNEL faults), whose fork handler waits 300 us between finding the
-# parent's node and linking the child's (fork_delay_us): the removal
-# lands in that window often, and each time the child must be left out
-# (before the fix its node stayed hashed, pointing at the freed target)
+# KERNEL faults), whose fork handler waits 1 ms between finding the
+# parent's node and linking the child's (fork_delay_us): removals land
+# in that window, and each time the child must be left out (before the
+# fix its node stayed hashed, pointing at the freed target). Sessions of
+# 20 removals until 5 such forks, at most 30 sessions.
 if [ -e "$ko_faults" ]; then
 	module_unload
 	check "delayed: the fault-injection build loads" insmod "$ko_faults"
 	[ -d $dbg/godiag ] || mount -t debugfs none $dbg 2>/dev/null
-	echo 300 >$dbg/godiag/fork_delay_us
-	storm "delayed" 5 20
+	echo 1000 >$dbg/godiag/fork_delay_us
+	storm "delayed" 30 20 5
 	if [ -n "$races" ]; then
 		check_ge "delayed: removals landed between a fork's lookup and its link" 1 "$races"
 	else
