@@ -20,7 +20,8 @@
 #include "godiag.h"
 
 static struct genl_family godiag_family;
-static u32 generation;		/* bumped when sessions or targets change */
+/* Unloading: the family is about to go, notify nobody (godiag_mutex). */
+static bool family_closing;
 
 /* ---- policies ------------------------------------------------------- */
 
@@ -222,7 +223,6 @@ static int session_new(struct sk_buff *skb, struct genl_info *info)
 		ret = PTR_ERR(s);
 		goto out;
 	}
-	generation++;
 	ret = reply(info, GODIAG_CMD_SESSION_NEW, fill_session_id, s);
 	if (ret)
 		godiag_session_destroy(s);
@@ -256,7 +256,6 @@ static int session_op(struct sk_buff *skb, struct genl_info *info,
 static int do_session_del(struct godiag_session *s, struct genl_info *info)
 {
 	godiag_session_destroy(s);
-	generation++;
 	return 0;
 }
 
@@ -311,22 +310,15 @@ static int do_target_add(struct godiag_session *s, struct genl_info *info)
 	ret = godiag_target_add(s, pid, flags, proof, info->extack);
 	if (proof)
 		fput(proof);
-	if (!ret)
-		generation++;
 	return ret;
 }
 
 static int do_target_del(struct godiag_session *s, struct genl_info *info)
 {
-	int ret;
-
 	if (!require(info, GODIAG_A_PID, "pid"))
 		return -EINVAL;
-	ret = godiag_target_del(s, nla_get_u32(info->attrs[GODIAG_A_PID]),
-				info->extack);
-	if (!ret)
-		generation++;
-	return ret;
+	return godiag_target_del(s, nla_get_u32(info->attrs[GODIAG_A_PID]),
+				 info->extack);
 }
 
 static int do_syscalls_set(struct godiag_session *s, struct genl_info *info)
@@ -451,7 +443,6 @@ static int do_probe_add(struct godiag_session *s, struct genl_info *info)
 	if (ret < 0)
 		return ret;
 	id = ret;
-	generation++;
 	ret = reply(info, GODIAG_CMD_PROBE_ADD, fill_probe_id, &id);
 	if (ret)
 		godiag_probe_del(s, id, NULL);
@@ -460,15 +451,10 @@ static int do_probe_add(struct godiag_session *s, struct genl_info *info)
 
 static int do_probe_del(struct godiag_session *s, struct genl_info *info)
 {
-	int ret;
-
 	if (!require(info, GODIAG_A_PROBE_ID, "probe id"))
 		return -EINVAL;
-	ret = godiag_probe_del(s, nla_get_u32(info->attrs[GODIAG_A_PROBE_ID]),
-			       info->extack);
-	if (!ret)
-		generation++;
-	return ret;
+	return godiag_probe_del(s, nla_get_u32(info->attrs[GODIAG_A_PROBE_ID]),
+				info->extack);
 }
 
 static int probe_add(struct sk_buff *skb, struct genl_info *info)
@@ -547,7 +533,7 @@ static int fill_session(struct sk_buff *skb, struct godiag_session *s)
 	    nla_put_u32(skb, GODIAG_A_EVENTS, s->events) ||
 	    nla_put_u32(skb, GODIAG_A_BUFFER_SIZE, s->bufsize) ||
 	    nla_put_u32(skb, GODIAG_A_READERS, atomic_read(&s->readers)) ||
-	    nla_put_u32(skb, GODIAG_A_GENERATION, generation) ||
+	    nla_put_u32(skb, GODIAG_A_GENERATION, godiag_generation()) ||
 	    put_u64(skb, GODIAG_A_SYSCALL_MIN_NS, s->syscall_min_ns) ||
 	    (s->owner_portid && nla_put_flag(skb, GODIAG_A_OWNED)))
 		return -EMSGSIZE;
@@ -598,7 +584,7 @@ static int stats_get(struct sk_buff *skb, struct netlink_callback *cb)
 	struct godiag_session *s;
 
 	mutex_lock(&godiag_mutex);
-	cb->seq = generation;
+	cb->seq = godiag_generation();
 	list_for_each_entry(s, &godiag_sessions, node) {
 		if (dump_skip(cb, s, filter))
 			continue;
@@ -631,7 +617,7 @@ static int session_get(struct sk_buff *skb, struct netlink_callback *cb)
 	int ret = 0;
 
 	mutex_lock(&godiag_mutex);
-	cb->seq = generation;
+	cb->seq = godiag_generation();
 	list_for_each_entry(s, &godiag_sessions, node) {
 		void *hdr;
 
@@ -701,7 +687,7 @@ static int dump_targets(struct sk_buff *skb, struct netlink_callback *cb, bool h
 	long idx;
 
 	mutex_lock(&godiag_mutex);
-	cb->seq = generation;
+	cb->seq = godiag_generation();
 	list_for_each_entry(s, &godiag_sessions, node) {
 		if (dump_skip(cb, s, filter))
 			continue;
@@ -754,7 +740,7 @@ static int probe_get(struct sk_buff *skb, struct netlink_callback *cb)
 	int ret;
 
 	mutex_lock(&godiag_mutex);
-	cb->seq = generation;
+	cb->seq = godiag_generation();
 	list_for_each_entry(s, &godiag_sessions, node) {
 		if (dump_skip(cb, s, filter))
 			continue;
@@ -793,14 +779,18 @@ static void notify_lost(void)
 			-ENOBUFS);
 }
 
-/* A target's processes have all exited; godiag_mutex is held. */
+/*
+ * A target's processes have all exited; godiag_mutex is held. While the
+ * module unloads, the exit work may still run after the family is gone:
+ * then nobody is told (the family and its group no longer exist).
+ */
 void godiag_netlink_target_exit(struct godiag_target *t)
 {
 	struct sk_buff *msg;
 	void *hdr;
 
-	generation++;
-	if (!GODIAG_HAVE_NOTIFY)
+	lockdep_assert_held(&godiag_mutex);
+	if (!GODIAG_HAVE_NOTIFY || family_closing)
 		return;
 	msg = godiag_alloc(genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL));
 	if (!msg) {
@@ -820,7 +810,11 @@ void godiag_netlink_target_exit(struct godiag_target *t)
 	genlmsg_multicast(&godiag_family, msg, 0, 0, GFP_KERNEL);
 }
 
-/* Sessions created with GODIAG_A_OWNED die with the socket that made them. */
+/*
+ * Sessions created with GODIAG_A_OWNED die with the socket that made them.
+ * Every generic netlink socket closed on the machine comes here: without
+ * an owned session, that costs an atomic read, not godiag_mutex.
+ */
 static int godiag_netlink_event(struct notifier_block *nb, unsigned long event,
 				void *ptr)
 {
@@ -828,7 +822,7 @@ static int godiag_netlink_event(struct notifier_block *nb, unsigned long event,
 
 	/* Port ids are per namespace; godiag lives in the initial one only. */
 	if (event == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC &&
-	    n->portid && net_eq(n->net, &init_net))
+	    n->portid && net_eq(n->net, &init_net) && godiag_sessions_owned())
 		godiag_sessions_release_owner(n->portid);
 	return NOTIFY_DONE;
 }
@@ -902,9 +896,17 @@ int __init godiag_netlink_init(void)
 	return ret;
 }
 
+/*
+ * Unload: no new requests once the family is gone. The work reporting a
+ * target's exit may still run until the sessions are destroyed: under
+ * godiag_mutex, it finds family_closing set and sends nothing.
+ */
 void godiag_netlink_exit(void)
 {
 	netlink_unregister_notifier(&godiag_netlink_notifier);
+	mutex_lock(&godiag_mutex);
+	family_closing = true;
+	mutex_unlock(&godiag_mutex);
 	genl_unregister_family(&godiag_family);
 }
 
