@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capfile.h"
-#include "report.h"
+#include "capfile/capfile.h"
+#include "model/report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

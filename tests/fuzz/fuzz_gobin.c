@@ -23,7 +23,7 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 
-#include "gobin.h"
+#include "gobin/gobin.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

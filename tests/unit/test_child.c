@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "capture.h"
+#include "cmd/capture.h"
 #include "test.h"
 
 static sigset_t orig;

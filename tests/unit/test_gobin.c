@@ -18,9 +18,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "gobin.h"
-#include "gobin_impl.h"
-#include "gorecover.h"
+#include "gobin/gobin.h"
+#include "gobin/gobin_impl.h"
+#include "gobin/gorecover.h"
 #include "test.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))

@@ -3,7 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "json.h"
+#include "base/json.h"
 #include "test.h"
 
 /* Output of one writer, captured in memory. */

@@ -3,7 +3,7 @@
 #include <signal.h>
 
 #include "godiag_abi.h"
-#include "names.h"
+#include "module/names.h"
 #include "test.h"
 
 static void wait_status(uint32_t st, const char *want)

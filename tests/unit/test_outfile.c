@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "outfile.h"
+#include "base/outfile.h"
 #include "test.h"
 
 static char dir[] = "/tmp/test_outfile.XXXXXX";

@@ -2,8 +2,8 @@
 /* The text and JSON of stats, sessions and hist, from fixed data. */
 #include <stdlib.h>
 
-#include "hist.h"
-#include "sessinfo.h"
+#include "cmd/hist.h"
+#include "module/sessinfo.h"
 #include "test.h"
 
 static struct cpu_stats cpus[2] = {

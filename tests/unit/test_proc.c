@@ -2,7 +2,7 @@
 /* CPU lists as in /sys/devices/system/cpu/possible (ctl/proc.c). */
 #include <unistd.h>
 
-#include "proc.h"
+#include "base/proc.h"
 #include "test.h"
 
 /* The input as a test name: newlines shown as \n. */

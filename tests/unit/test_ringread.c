@@ -6,7 +6,7 @@
  */
 #include <stdlib.h>
 
-#include "ringread.h"
+#include "module/ringread.h"
 #include "test.h"
 
 #define AREA 4096

@@ -9,7 +9,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "ringread.h"
+#include "module/ringread.h"
 #include "test.h"
 
 #define AREA		(16 * 1024)

@@ -2,7 +2,7 @@
 /* The text and JSON forms of 'godiagctl status', from ctl/status.c. */
 #include <stdlib.h>
 
-#include "status.h"
+#include "module/status.h"
 #include "test.h"
 
 static const struct godiag_status sample = {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The u32 -> index hash map (ctl/u32map.c). */
 #include "test.h"
-#include "u32map.h"
+#include "base/u32map.h"
 
 int main(void)
 {
