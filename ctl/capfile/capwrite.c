@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "capfile/capfile.h"
 #include "base/util.h"
+#include "capfile/capfile.h"
 
 #define CAPW_BUF_SIZE	(1U << 20)
 #define NO_SECTION	SIZE_MAX

@@ -26,12 +26,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cmd/capture.h"
-#include "gobin/gobin.h"
-#include "godiag_version.h"
-#include "module/names.h"
 #include "base/proc.h"
 #include "base/util.h"
+#include "cmd/capture.h"
+#include "godiag_version.h"
+#include "module/names.h"
 
 #define MAX_CPUS	8192
 
@@ -95,73 +94,6 @@ static const char *const capture_usage =
 	"target that is not a Go program (--goroutines); 2 the module is not\n"
 	"loaded; 3 the capture failed (FILE is left as it was); 4 permission\n"
 	"denied.\n";
-
-/*
- * The file being written, for the exit handler: any exit before the
- * file is complete (a failure in any part of the code that dies)
- * removes its temporary, never the user's FILE.
- */
-static struct outfile *pending_output;
-
-static void discard_pending_output(void)
-{
-	if (pending_output)
-		outfile_discard(pending_output);
-	pending_output = NULL;
-}
-
-/* Before anything fails, the file's temporary (if made) goes. */
-static void remove_output(struct capture *c)
-{
-	discard_pending_output();
-	/* A command stopped at its exec must not run on untraced. */
-	if (c->child.stopped)
-		kill(c->child.pid, SIGKILL);
-}
-
-void capture_setup_failed(struct capture *c, int err)
-{
-	remove_output(c);
-	gdnl_fail(c->nl, err);
-}
-
-int capture_mem_open(uint32_t pid, int *err)
-{
-	char path[64];
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%u/mem", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	*err = fd < 0 ? errno : 0;
-	return fd;
-}
-
-void capture_put_mem_fd(struct nl_msg *msg, int fd)
-{
-	if (fd >= 0)
-		gdnl_put_u32(msg, GODIAG_A_PROC_MEM_FD, (uint32_t)fd);
-}
-
-void capture_pid_failed(struct capture *c, uint32_t pid, int mem_err, int err)
-{
-	remove_output(c);
-	if (err == -EPERM && mem_err)
-		die(EXIT_PERM, "permission denied: %s (opening /proc/%u/mem: %s)",
-		    gdnl_strerror(c->nl, err), pid, strerror(mem_err));
-	gdnl_fail(c->nl, err);
-}
-
-void capture_die(struct capture *c, int code, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	remove_output(c);
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	die(code, "%s: %s", c->c->name, msg);
-}
 
 /* SIGINT, SIGTERM, SIGHUP and SIGCHLD go to a signalfd from the start. */
 static void block_signals(struct capture *c, sigset_t *orig)
@@ -254,13 +186,65 @@ static void add_target(struct capture *c, uint32_t pid, bool is_command)
 	t->is_command = is_command;
 }
 
+/* The sources the options ask for, in this order. */
+static const struct capture_source *const sources[] = {
+	&capture_go_source,
+};
+
+static void open_sources(struct capture *c)
+{
+	size_t i;
+
+	c->srcs = xcalloc(ARRAY_SIZE(sources), sizeof(*c->srcs));
+	for (i = 0; i < ARRAY_SIZE(sources); i++) {
+		if (!sources[i]->wanted(c->o))
+			continue;
+		c->srcs[c->nsrcs].ops = sources[i];
+		c->srcs[c->nsrcs].data = xcalloc(1, sources[i]->data_size);
+		c->nsrcs++;
+	}
+}
+
+static void free_sources(struct capture *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nsrcs; i++) {
+		c->srcs[i].ops->free(c->srcs[i].data);
+		free(c->srcs[i].data);
+	}
+	free(c->srcs);
+}
+
+/* 0, or the first source's answer that is not 0 (its line in err). */
+static int inspect_sources(struct capture *c, uint32_t pid, char *err, size_t errlen)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < c->nsrcs; i++) {
+		r = c->srcs[i].ops->inspect(c, c->srcs[i].data, pid, err, errlen);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static void attach_sources(struct capture *c, uint32_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < c->nsrcs; i++)
+		c->srcs[i].ops->attach(c, c->srcs[i].data, pid);
+}
+
 static void add_targets(struct capture *c)
 {
 	size_t i;
 
 	for (i = 0; i < c->o->npids; i++) {
 		add_target(c, c->o->pids[i], false);
-		capture_go_attach(c, c->o->pids[i]);
+		attach_sources(c, c->o->pids[i]);
 	}
 	if (c->child.pid)
 		add_target(c, (uint32_t)c->child.pid, true);
@@ -311,43 +295,6 @@ static void map_rings(struct capture *c)
 			die(EXIT_OPFAIL, "%s: cannot map the buffer of CPU %u: %s",
 			    c->c->name, ids[i], strerror(errno));
 	free(ids);
-}
-
-/*
- * The file goes to a temporary beside FILE until the capture is complete
- * (outfile.h): an earlier FILE is never truncated nor removed.
- */
-static void open_output(struct capture *c)
-{
-	int fd;
-
-	if (outfile_open(&c->out, c->o->output, 0600))
-		die(exit_code_of_errno(errno), "%s: %s: %s", c->c->name, c->o->output,
-		    strerror(errno));
-	pending_output = &c->out;
-	atexit(discard_pending_output);
-	/* The writer closes its own copy; capture_output_done() syncs and renames. */
-	fd = fcntl(c->out.fd, F_DUPFD_CLOEXEC, 0);
-	if (fd < 0)
-		capture_die(c, EXIT_OPFAIL, "%s: %s", c->o->output, strerror(errno));
-	capw_init(&c->w, fd);
-}
-
-int capture_output_done(struct capture *c, int err)
-{
-	pending_output = NULL;
-	if (err) {
-		outfile_discard(&c->out);
-		warn("%s: cannot write %s: %s; it was left as it was", c->c->name,
-		     c->o->output, strerror(err));
-		return EXIT_OPFAIL;
-	}
-	if (outfile_commit(&c->out)) {
-		warn("%s: cannot put the capture in place as %s: %s; it is complete "
-		     "in %s", c->c->name, c->out.final, strerror(errno), c->out.tmp);
-		return EXIT_OPFAIL;
-	}
-	return EXIT_OK;
 }
 
 static void write_meta(struct capture *c)
@@ -498,10 +445,10 @@ static void attach_command(struct capture *c)
 	int n, r;
 
 	for (n = 1; !c->child.exited; n++) {
-		r = capture_go_inspect(c, pid, err, sizeof(err));
+		r = inspect_sources(c, pid, err, sizeof(err));
 		if (!r)
 			break;
-		if (r != GOBIN_NOT_GO)
+		if (r != CAPTURE_SOURCE_OTHER_PROGRAM)
 			capture_die(c, EXIT_USAGE, "%s", err);
 		if (n == EXECS_MAX)
 			refuse_command(c, "%s, after %d execs of '%s'", err, n,
@@ -510,7 +457,7 @@ static void attach_command(struct capture *c)
 	}
 	if (c->child.exited)
 		return;
-	capture_go_attach(c, pid);
+	attach_sources(c, pid);
 	if (child_resume(&c->child))
 		capture_die(c, EXIT_OPFAIL, "cannot resume '%s': %s",
 			    c->o->command[0], strerror(errno));
@@ -559,7 +506,7 @@ static void check_targets(struct capture *c)
 	for (i = 0; i < c->o->npids; i++)
 		if (!proc_exists((pid_t)c->o->pids[i]))
 			die(EXIT_USAGE, "%s: no process %u", c->c->name, c->o->pids[i]);
-	if (!c->o->goroutines)
+	if (!c->nsrcs)
 		return;
 	for (i = 0; i < c->o->npids; i++) {
 		uint32_t pid = c->o->pids[i];
@@ -571,7 +518,7 @@ static void check_targets(struct capture *c)
 		if (e)
 			die(exit_code_of_errno(e), "%s: PID %u: cannot open %s: %s",
 			    c->c->name, pid, exe, strerror(e));
-		if (capture_go_inspect(c, pid, err, sizeof(err)))
+		if (inspect_sources(c, pid, err, sizeof(err)))
 			die(EXIT_USAGE, "%s: %s", c->c->name, err);
 	}
 }
@@ -581,7 +528,7 @@ static void setup(struct capture *c, sigset_t *orig)
 	check_targets(c);
 	block_signals(c, orig);
 	if (c->o->command &&
-	    child_spawn(&c->child, c->o->command, orig, c->o->goroutines))
+	    child_spawn(&c->child, c->o->command, orig, c->nsrcs > 0))
 		die(EXIT_OPFAIL, "%s: cannot start '%s': %s", c->c->name,
 		    c->o->command[0], strerror(errno));
 	/*
@@ -594,7 +541,7 @@ static void setup(struct capture *c, sigset_t *orig)
 	add_targets(c);
 	open_device(c);
 	map_rings(c);
-	open_output(c);
+	capture_output_open(c);
 	start(c);
 }
 
@@ -611,6 +558,7 @@ static int run_capture(const struct cmd *cmd, int argc, char **argv)
 	c.o = &o;
 	c.out.fd = -1;
 	c.dev = -1;
+	open_sources(&c);
 	setup(&c, &orig);
 	capture_loop(&c);
 	ret = capture_finish(&c);
@@ -619,7 +567,7 @@ static int run_capture(const struct cmd *cmd, int argc, char **argv)
 	gdnl_close(c.notify);
 	gdnl_close(c.nl);
 	u32map_free(&c.procs);
-	capture_go_free(&c);
+	free_sources(&c);
 	free(c.rings);
 	free(c.targets);
 	outfile_free(&c.out);

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * godiagctl capture, in parts: options (capture_opts.c), the command it
- * may start (child.c), setup and the end sequence (capture.c), and the
- * event loop (capture_loop.c).
+ * godiagctl capture, a pipeline: options (capture_opts.c); set up and
+ * attach the sources (capture.c, which starts the command of child.c);
+ * the event loop (capture_loop.c); the end sequence (capture_end.c).
+ * What is not the module's own syscall tracing is a source behind
+ * struct capture_source (capture_go.c: --goroutines). Every part may
+ * use capture_core.c and nothing calls back up: capture.c -> loop, end,
+ * sources -> core.
  */
 #ifndef GODIAGCTL_CAPTURE_H
 #define GODIAGCTL_CAPTURE_H
@@ -14,14 +18,14 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "base/outfile.h"
+#include "base/syscalls.h"
+#include "base/u32map.h"
 #include "capfile/capfile.h"
 #include "cmd/cmd.h"
 #include "module/nl.h"
-#include "base/outfile.h"
 #include "module/ringread.h"
 #include "module/status.h"
-#include "base/syscalls.h"
-#include "base/u32map.h"
 
 struct capture_opts {
 	uint32_t *pids;
@@ -148,22 +152,68 @@ struct capture {
 	int command_status;		/* then its wait status */
 
 	struct u32map procs;	/* tgids seen in records */
-	struct capture_go *go;	/* Go targets (--goroutines) */
-	size_t ngo;
+	struct capture_src *srcs;	/* the sources the options ask for */
+	size_t nsrcs;
 	uint64_t start_mono, start_real;
 	uint64_t end_mono, end_real;
 };
 
-/* capture.c: setup failures remove the file's temporary, then exit. */
+/*
+ * A source of what a capture records beside the module's syscall
+ * records: it checks each target before anything is set up, sets it up
+ * once the module traces it, sees every record read, and writes its
+ * sections before END. Breakpoints and flight recording plug in here.
+ * data is the source's own, data_size bytes zeroed at the start.
+ */
+struct capture_source {
+	const char *name;
+	size_t data_size;
+	/* Whether the options ask for it. */
+	bool (*wanted)(const struct capture_opts *o);
+	/*
+	 * Before anything is set up for -p PIDs, and after each exec of the
+	 * command: 0 when PID runs what the source traces; else one line in
+	 * err and CAPTURE_SOURCE_OTHER_PROGRAM when it runs some other
+	 * program (a command's wrapper: capture follows it to its next
+	 * exec), or -1.
+	 */
+	int (*inspect)(struct capture *c, void *data, uint32_t pid, char *err,
+		       size_t errlen);
+	/* PID, inspected, is a target of the session now: set it up. */
+	void (*attach)(struct capture *c, void *data, uint32_t pid);
+	/* Every record read, in each CPU's order (may be NULL). */
+	void (*record)(void *data, const struct godiag_rec *rec, size_t len);
+	/* Its sections, before STATS and END. */
+	void (*write)(struct capture *c, void *data);
+	void (*free)(void *data);
+};
+
+#define CAPTURE_SOURCE_OTHER_PROGRAM	1
+
+struct capture_src {
+	const struct capture_source *ops;
+	void *data;
+};
+
+/* capture_go.c: goroutine probes (--goroutines). */
+extern const struct capture_source capture_go_source;
+
+/* capture_core.c: setup failures remove the file's temporary, then exit. */
 __attribute__((noreturn))
 void capture_setup_failed(struct capture *c, int err);
 __attribute__((noreturn, format(printf, 3, 4)))
 void capture_die(struct capture *c, int code, const char *fmt, ...);
 /*
+ * The output file: its temporary, removed by any exit before
+ * capture_output_done(); c->w writes it.
+ */
+void capture_output_open(struct capture *c);
+/*
  * The file is written (err 0) or failed with errno err: put it in place
  * as FILE, or remove its temporary. Returns EXIT_OK or EXIT_OPFAIL.
  */
 int capture_output_done(struct capture *c, int err);
+uint64_t capture_now_ns(clockid_t clock);
 
 /*
  * /proc/PID/mem opened read-only by this process (-1 and *err = errno
@@ -177,20 +227,11 @@ void capture_put_mem_fd(struct nl_msg *msg, int fd);
 __attribute__((noreturn))
 void capture_pid_failed(struct capture *c, uint32_t pid, int mem_err, int err);
 
-/* capture_go.c: goroutine probes. */
-struct capture_go;
-int capture_go_inspect(struct capture *c, uint32_t pid, char *err, size_t errlen);
-void capture_go_attach(struct capture *c, uint32_t pid);
-void capture_go_record(struct capture *c, const struct godiag_rec *rec, size_t len);
-void capture_go_write(struct capture *c);
-void capture_go_free(struct capture *c);
-
 /*
  * capture_end.c: the end sequence, and the file renamed into place;
  * returns the exit code.
  */
 int capture_finish(struct capture *c);
-uint64_t capture_now_ns(clockid_t clock);
 
 /* capture_loop.c: runs until c->reason is set. */
 void capture_loop(struct capture *c);

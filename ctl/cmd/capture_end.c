@@ -12,18 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "cmd/capture.h"
 #include "module/names.h"
 #include "module/sessinfo.h"
-#include "base/util.h"
-
-uint64_t capture_now_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static void stop_session(struct capture *c)
 {
@@ -255,6 +247,7 @@ int capture_finish(struct capture *c)
 	struct totals t;
 	bool exact;
 	int err, ret;
+	size_t i;
 
 	if (!c->session_gone)
 		stop_session(c);
@@ -265,7 +258,8 @@ int capture_finish(struct capture *c)
 	note_reason(c);
 	note_ring_trouble(c);
 	exact = check_counts(c, s, flags);
-	capture_go_write(c);
+	for (i = 0; i < c->nsrcs; i++)
+		c->srcs[i].ops->write(c, c->srcs[i].data);
 	capw_stats(&c->w, flags, s, (uint32_t)c->nrings);
 	capw_end(&c->w, c->end_real, c->end_mono);
 	err = capw_close(&c->w);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * capture --goroutines: read each target's Go binary, have the module
- * probe it, note the PCs goroutine records carry, and at the end write
- * what the report needs to name them (GOINFO and SYMS sections), so the
- * report works without the binary.
+ * capture --goroutines, a capture source (capture.h): read each target's
+ * Go binary, have the module probe it, note the PCs goroutine records
+ * carry, and at the end write what the report needs to name them (GOINFO
+ * and SYMS sections), so the report works without the binary.
  *
  * The binary is read through /proc/PID/exe, which is also the path the
  * module probes: it is the file the process runs even when the name in
@@ -17,14 +17,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cmd/capture.h"
-#include "gobin/gobin.h"
 #include "base/proc.h"
 #include "base/util.h"
+#include "cmd/capture.h"
+#include "gobin/gobin.h"
 
 #define PCS_COMPACT	(1U << 20)
 
-struct capture_go {
+/* One Go target. */
+struct go_target {
 	uint32_t pid;
 	char exe[64];		/* "/proc/PID/exe" */
 	struct gobin bin;
@@ -34,48 +35,62 @@ struct capture_go {
 	size_t compacted;	/* npcs after the last compaction */
 };
 
-static struct capture_go *go_find(struct capture *c, uint32_t pid)
+/* The source's data (capture_source.data_size). */
+struct capture_go {
+	struct go_target *v;
+	size_t n;
+};
+
+static struct go_target *go_find(struct capture_go *go, uint32_t pid)
 {
 	size_t i;
 
-	for (i = 0; i < c->ngo; i++)
-		if (c->go[i].pid == pid)
-			return &c->go[i];
+	for (i = 0; i < go->n; i++)
+		if (go->v[i].pid == pid)
+			return &go->v[i];
 	return NULL;
+}
+
+static bool go_wanted(const struct capture_opts *o)
+{
+	return o->goroutines;
 }
 
 /*
  * Checks that PID runs a Go binary godiag can trace. Returns 0, or with
- * one line in err GOBIN_NOT_GO (no Go program at all) or -1. Called
- * before anything is set up for -p PIDs, and once the command has
- * exec'd for -- COMMAND.
+ * one line in err CAPTURE_SOURCE_OTHER_PROGRAM (no Go program at all) or
+ * -1. Called before anything is set up for -p PIDs, and once the command
+ * has exec'd for -- COMMAND.
  */
-int capture_go_inspect(struct capture *c, uint32_t pid, char *err, size_t errlen)
+static int go_inspect(struct capture *c, void *data, uint32_t pid, char *err,
+		      size_t errlen)
 {
-	struct capture_go *g;
+	struct capture_go *go = data;
+	struct go_target *g;
 	char msg[512];
 	int r;
 
-	c->go = xreallocarray(c->go, c->ngo + 1, sizeof(*c->go));
-	g = &c->go[c->ngo];
+	(void)c;
+	go->v = xreallocarray(go->v, go->n + 1, sizeof(*go->v));
+	g = &go->v[go->n];
 	memset(g, 0, sizeof(*g));
 	g->pid = pid;
 	snprintf(g->exe, sizeof(g->exe), "/proc/%u/exe", pid);
 	r = gobin_open(&g->bin, g->exe, msg, sizeof(msg));
 	if (r) {
 		snprintf(err, errlen, "PID %u: %s", pid, msg);
-		return r;
+		return r == GOBIN_NOT_GO ? CAPTURE_SOURCE_OTHER_PROGRAM : r;
 	}
 	if (gobin_goroutine_setup(&g->bin, msg, sizeof(msg))) {
 		snprintf(err, errlen, "PID %u: %s", pid, msg);
 		gobin_close(&g->bin);
 		return -1;
 	}
-	c->ngo++;
+	go->n++;
 	return 0;
 }
 
-static int load_bias(struct capture_go *g, char *err, size_t errlen)
+static int load_bias(struct go_target *g, char *err, size_t errlen)
 {
 	char path[64], *maps;
 	struct stat st;
@@ -98,7 +113,7 @@ static int load_bias(struct capture_go *g, char *err, size_t errlen)
 }
 
 /* mem: /proc/PID/mem (capture_mem_open()), or -1 with mem_err. */
-static void add_probe(struct capture *c, struct capture_go *g,
+static void add_probe(struct capture *c, struct go_target *g,
 		      const struct gobin_probe *p, int mem, int mem_err)
 {
 	struct nl_msg *msg = gdnl_msg(c->nl, GODIAG_CMD_PROBE_ADD, 0);
@@ -124,9 +139,9 @@ static void add_probe(struct capture *c, struct capture_go *g,
 }
 
 /* Places the probes of every inspected target (already a module target). */
-void capture_go_attach(struct capture *c, uint32_t pid)
+static void go_attach(struct capture *c, void *data, uint32_t pid)
 {
-	struct capture_go *g = go_find(c, pid);
+	struct go_target *g = go_find(data, pid);
 	int mem, mem_err;
 	char err[512];
 	size_t i;
@@ -150,7 +165,7 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void compact(struct capture_go *g)
+static void compact(struct go_target *g)
 {
 	size_t i, n = 0;
 
@@ -162,7 +177,7 @@ static void compact(struct capture_go *g)
 	g->compacted = n;
 }
 
-static void note_pc(struct capture_go *g, uint64_t pc)
+static void note_pc(struct go_target *g, uint64_t pc)
 {
 	if (!pc)
 		return;
@@ -180,14 +195,14 @@ add:
 }
 
 /* Every record read goes through here: remember the PCs to name. */
-void capture_go_record(struct capture *c, const struct godiag_rec *rec, size_t len)
+static void go_record(void *data, const struct godiag_rec *rec, size_t len)
 {
 	const struct godiag_rec_go *r = (const void *)rec;
-	struct capture_go *g;
+	struct go_target *g;
 
 	if (rec->type != GODIAG_REC_GO_CREATE || len < sizeof(*r))
 		return;
-	g = go_find(c, rec->tgid);
+	g = go_find(data, rec->tgid);
 	if (!g)
 		return;
 	note_pc(g, r->pc);
@@ -195,14 +210,14 @@ void capture_go_record(struct capture *c, const struct godiag_rec *rec, size_t l
 }
 
 /* One bisection per PC; a go statement's wrapper also names what it calls. */
-static void name_pc(const struct capture_go *g, uint64_t pc, struct capw_sym *s)
+static void name_pc(const struct go_target *g, uint64_t pc, struct capw_sym *s)
 {
 	s->pc = pc;
 	gobin_pc_source(&g->bin, pc - g->bias, &s->func, &s->file, &s->line);
 	s->start = gobin_go_start(&g->bin, pc - g->bias);
 }
 
-static void write_syms(struct capture *c, struct capture_go *g)
+static void write_syms(struct capture *c, struct go_target *g)
 {
 	struct capw_sym *syms;
 	size_t i, n = 0;
@@ -218,7 +233,7 @@ static void write_syms(struct capture *c, struct capture_go *g)
 	free(syms);
 }
 
-static void write_goinfo(struct capture *c, const struct capture_go *g)
+static void write_goinfo(struct capture *c, const struct go_target *g)
 {
 	struct capfile_goinfo head;
 
@@ -230,25 +245,37 @@ static void write_goinfo(struct capture *c, const struct capture_go *g)
 	capw_goinfo(&c->w, &head, g->bin.reasons, g->bin.nreasons);
 }
 
-void capture_go_write(struct capture *c)
+/* GOINFO and SYMS of every Go target. */
+static void go_write(struct capture *c, void *data)
 {
+	struct capture_go *go = data;
 	size_t i;
 
-	for (i = 0; i < c->ngo; i++) {
-		write_goinfo(c, &c->go[i]);
-		write_syms(c, &c->go[i]);
+	for (i = 0; i < go->n; i++) {
+		write_goinfo(c, &go->v[i]);
+		write_syms(c, &go->v[i]);
 	}
 }
 
-void capture_go_free(struct capture *c)
+static void go_free(void *data)
 {
+	struct capture_go *go = data;
 	size_t i;
 
-	for (i = 0; i < c->ngo; i++) {
-		gobin_close(&c->go[i].bin);
-		free(c->go[i].pcs);
+	for (i = 0; i < go->n; i++) {
+		gobin_close(&go->v[i].bin);
+		free(go->v[i].pcs);
 	}
-	free(c->go);
-	c->go = NULL;
-	c->ngo = 0;
+	free(go->v);
 }
+
+const struct capture_source capture_go_source = {
+	.name = "goroutines",
+	.data_size = sizeof(struct capture_go),
+	.wanted = go_wanted,
+	.inspect = go_inspect,
+	.attach = go_attach,
+	.record = go_record,
+	.write = go_write,
+	.free = go_free,
+};

@@ -16,10 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "cmd/capture.h"
 #include "module/names.h"
 #include "module/sessinfo.h"
-#include "base/util.h"
 
 #define RESYNC_MS	1000
 /* What a killed capture may lose at most: the file is flushed this often. */
@@ -30,11 +30,13 @@ static void on_record(const struct godiag_rec *rec, size_t len,
 {
 	struct capture *c = arg;
 	bool added;
+	size_t i;
 
 	(void)cpu;
 	capw_record(&c->w, rec, len);
-	if (c->ngo)
-		capture_go_record(c, rec, len);
+	for (i = 0; i < c->nsrcs; i++)
+		if (c->srcs[i].ops->record)
+			c->srcs[i].ops->record(c->srcs[i].data, rec, len);
 	if (rec->type != GODIAG_REC_LOST)
 		u32map_get(&c->procs, rec->tgid, 0, &added);
 }

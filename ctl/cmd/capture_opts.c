@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "cmd/capture.h"
 #include "module/names.h"
-#include "base/util.h"
 
 enum {
 	OPT_SYSCALLS = 256,

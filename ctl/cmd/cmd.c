@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/cmd.h"
 #include "base/util.h"
+#include "cmd/cmd.h"
 
 void cmd_print_usage(const struct cmd *c, FILE *out)
 {
@@ -85,4 +85,13 @@ void cmd_no_operands(const struct cmd *c, int argc, char **argv)
 {
 	if (optind < argc)
 		cmd_usage_error(c, "unexpected argument '%s'", argv[optind]);
+}
+
+uint32_t cmd_session_id(const struct cmd *c, const char *s)
+{
+	uint32_t id;
+
+	if (parse_u32(s, 1, UINT32_MAX, &id))
+		cmd_usage_error(c, "invalid session ID '%s'", s);
+	return id;
 }

@@ -8,6 +8,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct cmd {
@@ -52,5 +53,8 @@ __attribute__((noreturn, format(printf, 2, 3)))
 void cmd_usage_error(const struct cmd *c, const char *fmt, ...);
 
 void cmd_print_usage(const struct cmd *c, FILE *out);
+
+/* Parses a session ID operand or option value; usage error otherwise. */
+uint32_t cmd_session_id(const struct cmd *c, const char *s);
 
 #endif

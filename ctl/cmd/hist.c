@@ -9,15 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/cmd.h"
-#include "cmd/hist.h"
 #include "base/json.h"
-#include "module/nl.h"
 #include "base/percentile.h"
-#include "module/sessinfo.h"
-#include "module/status.h"
 #include "base/syscalls.h"
 #include "base/util.h"
+#include "cmd/cmd.h"
+#include "cmd/hist.h"
+#include "module/nl.h"
+#include "module/sessinfo.h"
+#include "module/status.h"
 
 static const char *const hist_usage =
 	"Usage: " PROG " hist -s ID [-p PID] [--json]\n"
@@ -182,7 +182,7 @@ static int run_hist(const struct cmd *c, int argc, char **argv)
 
 	while ((opt = cmd_getopt(c, argc, argv, "s:p:jh", longopts)) != -1) {
 		if (opt == 's')
-			id = sessinfo_parse_id(c, optarg);
+			id = cmd_session_id(c, optarg);
 		else if (opt == 'p' && parse_u32(optarg, 1, INT32_MAX, &f.pid))
 			cmd_usage_error(c, "invalid PID '%s'", optarg);
 		else if (opt == 'j')

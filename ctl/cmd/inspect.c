@@ -12,11 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cmd/cmd.h"
-#include "gobin/gobin.h"
 #include "base/json.h"
 #include "base/proc.h"
 #include "base/util.h"
+#include "cmd/cmd.h"
+#include "gobin/gobin.h"
 
 #define RETS_MAX	256
 #define LINE_PCS_MAX	256

@@ -6,10 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "cmd/cmd.h"
 #include "godiag_abi.h"
 #include "godiag_version.h"
-#include "base/util.h"
 
 static int run_help(const struct cmd *c, int argc, char **argv);
 

@@ -9,11 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cmd/cmd.h"
 #include "base/json.h"
-#include "model/report.h"
 #include "base/syscalls.h"
 #include "base/util.h"
+#include "cmd/cmd.h"
+#include "cmd/report.h"
 
 #define STR_(x) #x
 #define STR(x) STR_(x)

@@ -3,10 +3,10 @@
 #include <errno.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "cmd/cmd.h"
 #include "module/sessinfo.h"
 #include "module/status.h"
-#include "base/util.h"
 
 static const char *const session_usage =
 	"Usage: " PROG " session stop ID\n"
@@ -46,7 +46,7 @@ static int run_session(const struct cmd *c, int argc, char **argv)
 				argv[optind]);
 	if (optind + 1 == argc)
 		cmd_usage_error(c, "missing session ID");
-	id = sessinfo_parse_id(c, argv[optind + 1]);
+	id = cmd_session_id(c, argv[optind + 1]);
 	if (optind + 2 < argc)
 		cmd_usage_error(c, "unexpected argument '%s'", argv[optind + 2]);
 

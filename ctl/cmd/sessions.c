@@ -4,12 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd/cmd.h"
 #include "base/json.h"
+#include "base/util.h"
+#include "cmd/cmd.h"
+#include "cmd/print.h"
 #include "module/names.h"
 #include "module/sessinfo.h"
 #include "module/status.h"
-#include "base/util.h"
 
 static const char *const sessions_usage =
 	"Usage: " PROG " sessions [--json]\n"

@@ -4,12 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd/cmd.h"
 #include "base/json.h"
+#include "base/util.h"
+#include "cmd/cmd.h"
+#include "cmd/print.h"
 #include "module/names.h"
 #include "module/sessinfo.h"
 #include "module/status.h"
-#include "base/util.h"
 
 static const char *const stats_usage =
 	"Usage: " PROG " stats [-s ID] [--json]\n"
@@ -144,7 +145,7 @@ static int run_stats(const struct cmd *c, int argc, char **argv)
 
 	while ((opt = cmd_getopt(c, argc, argv, "s:jh", longopts)) != -1) {
 		if (opt == 's')
-			id = sessinfo_parse_id(c, optarg);
+			id = cmd_session_id(c, optarg);
 		else if (opt == 'j')
 			json = true;
 	}

@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capfile/capfile.h"
 #include "base/percentile.h"
-#include "model/report.h"
 #include "base/util.h"
+#include "capfile/capfile.h"
+#include "model/analyze.h"
 
 #define ERRNO_MAX 4095
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The goroutine part of 'godiagctl report': from the GO_* and SYSCALL
- * records, the GOINFO and the SYMS sections of a capture file to
- * per-goroutine times, wait reasons and where goroutines start.
+ * The goroutines of a capture file: from the GO_* and SYSCALL records,
+ * the GOINFO and the SYMS sections to per-goroutine times, wait reasons
+ * and where goroutines start (no printing: cmd/report_go.c prints them).
  *
  * Semantics. A goroutine is keyed by (tgid, goid): several processes may
  * be traced. Records come per CPU, so the goroutine records are sorted by
@@ -73,9 +73,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "capfile/capfile.h"
-#include "base/json.h"
 #include "base/u32map.h"
+#include "capfile/capfile.h"
 
 /* A hash map from a pair of u64 keys to a u32 value (an array index). */
 struct go_pair_slot {
@@ -228,27 +227,6 @@ const char *goreport_reason_name(const struct goreport *g, uint32_t pid,
 const struct go_row *goreport_find(const struct goreport *g, uint32_t pid,
 				   uint64_t goid);
 
-/* Rows the text output lists (by running time); JSON lists all. */
-#define GOREPORT_TEXT_ROWS	20
-
-/*
- * Text: a summary line, the lost-events note, the wait reasons by total
- * time, start and creator functions by count, the GOREPORT_TEXT_ROWS
- * goroutines that ran longest and how many were left out.
- */
-void goreport_print(const struct goreport *g, FILE *out);
-
-/*
- * JSON: the member "goroutines":{"created":N,"exited":N,"max_live":N,
- * "seen":N,"skipped":N,"lower_bounds":B,
- * "blocked":[{"reason":S,"count":N,"total_ns":N},...],
- * "by_start":[{"function":S,"created":N},...],"by_creator":[...],
- * "list":[{"goroutine":N,"pid":N,"start":S|null,"creator":S|null,
- * "parent":N|null,"created":B,"exited":B,"running_ns":N,"runnable_ns":N,
- * "blocked_ns":N,"syscall_ns":N,"syscalls":N,"blocks":N,
- * "top_reason":S|null},...]} of the object being written.
- */
-void goreport_json(const struct goreport *g, struct json *j);
 
 void goreport_free(struct goreport *g);
 

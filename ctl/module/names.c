@@ -4,9 +4,9 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "base/util.h"
 #include "godiag_abi.h"
 #include "module/names.h"
-#include "base/util.h"
 
 const char *state_name(uint8_t state)
 {

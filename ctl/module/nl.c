@@ -9,8 +9,8 @@
 #include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
 
-#include "module/nl.h"
 #include "base/util.h"
+#include "module/nl.h"
 
 /* Dumps arrive in skbs of up to 32 KiB; a smaller buffer truncates them. */
 #define MSG_BUF_SIZE	(64 * 1024)

@@ -4,9 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/cmd.h"
-#include "module/sessinfo.h"
 #include "base/util.h"
+#include "module/sessinfo.h"
 
 static uint32_t get_u32(const struct gdnl_reply *r, int attr)
 {
@@ -141,13 +140,4 @@ void sessinfo_require(struct gdnl *nl, const char *cmd, uint32_t id)
 	/* The module's dumps filter silently: an unknown id is an empty list. */
 	if (!n)
 		die(EXIT_OPFAIL, "%s: no session %u", cmd, id);
-}
-
-uint32_t sessinfo_parse_id(const struct cmd *c, const char *s)
-{
-	uint32_t id;
-
-	if (parse_u32(s, 1, UINT32_MAX, &id))
-		cmd_usage_error(c, "invalid session ID '%s'", s);
-	return id;
 }

@@ -67,18 +67,4 @@ void target_list_free(struct target_list *l);
 /* Exits 3 with "CMD: no session ID" unless session id exists. */
 void sessinfo_require(struct gdnl *nl, const char *cmd, uint32_t id);
 
-/* Parses a session ID operand or option value; usage error otherwise. */
-struct cmd;
-uint32_t sessinfo_parse_id(const struct cmd *c, const char *s);
-
-/* stats.c */
-void stats_print(const struct session_list *l, FILE *out);
-void stats_print_json(const struct session_list *l, FILE *out);
-
-/* sessions.c */
-void sessions_print(const struct session_list *s, const struct target_list *t,
-		    FILE *out);
-void sessions_print_json(const struct session_list *s,
-			 const struct target_list *t, FILE *out);
-
 #endif

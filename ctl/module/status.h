@@ -32,8 +32,4 @@ int status_fetch(struct gdnl *nl, struct godiag_status *st);
 void status_require_abi(struct gdnl *nl, const char *cmd,
 			struct godiag_status *st);
 
-/* The aligned text of 'godiagctl status', and its --json object. */
-void status_print(const struct godiag_status *st, FILE *out);
-void status_print_json(const struct godiag_status *st, FILE *out);
-
 #endif

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "capfile/capfile.h"
-#include "model/report.h"
+#include "cmd/report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

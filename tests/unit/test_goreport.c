@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "capfile_build.h"
-#include "model/report.h"
+#include "cmd/report.h"
 #include "test.h"
 
 #define T0 1000000000ULL

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "cmd/hist.h"
+#include "cmd/print.h"
 #include "module/sessinfo.h"
 #include "test.h"
 

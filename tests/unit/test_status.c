@@ -2,6 +2,7 @@
 /* The text and JSON forms of 'godiagctl status', from ctl/status.c. */
 #include <stdlib.h>
 
+#include "cmd/print.h"
 #include "module/status.h"
 #include "test.h"
 

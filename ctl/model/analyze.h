@@ -1,20 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What 'godiagctl report' computes from a capture file (analyze.c) and how
- * it prints it (report.c). Loading works on a memory buffer, so tests feed
- * it synthetic files.
+ * What a capture file says (analyze.c): its syscalls with exact
+ * percentiles, processes, targets, losses, and the goroutines
+ * (goreport.h). No printing: 'godiagctl report' prints it (cmd/report.h),
+ * and so will every command that reads capture files. Loading works on a
+ * memory buffer, so tests feed it synthetic files.
  */
-#ifndef GODIAGCTL_REPORT_H
-#define GODIAGCTL_REPORT_H
+#ifndef GODIAGCTL_ANALYZE_H
+#define GODIAGCTL_ANALYZE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/u32map.h"
 #include "capfile/capfile.h"
 #include "model/goreport.h"
-#include "base/u32map.h"
 
 /* One syscall: every duration, for exact percentiles. */
 struct sc_row {
@@ -108,15 +110,5 @@ bool report_written_estimated(const struct report *r);
 
 /* Records the capturing tool read: its count, else recorded. */
 uint64_t report_read(const struct report *r);
-
-/*
- * For a file that is not complete: where it was cut and what the report
- * covers, in one line ("file cut at byte N in section RECORDS: the
- * report covers the records of its first 4.52 s").
- */
-void report_cut_text(const struct report *r, char *buf, size_t len);
-
-void report_print(const struct report *r, FILE *out);
-void report_print_json(const struct report *r, FILE *out);
 
 #endif
