@@ -566,7 +566,7 @@ static int run_capture(const struct cmd *cmd, int argc, char **argv)
 		child_finish(&c.child);
 	gdnl_close(c.notify);
 	gdnl_close(c.nl);
-	u32map_free(&c.procs);
+	hmap_free(&c.procs);
 	free_sources(&c);
 	free(c.rings);
 	free(c.targets);

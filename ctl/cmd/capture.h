@@ -18,9 +18,9 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "base/hmap.h"
 #include "base/outfile.h"
 #include "base/syscalls.h"
-#include "base/u32map.h"
 #include "capfile/capfile.h"
 #include "cmd/cmd.h"
 #include "module/nl.h"
@@ -151,7 +151,7 @@ struct capture {
 	bool command_status_known;	/* the command exited by itself */
 	int command_status;		/* then its wait status */
 
-	struct u32map procs;	/* tgids seen in records */
+	struct hmap procs;	/* tgids seen in records */
 	struct capture_src *srcs;	/* the sources the options ask for */
 	size_t nsrcs;
 	uint64_t start_mono, start_real;

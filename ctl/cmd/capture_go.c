@@ -92,24 +92,15 @@ static int go_inspect(struct capture *c, void *data, uint32_t pid, char *err,
 
 static int load_bias(struct go_target *g, char *err, size_t errlen)
 {
-	char path[64], *maps;
-	struct stat st;
-	size_t len;
+	int r = gobin_process_bias(&g->bin, g->pid, g->exe, &g->bias);
 
-	snprintf(path, sizeof(path), "/proc/%u/maps", g->pid);
-	if (stat(g->exe, &st) || !(maps = proc_read(path, 64U << 20, &len))) {
-		snprintf(err, errlen, "PID %u: cannot read %s: %s", g->pid, path,
-			 strerror(errno));
-		return -1;
-	}
-	if (gobin_load_bias(&g->bin, maps, st.st_dev, (uint64_t)st.st_ino, &g->bias)) {
+	if (r == GOBIN_NOT_MAPPED)
 		snprintf(err, errlen, "PID %u: %s is not mapped in the process",
 			 g->pid, g->bin.path);
-		free(maps);
-		return -1;
-	}
-	free(maps);
-	return 0;
+	else if (r)
+		snprintf(err, errlen, "PID %u: cannot read /proc/%u/maps: %s", g->pid,
+			 g->pid, strerror(errno));
+	return r;
 }
 
 /* mem: /proc/PID/mem (capture_mem_open()), or -1 with mem_err. */

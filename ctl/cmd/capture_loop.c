@@ -38,7 +38,7 @@ static void on_record(const struct godiag_rec *rec, size_t len,
 		if (c->srcs[i].ops->record)
 			c->srcs[i].ops->record(c->srcs[i].data, rec, len);
 	if (rec->type != GODIAG_REC_LOST)
-		u32map_get(&c->procs, rec->tgid, 0, &added);
+		hmap_get(&c->procs, rec->tgid, 0, 0, &added);
 }
 
 void capture_drain(struct capture *c)

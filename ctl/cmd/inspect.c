@@ -20,7 +20,6 @@
 
 #define RETS_MAX	256
 #define LINE_PCS_MAX	256
-#define MAPS_MAX	(64U << 20)
 
 static const char *const inspect_usage =
 	"Usage: " PROG " inspect [OPTIONS] BINARY\n"
@@ -115,18 +114,8 @@ static const char *yes_no(bool v)
 
 static void find_bias(struct inspect *in, const char *path)
 {
-	char maps_path[64], *maps;
-	struct stat st;
-	size_t len;
-	ssize_t n;
-
-	n = readlink(path, in->exe, sizeof(in->exe) - 1);
-	in->exe[n > 0 ? n : 0] = '\0';
-	snprintf(maps_path, sizeof(maps_path), "/proc/%u/maps", in->pid);
-	if (stat(path, &st) != 0 || !(maps = proc_read(maps_path, MAPS_MAX, &len)))
-		return;
-	in->have_bias = !gobin_load_bias(&in->b, maps, st.st_dev, st.st_ino, &in->bias);
-	free(maps);
+	proc_exe((pid_t)in->pid, in->exe, sizeof(in->exe));
+	in->have_bias = !gobin_process_bias(&in->b, in->pid, path, &in->bias);
 }
 
 static void suggest(struct inspect *in, char *buf, size_t len)

@@ -24,6 +24,7 @@
 
 #include <capstone/capstone.h>
 
+#include "base/proc.h"
 #include "gobin/gobin_impl.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -65,8 +66,7 @@ struct gobin_impl {
 	bool gofunc_looked;	/* gofunc is known, or known not to be found */
 };
 
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t errlen, const char *fmt, ...)
+int gobin_fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -74,16 +74,6 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-static uint64_t get_u64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
 }
 
 /* ---- the image ------------------------------------------------------ */
@@ -122,14 +112,14 @@ static bool read_ptr(const struct gobin_impl *im, uint64_t vaddr, uint64_t *v)
 
 	if (!p)
 		return false;
-	*v = get_u64(p);
+	*v = gobin_le64(p);
 	if (*v || !im->rela)
 		return true;
 	for (i = 0; i + 24 <= im->rela_size; i += 24) {
 		const uint8_t *r = im->rela + i;
 
-		if (get_u64(r) == vaddr && (get_u64(r + 8) & 0xffffffff) == R_X86_64_RELATIVE) {
-			*v = get_u64(r + 16);
+		if (gobin_le64(r) == vaddr && (gobin_le64(r + 8) & 0xffffffff) == R_X86_64_RELATIVE) {
+			*v = gobin_le64(r + 16);
 			break;
 		}
 	}
@@ -155,25 +145,25 @@ static int read_loads(struct gobin *b, struct gobin_impl *im, char *err,
 	bool first = true;
 
 	if (elf_getphdrnum(im->elf, &n) != 0)
-		return fail(err, errlen, "%s: cannot read the program headers: %s",
+		return gobin_fail(err, errlen, "%s: cannot read the program headers: %s",
 			    b->path, elf_errmsg(-1));
 	for (i = 0; i < n; i++) {
 		GElf_Phdr ph;
 
 		if (!gelf_getphdr(im->elf, (int)i, &ph))
-			return fail(err, errlen, "%s: damaged program header %zu",
+			return gobin_fail(err, errlen, "%s: damaged program header %zu",
 				    b->path, i);
 		if (ph.p_type != PT_LOAD)
 			continue;
 		if (im->nloads == LOADS_MAX)
-			return fail(err, errlen, "%s: more than %d PT_LOAD segments",
+			return gobin_fail(err, errlen, "%s: more than %d PT_LOAD segments",
 				    b->path, LOADS_MAX);
 		if (ph.p_offset > im->size || ph.p_filesz > im->size - ph.p_offset)
-			return fail(err, errlen, "%s is truncated (%zu bytes, its "
+			return gobin_fail(err, errlen, "%s is truncated (%zu bytes, its "
 				    "segments need %llu)", b->path, im->size,
 				    (unsigned long long)(ph.p_offset + ph.p_filesz));
 		if (ph.p_vaddr + ph.p_memsz < ph.p_vaddr)
-			return fail(err, errlen, "%s: segment %zu wraps around",
+			return gobin_fail(err, errlen, "%s: segment %zu wraps around",
 				    b->path, i);
 		if (first) {
 			b->first_load_vaddr = ph.p_vaddr;
@@ -186,7 +176,7 @@ static int read_loads(struct gobin *b, struct gobin_impl *im, char *err,
 		};
 	}
 	if (!im->nloads)
-		return fail(err, errlen, "%s has no loadable segments", b->path);
+		return gobin_fail(err, errlen, "%s has no loadable segments", b->path);
 	return 0;
 }
 
@@ -247,7 +237,7 @@ static int read_sections(struct gobin *b, struct gobin_impl *im,
 		GElf_Shdr sh;
 
 		if (!gelf_getshdr(scn, &sh))
-			return fail(err, errlen, "%s: damaged section header", b->path);
+			return gobin_fail(err, errlen, "%s: damaged section header", b->path);
 		name = elf_strptr(im->elf, shstrndx, sh.sh_name);
 		if (!name)
 			continue;
@@ -338,7 +328,7 @@ static bool read_gostring_at(const struct gobin_impl *im, uint64_t vaddr,
 	hdr = read_vaddr(im, vaddr, 16);
 	if (!hdr || !read_ptr(im, vaddr, &ptr))
 		return false;
-	*len = get_u64(hdr + 8);
+	*len = gobin_le64(hdr + 8);
 	if (*len > VERSION_MAX)
 		return false;
 	*s = read_vaddr(im, ptr, *len);
@@ -354,27 +344,27 @@ static int parse_buildinfo(struct gobin *b, const struct gobin_impl *im,
 	uint64_t n;
 
 	if (len < BUILDINFO_HDR || memcmp(data, BUILDINFO_MAGIC, BUILDINFO_MAGIC_LEN))
-		return fail(err, errlen, "%s: .go.buildinfo is damaged", b->path);
+		return gobin_fail(err, errlen, "%s: .go.buildinfo is damaged", b->path);
 	if (data[15] & 2) {
 		/* Go 1.18+: varint length and bytes, right after the header. */
 		s = data + BUILDINFO_HDR;
 		if (!read_uvarint(&s, end, &n) || n > (uint64_t)(end - s) || n > VERSION_MAX)
-			return fail(err, errlen, "%s: .go.buildinfo has a damaged "
+			return gobin_fail(err, errlen, "%s: .go.buildinfo has a damaged "
 				    "version string", b->path);
 	} else {
 		/* Older: pointers to string headers. */
 		uint64_t ptr;
 
 		if (data[14] != 8 || (data[15] & 1))
-			return fail(err, errlen, "%s: .go.buildinfo is not for a "
+			return gobin_fail(err, errlen, "%s: .go.buildinfo is not for a "
 				    "64-bit little-endian program", b->path);
 		if (!read_ptr(im, vaddr + 16, &ptr) ||
 		    !read_gostring_at(im, ptr, &s, &n))
-			return fail(err, errlen, "%s: .go.buildinfo has a damaged "
+			return gobin_fail(err, errlen, "%s: .go.buildinfo has a damaged "
 				    "version pointer", b->path);
 	}
 	if (n == 0)
-		return fail(err, errlen, "%s: .go.buildinfo has no Go version",
+		return gobin_fail(err, errlen, "%s: .go.buildinfo has no Go version",
 			    b->path);
 	set_version(b, s, n);
 	return 0;
@@ -389,7 +379,7 @@ static int find_buildinfo(struct gobin *b, const struct gobin_impl *im,
 		const uint8_t *d = section_bytes(im, &s->buildinfo);
 
 		if (!d)
-			return fail(err, errlen, "%s is truncated (.go.buildinfo "
+			return gobin_fail(err, errlen, "%s is truncated (.go.buildinfo "
 				    "is past the end)", b->path);
 		return parse_buildinfo(b, im, d, s->buildinfo.sh_size,
 				       s->buildinfo.sh_addr, err, errlen);
@@ -410,7 +400,7 @@ static int find_buildinfo(struct gobin *b, const struct gobin_impl *im,
 						       l->vaddr + off, err, errlen);
 		}
 	}
-	fail(err, errlen, "%s is not a Go program (no .go.buildinfo section)", b->path);
+	gobin_fail(err, errlen, "%s is not a Go program (no .go.buildinfo section)", b->path);
 	return GOBIN_NOT_GO;
 }
 
@@ -457,10 +447,10 @@ static uint64_t moduledata_text(const struct gobin_impl *im, uint64_t pcln,
 
 	for (i = 0; i + 24 <= im->rela_size; i += 24) {
 		const uint8_t *r = im->rela + i;
-		uint64_t md = get_u64(r);
+		uint64_t md = gobin_le64(r);
 
-		if ((get_u64(r + 8) & 0xffffffff) != R_X86_64_RELATIVE ||
-		    get_u64(r + 16) != pcln)
+		if ((gobin_le64(r + 8) & 0xffffffff) != R_X86_64_RELATIVE ||
+		    gobin_le64(r + 16) != pcln)
 			continue;
 		if (read_ptr(im, md + 8, &fn) && fn == pcln + funcname_off &&
 		    read_ptr(im, md + MODULEDATA_TEXT, &text))
@@ -476,9 +466,9 @@ static uint64_t moduledata_text(const struct gobin_impl *im, uint64_t pcln,
 			continue;
 		for (off = (8 - l->vaddr % 8) % 8; off + MODULEDATA_TEXT + 8 <= l->filesz;
 		     off += 8)
-			if (get_u64(seg + off) == pcln &&
-			    get_u64(seg + off + 8) == pcln + funcname_off)
-				return get_u64(seg + off + MODULEDATA_TEXT);
+			if (gobin_le64(seg + off) == pcln &&
+			    gobin_le64(seg + off + 8) == pcln + funcname_off)
+				return gobin_le64(seg + off + MODULEDATA_TEXT);
 	}
 	return 0;
 }
@@ -507,8 +497,8 @@ static const uint8_t *scan_pclntab(struct gobin *b, const struct gobin_impl *im,
 				continue;
 			if (++*tries > SCAN_TRIES_MAX)
 				return NULL;
-			if (!*text && !get_u64(p + 24))
-				hint = moduledata_text(im, l->vaddr + off, get_u64(p + 32));
+			if (!*text && !gobin_le64(p + 24))
+				hint = moduledata_text(im, l->vaddr + off, gobin_le64(p + 32));
 			if (gopcln_init(&try, p, (size_t)(l->filesz - off),
 					*text ? *text : hint, why, sizeof(why)) ||
 			    !in_text(im, try.text_start))
@@ -536,13 +526,13 @@ static int find_pclntab(struct gobin *b, struct gobin_impl *im,
 	if (s->have_pclntab) {
 		d = section_bytes(im, &s->pclntab);
 		if (!d)
-			return fail(err, errlen, "%s is truncated (%s is past the end)",
+			return gobin_fail(err, errlen, "%s is truncated (%s is past the end)",
 				    b->path, s->pclntab_name);
 		len = s->pclntab.sh_size;
 		snprintf(b->pclntab_source, sizeof(b->pclntab_source), "section %s",
 			 s->pclntab_name);
-		if (!im->sym_text.found && len >= 40 && !get_u64(d + 24)) {
-			uint64_t t = moduledata_text(im, s->pclntab.sh_addr, get_u64(d + 32));
+		if (!im->sym_text.found && len >= 40 && !gobin_le64(d + 24)) {
+			uint64_t t = moduledata_text(im, s->pclntab.sh_addr, gobin_le64(d + 32));
 
 			if (t)
 				text = t;
@@ -564,25 +554,25 @@ static int find_pclntab(struct gobin *b, struct gobin_impl *im,
 			}
 		}
 		if (!d)
-			return fail(err, errlen, "%s: runtime.pclntab is not in the file",
+			return gobin_fail(err, errlen, "%s: runtime.pclntab is not in the file",
 				    b->path);
 		snprintf(b->pclntab_source, sizeof(b->pclntab_source),
 			 "symbol runtime.pclntab");
 	} else {
 		d = scan_pclntab(b, im, &text, &len, &tries);
 		if (!d && tries > SCAN_TRIES_MAX)
-			return fail(err, errlen, "%s: Go program without section "
+			return gobin_fail(err, errlen, "%s: Go program without section "
 				    "headers whose segments hold more than %d "
 				    "pclntab-like headers; refusing to search on",
 				    b->path, SCAN_TRIES_MAX);
 		if (!d)
-			return fail(err, errlen, "%s: Go program without a pclntab "
+			return gobin_fail(err, errlen, "%s: Go program without a pclntab "
 				    "(no .gopclntab section, no runtime.pclntab "
 				    "symbol, no pclntab header in its segments)",
 				    b->path);
 	}
 	if (gopcln_init(&im->pcln, d, (size_t)len, text, why, sizeof(why)))
-		return fail(err, errlen, "%s: %s", b->path, why);
+		return gobin_fail(err, errlen, "%s: %s", b->path, why);
 	b->pclntab_magic = im->pcln.magic;
 	b->nfuncs = im->pcln.nfunc;
 	return 0;
@@ -598,19 +588,19 @@ static int parse(struct gobin *b, char *err, size_t errlen)
 	int r;
 
 	if (im->size < 4 || memcmp(im->image, ELFMAG, SELFMAG)) {
-		fail(err, errlen, "%s is not an ELF file", b->path);
+		gobin_fail(err, errlen, "%s is not an ELF file", b->path);
 		return GOBIN_NOT_GO;
 	}
 	if (elf_version(EV_CURRENT) == EV_NONE)
-		return fail(err, errlen, "libelf: %s", elf_errmsg(-1));
+		return gobin_fail(err, errlen, "libelf: %s", elf_errmsg(-1));
 	im->elf = elf_memory((char *)im->image, im->size);
 	if (!im->elf || elf_kind(im->elf) != ELF_K_ELF || !gelf_getehdr(im->elf, &eh))
-		return fail(err, errlen, "%s is not a valid ELF file", b->path);
+		return gobin_fail(err, errlen, "%s is not a valid ELF file", b->path);
 	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB ||
 	    eh.e_machine != EM_X86_64)
-		return fail(err, errlen, "%s is not an x86-64 program", b->path);
+		return gobin_fail(err, errlen, "%s is not an x86-64 program", b->path);
 	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
-		return fail(err, errlen, "%s is not an executable (ELF type %u)",
+		return gobin_fail(err, errlen, "%s is not an executable (ELF type %u)",
 			    b->path, eh.e_type);
 	b->pie = eh.e_type == ET_DYN;
 	if (read_loads(b, im, err, errlen) || read_sections(b, im, &s, err, errlen))
@@ -641,14 +631,14 @@ int gobin_open(struct gobin *b, const char *path, char *err, size_t errlen)
 	init(b, path);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return gobin_fail(err, errlen, "cannot open %s: %s", path, strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return fail(err, errlen, "%s is not a regular file", path);
+		return gobin_fail(err, errlen, "%s is not a regular file", path);
 	}
 	if (st.st_size < 64) {
 		close(fd);
-		fail(err, errlen, "%s is not an ELF file (%lld bytes)", path,
+		gobin_fail(err, errlen, "%s is not an ELF file (%lld bytes)", path,
 		     (long long)st.st_size);
 		return GOBIN_NOT_GO;
 	}
@@ -656,11 +646,11 @@ int gobin_open(struct gobin *b, const char *path, char *err, size_t errlen)
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (map == MAP_FAILED)
-		return fail(err, errlen, "cannot map %s: %s", path, strerror(errno));
+		return gobin_fail(err, errlen, "cannot map %s: %s", path, strerror(errno));
 	im = calloc(1, sizeof(*im));
 	if (!im) {
 		munmap(map, (size_t)st.st_size);
-		return fail(err, errlen, "out of memory");
+		return gobin_fail(err, errlen, "out of memory");
 	}
 	im->image = map;
 	im->size = (size_t)st.st_size;
@@ -683,11 +673,11 @@ int gobin_open_mem(struct gobin *b, const void *data, size_t size,
 	init(b, name);
 	im = calloc(1, sizeof(*im));
 	if (!im)
-		return fail(err, errlen, "out of memory");
+		return gobin_fail(err, errlen, "out of memory");
 	im->image = malloc(size ? size : 1);
 	if (!im->image) {
 		free(im);
-		return fail(err, errlen, "out of memory");
+		return gobin_fail(err, errlen, "out of memory");
 	}
 	if (size)
 		memcpy(im->image, data, size);
@@ -1201,16 +1191,16 @@ static uint64_t find_moduledata(const struct gobin *b, uint64_t pcln)
 
 	/* PIE: the pointer is a relocation's addend. */
 	for (r = 0; im->rela && r + 24 <= im->rela_size; r += 24)
-		if (get_u64(im->rela + r + 16) == pcln &&
-		    moduledata_at(b, get_u64(im->rela + r), pcln))
-			return get_u64(im->rela + r);
+		if (gobin_le64(im->rela + r + 16) == pcln &&
+		    moduledata_at(b, gobin_le64(im->rela + r), pcln))
+			return gobin_le64(im->rela + r);
 	for (i = 0; i < im->nloads; i++) {
 		const struct gobin_load *l = &im->loads[i];
 
 		if (!(l->flags & PF_W))
 			continue;
 		for (off = (8 - l->vaddr % 8) % 8; off + 8 <= l->filesz; off += 8)
-			if (get_u64(im->image + l->offset + off) == pcln &&
+			if (gobin_le64(im->image + l->offset + off) == pcln &&
 			    moduledata_at(b, l->vaddr + off, pcln))
 				return l->vaddr + off;
 	}
@@ -1247,4 +1237,23 @@ uint64_t gobin_gofunc(const struct gobin *b)
 	md = pcln ? find_moduledata(b, pcln) : 0;
 	im->gofunc = md ? moduledata_gofunc(im, md) : 0;
 	return im->gofunc;
+}
+
+/* Most of /proc/PID/maps read: a Go program maps far less. */
+#define MAPS_MAX	(64U << 20)
+
+int gobin_process_bias(const struct gobin *b, uint32_t pid, const char *exe,
+		       uint64_t *bias)
+{
+	char path[64], *maps;
+	struct stat st;
+	size_t len;
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
+	if (stat(exe, &st) || !(maps = proc_read(path, MAPS_MAX, &len)))
+		return -1;
+	r = gobin_load_bias(b, maps, st.st_dev, (uint64_t)st.st_ino, bias);
+	free(maps);
+	return r ? GOBIN_NOT_MAPPED : 0;
 }

@@ -223,4 +223,13 @@ uint64_t gobin_entry_probe(const struct gobin *b, uint64_t entry, uint64_t end,
 int gobin_load_bias(const struct gobin *b, const char *maps, dev_t dev, uint64_t ino,
 		    uint64_t *bias);
 
+/*
+ * The same for process pid running the binary at exe (its /proc/PID/exe):
+ * reads /proc/PID/maps. Returns 0, -1 with errno when exe or the maps
+ * cannot be read, or GOBIN_NOT_MAPPED.
+ */
+#define GOBIN_NOT_MAPPED	(-3)
+int gobin_process_bias(const struct gobin *b, uint32_t pid, const char *exe,
+		       uint64_t *bias);
+
 #endif

@@ -16,6 +16,22 @@
 
 #include "gobin/gobin.h"
 
+/* Little-endian integers in the image's bytes. */
+static inline uint32_t gobin_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t gobin_le64(const uint8_t *p)
+{
+	return (uint64_t)gobin_le32(p) | (uint64_t)gobin_le32(p + 4) << 32;
+}
+
+/* The parsers' one-line errors: formats into err, returns -1. */
+__attribute__((format(printf, 3, 4)))
+int gobin_fail(char *err, size_t errlen, const char *fmt, ...);
+
 #define GOPCLN_MAGIC_12		0xfffffffbU	/* Go 1.2 .. 1.15 */
 #define GOPCLN_MAGIC_116	0xfffffffaU	/* Go 1.16, 1.17 */
 #define GOPCLN_MAGIC_118	0xfffffff0U	/* Go 1.18, 1.19 */

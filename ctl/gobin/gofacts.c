@@ -36,17 +36,6 @@
 #define REASONS_MAX		256
 #define REASON_LEN_MAX		256
 
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 const char *gobin_source_name(enum gobin_source s)
 {
 	static const char *const names[] = {
@@ -142,7 +131,7 @@ static int settle_field(struct gobin *b, const struct field *fl,
 		if (!r->found)
 			continue;
 		if (first && r->value != first->value)
-			return fail(err, errlen, "%s: %s is not certain: %s; refusing "
+			return gobin_fail(err, errlen, "%s: %s is not certain: %s; refusing "
 				    "to trace goroutines", b->path, fa->name, ways);
 		first = r;
 		found++;
@@ -154,17 +143,17 @@ static int settle_field(struct gobin *b, const struct field *fl,
 				fa->source = GOBIN_SRC_DWARF;
 				return 0;
 			}
-			return fail(err, errlen, "%s: the DWARF of runtime.g has no %s",
+			return gobin_fail(err, errlen, "%s: the DWARF of runtime.g has no %s",
 				    b->path, fa->name + 2);
 		}
 		if (dg->size[fl->dwarf] != fl->size || dg->off[fl->dwarf] == 0 ||
 		    dg->off[fl->dwarf] > GODIAG_GO_FIELD_MAX)
-			return fail(err, errlen, "%s: the DWARF of runtime.g has %s at "
+			return gobin_fail(err, errlen, "%s: the DWARF of runtime.g has %s at "
 				    "offset %llu, %llu bytes: not usable", b->path,
 				    fa->name, (unsigned long long)dg->off[fl->dwarf],
 				    (unsigned long long)dg->size[fl->dwarf]);
 		if (first && first->value != dg->off[fl->dwarf])
-			return fail(err, errlen, "%s: %s is at offset %llu in the DWARF, "
+			return gobin_fail(err, errlen, "%s: %s is at offset %llu in the DWARF, "
 				    "but the code disagrees (%s); refusing to trace "
 				    "goroutines", b->path, fa->name,
 				    (unsigned long long)dg->off[fl->dwarf], ways);
@@ -180,7 +169,7 @@ static int settle_field(struct gobin *b, const struct field *fl,
 		fa->source = GOBIN_SRC_CODE;
 		return 0;
 	} else {
-		return fail(err, errlen, "%s: cannot establish %s without DWARF (%s; "
+		return gobin_fail(err, errlen, "%s: cannot establish %s without DWARF (%s; "
 			    "two must agree); refusing to trace goroutines", b->path,
 			    fa->name, ways);
 	}
@@ -207,7 +196,7 @@ static int settle_reg(struct gobin *b, enum gobin_fact_id id, int dwarf_reg,
 	int code_reg = code->found ? code->reg : -1;
 
 	if ((dwarf_reg >= 0 && dwarf_reg != abi) || (code_reg >= 0 && code_reg != abi))
-		return fail(err, errlen, "%s: %s: Go's calling convention puts it in %s, "
+		return gobin_fail(err, errlen, "%s: %s: Go's calling convention puts it in %s, "
 			    "but %s%s%s%s; refusing to trace goroutines", b->path,
 			    fa->name, gobin_reg_name((uint8_t)abi),
 			    dwarf_reg >= 0 ? "DWARF in " : "",
@@ -216,7 +205,7 @@ static int settle_reg(struct gobin *b, enum gobin_fact_id id, int dwarf_reg,
 			    code_reg >= 0 ? "its code in " : "",
 			    code_reg >= 0 ? gobin_reg_name((uint8_t)code_reg) : "");
 	if (need_code && code_reg < 0)
-		return fail(err, errlen, "%s: cannot establish %s from the code of %s "
+		return gobin_fail(err, errlen, "%s: cannot establish %s from the code of %s "
 			    "(%s)%s; refusing to trace goroutines", b->path, fa->name,
 			    code_way, code->ambiguous ? "ambiguous" : "not recognized",
 			    b->has_dwarf ? "" : " and there is no DWARF");
@@ -288,7 +277,7 @@ static int settle_reasons(struct gobin *b, const struct gorecover *rec, char *er
 	reasons_text(rec, sym, sym_at, sym_size / 16, ways, sizeof(ways));
 	if (sym) {
 		if (!sym_size || sym_size % 16 || sym_size / 16 > REASONS_MAX)
-			return fail(err, errlen, "%s: runtime.waitReasonStrings is %llu "
+			return gobin_fail(err, errlen, "%s: runtime.waitReasonStrings is %llu "
 				    "bytes: not a table of strings", b->path,
 				    (unsigned long long)sym_size);
 		at = sym_at;
@@ -300,17 +289,17 @@ static int settle_reasons(struct gobin *b, const struct gorecover *rec, char *er
 		if (!r->found)
 			continue;
 		if ((at || n) && (r->value != at || r->count != n))
-			return fail(err, errlen, "%s: %s is not certain (%s); refusing "
+			return gobin_fail(err, errlen, "%s: %s is not certain (%s); refusing "
 				    "to trace goroutines", b->path, fa->name, ways);
 		at = r->value;
 		n = r->count;
 		found++;
 	}
 	if ((d->found && at && d->value != at) || d->ambiguous)
-		return fail(err, errlen, "%s: %s is not certain (%s); refusing to "
+		return gobin_fail(err, errlen, "%s: %s is not certain (%s); refusing to "
 			    "trace goroutines", b->path, fa->name, ways);
 	if (!sym && (found < 2 || !d->found))
-		return fail(err, errlen, "%s: cannot establish %s without a symbol "
+		return gobin_fail(err, errlen, "%s: cannot establish %s without a symbol "
 			    "table (%s; two ways in the code and the data scan must "
 			    "agree); refusing to trace goroutines", b->path, fa->name, ways);
 	fa->known = true;
@@ -335,7 +324,7 @@ static int read_reasons(struct gobin *b, char *err, size_t errlen)
 
 	b->reasons = calloc((size_t)fa->count, sizeof(*b->reasons));
 	if (!b->reasons)
-		return fail(err, errlen, "out of memory");
+		return gobin_fail(err, errlen, "out of memory");
 	for (i = 0; i < fa->count; i++) {
 		uint64_t at = fa->value + i * 16, ptr = 0, len;
 		const uint8_t *hdr = gobin_bytes(b, at, 16), *s = NULL;
@@ -355,14 +344,14 @@ static int read_reasons(struct gobin *b, char *err, size_t errlen)
 		b->reasons[i] = strndup(s ? (const char *)s : "", (size_t)len);
 		if (!b->reasons[i]) {
 			gobin_free_reasons(b);
-			return fail(err, errlen, "out of memory");
+			return gobin_fail(err, errlen, "out of memory");
 		}
 		b->nreasons = (size_t)(i + 1);
 	}
 	return 0;
 bad:
 	gobin_free_reasons(b);
-	return fail(err, errlen, "%s: runtime.waitReasonStrings entry %llu is damaged",
+	return gobin_fail(err, errlen, "%s: runtime.waitReasonStrings entry %llu is damaged",
 		    b->path, (unsigned long long)i);
 }
 
@@ -422,10 +411,10 @@ static int add_probe(struct gobin *b, const struct probe_func *pf, uint64_t entr
 	uint64_t off, func_off;
 
 	if (b->nprobes == GOBIN_PROBES_MAX)
-		return fail(err, errlen, "%s: more than %d probe points", b->path,
+		return gobin_fail(err, errlen, "%s: more than %d probe points", b->path,
 			    GOBIN_PROBES_MAX);
 	if (gobin_file_offset(b, vaddr, &off) || gobin_file_offset(b, entry, &func_off))
-		return fail(err, errlen, "%s: %s at 0x%llx is not in the file",
+		return gobin_fail(err, errlen, "%s: %s at 0x%llx is not in the file",
 			    b->path, pf->name, (unsigned long long)vaddr);
 	p = &b->probes[b->nprobes++];
 	p->kind = pf->kind;
@@ -451,7 +440,7 @@ static int add_probes(struct gobin *b, char *err, size_t errlen)
 		int jcc;
 
 		if (gobin_func_range(b, pf->name, &entry, &end))
-			return fail(err, errlen, "%s: %s is not in the function "
+			return gobin_fail(err, errlen, "%s: %s is not in the function "
 				    "table (inlined or removed in %s?); goroutine "
 				    "tracing needs it", b->path, pf->name,
 				    b->go_version);
@@ -463,13 +452,13 @@ static int add_probes(struct gobin *b, char *err, size_t errlen)
 		}
 		n = gobin_rets(b, entry, end, rets, ARRAY_SIZE(rets));
 		if (n < 0)
-			return fail(err, errlen, "%s: cannot disassemble %s", b->path,
+			return gobin_fail(err, errlen, "%s: cannot disassemble %s", b->path,
 				    pf->name);
 		if (n == 0)
-			return fail(err, errlen, "%s: %s has no RET instruction",
+			return gobin_fail(err, errlen, "%s: %s has no RET instruction",
 				    b->path, pf->name);
 		if ((size_t)n > ARRAY_SIZE(rets))
-			return fail(err, errlen, "%s: %s has %d RET instructions",
+			return gobin_fail(err, errlen, "%s: %s has %d RET instructions",
 				    b->path, pf->name, n);
 		for (k = 0; k < n; k++)
 			if (add_probe(b, pf, entry, rets[k], -1, err, errlen))
@@ -550,10 +539,10 @@ int gobin_goroutine_setup(struct gobin *b, char *err, size_t errlen)
 	int r;
 
 	if (!b->impl)
-		return fail(err, errlen, "no binary");
+		return gobin_fail(err, errlen, "no binary");
 	reset(b);
 	if (b->go_major != 1 || b->go_minor < GO_MINOR_MIN)
-		return fail(err, errlen, "%s is not supported for goroutine tracing: "
+		return gobin_fail(err, errlen, "%s is not supported for goroutine tracing: "
 			    "godiag needs go1.%d or later",
 			    b->go_version[0] ? b->go_version : "this Go version",
 			    GO_MINOR_MIN);
@@ -563,10 +552,10 @@ int gobin_goroutine_setup(struct gobin *b, char *err, size_t errlen)
 		df[i].name = probe_funcs[i].name;
 	if (b->has_dwarf &&
 	    godwarf_scan(gobin_elf(b), &g, df, F_NUM, why, sizeof(why)) != 0)
-		return fail(err, errlen, "%s: %s", b->path, why);
+		return gobin_fail(err, errlen, "%s: %s", b->path, why);
 	rec = calloc(1, sizeof(*rec));
 	if (!rec)
-		return fail(err, errlen, "out of memory");
+		return gobin_fail(err, errlen, "out of memory");
 	gorecover_run(b, rec);
 	r = settle(b, &g, df, rec, err, errlen);
 	free(rec);

@@ -44,17 +44,6 @@
 /* A Go binary with more functions than this is not one we can believe. */
 #define NFUNC_MAX	(1U << 24)
 
-static uint32_t get_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_u64(const uint8_t *p)
-{
-	return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
-}
-
 const char *gopcln_format_name(uint32_t magic)
 {
 	switch (magic) {
@@ -103,7 +92,7 @@ int gopcln_init(struct gopcln *p, const uint8_t *data, size_t size,
 		snprintf(err, errlen, "pclntab too small (%zu bytes)", size);
 		return -1;
 	}
-	p->magic = get_u32(data);
+	p->magic = gobin_le32(data);
 	switch (p->magic) {
 	case GOPCLN_MAGIC_118:
 		p->func_size = 40;
@@ -134,7 +123,7 @@ int gopcln_init(struct gopcln *p, const uint8_t *data, size_t size,
 		return -1;
 	}
 	for (i = 0; i < HDR_WORDS; i++)
-		w[i] = get_u64(data + 8 + i * 8);
+		w[i] = gobin_le64(data + 8 + i * 8);
 	nfunc = w[0];
 	p->nfiles = w[1] > SIZE_MAX ? SIZE_MAX : (size_t)w[1];
 	p->text_start = w[2] ? w[2] : text_hint;
@@ -182,7 +171,7 @@ int gopcln_init(struct gopcln *p, const uint8_t *data, size_t size,
 	}
 	/* Entries ascend; gopcln_find_pc() searches them by bisection. */
 	for (i = 1; i <= p->nfunc; i++) {
-		if (get_u32(p->func.p + i * 8) < get_u32(p->func.p + (i - 1) * 8)) {
+		if (gobin_le32(p->func.p + i * 8) < gobin_le32(p->func.p + (i - 1) * 8)) {
 			snprintf(err, errlen, "pclntab function table is not "
 				 "sorted (entry %zu)", i);
 			return -1;
@@ -201,13 +190,13 @@ int gopcln_func(const struct gopcln *p, size_t i, struct gofunc *f)
 	if (i >= p->nfunc)
 		return -1;
 	e = p->func.p + i * 8;
-	f->entry = p->text_start + get_u32(e);
-	f->end = p->text_start + get_u32(e + 8);
-	funcoff = get_u32(e + 4);
+	f->entry = p->text_start + gobin_le32(e);
+	f->end = p->text_start + gobin_le32(e + 8);
+	funcoff = gobin_le32(e + 4);
 	if (funcoff > p->func.len || p->func.len - funcoff < p->func_size)
 		return -1;
 	f->rec = p->func.p + funcoff;
-	nameoff = get_u32(f->rec + FUNC_NAMEOFF);
+	nameoff = gobin_le32(f->rec + FUNC_NAMEOFF);
 	f->name = span_str(&p->funcname, nameoff);
 	if (!f->name)
 		return -1;
@@ -222,18 +211,18 @@ long gopcln_find_pc(const struct gopcln *p, uint64_t pc)
 	if (pc < p->text_start)
 		return -1;
 	off = pc - p->text_start;
-	if (off >= get_u32(p->func.p + p->nfunc * 8))
+	if (off >= gobin_le32(p->func.p + p->nfunc * 8))
 		return -1;
 	/* The last function whose entry is <= pc. */
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (get_u32(p->func.p + mid * 8) <= off)
+		if (gobin_le32(p->func.p + mid * 8) <= off)
 			lo = mid;
 		else
 			hi = mid;
 	}
-	if (get_u32(p->func.p + lo * 8) > off)
+	if (gobin_le32(p->func.p + lo * 8) > off)
 		return -1;
 	return (long)lo;
 }
@@ -454,10 +443,10 @@ static const char *func_file(const struct gopcln *p, const uint8_t *rec,
 
 	if (fileno < 0)
 		return NULL;
-	idx = (uint64_t)get_u32(rec + FUNC_CUOFFSET) + (uint64_t)fileno;
+	idx = (uint64_t)gobin_le32(rec + FUNC_CUOFFSET) + (uint64_t)fileno;
 	if (idx >= p->cu.len / 4)
 		return NULL;
-	off = get_u32(p->cu.p + idx * 4);
+	off = gobin_le32(p->cu.p + idx * 4);
 	if (off == UINT32_MAX)
 		return NULL;
 	return span_str(&p->file, off);
@@ -470,8 +459,8 @@ int gopcln_line(const struct gopcln *p, const struct gofunc *f, uint64_t pc,
 
 	if (pc < f->entry || pc >= f->end)
 		return -1;
-	if (pcvalue(p, get_u32(f->rec + FUNC_PCFILE), f->entry, pc, &fileno) ||
-	    pcvalue(p, get_u32(f->rec + FUNC_PCLN), f->entry, pc, &ln) || ln < 0)
+	if (pcvalue(p, gobin_le32(f->rec + FUNC_PCFILE), f->entry, pc, &fileno) ||
+	    pcvalue(p, gobin_le32(f->rec + FUNC_PCLN), f->entry, pc, &ln) || ln < 0)
 		return -1;
 	*file = func_file(p, f->rec, fileno);
 	if (!*file)
@@ -504,7 +493,7 @@ int gopcln_line_pcs(const struct gopcln *p, const char *file, uint32_t line,
 		struct pcval s;
 
 		if (gopcln_func(p, i, &f) ||
-		    !pcval_start(&s, p, get_u32(f.rec + FUNC_PCLN), f.entry))
+		    !pcval_start(&s, p, gobin_le32(f.rec + FUNC_PCLN), f.entry))
 			continue;
 		while (pcval_step(&s)) {
 			const char *path;
@@ -514,7 +503,7 @@ int gopcln_line_pcs(const struct gopcln *p, const char *file, uint32_t line,
 				break;
 			if (s.val != (int32_t)line || s.next_pc <= s.pc)
 				continue;
-			if (pcvalue(p, get_u32(f.rec + FUNC_PCFILE), f.entry, s.pc,
+			if (pcvalue(p, gobin_le32(f.rec + FUNC_PCFILE), f.entry, s.pc,
 				    &fileno))
 				continue;
 			path = func_file(p, f.rec, fileno);
@@ -542,14 +531,14 @@ static bool func_word(const struct gopcln *p, const struct gofunc *f, uint64_t i
 
 	if (off + 4 > p->func.len)
 		return false;
-	*v = get_u32(p->func.p + off);
+	*v = gobin_le32(p->func.p + off);
 	return true;
 }
 
 int gopcln_pcdata(const struct gopcln *p, const struct gofunc *f, uint32_t table,
 		  uint64_t pc, int32_t *val)
 {
-	uint32_t npcdata = get_u32(f->rec + FUNC_NPCDATA), off;
+	uint32_t npcdata = gobin_le32(f->rec + FUNC_NPCDATA), off;
 
 	if (pc < f->entry || pc >= f->end)
 		return -1;
@@ -569,7 +558,7 @@ int gopcln_pcdata(const struct gopcln *p, const struct gofunc *f, uint32_t table
 int gopcln_funcdata(const struct gopcln *p, const struct gofunc *f, uint32_t index,
 		    uint32_t *off)
 {
-	uint32_t npcdata = get_u32(f->rec + FUNC_NPCDATA);
+	uint32_t npcdata = gobin_le32(f->rec + FUNC_NPCDATA);
 	uint8_t nfuncdata = f->rec[p->func_size - FUNC_NFUNCDATA_FROM_END];
 
 	if (index >= nfuncdata ||

@@ -513,16 +513,6 @@ static void recover_cas(const struct gobin *b, const char *name, int64_t from,
 
 /* ---- the wait reason table in data ---------------------------------- */
 
-static uint64_t get_u64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /* The Go string header at vaddr is s. */
 static bool string_is(const struct gobin *b, uint64_t vaddr, const char *s)
 {
@@ -531,7 +521,7 @@ static bool string_is(const struct gobin *b, uint64_t vaddr, const char *s)
 	const uint8_t *p;
 	uint64_t ptr;
 
-	if (!hdr || get_u64(hdr + 8) != len)
+	if (!hdr || gobin_le64(hdr + 8) != len)
 		return false;
 	if (!len)
 		return true;
@@ -564,8 +554,8 @@ static void recover_data(const struct gobin *b, struct gorecover *r)
 		for (off = (8 - vaddr % 8) % 8; off + 48 <= filesz; off += 8) {
 			const uint8_t *p = seg + off;
 
-			if (get_u64(p + 8) != 0 || get_u64(p + 24) != strlen(reasons_head[1]) ||
-			    get_u64(p + 40) != strlen(reasons_head[2]))
+			if (gobin_le64(p + 8) != 0 || gobin_le64(p + 24) != strlen(reasons_head[1]) ||
+			    gobin_le64(p + 40) != strlen(reasons_head[2]))
 				continue;
 			if (string_is(b, vaddr + off, reasons_head[0]) &&
 			    string_is(b, vaddr + off + 16, reasons_head[1]) &&

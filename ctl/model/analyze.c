@@ -60,7 +60,7 @@ static int on_target(const struct capfile_target *t, void *arg)
 static struct sc_row *sc_row_of(struct report *r, uint32_t nr)
 {
 	bool added;
-	size_t *i = u32map_get(&r->sc_map, nr, r->nsc, &added);
+	uint32_t *i = hmap_get(&r->sc_map, nr, 0, (uint32_t)r->nsc, &added);
 
 	if (added) {
 		r->sc = xreallocarray(r->sc, r->nsc + 1, sizeof(*r->sc));
@@ -74,7 +74,7 @@ static struct sc_row *sc_row_of(struct report *r, uint32_t nr)
 static void count_process(struct report *r, const struct godiag_rec *rec)
 {
 	bool added;
-	size_t *i = u32map_get(&r->proc_map, rec->tgid, r->nprocs, &added);
+	uint32_t *i = hmap_get(&r->proc_map, rec->tgid, 0, (uint32_t)r->nprocs, &added);
 
 	if (added) {
 		r->procs = xreallocarray(r->procs, r->nprocs + 1, sizeof(*r->procs));
@@ -205,8 +205,8 @@ static void finish(struct report *r)
 		qsort(r->sc, r->nsc, sizeof(*r->sc), cmp_sc);
 	if (r->nprocs > 1)
 		qsort(r->procs, r->nprocs, sizeof(*r->procs), cmp_proc);
-	u32map_free(&r->sc_map);
-	u32map_free(&r->proc_map);
+	hmap_free(&r->sc_map);
+	hmap_free(&r->proc_map);
 	goreport_finish(&r->go, r->complete ? r->end_mono : r->last_ts, report_lost(r));
 }
 
@@ -249,8 +249,8 @@ void report_free(struct report *r)
 	for (i = 0; i < r->nnotes; i++)
 		free(r->notes[i]);
 	free(r->notes);
-	u32map_free(&r->sc_map);
-	u32map_free(&r->proc_map);
+	hmap_free(&r->sc_map);
+	hmap_free(&r->proc_map);
 	goreport_free(&r->go);
 	memset(r, 0, sizeof(*r));
 }

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "base/u32map.h"
+#include "base/hmap.h"
 #include "capfile/capfile.h"
 #include "model/goreport.h"
 
@@ -63,10 +63,10 @@ struct report {
 	uint64_t last_ts;
 	struct sc_row *sc;		/* sorted by total time after loading */
 	size_t nsc;
-	struct u32map sc_map;
+	struct hmap sc_map;
 	struct proc_row *procs;		/* sorted by PID after loading */
 	size_t nprocs;
-	struct u32map proc_map;
+	struct hmap proc_map;
 
 	/* STATS */
 	bool has_stats;

@@ -20,73 +20,6 @@ static void add_sat(uint64_t *a, uint64_t d)
 }
 
 /* ------------------------------------------------------------------ */
-/* A map from (u64, u64) to u32: open addressing, linear probing       */
-/* ------------------------------------------------------------------ */
-
-static size_t pair_hash(uint64_t a, uint64_t b, size_t cap)
-{
-	uint64_t h = a ^ (b * 0x9e3779b97f4a7c15ULL) ^ (b >> 29);
-
-	/* splitmix64's finaliser: sequential goids spread over the table. */
-	h ^= h >> 30;
-	h *= 0xbf58476d1ce4e5b9ULL;
-	h ^= h >> 27;
-	h *= 0x94d049bb133111ebULL;
-	h ^= h >> 31;
-	return (size_t)h & (cap - 1);
-}
-
-static struct go_pair_slot *pair_probe(const struct go_pairmap *m, uint64_t a,
-				       uint64_t b)
-{
-	size_t i = pair_hash(a, b, m->cap);
-
-	while (m->slots[i].used && (m->slots[i].a != a || m->slots[i].b != b))
-		i = (i + 1) & (m->cap - 1);
-	return &m->slots[i];
-}
-
-static void pair_grow(struct go_pairmap *m)
-{
-	struct go_pairmap old = *m;
-	size_t i;
-
-	m->cap = old.cap ? old.cap * 2 : 64;
-	m->slots = xcalloc(m->cap, sizeof(*m->slots));
-	for (i = 0; i < old.cap; i++)
-		if (old.slots[i].used)
-			*pair_probe(m, old.slots[i].a, old.slots[i].b) = old.slots[i];
-	free(old.slots);
-}
-
-/* The value of (a, b), inserted as val when absent (*added says so). */
-static uint32_t *pair_get(struct go_pairmap *m, uint64_t a, uint64_t b,
-			  uint32_t val, bool *added)
-{
-	struct go_pair_slot *s;
-
-	/* Grows at 70% full. */
-	if ((m->len + 1) * 10 > m->cap * 7)
-		pair_grow(m);
-	s = pair_probe(m, a, b);
-	*added = !s->used;
-	if (!s->used) {
-		s->used = true;
-		s->a = a;
-		s->b = b;
-		s->val = val;
-		m->len++;
-	}
-	return &s->val;
-}
-
-static void pair_free(struct go_pairmap *m)
-{
-	free(m->slots);
-	memset(m, 0, sizeof(*m));
-}
-
-/* ------------------------------------------------------------------ */
 /* Loading                                                             */
 /* ------------------------------------------------------------------ */
 
@@ -96,10 +29,9 @@ static uint32_t row_of(struct goreport *g, uint32_t pid, uint64_t goid)
 	bool added;
 	uint32_t *i;
 
-	if (g->nrows >= NO_ROW - 1 && !(g->row_map.cap &&
-					 pair_probe(&g->row_map, goid, pid)->used))
+	if (g->nrows >= NO_ROW - 1 && !hmap_find(&g->row_map, goid, pid))
 		return NO_ROW;
-	i = pair_get(&g->row_map, goid, pid, (uint32_t)g->nrows, &added);
+	i = hmap_get(&g->row_map, goid, pid, (uint32_t)g->nrows, &added);
 	if (added) {
 		struct go_row *r;
 
@@ -195,7 +127,7 @@ void goreport_record(struct goreport *g, const struct godiag_rec *rec, size_t le
 static struct go_proc *proc_of(struct goreport *g, uint32_t pid)
 {
 	bool added;
-	size_t *i = u32map_get(&g->proc_map, pid, g->nprocs, &added);
+	uint32_t *i = hmap_get(&g->proc_map, pid, 0, (uint32_t)g->nprocs, &added);
 
 	if (added) {
 		g->procs = xreallocarray(g->procs, g->nprocs + 1, sizeof(*g->procs));
@@ -207,7 +139,7 @@ static struct go_proc *proc_of(struct goreport *g, uint32_t pid)
 
 static const struct go_proc *find_proc(const struct goreport *g, uint32_t pid)
 {
-	size_t *i = u32map_find(&g->proc_map, pid);
+	uint32_t *i = hmap_find(&g->proc_map, pid, 0);
 
 	return i ? &g->procs[*i] : NULL;
 }
@@ -354,10 +286,10 @@ struct wait_acc {
 
 struct machine {
 	struct goreport *g;
-	struct go_pairmap wait_map;	/* (pid, reason) -> acc */
+	struct hmap wait_map;	/* (pid, reason) -> acc */
 	struct wait_acc *acc;
 	size_t nacc;
-	struct go_pairmap top_map;	/* (row, reason) -> top_ns */
+	struct hmap top_map;	/* (row, reason) -> top_ns */
 	uint64_t *top_ns;
 	size_t ntop, top_cap;
 };
@@ -365,7 +297,7 @@ struct machine {
 static struct wait_acc *acc_of(struct machine *m, uint32_t pid, uint32_t reason)
 {
 	bool added;
-	uint32_t *i = pair_get(&m->wait_map, pid, reason, (uint32_t)m->nacc, &added);
+	uint32_t *i = hmap_get(&m->wait_map, pid, reason, (uint32_t)m->nacc, &added);
 
 	if (added) {
 		m->acc = xreallocarray(m->acc, m->nacc + 1, sizeof(*m->acc));
@@ -386,7 +318,7 @@ static void add_blocked(struct machine *m, uint32_t ri, uint64_t d)
 
 	add_sat(&r->blocked_ns, d);
 	add_sat(&acc_of(m, r->pid, r->reason)->total_ns, d);
-	i = pair_get(&m->top_map, ri, r->reason, (uint32_t)m->ntop, &added);
+	i = hmap_get(&m->top_map, ri, r->reason, (uint32_t)m->ntop, &added);
 	if (added) {
 		if (m->ntop == m->top_cap) {
 			m->top_cap = m->top_cap ? m->top_cap * 2 : 64;
@@ -572,7 +504,7 @@ static int cmp_group(const void *a, const void *b)
 static struct go_group *build_groups(const struct goreport *g, bool by_start,
 				     size_t *ngroups)
 {
-	struct go_pairmap map = { 0 };
+	struct hmap map = { 0 };
 	struct go_group *groups = NULL;
 	uint64_t *pcs = NULL;
 	uint32_t *pids = NULL;
@@ -587,7 +519,7 @@ static struct go_group *build_groups(const struct goreport *g, bool by_start,
 
 		if (!r->created)
 			continue;
-		gi = pair_get(&map, pc, r->pid, (uint32_t)n, &added);
+		gi = hmap_get(&map, pc, r->pid, (uint32_t)n, &added);
 		if (added) {
 			groups = xreallocarray(groups, n + 1, sizeof(*groups));
 			pcs = xreallocarray(pcs, n + 1, sizeof(*pcs));
@@ -614,7 +546,7 @@ static struct go_group *build_groups(const struct goreport *g, bool by_start,
 	}
 	if (out > 1)
 		qsort(groups, out, sizeof(*groups), cmp_group);
-	pair_free(&map);
+	hmap_free(&map);
 	free(pcs);
 	free(pids);
 	*ngroups = out;
@@ -657,14 +589,14 @@ void goreport_finish(struct goreport *g, uint64_t end_ts, uint64_t lost)
 	g->by_creator = build_groups(g, false, &g->nby_creator);
 	if (g->nrows > 1)
 		qsort(g->rows, g->nrows, sizeof(*g->rows), cmp_row);
-	pair_free(&m.wait_map);
-	pair_free(&m.top_map);
+	hmap_free(&m.wait_map);
+	hmap_free(&m.top_map);
 	free(m.acc);
 	free(m.top_ns);
 	free(g->evs);
 	g->evs = NULL;
 	g->nevs = g->evs_cap = 0;
-	pair_free(&g->row_map);
+	hmap_free(&g->row_map);
 }
 
 bool goreport_present(const struct goreport *g)
@@ -688,7 +620,7 @@ void goreport_free(struct goreport *g)
 	size_t i, k;
 
 	free(g->rows);
-	pair_free(&g->row_map);
+	hmap_free(&g->row_map);
 	free(g->evs);
 	for (i = 0; i < g->nprocs; i++) {
 		free_reasons(&g->procs[i]);
@@ -698,7 +630,7 @@ void goreport_free(struct goreport *g)
 		free(g->procs[i].blocks);
 	}
 	free(g->procs);
-	u32map_free(&g->proc_map);
+	hmap_free(&g->proc_map);
 	for (i = 0; i < g->nwaits; i++)
 		free(g->waits[i].reason);
 	free(g->waits);

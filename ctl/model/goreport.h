@@ -73,21 +73,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "base/u32map.h"
+#include "base/hmap.h"
 #include "capfile/capfile.h"
-
-/* A hash map from a pair of u64 keys to a u32 value (an array index). */
-struct go_pair_slot {
-	uint64_t a, b;
-	uint32_t val;
-	bool used;
-};
-
-struct go_pairmap {
-	struct go_pair_slot *slots;
-	size_t cap;		/* a power of two, or 0 */
-	size_t len;
-};
 
 enum go_state {
 	GO_UNSEEN,
@@ -171,14 +158,14 @@ struct goreport {
 
 	struct go_row *rows;	/* by running time after goreport_finish() */
 	size_t nrows, rows_cap;
-	struct go_pairmap row_map;	/* (goid, tgid) -> row; freed by finish */
+	struct hmap row_map;	/* (goid, tgid) -> row; freed by finish */
 
 	struct go_ev *evs;	/* freed by finish */
 	size_t nevs, evs_cap;
 
 	struct go_proc *procs;
 	size_t nprocs;
-	struct u32map proc_map;
+	struct hmap proc_map;
 
 	struct go_wait *waits;	/* longest total first */
 	size_t nwaits;
