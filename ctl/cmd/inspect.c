@@ -449,11 +449,7 @@ static void print_json(const struct inspect *in)
 		json_kv_u64(&j, "entry", in->entry);
 		json_kv_u64(&j, "end", in->end);
 		json_kv_u64(&j, "offset", in->offset);
-		json_key(&j, "file");
-		if (in->func_file)
-			json_string(&j, in->func_file);
-		else
-			json_null(&j);
+		json_kv_string_or_null(&j, "file", in->func_file);
 		json_kv_u64(&j, "line", in->func_line);
 		json_key(&j, "probe");
 		json_object_begin(&j);
@@ -493,11 +489,7 @@ static void print_json(const struct inspect *in)
 			json_object_begin(&j);
 			json_kv_u64(&j, "vaddr", in->pcs[k]);
 			json_kv_u64(&j, "offset", off);
-			json_key(&j, "function");
-			if (fn)
-				json_string(&j, fn);
-			else
-				json_null(&j);
+			json_kv_string_or_null(&j, "function", fn);
 			if (!gobin_line(b, in->pcs[k], &file, &line)) {
 				json_kv_string(&j, "file", file);
 				json_kv_u64(&j, "line", line);

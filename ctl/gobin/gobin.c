@@ -621,12 +621,25 @@ static void init(struct gobin *b, const char *path)
 	snprintf(b->path, sizeof(b->path), "%s", path);
 }
 
+/* b takes the image im; what cannot be parsed is closed again. */
+static int parse_image(struct gobin *b, struct gobin_impl *im, char *err,
+		       size_t errlen)
+{
+	int r;
+
+	b->impl = im;
+	r = parse(b, err, errlen);
+	if (r)
+		gobin_close(b);
+	return r;
+}
+
 int gobin_open(struct gobin *b, const char *path, char *err, size_t errlen)
 {
 	struct gobin_impl *im;
 	struct stat st;
 	void *map;
-	int fd, r;
+	int fd;
 
 	init(b, path);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -655,20 +668,13 @@ int gobin_open(struct gobin *b, const char *path, char *err, size_t errlen)
 	im->image = map;
 	im->size = (size_t)st.st_size;
 	im->mapped = true;
-	b->impl = im;
-	r = parse(b, err, errlen);
-	if (r) {
-		gobin_close(b);
-		return r;
-	}
-	return 0;
+	return parse_image(b, im, err, errlen);
 }
 
 int gobin_open_mem(struct gobin *b, const void *data, size_t size,
 		   const char *name, char *err, size_t errlen)
 {
 	struct gobin_impl *im;
-	int r;
 
 	init(b, name);
 	im = calloc(1, sizeof(*im));
@@ -682,13 +688,7 @@ int gobin_open_mem(struct gobin *b, const void *data, size_t size,
 	if (size)
 		memcpy(im->image, data, size);
 	im->size = size;
-	b->impl = im;
-	r = parse(b, err, errlen);
-	if (r) {
-		gobin_close(b);
-		return r;
-	}
-	return 0;
+	return parse_image(b, im, err, errlen);
 }
 
 void gobin_free_reasons(struct gobin *b)
