@@ -8,14 +8,20 @@
 
 #include <stdio.h>
 
+#include "base/print.h"
 #include "module/sessinfo.h"
 #include "module/status.h"
 
-/* status.c: the aligned text of 'godiagctl status', and its --json object. */
+/*
+ * status.c: the aligned text of 'godiagctl status', and its --json
+ * object, both from status_walk().
+ */
+void status_walk(struct printer *p, const struct godiag_status *st);
 void status_print(const struct godiag_status *st, FILE *out);
 void status_print_json(const struct godiag_status *st, FILE *out);
 
-/* stats.c */
+/* stats.c: both from stats_walk() */
+void stats_walk(struct printer *p, const struct session_list *l);
 void stats_print(const struct session_list *l, FILE *out);
 void stats_print_json(const struct session_list *l, FILE *out);
 

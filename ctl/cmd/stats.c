@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* godiagctl stats: the per-CPU buffer counters of sessions (STATS_GET). */
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "base/json.h"
+#include "base/print.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
 #include "cmd/print.h"
@@ -42,91 +43,78 @@ static struct cpu_stats total_of(const struct session_info *s)
 	return t;
 }
 
-static void print_row(FILE *out, const char *label, const struct cpu_stats *c)
+/* One row of counters: a CPU's, or the total's. */
+static void walk_counters(struct printer *p, const struct cpu_stats *c)
 {
-	fprintf(out, "  %-6s %14llu %14llu %14llu %14llu\n", label,
-		(unsigned long long)c->written, (unsigned long long)c->lost,
-		(unsigned long long)c->bytes, (unsigned long long)c->read);
+	print_u64(p, PRINT_ANY, "written", " %14" PRIu64, c->written);
+	print_u64(p, PRINT_ANY, "lost", " %14" PRIu64, c->lost);
+	print_u64(p, PRINT_ANY, "bytes", " %14" PRIu64, c->bytes);
+	print_u64(p, PRINT_ANY, "read", " %14" PRIu64 "\n", c->read);
 }
 
-static void print_session(const struct session_info *s, FILE *out)
+static void walk_session(struct printer *p, const struct session_info *s)
 {
 	struct cpu_stats total = total_of(s);
-	char size[32], label[16];
+	char size[32];
 	size_t i;
 
 	format_size(s->bufsize, size, sizeof(size));
-	fprintf(out, "session %u  %s  %s  %s per CPU  %u reader%s\n", s->id,
-		state_name(s->state), mode_name(s->mode), size, s->readers,
-		s->readers == 1 ? "" : "s");
-	fprintf(out, "  %-6s %14s %14s %14s %14s\n", "CPU", "WRITTEN", "LOST",
-		"BYTES", "READ");
+	print_object_begin(p, NULL);
+	print_u64(p, PRINT_ANY, "id", "session %" PRIu64, s->id);
+	print_string(p, PRINT_ANY, "state", "  %s", state_name(s->state));
+	print_string(p, PRINT_ANY, "mode", "  %s", mode_name(s->mode));
+	print_string(p, PRINT_FP, "buffer_size", "  %s per CPU", size);
+	print_u64(p, PRINT_JSON, "buffer_size", NULL, s->bufsize);
+	print_u64(p, PRINT_ANY, "readers", "  %" PRIu64, s->readers);
+	print_fp(p, " reader%s\n", s->readers == 1 ? "" : "s");
+	print_fp(p, "  %-6s %14s %14s %14s %14s\n", "CPU", "WRITTEN", "LOST",
+		 "BYTES", "READ");
+	print_array_begin(p, "cpus");
 	for (i = 0; i < s->nr_cpus; i++) {
-		snprintf(label, sizeof(label), "%u", s->cpus[i].cpu);
-		print_row(out, label, &s->cpus[i]);
+		print_object_begin(p, NULL);
+		print_u64(p, PRINT_ANY, "cpu", "  %-6" PRIu64, s->cpus[i].cpu);
+		walk_counters(p, &s->cpus[i]);
+		print_object_end(p);
 	}
-	print_row(out, "total", &total);
+	print_array_end(p);
+	print_object_begin(p, "total");
+	print_fp(p, "  %-6s", "total");
+	walk_counters(p, &total);
+	print_object_end(p);
+	print_object_end(p);
+}
+
+/* The counters of every session in l, text or JSON, from one walk. */
+void stats_walk(struct printer *p, const struct session_list *l)
+{
+	size_t i;
+
+	print_array_begin(p, "sessions");
+	for (i = 0; i < l->n; i++) {
+		if (i)
+			print_fp(p, "\n");
+		walk_session(p, &l->v[i]);
+	}
+	print_array_end(p);
+}
+
+static void stats_show(const struct session_list *l, FILE *out, bool json)
+{
+	struct printer p = { 0 };
+
+	print_begin(&p, out, json);
+	stats_walk(&p, l);
+	print_end(&p);
 }
 
 void stats_print(const struct session_list *l, FILE *out)
 {
-	size_t i;
-
-	for (i = 0; i < l->n; i++) {
-		if (i)
-			fputc('\n', out);
-		print_session(&l->v[i], out);
-	}
-}
-
-static void json_counters(struct json *j, const struct cpu_stats *c)
-{
-	json_kv_u64(j, "written", c->written);
-	json_kv_u64(j, "lost", c->lost);
-	json_kv_u64(j, "bytes", c->bytes);
-	json_kv_u64(j, "read", c->read);
-}
-
-static void json_session(struct json *j, const struct session_info *s)
-{
-	struct cpu_stats total = total_of(s);
-	size_t i;
-
-	json_object_begin(j);
-	json_kv_u64(j, "id", s->id);
-	json_kv_string(j, "state", state_name(s->state));
-	json_kv_string(j, "mode", mode_name(s->mode));
-	json_kv_u64(j, "buffer_size", s->bufsize);
-	json_kv_u64(j, "readers", s->readers);
-	json_key(j, "cpus");
-	json_array_begin(j);
-	for (i = 0; i < s->nr_cpus; i++) {
-		json_object_begin(j);
-		json_kv_u64(j, "cpu", s->cpus[i].cpu);
-		json_counters(j, &s->cpus[i]);
-		json_object_end(j);
-	}
-	json_array_end(j);
-	json_key(j, "total");
-	json_object_begin(j);
-	json_counters(j, &total);
-	json_object_end(j);
-	json_object_end(j);
+	stats_show(l, out, false);
 }
 
 void stats_print_json(const struct session_list *l, FILE *out)
 {
-	struct json j;
-	size_t i;
-
-	json_init(&j, out);
-	json_object_begin(&j);
-	json_key(&j, "sessions");
-	json_array_begin(&j);
-	for (i = 0; i < l->n; i++)
-		json_session(&j, &l->v[i]);
-	json_array_end(&j);
-	json_object_end(&j);
+	stats_show(l, out, true);
 }
 
 static int run_stats(const struct cmd *c, int argc, char **argv)

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* godiagctl status: what the loaded module is and what it can hold. */
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "base/json.h"
+#include "base/print.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
 #include "cmd/print.h"
@@ -20,54 +21,66 @@ static const char *const status_usage =
 	"  -j, --json    print one JSON object\n"
 	"  -h, --help    show this help\n";
 
-void status_print(const struct godiag_status *st, FILE *out)
+/*
+ * The status, text or JSON, from one walk (base/print.h). The text's
+ * first line is the module's version; JSON also names the tool's.
+ */
+void status_walk(struct printer *p, const struct godiag_status *st)
 {
 	char def[32], min[32], max[32];
 
 	format_size(st->buffer_default, def, sizeof(def));
 	format_size(st->buffer_min, min, sizeof(min));
 	format_size(st->buffer_max, max, sizeof(max));
-	fprintf(out, "%-11s godiag %s (ABI %u)\n", "module", st->version, st->abi);
-	fprintf(out, "%-11s %s\n", "kernel", st->kernel);
-	fprintf(out, "%-11s %u possible, %u online\n", "cpus", st->cpus, st->cpus_online);
-	fprintf(out, "%-11s %s per CPU by default (%s .. %s)\n", "buffers", def, min, max);
-	fprintf(out, "%-11s %u of %u\n", "sessions", st->sessions, st->sessions_max);
+	print_label(p, "module");
+	print_object_begin(p, "module");
+	print_string(p, PRINT_ANY, "version", "godiag %s", st->version);
+	print_u64(p, PRINT_ANY, "abi", " (ABI %" PRIu64 ")\n", st->abi);
+	print_object_end(p);
+	print_label(p, "kernel");
+	print_string(p, PRINT_ANY, "kernel", "%s\n", st->kernel);
+	print_label(p, "cpus");
+	print_object_begin(p, "cpus");
+	print_u64(p, PRINT_ANY, "possible", "%" PRIu64 " possible", st->cpus);
+	print_u64(p, PRINT_ANY, "online", ", %" PRIu64 " online\n", st->cpus_online);
+	print_object_end(p);
+	print_label(p, "buffers");
+	print_object_begin(p, "buffer");
+	print_string(p, PRINT_FP, "default_bytes", "%s per CPU by default", def);
+	print_u64(p, PRINT_JSON, "default_bytes", NULL, st->buffer_default);
+	print_string(p, PRINT_FP, "min_bytes", " (%s", min);
+	print_u64(p, PRINT_JSON, "min_bytes", NULL, st->buffer_min);
+	print_string(p, PRINT_FP, "max_bytes", " .. %s)\n", max);
+	print_u64(p, PRINT_JSON, "max_bytes", NULL, st->buffer_max);
+	print_object_end(p);
+	print_label(p, "sessions");
+	print_object_begin(p, "sessions");
+	print_u64(p, PRINT_ANY, "count", "%" PRIu64, st->sessions);
+	print_u64(p, PRINT_ANY, "max", " of %" PRIu64 "\n", st->sessions_max);
+	print_object_end(p);
+	print_object_begin(p, "tool");
+	print_string(p, PRINT_JSON, "version", NULL, GODIAG_VERSION);
+	print_u64(p, PRINT_JSON, "abi", NULL, GODIAG_ABI_VERSION);
+	print_object_end(p);
+}
+
+static void status_show(const struct godiag_status *st, FILE *out, bool json)
+{
+	struct printer p = { 0 };
+
+	print_begin(&p, out, json);
+	status_walk(&p, st);
+	print_end(&p);
+}
+
+void status_print(const struct godiag_status *st, FILE *out)
+{
+	status_show(st, out, false);
 }
 
 void status_print_json(const struct godiag_status *st, FILE *out)
 {
-	struct json j;
-
-	json_init(&j, out);
-	json_object_begin(&j);
-	json_key(&j, "module");
-	json_object_begin(&j);
-	json_kv_string(&j, "version", st->version);
-	json_kv_u64(&j, "abi", st->abi);
-	json_object_end(&j);
-	json_kv_string(&j, "kernel", st->kernel);
-	json_key(&j, "cpus");
-	json_object_begin(&j);
-	json_kv_u64(&j, "possible", st->cpus);
-	json_kv_u64(&j, "online", st->cpus_online);
-	json_object_end(&j);
-	json_key(&j, "buffer");
-	json_object_begin(&j);
-	json_kv_u64(&j, "default_bytes", st->buffer_default);
-	json_kv_u64(&j, "min_bytes", st->buffer_min);
-	json_kv_u64(&j, "max_bytes", st->buffer_max);
-	json_object_end(&j);
-	json_key(&j, "sessions");
-	json_object_begin(&j);
-	json_kv_u64(&j, "count", st->sessions);
-	json_kv_u64(&j, "max", st->sessions_max);
-	json_object_end(&j);
-	json_key(&j, "tool");
-	json_object_begin(&j);
-	json_kv_string(&j, "version", GODIAG_VERSION);
-	json_kv_u64(&j, "abi", GODIAG_ABI_VERSION);
-	json_object_end(&j);
-	json_object_end(&j);
+	status_show(st, out, true);
 }
 
 static int run_status(const struct cmd *c, int argc, char **argv)

@@ -5,6 +5,7 @@
 #include "cmd/hist.h"
 #include "cmd/print.h"
 #include "module/sessinfo.h"
+#include "print_audit.h"
 #include "test.h"
 
 static struct cpu_stats cpus[2] = {
@@ -70,6 +71,21 @@ static void test_stats(void)
 		  "\"buffer_size\":16384,\"readers\":0,\"cpus\":[],"
 		  "\"total\":{\"written\":0,\"lost\":0,\"bytes\":0,\"read\":0}}]}\n");
 	free(out);
+	test_end();
+}
+
+static void walk_stats(struct printer *p, const void *l)
+{
+	stats_walk(p, l);
+}
+
+static void test_stats_audit(void)
+{
+	static struct audit a;
+
+	test_begin("stats: --json carries every value the text shows");
+	CHECK_U64(audit_walk(&a, walk_stats, &slist), 0);
+	CHECK_U64(a.n[0], 14);
 	test_end();
 }
 
@@ -174,6 +190,7 @@ static void test_hist(void)
 int main(void)
 {
 	test_stats();
+	test_stats_audit();
 	test_sessions();
 	test_hist();
 	return test_summary();
