@@ -28,7 +28,10 @@ static void audit(struct printer *p, bool json, const char *key)
 
 	if (!p->audit)
 		return;
-	snprintf(path, sizeof(path), "%s%s%s", p->path, p->path[0] ? "." : "", key);
+	if (!key)
+		snprintf(path, sizeof(path), "%s", p->path);
+	else
+		snprintf(path, sizeof(path), "%s%s%s", p->path, p->path[0] ? "." : "", key);
 	p->audit(p->audit_arg, json, path);
 }
 
@@ -102,11 +105,19 @@ void print_array_end(struct printer *p)
 	close_level(p, true);
 }
 
+/* A member's key, or none for an element of an array. */
+static void json_member(struct printer *p, const char *key)
+{
+	if (key)
+		json_key(&p->j, key);
+}
+
 void print_string(struct printer *p, enum print_to to, const char *key,
 		  const char *fmt, const char *v)
 {
 	if (p->json && (to & PRINT_JSON)) {
-		json_kv_string(&p->j, key, v);
+		json_member(p, key);
+		json_string(&p->j, v);
 		audit(p, true, key);
 	} else if (!p->json && (to & PRINT_FP)) {
 		fprintf(p->out, fmt, v);
@@ -118,10 +129,24 @@ void print_u64(struct printer *p, enum print_to to, const char *key,
 	       const char *fmt, uint64_t v)
 {
 	if (p->json && (to & PRINT_JSON)) {
-		json_kv_u64(&p->j, key, v);
+		json_member(p, key);
+		json_u64(&p->j, v);
 		audit(p, true, key);
 	} else if (!p->json && (to & PRINT_FP)) {
 		fprintf(p->out, fmt, v);
+		audit(p, false, key);
+	}
+}
+
+void print_bool(struct printer *p, enum print_to to, const char *key,
+		const char *fmt, bool v)
+{
+	if (p->json && (to & PRINT_JSON)) {
+		json_member(p, key);
+		json_bool(&p->j, v);
+		audit(p, true, key);
+	} else if (!p->json && (to & PRINT_FP)) {
+		fprintf(p->out, fmt, v ? "yes" : "no");
 		audit(p, false, key);
 	}
 }

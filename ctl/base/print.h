@@ -60,11 +60,16 @@ void print_object_end(struct printer *p);
 void print_array_begin(struct printer *p, const char *key);
 void print_array_end(struct printer *p);
 
-/* The value, formatted by fmt in the text (one conversion). */
+/*
+ * The value, formatted by fmt in the text (one conversion; a bool's is
+ * %s, "yes" or "no"). key NULL: an element of the array open.
+ */
 void print_string(struct printer *p, enum print_to to, const char *key,
 		  const char *fmt, const char *v);
 void print_u64(struct printer *p, enum print_to to, const char *key,
 	       const char *fmt, uint64_t v);
+void print_bool(struct printer *p, enum print_to to, const char *key,
+		const char *fmt, bool v);
 
 /* Text only, and no value: a label in its column, punctuation, a newline. */
 void print_label(struct printer *p, const char *label);

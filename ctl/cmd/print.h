@@ -25,7 +25,9 @@ void stats_walk(struct printer *p, const struct session_list *l);
 void stats_print(const struct session_list *l, FILE *out);
 void stats_print_json(const struct session_list *l, FILE *out);
 
-/* sessions.c */
+/* sessions.c: both from sessions_walk() */
+void sessions_walk(struct printer *p, const struct session_list *s,
+		   const struct target_list *t);
 void sessions_print(const struct session_list *s, const struct target_list *t,
 		    FILE *out);
 void sessions_print_json(const struct session_list *s,

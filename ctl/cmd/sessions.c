@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* godiagctl sessions: the sessions that exist and their targets. */
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "base/json.h"
+#include "base/print.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
 #include "cmd/print.h"
@@ -42,90 +43,104 @@ static void format_targets(const struct target_list *t, uint32_t session,
 	}
 }
 
-void sessions_print(const struct session_list *s, const struct target_list *t,
-		    FILE *out)
-{
-	char size[32], events[64], min[32], targets[1024];
-	size_t i;
-
-	fprintf(out, "%-5s %-8s %-9s %-8s %-9s %-7s %-5s %-7s %s\n", "ID", "STATE",
-		"MODE", "EVENTS", "BUFFER", "READERS", "OWNED", "MIN", "TARGETS");
-	for (i = 0; i < s->n; i++) {
-		const struct session_info *x = &s->v[i];
-
-		format_size(x->bufsize, size, sizeof(size));
-		events_format(x->events, events, sizeof(events));
-		format_duration(x->min_ns, min, sizeof(min));
-		format_targets(t, x->id, targets, sizeof(targets));
-		fprintf(out, "%-5u %-8s %-9s %-8s %-9s %-7u %-5s %-7s %s\n", x->id,
-			state_name(x->state), mode_name(x->mode), events, size,
-			x->readers, x->owned ? "yes" : "no", min, targets);
-	}
-}
-
-static void json_events(struct json *j, uint32_t events)
+/* The names of the event bits: JSON only, the text has them as one column. */
+static void walk_events(struct printer *p, uint32_t events)
 {
 	char hex[16];
 	uint32_t bit;
 
-	json_key(j, "events");
-	json_array_begin(j);
+	print_array_begin(p, "events");
 	for (bit = 1; bit; bit <<= 1) {
 		if (!(events & bit))
 			continue;
 		snprintf(hex, sizeof(hex), "0x%x", bit);
-		json_string(j, event_name(bit) ? event_name(bit) : hex);
+		print_string(p, PRINT_JSON, NULL, NULL,
+			     event_name(bit) ? event_name(bit) : hex);
 	}
-	json_array_end(j);
+	print_array_end(p);
 }
 
-static void json_targets(struct json *j, const struct target_list *t,
+/* The targets of session: JSON only, the text has them as one column. */
+static void walk_targets(struct printer *p, const struct target_list *t,
 			 uint32_t session)
 {
 	size_t i;
 
-	json_key(j, "targets");
-	json_array_begin(j);
+	print_array_begin(p, "targets");
 	for (i = 0; i < t->n; i++) {
 		if (t->v[i].session != session)
 			continue;
-		json_object_begin(j);
-		json_kv_u64(j, "pid", t->v[i].pid);
-		json_kv_bool(j, "follow_children",
-			     t->v[i].flags & GODIAG_TF_FOLLOW_CHILDREN);
-		json_kv_u64(j, "threads_dropped", t->v[i].threads_dropped);
-		json_object_end(j);
+		print_object_begin(p, NULL);
+		print_u64(p, PRINT_JSON, "pid", NULL, t->v[i].pid);
+		print_bool(p, PRINT_JSON, "follow_children", NULL,
+			   t->v[i].flags & GODIAG_TF_FOLLOW_CHILDREN);
+		print_u64(p, PRINT_JSON, "threads_dropped", NULL,
+			  t->v[i].threads_dropped);
+		print_object_end(p);
 	}
-	json_array_end(j);
+	print_array_end(p);
+}
+
+static void walk_session(struct printer *p, const struct session_info *x,
+			 const struct target_list *t)
+{
+	char size[32], events[64], min[32], targets[1024];
+
+	format_size(x->bufsize, size, sizeof(size));
+	events_format(x->events, events, sizeof(events));
+	format_duration(x->min_ns, min, sizeof(min));
+	format_targets(t, x->id, targets, sizeof(targets));
+	print_object_begin(p, NULL);
+	print_u64(p, PRINT_ANY, "id", "%-5" PRIu64, x->id);
+	print_string(p, PRINT_ANY, "state", " %-8s", state_name(x->state));
+	print_string(p, PRINT_ANY, "mode", " %-9s", mode_name(x->mode));
+	print_string(p, PRINT_FP, "events[]", " %-8s", events);
+	walk_events(p, x->events);
+	print_string(p, PRINT_FP, "buffer_size", " %-9s", size);
+	print_u64(p, PRINT_JSON, "buffer_size", NULL, x->bufsize);
+	print_u64(p, PRINT_ANY, "readers", " %-7" PRIu64, x->readers);
+	print_bool(p, PRINT_ANY, "owned", " %-5s", x->owned);
+	print_string(p, PRINT_FP, "syscall_min_ns", " %-7s", min);
+	print_u64(p, PRINT_JSON, "syscall_min_ns", NULL, x->min_ns);
+	print_string(p, PRINT_FP, "targets[].pid", " %s\n", targets);
+	walk_targets(p, t, x->id);
+	print_object_end(p);
+}
+
+/* The sessions and their targets, text or JSON, from one walk. */
+void sessions_walk(struct printer *p, const struct session_list *s,
+		   const struct target_list *t)
+{
+	size_t i;
+
+	print_fp(p, "%-5s %-8s %-9s %-8s %-9s %-7s %-5s %-7s %s\n", "ID", "STATE",
+		 "MODE", "EVENTS", "BUFFER", "READERS", "OWNED", "MIN", "TARGETS");
+	print_array_begin(p, "sessions");
+	for (i = 0; i < s->n; i++)
+		walk_session(p, &s->v[i], t);
+	print_array_end(p);
+}
+
+static void sessions_show(const struct session_list *s,
+			  const struct target_list *t, FILE *out, bool json)
+{
+	struct printer p = { 0 };
+
+	print_begin(&p, out, json);
+	sessions_walk(&p, s, t);
+	print_end(&p);
+}
+
+void sessions_print(const struct session_list *s, const struct target_list *t,
+		    FILE *out)
+{
+	sessions_show(s, t, out, false);
 }
 
 void sessions_print_json(const struct session_list *s,
 			 const struct target_list *t, FILE *out)
 {
-	struct json j;
-	size_t i;
-
-	json_init(&j, out);
-	json_object_begin(&j);
-	json_key(&j, "sessions");
-	json_array_begin(&j);
-	for (i = 0; i < s->n; i++) {
-		const struct session_info *x = &s->v[i];
-
-		json_object_begin(&j);
-		json_kv_u64(&j, "id", x->id);
-		json_kv_string(&j, "state", state_name(x->state));
-		json_kv_string(&j, "mode", mode_name(x->mode));
-		json_events(&j, x->events);
-		json_kv_u64(&j, "buffer_size", x->bufsize);
-		json_kv_u64(&j, "readers", x->readers);
-		json_kv_bool(&j, "owned", x->owned);
-		json_kv_u64(&j, "syscall_min_ns", x->min_ns);
-		json_targets(&j, t, x->id);
-		json_object_end(&j);
-	}
-	json_array_end(&j);
-	json_object_end(&j);
+	sessions_show(s, t, out, true);
 }
 
 static int run_sessions(const struct cmd *c, int argc, char **argv)

@@ -89,6 +89,29 @@ static void test_stats_audit(void)
 	test_end();
 }
 
+struct sessions_arg {
+	const struct session_list *s;
+	const struct target_list *t;
+};
+
+static void walk_sessions(struct printer *p, const void *arg)
+{
+	const struct sessions_arg *a = arg;
+
+	sessions_walk(p, a->s, a->t);
+}
+
+static void test_sessions_audit(void)
+{
+	static const struct sessions_arg arg = { &slist, &tlist };
+	static struct audit a;
+
+	test_begin("sessions: --json carries every value the text shows");
+	CHECK_U64(audit_walk(&a, walk_sessions, &arg), 0);
+	CHECK_U64(a.n[0], 9);
+	test_end();
+}
+
 static void test_sessions(void)
 {
 	struct session_list none = { NULL, 0 };
@@ -192,6 +215,7 @@ int main(void)
 	test_stats();
 	test_stats_audit();
 	test_sessions();
+	test_sessions_audit();
 	test_hist();
 	return test_summary();
 }
