@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* capture's buffer sizes and command-line quoting (ctl/capture_opts.c). */
+/* capture's buffer sizes and command-line quoting (ctl/cmd/capture_opts.c). */
 #include "cmd/capture.h"
 #include "test.h"
 

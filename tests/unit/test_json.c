@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The JSON writer from ctl/json.c: separators, nesting, escaping, numbers. */
+/* The JSON writer from ctl/base/json.c: separators, nesting, escaping, numbers. */
 #include <math.h>
 #include <stdlib.h>
 

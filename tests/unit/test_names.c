@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Names of states, modes, events and wait statuses (ctl/names.c). */
+/* Names of states, modes, events and wait statuses (ctl/module/names.c). */
 #include <signal.h>
 
 #include "godiag_abi.h"

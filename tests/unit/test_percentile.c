@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Exact nearest-rank percentiles and log2-bucket bounds (ctl/percentile.c). */
+/* Exact nearest-rank percentiles and log2-bucket bounds (ctl/base/percentile.c). */
 #include "godiag_abi.h"
 #include "base/percentile.h"
 #include "test.h"

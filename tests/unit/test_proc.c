@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* CPU lists as in /sys/devices/system/cpu/possible (ctl/proc.c). */
+/* CPU lists as in /sys/devices/system/cpu/possible (ctl/base/proc.c). */
 #include <unistd.h>
 
 #include "base/proc.h"

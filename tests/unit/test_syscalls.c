@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The generated syscall table and --syscall list parsing (ctl/syscalls.c). */
+/* The generated syscall table and --syscall list parsing (ctl/base/syscalls.c). */
 #include "base/syscalls.h"
 #include "test.h"
 #include "base/util.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* parse_size, parse_duration and format_size from ctl/util.c. */
+/* parse_size, parse_duration and format_size from ctl/base/util.c. */
 #include "test.h"
 #include "base/util.h"
 
