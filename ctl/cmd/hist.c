@@ -5,12 +5,13 @@
  * buckets, so percentiles from them are bounds, not exact values.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/json.h"
 #include "base/percentile.h"
+#include "base/print.h"
 #include "base/syscalls.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
@@ -101,67 +102,76 @@ static uint64_t approx(const struct hist_row *h, unsigned int p)
 	return pct_log2_buckets(h->buckets, GODIAG_HIST_BUCKETS, h->max_ns, p);
 }
 
-void hist_print(const struct hist_list *l, uint32_t session, FILE *out)
+/* A duration the text shows in its short form, JSON in nanoseconds. */
+static void walk_duration(struct printer *p, const char *key, uint64_t ns)
 {
-	char name[32], total[16], max[16], p50[16], p99[16];
-	size_t i;
+	char buf[16];
 
-	fprintf(out, "session %u: ~P50 and ~P99 are approximate "
-		"(upper bounds of power-of-two buckets)\n", session);
-	fprintf(out, "%-8s %-20s %10s %10s %10s %8s %10s %10s\n", "PID", "SYSCALL",
-		"COUNT", "TOTAL", "MAX", "ERRORS", "~P50", "~P99");
-	for (i = 0; i < l->n; i++) {
-		const struct hist_row *h = &l->v[i];
-
-		syscall_format(h->nr, name, sizeof(name));
-		format_duration(h->total_ns, total, sizeof(total));
-		format_duration(h->max_ns, max, sizeof(max));
-		format_duration(approx(h, 50), p50, sizeof(p50));
-		format_duration(approx(h, 99), p99, sizeof(p99));
-		fprintf(out, "%-8u %-20s %10llu %10s %10s %8llu %10s %10s\n", h->pid,
-			name, (unsigned long long)h->count, total, max,
-			(unsigned long long)h->errors, p50, p99);
-	}
+	format_duration(ns, buf, sizeof(buf));
+	print_string(p, PRINT_FP, key, " %10s", buf);
+	print_u64(p, PRINT_JSON, key, NULL, ns);
 }
 
-static void json_row(struct json *j, const struct hist_row *h)
+/* One row; the text has errors after the times, JSON after the count. */
+static void walk_row(struct printer *p, const struct hist_row *h)
 {
 	char name[32];
 	size_t b;
 
 	syscall_format(h->nr, name, sizeof(name));
-	json_object_begin(j);
-	json_kv_u64(j, "pid", h->pid);
-	json_kv_string(j, "name", name);
-	json_kv_u64(j, "nr", h->nr);
-	json_kv_u64(j, "count", h->count);
-	json_kv_u64(j, "errors", h->errors);
-	json_kv_u64(j, "total_ns", h->total_ns);
-	json_kv_u64(j, "max_ns", h->max_ns);
-	json_kv_u64(j, "p50_approx_ns", approx(h, 50));
-	json_kv_u64(j, "p99_approx_ns", approx(h, 99));
-	json_key(j, "buckets");
-	json_array_begin(j);
+	print_object_begin(p, NULL);
+	print_u64(p, PRINT_ANY, "pid", "%-8" PRIu64, h->pid);
+	print_string(p, PRINT_ANY, "name", " %-20s", name);
+	print_u64(p, PRINT_JSON, "nr", NULL, h->nr);
+	print_u64(p, PRINT_ANY, "count", " %10" PRIu64, h->count);
+	print_u64(p, PRINT_JSON, "errors", NULL, h->errors);
+	walk_duration(p, "total_ns", h->total_ns);
+	walk_duration(p, "max_ns", h->max_ns);
+	print_u64(p, PRINT_FP, "errors", " %8" PRIu64, h->errors);
+	walk_duration(p, "p50_approx_ns", approx(h, 50));
+	walk_duration(p, "p99_approx_ns", approx(h, 99));
+	print_fp(p, "\n");
+	print_array_begin(p, "buckets");
 	for (b = 0; b < GODIAG_HIST_BUCKETS; b++)
-		json_u64(j, h->buckets[b]);
-	json_array_end(j);
-	json_object_end(j);
+		print_u64(p, PRINT_JSON, NULL, NULL, h->buckets[b]);
+	print_array_end(p);
+	print_object_end(p);
+}
+
+/* The histograms of session, text or JSON, from one walk. */
+void hist_walk(struct printer *p, const struct hist_list *l, uint32_t session)
+{
+	size_t i;
+
+	print_u64(p, PRINT_ANY, "session", "session %" PRIu64, session);
+	print_fp(p, ": ~P50 and ~P99 are approximate "
+		 "(upper bounds of power-of-two buckets)\n");
+	print_fp(p, "%-8s %-20s %10s %10s %10s %8s %10s %10s\n", "PID", "SYSCALL",
+		 "COUNT", "TOTAL", "MAX", "ERRORS", "~P50", "~P99");
+	print_array_begin(p, "histograms");
+	for (i = 0; i < l->n; i++)
+		walk_row(p, &l->v[i]);
+	print_array_end(p);
+}
+
+static void hist_show(const struct hist_list *l, uint32_t session, FILE *out,
+		      bool json)
+{
+	struct printer p = { 0 };
+
+	print_begin(&p, out, json);
+	hist_walk(&p, l, session);
+	print_end(&p);
+}
+
+void hist_print(const struct hist_list *l, uint32_t session, FILE *out)
+{
+	hist_show(l, session, out, false);
 }
 
 void hist_print_json(const struct hist_list *l, uint32_t session, FILE *out)
 {
-	struct json j;
-	size_t i;
-
-	json_init(&j, out);
-	json_object_begin(&j);
-	json_kv_u64(&j, "session", session);
-	json_key(&j, "histograms");
-	json_array_begin(&j);
-	for (i = 0; i < l->n; i++)
-		json_row(&j, &l->v[i]);
-	json_array_end(&j);
-	json_object_end(&j);
+	hist_show(l, session, out, true);
 }
 
 static int run_hist(const struct cmd *c, int argc, char **argv)

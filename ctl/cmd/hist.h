@@ -27,6 +27,9 @@ struct hist_list {
 /* By PID, then by total time, longest first, then by syscall number. */
 void hist_sort(struct hist_list *l);
 
+/* Both from hist_walk(). */
+struct printer;
+void hist_walk(struct printer *p, const struct hist_list *l, uint32_t session);
 void hist_print(const struct hist_list *l, uint32_t session, FILE *out);
 void hist_print_json(const struct hist_list *l, uint32_t session, FILE *out);
 

@@ -155,6 +155,18 @@ static void test_sessions(void)
 	test_end();
 }
 
+struct hist_arg {
+	const struct hist_list *l;
+	uint32_t session;
+};
+
+static void walk_hist(struct printer *p, const void *arg)
+{
+	const struct hist_arg *a = arg;
+
+	hist_walk(p, a->l, a->session);
+}
+
 static void test_hist(void)
 {
 	struct hist_row rows[3];
@@ -207,6 +219,15 @@ static void test_hist(void)
 		  "\"buckets\":[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1,0,0,0,0,0,0,0,0,0,"
 		  "0,0,0,0,0,0,0,0,0,0]}]}\n");
 	free(out);
+	test_end();
+	test_begin("hist: --json carries every value the text shows");
+	{
+		struct hist_arg arg = { &l, 4 };
+		static struct audit a;
+
+		CHECK_U64(audit_walk(&a, walk_hist, &arg), 0);
+		CHECK_U64(a.n[0], 9);
+	}
 	test_end();
 }
 
