@@ -125,6 +125,9 @@ verdict() {
 count_unit() {
 	echo "== unit tests (host, ASan+UBSan)"
 	suite unit make -s -C "$repo/tests/unit" check
+	# ctl/'s layers: includes and calls only downward, no circles (it
+	# reads the objects the unit tests' make -C ctl left)
+	verdict layers "$repo/tests/layers.sh"
 	suite fuzz-regress make -s -C "$repo/tests/fuzz" regress	# the fuzzers' crash inputs
 	# the ground-truth programs against strace
 	suite selftest make -s -C "$repo/tests/progs" O="$build/progs" selftest
