@@ -16,6 +16,7 @@
 #include "base/proc.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
+#include "cmd/inspect_break.h"
 #include "gobin/gobin.h"
 
 #define RETS_MAX	256
@@ -41,6 +42,17 @@ static const char *const inspect_usage =
 	"      --line FILE:LINE  the first PC of each function with code for that\n"
 	"                        line; FILE is a path or its last elements (main.go)\n"
 	"      --reasons         list the wait reasons\n"
+	"      --break SPEC      instead of the above, what a breakpoint on SPEC\n"
+	"                        would probe: a function (main.handle,\n"
+	"                        main.(*Server).ServeHTTP), FILE:LINE or 0xADDR;\n"
+	"                        its sites (entry probe point, inlined copies),\n"
+	"                        RETs and where each argument is (repeatable)\n"
+	"      --arg N:TYPE      with --break: argument N (from 1) has TYPE (int,\n"
+	"                        int8..int64, uint.., uintptr, bool, float32,\n"
+	"                        float64, ptr, string, slice, iface); without\n"
+	"                        DWARF, arguments are known only this way\n"
+	"      --field PATH      with --break: also read a field through pointers,\n"
+	"                        such as req.Method (needs DWARF)\n"
 	"  -j, --json            print one JSON object\n"
 	"  -h, --help            show this help\n"
 	"\n"
@@ -49,7 +61,8 @@ static const char *const inspect_usage =
 	"lists where each came from. When it cannot trace the program,\n"
 	"inspect prints the rest, says why, and still exits 0. Exit status 1:\n"
 	"a usage error, the file is missing, not a Go program for x86-64 or\n"
-	"damaged, -p names no process, or NAME or FILE:LINE is not found; 4:\n"
+	"damaged, -p names no process, NAME or FILE:LINE is not found, or a\n"
+	"--break SPEC cannot be planned; 4:\n"
 	"the file may not be read.\n";
 
 static const char *const kind_names[] = {
@@ -86,6 +99,8 @@ struct inspect {
 	uint32_t line;
 	uint64_t pcs[LINE_PCS_MAX];
 	int npcs;
+
+	struct inspect_breaks breaks;	/* --break, --arg, --field */
 };
 
 static const char *kind_name(uint32_t kind)
@@ -504,7 +519,7 @@ static void print_json(const struct inspect *in)
 
 /* ---- the command ---------------------------------------------------- */
 
-enum { OPT_FUNC = 256, OPT_LINE, OPT_REASONS };
+enum { OPT_FUNC = 256, OPT_LINE, OPT_REASONS, OPT_BREAK, OPT_ARG, OPT_FIELD };
 
 static int run_inspect(const struct cmd *c, int argc, char **argv)
 {
@@ -513,6 +528,9 @@ static int run_inspect(const struct cmd *c, int argc, char **argv)
 		{ "func", required_argument, NULL, OPT_FUNC },
 		{ "line", required_argument, NULL, OPT_LINE },
 		{ "reasons", no_argument, NULL, OPT_REASONS },
+		{ "break", required_argument, NULL, OPT_BREAK },
+		{ "arg", required_argument, NULL, OPT_ARG },
+		{ "field", required_argument, NULL, OPT_FIELD },
 		{ "json", no_argument, NULL, 'j' },
 		CMD_HELP_OPTION,
 		{ NULL, 0, NULL, 0 },
@@ -541,8 +559,21 @@ static int run_inspect(const struct cmd *c, int argc, char **argv)
 		case OPT_REASONS:
 			in->list_reasons = true;
 			break;
+		case OPT_BREAK:
+			inspect_breaks_add(&in->breaks.specs, &in->breaks.nspecs, optarg);
+			break;
+		case OPT_ARG:
+			inspect_breaks_add(&in->breaks.argtypes, &in->breaks.nargtypes, optarg);
+			break;
+		case OPT_FIELD:
+			inspect_breaks_add(&in->breaks.fields, &in->breaks.nfields, optarg);
+			break;
 		}
 	}
+	if (!in->breaks.nspecs && (in->breaks.nargtypes || in->breaks.nfields))
+		cmd_usage_error(c, "--arg and --field go with --break");
+	if (in->breaks.nspecs && (in->func || in->line_arg || in->list_reasons))
+		cmd_usage_error(c, "--break goes without --func, --line and --reasons");
 	if (in->pid) {
 		if (optind < argc)
 			cmd_usage_error(c, "give -p PID or BINARY, not both");
@@ -564,6 +595,13 @@ static int run_inspect(const struct cmd *c, int argc, char **argv)
 		    strerror(e));
 	if (gobin_open(&in->b, file, err, sizeof(err)))
 		die(EXIT_USAGE, "%s: %s", c->name, err);
+	if (in->breaks.nspecs) {
+		inspect_breaks_print(c->name, &in->b, &in->breaks, in->json);
+		inspect_breaks_free(&in->breaks);
+		gobin_close(&in->b);
+		free(in);
+		return EXIT_OK;
+	}
 	if (in->pid)
 		find_bias(in, file);
 	in->traced = !gobin_goroutine_setup(&in->b, in->why, sizeof(in->why));
