@@ -471,6 +471,22 @@ print(json.dumps(out))
 PY
 }
 
+# pick_prog PROG...: the first of these programs of build/progs that is
+# built (the first named when none is)
+pick_prog() {
+	local p
+	for p in "$@"; do
+		[ -x "$progs/$p" ] && { echo "$progs/$p"; return; }
+	done
+	echo "$progs/$1"
+}
+
+# probe_offsets INSPECT.json: the file offsets of the probes `godiagctl
+# inspect --json` lists, on one line
+probe_offsets() {
+	jget "$1" "' '.join(str(p['offset']) for p in d['goroutines']['probes'])"
+}
+
 # go_probe_specs INSPECT.json: one line per probe that `godiagctl inspect
 # --json` lists, holding the nlraw attributes of its PROBE_ADD (kind,
 # offset, its function's offset, registers, jump condition, Go layout),
