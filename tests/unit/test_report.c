@@ -8,6 +8,7 @@
 
 #include "capfile_build.h"
 #include "cmd/report.h"
+#include "print_audit.h"
 #include "test.h"
 
 #define START 1000000000ULL
@@ -441,6 +442,88 @@ static void test_json_has_the_text(void)
 		     sizeof(unfinished_fields) / sizeof(unfinished_fields[0]));
 }
 
+static void walk_report(struct printer *p, const void *r)
+{
+	report_walk(p, r);
+}
+
+/* The number that ends the line at text (the table's last column). */
+static unsigned long long last_column(const char *line)
+{
+	const char *nl = strchr(line, '\n');
+	const char *sp = nl ? nl : line + strlen(line);
+
+	while (sp > line && sp[-1] != ' ')
+		sp--;
+	return strtoull(sp, NULL, 10);
+}
+
+/*
+ * The counts of the text, read back from it, against the JSON's: the
+ * events line, and each row of the syscall table (found by its name).
+ */
+static void check_counts(const char *text, const char *json)
+{
+	unsigned long long rec = 0, lost = 0, written = 0, count;
+	const char *line, *obj, *end = NULL, *close;
+	char name[64], want[96];
+	size_t rows = 0, objs = 0;
+
+	line = strstr(text, "events   ");
+	CHECK(line && sscanf(line, "events %llu recorded, %llu lost, %llu written",
+			     &rec, &lost, &written) == 3);
+	CHECK_U64(json_number(json, "recorded", NULL), rec);
+	CHECK_U64(json_number(json, "lost", NULL), lost);
+	CHECK_U64(json_number(json, "written", NULL), written);
+	line = strstr(text, "\nSYSCALL ");
+	CHECK(line != NULL);
+	for (line = line ? strchr(line + 1, '\n') : NULL; line && line[1];
+	     line = strchr(line + 1, '\n')) {
+		if (sscanf(line + 1, "%63s %llu", name, &count) != 2)
+			continue;
+		snprintf(want, sizeof(want), "{\"name\":\"%s\",", name);
+		obj = strstr(json, want);
+		CHECK(obj != NULL);
+		if (!obj)
+			continue;
+		CHECK_U64(json_number(obj, "count", NULL), count);
+		CHECK_U64(json_number(obj, "errors", NULL), last_column(line + 1));
+		rows++;
+	}
+	obj = strstr(json, "\"syscalls\":[");
+	close = obj ? strchr(obj, ']') : NULL;
+	for (; obj && json_number(obj, "nr", &end) != UINT64_MAX && end < close; obj = end)
+		objs++;
+	CHECK_U64(rows, objs);
+}
+
+static void test_text_and_json_agree(void)
+{
+	static struct audit a;
+	struct report r;
+	struct membuf m;
+	char err[128], *text, *json;
+	int finished;
+
+	for (finished = 1; finished >= 0; finished--) {
+		make_capture(&m, finished);
+		test_begin("report: text and JSON of one walk agree (%s capture)",
+			   finished ? "a finished" : "an unfinished");
+		CHECK_U64(report_load(&r, m.buf, m.len, err, sizeof(err)), 0);
+		CHECK_U64(audit_walk(&a, walk_report, &r), 0);
+		/* The header's values are keyed, each one (none left out). */
+		CHECK_U64(a.n[0], finished ? 24 : 26);
+		text = render(&r, report_print);
+		json = render(&r, report_print_json);
+		check_counts(text, json);
+		free(text);
+		free(json);
+		report_free(&r);
+		free(m.buf);
+		test_end();
+	}
+}
+
 int main(void)
 {
 	test_finished();
@@ -449,5 +532,6 @@ int main(void)
 	test_cut_records();
 	test_overwrite_losses();
 	test_json_has_the_text();
+	test_text_and_json_agree();
 	return test_summary();
 }
