@@ -15,7 +15,6 @@
  * and the inlined copies with DWARF's DW_TAG_inlined_subroutine ranges.
  */
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -26,26 +25,13 @@
 #include "gobin/breakplan.h"
 #include "gobin/gobin_impl.h"
 #include "test.h"
+#include "test_files.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static char repo[PATH_MAX - 128];
 static const int minors[] = { 19, 21, 22, 23, 26, 27 };
 static const char *const variants[] = { "", "-pie", "-stripped" };
-
-static void find_repo(void)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	if (n <= 0) {
-		snprintf(repo, sizeof(repo), "../..");
-		return;
-	}
-	self[n] = '\0';
-	/* this binary is REPO/tests/unit/test_breakplan */
-	snprintf(repo, sizeof(repo), "%s/../..", dirname(self));
-}
 
 static void prog_path(char *buf, size_t len, const char *name)
 {
@@ -1112,7 +1098,7 @@ int main(void)
 {
 	size_t i, k;
 
-	find_repo();
+	test_find_repo(repo, sizeof(repo));
 	for (i = 0; i < ARRAY_SIZE(minors); i++)
 		for (k = 0; k < ARRAY_SIZE(variants); k++)
 			check_prog(minors[i], variants[k]);
