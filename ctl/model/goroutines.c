@@ -203,9 +203,13 @@ static bool add_pc(const struct walker *w, struct gr_goroutine *g, uint64_t pc, 
 	struct gobin_frame fr[INLINE_MAX];
 	size_t i, n;
 
-	if (pc < w->bias)
-		return false;
-	n = gobin_pc_frames(w->b, pc - w->bias, ret, fr, INLINE_MAX);
+	n = pc >= w->bias ? gobin_pc_frames(w->b, pc - w->bias, ret, fr, INLINE_MAX) : 0;
+	/* None for a wrapper (left out); a frame of its own where no Go function is (cgo). */
+	if (!n && (pc < w->bias || !gobin_func_name(w->b, pc - w->bias))) {
+		memset(fr, 0, sizeof(fr[0]));
+		fr[0].entry = pc - w->bias;
+		n = 1;
+	}
 	for (i = 0; i < n; i++) {
 		struct gr_frame *f;
 

@@ -74,7 +74,7 @@ def what(g):
 
 
 def funcs_of(g):
-    return [f["function"] for f in g["stack"] if shown(f["function"] or "?")]
+    return [f["function"] or "?" for f in g["stack"] if shown(f["function"] or "?")]
 
 
 meta, truth = parse_truth()
@@ -155,7 +155,7 @@ if int(meta["go"].split(".")[1]) >= 21:
 # -- groups as debug=1 --
 by_last = {}
 for gr in groups["groups"]:
-    fs = [f["function"] for f in gr["stack"]]
+    fs = [f["function"] or "?" for f in gr["stack"]]
     by_last.setdefault(fs[-1] if fs else "-", []).append((gr["count"], what(gr)))
 want_groups = {
     "main.(*worker).receive": [(NRECV, "chan receive")],
