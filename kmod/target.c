@@ -151,8 +151,12 @@ static void target_exit_work(struct work_struct *work)
 
 	mutex_lock(&godiag_mutex);
 	if (!t->gone) {
+		const char *old = godiag_audit_cause("target-exit");
+
 		godiag_netlink_target_exit(t);
+		godiag_audit_target_remove(t);
 		target_unlist(t);
+		godiag_audit_cause(old);
 	}
 	mutex_unlock(&godiag_mutex);
 	godiag_target_put(t);
@@ -492,6 +496,8 @@ int godiag_target_add(struct godiag_session *s, pid_t vpid, u32 flags,
 		target_unlist(t);
 		NL_SET_ERR_MSG_FMT(extack, "process %d is exiting", vpid);
 		ret = -ESRCH;
+	} else {
+		godiag_audit_target_add(t, task);
 	}
 out:
 	put_task_struct(task);
@@ -500,6 +506,7 @@ out:
 
 static void target_remove(struct godiag_target *t)
 {
+	godiag_audit_target_remove(t);
 	target_unhash(t);
 	target_unlist(t);
 }
