@@ -76,6 +76,9 @@ static const char *const capture_usage =
 	"                         capture killed with SIGKILL leaves the\n"
 	"                         temporary, which report reads as a cut file)\n"
 	"      --duration DUR     stop after DUR (10s, 5m)\n"
+	"      --max-duration DUR the module stops the session after DUR even if\n"
+	"                         godiagctl cannot (default 1h; 0 or none: no\n"
+	"                         limit but the host's, godiag.max_lifetime_ms)\n"
 	"      --buffer SIZE      buffer per CPU (default 1M, 16K..256M; rounded\n"
 	"                         up to a power of two)\n"
 	"      --mode MODE        discard: when a buffer is full, drop new events\n"
@@ -195,9 +198,27 @@ static void open_netlink(struct capture *c)
 
 static int get_session_id(const struct gdnl_reply *r, void *arg)
 {
+	struct capture *c = arg;
+
 	if (r->tb[GODIAG_A_SESSION_ID])
-		*(uint32_t *)arg = nla_get_u32(r->tb[GODIAG_A_SESSION_ID]);
+		c->session = nla_get_u32(r->tb[GODIAG_A_SESSION_ID]);
+	if (r->tb[GODIAG_A_SESSION_MAX_LIFETIME_MS])
+		c->lifetime_ms = nla_get_u32(r->tb[GODIAG_A_SESSION_MAX_LIFETIME_MS]);
 	return 0;
+}
+
+/* The host may cap lifetimes (godiag.max_lifetime_ms): say when it did. */
+static void note_lifetime(struct capture *c)
+{
+	char asked[32], got[32];
+
+	if (c->lifetime_ms == c->o->max_lifetime_ms)
+		return;
+	capture_format_ms(c->o->max_lifetime_ms, asked, sizeof(asked));
+	capture_format_ms(c->lifetime_ms, got, sizeof(got));
+	note("the host caps sessions at %s (godiag.max_lifetime_ms): --max-duration "
+	     "%s becomes %s", got, asked, got);
+	c->o->max_lifetime_ms = c->lifetime_ms;
 }
 
 static void create_session(struct capture *c)
@@ -209,12 +230,15 @@ static void create_session(struct capture *c)
 	gdnl_put_u8(msg, GODIAG_A_MODE, c->o->mode);
 	gdnl_put_u32(msg, GODIAG_A_EVENTS, capture_events(c->o));
 	gdnl_put_flag(msg, GODIAG_A_OWNED);
-	err = gdnl_exec(c->nl, msg, get_session_id, &c->session);
+	if (c->o->max_lifetime_ms)
+		gdnl_put_u32(msg, GODIAG_A_SESSION_MAX_LIFETIME_MS, c->o->max_lifetime_ms);
+	err = gdnl_exec(c->nl, msg, get_session_id, c);
 	if (err)
 		gdnl_fail(c->nl, err);
 	if (!c->session)
 		die(EXIT_OPFAIL, "%s: the module created a session without an ID",
 		    c->c->name);
+	note_lifetime(c);
 	if (!c->o->syscalls || (!c->o->has_mask && !c->o->has_min))
 		return;
 	msg = gdnl_msg(c->nl, GODIAG_CMD_SYSCALLS_SET, 0);
@@ -381,6 +405,7 @@ static void write_meta(struct capture *c)
 	capw_meta_add(&text, &len, "syscall_min_ns", "%llu",
 		      (unsigned long long)o->min_ns);
 	capw_meta_add(&text, &len, "follow_children", "%s", o->follow ? "yes" : "no");
+	capw_meta_add(&text, &len, "max_duration_ms", "%u", o->max_lifetime_ms);
 	if (o->command) {
 		capture_join_args(o->command, cmd, sizeof(cmd));
 		capw_meta_add(&text, &len, "command", "%s", cmd);

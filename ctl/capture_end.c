@@ -52,7 +52,8 @@ static const struct cpu_stats *kernel_cpu(const struct session_list *l,
 }
 
 /* The module's counters and the tool's, per CPU; *flags says whose. */
-static struct capfile_cpu_stats *collect_stats(struct capture *c, uint32_t *flags)
+static struct capfile_cpu_stats *collect_stats(struct capture *c, uint32_t *flags,
+					       bool *expired)
 {
 	struct capfile_cpu_stats *s = xcalloc(c->nrings, sizeof(*s));
 	struct session_list l = { NULL, 0 };
@@ -67,6 +68,7 @@ static struct capfile_cpu_stats *collect_stats(struct capture *c, uint32_t *flag
 			     gdnl_strerror(c->nl, err));
 		else if (l.n == 1)
 			*flags = CAPFILE_STATS_KERNEL;
+		*expired = l.n == 1 && l.v[0].expired;
 	}
 	for (i = 0; i < c->nrings; i++) {
 		const struct cpu_stats *k = *flags ? kernel_cpu(&l, c->rings[i].cpu) : NULL;
@@ -107,6 +109,13 @@ static void note_reason(struct capture *c)
 	case STOP_SESSION:
 		capw_note(&c->w, "capture ended: session %u was stopped or destroyed "
 			  "by someone else", c->session);
+		break;
+	case STOP_EXPIRED:
+		capture_format_ms(c->o->max_lifetime_ms, dur, sizeof(dur));
+		capw_note(&c->w, "capture ended: the module stopped session %u at its "
+			  "maximum lifetime (--max-duration %s)", c->session, dur);
+		warn("%s: the module stopped the session at its maximum lifetime "
+		     "(--max-duration %s)", c->c->name, dur);
 		break;
 	case STOP_NONE:
 	case STOP_WRITE:
@@ -253,7 +262,7 @@ int capture_finish(struct capture *c)
 	struct capfile_cpu_stats *s;
 	uint32_t flags;
 	struct totals t;
-	bool exact;
+	bool exact, expired = false;
 	int err, ret;
 
 	if (!c->session_gone)
@@ -261,7 +270,10 @@ int capture_finish(struct capture *c)
 	drain_fully(c);
 	c->end_real = capture_now_ns(CLOCK_REALTIME);
 	c->end_mono = capture_now_ns(CLOCK_MONOTONIC);
-	s = collect_stats(c, &flags);
+	s = collect_stats(c, &flags, &expired);
+	/* Without the notify group, the session's mark says why it stopped. */
+	if (c->reason == STOP_SESSION && expired)
+		c->reason = STOP_EXPIRED;
 	note_reason(c);
 	note_ring_trouble(c);
 	exact = check_counts(c, s, flags);

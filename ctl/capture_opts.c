@@ -16,6 +16,7 @@ enum {
 	OPT_MODE,
 	OPT_GOROUTINES,
 	OPT_STRICT,
+	OPT_MAX_DURATION,
 };
 
 const char *capture_buffer_size(uint64_t bytes, uint32_t *size)
@@ -30,6 +31,39 @@ const char *capture_buffer_size(uint64_t bytes, uint32_t *size)
 		p <<= 1;
 	*size = (uint32_t)p;
 	return NULL;
+}
+
+const char *capture_max_duration(const char *s, uint32_t *ms)
+{
+	const char *why;
+	uint64_t ns, v;
+
+	if (!strcmp(s, "none")) {
+		*ms = 0;
+		return NULL;
+	}
+	why = parse_duration(s, &ns);
+	if (why)
+		return why;
+	v = ns / 1000000 + (ns % 1000000 != 0);
+	if (v > GODIAG_LIFETIME_MAX_MS)
+		return "above the maximum of 49 days";
+	*ms = (uint32_t)v;
+	return NULL;
+}
+
+void capture_format_ms(uint32_t ms, char *buf, size_t len)
+{
+	if (!ms)
+		snprintf(buf, len, "none");
+	else if (!(ms % 3600000))
+		snprintf(buf, len, "%uh", ms / 3600000);
+	else if (!(ms % 60000))
+		snprintf(buf, len, "%um", ms / 60000);
+	else if (!(ms % 1000))
+		snprintf(buf, len, "%us", ms / 1000);
+	else
+		snprintf(buf, len, "%ums", ms);
 }
 
 /* Single quotes unless every byte is one a shell leaves alone. */
@@ -133,6 +167,7 @@ static void set_buffer(const struct cmd *c, struct capture_opts *o, const char *
 
 static void parse_option(const struct cmd *c, struct capture_opts *o, int opt)
 {
+	const char *why;
 	int mode;
 
 	switch (opt) {
@@ -168,6 +203,11 @@ static void parse_option(const struct cmd *c, struct capture_opts *o, int opt)
 		break;
 	case OPT_BUFFER:
 		set_buffer(c, o, optarg);
+		break;
+	case OPT_MAX_DURATION:
+		why = capture_max_duration(optarg, &o->max_lifetime_ms);
+		if (why)
+			cmd_usage_error(c, "invalid --max-duration '%s': %s", optarg, why);
 		break;
 	case OPT_MODE:
 		mode = mode_parse(optarg);
@@ -225,6 +265,7 @@ void capture_parse_opts(const struct cmd *c, int argc, char **argv,
 		{ "buffer", required_argument, NULL, OPT_BUFFER },
 		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "max-duration", required_argument, NULL, OPT_MAX_DURATION },
 		CMD_HELP_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -234,6 +275,7 @@ void capture_parse_opts(const struct cmd *c, int argc, char **argv,
 	memset(o, 0, sizeof(*o));
 	o->buffer = GODIAG_BUFFER_DEFAULT;
 	o->mode = GODIAG_MODE_DISCARD;
+	o->max_lifetime_ms = CAPTURE_MAX_DURATION_DEFAULT_MS;
 	/* Before getopt reorders argv. Quoting at most quadruples a byte. */
 	for (i = 0; i < argc; i++)
 		len += strlen(argv[i]) * 4 + 3;

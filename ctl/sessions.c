@@ -119,6 +119,8 @@ void sessions_print_json(const struct session_list *s,
 		json_kv_u64(&j, "buffer_size", x->bufsize);
 		json_kv_u64(&j, "readers", x->readers);
 		json_kv_bool(&j, "owned", x->owned);
+		json_kv_u64(&j, "max_lifetime_ms", x->max_lifetime_ms);
+		json_kv_bool(&j, "expired", x->expired);
 		json_kv_u64(&j, "syscall_min_ns", x->min_ns);
 		json_targets(&j, t, x->id);
 		json_object_end(&j);
