@@ -570,6 +570,7 @@ static void start(struct capture *c)
 	write_targets(c);
 	/* On disk from the start: a capture killed later leaves a readable file. */
 	capw_flush(&c->w);
+	auditlog_capture(c, "capture-start", NULL, 0, 0);
 }
 
 /*

@@ -205,6 +205,14 @@ void capture_go_free(struct capture *c);
 int capture_finish(struct capture *c);
 uint64_t capture_now_ns(clockid_t clock);
 
+/*
+ * auditlog.c: a JSON line in godiagctl's audit log (event
+ * "capture-start", reason NULL; or "capture-stop" with why it ended and
+ * what it recorded). Never fails: it says once on stderr that it could not.
+ */
+void auditlog_capture(const struct capture *c, const char *event,
+		      const char *reason, uint64_t records, uint64_t lost);
+
 /* capture_loop.c: runs until c->reason is set. */
 void capture_loop(struct capture *c);
 void capture_drain(struct capture *c);

@@ -209,6 +209,22 @@ static struct totals totals_of(const struct capture *c,
 	return t;
 }
 
+/* Why it ended, for the audit log. */
+static const char *reason_name(enum stop_reason r)
+{
+	switch (r) {
+	case STOP_TARGETS: return "targets-exited";
+	case STOP_COMMAND: return "command-exited";
+	case STOP_DURATION: return "duration";
+	case STOP_SIGNAL: return "signal";
+	case STOP_SESSION: return "session-stopped";
+	case STOP_EXPIRED: return "max-duration";
+	case STOP_WRITE: return "write-error";
+	case STOP_NONE: break;
+	}
+	return "unknown";
+}
+
 /* The command started with -- exited by itself, and not with status 0. */
 static bool command_failed(const struct capture *c)
 {
@@ -285,6 +301,8 @@ int capture_finish(struct capture *c)
 	t = totals_of(c, s, flags);
 	free(s);
 	ret = capture_output_done(c, err);
+	auditlog_capture(c, "capture-stop", ret == EXIT_OK ? reason_name(c->reason) :
+			 "write-error", t.records, t.lost);
 	if (ret != EXIT_OK)
 		return ret;
 	summary(c, t);
