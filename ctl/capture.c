@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buildid.h"
 #include "capture.h"
 #include "gobin.h"
 #include "godiag_version.h"
@@ -434,6 +435,34 @@ static void write_targets(struct capture *c)
 	free(t);
 }
 
+/*
+ * Which binary each target runs (its build id and Go version, read from
+ * /proc/PID/exe: the file it runs, even when the path has a new one), so
+ * that report can tell when the file at the path is another build.
+ */
+static void write_binaries(struct capture *c)
+{
+	char *text = NULL, key[64], path[64], val[256];
+	size_t len = 0, i;
+
+	for (i = 0; i < c->ntargets; i++) {
+		uint32_t pid = c->targets[i].pid;
+
+		snprintf(path, sizeof(path), "/proc/%u/exe", pid);
+		if (!buildid_read(path, val, sizeof(val))) {
+			snprintf(key, sizeof(key), "target_%u_build_id", pid);
+			capw_meta_add(&text, &len, key, "%s", val);
+		}
+		if (!buildid_go_version(path, val, sizeof(val))) {
+			snprintf(key, sizeof(key), "target_%u_go_version", pid);
+			capw_meta_add(&text, &len, key, "%s", val);
+		}
+	}
+	if (text)
+		capw_section(&c->w, CAPFILE_SEC_META, 0, text, len);
+	free(text);
+}
+
 static void start_timer(struct capture *c)
 {
 	struct itimerspec its = { 0 };
@@ -568,6 +597,7 @@ static void start(struct capture *c)
 	if (c->child.pid)
 		release_command(c);
 	write_targets(c);
+	write_binaries(c);
 	/* On disk from the start: a capture killed later leaves a readable file. */
 	capw_flush(&c->w);
 	auditlog_capture(c, "capture-start", NULL, 0, 0);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buildid.h"
 #include "cmd.h"
 #include "json.h"
 #include "report.h"
@@ -127,6 +128,10 @@ static void print_targets(const struct report *r, FILE *out)
 			fprintf(out, " %s", t->comm);
 		if (t->exe[0])
 			fprintf(out, " (%s)", t->exe);
+		if (t->go_version)
+			fprintf(out, " %s", t->go_version);
+		if (t->build_id)
+			fprintf(out, " build id %s", t->build_id);
 		if (t->flags & GODIAG_TF_FOLLOW_CHILDREN)
 			fputs(", following children", out);
 		fputc('\n', out);
@@ -315,6 +320,8 @@ static void json_targets(struct json *j, const struct report *r)
 		json_kv_u64(j, "pid", r->targets[i].pid);
 		json_kv_string(j, "comm", r->targets[i].comm);
 		json_kv_string(j, "exe", r->targets[i].exe);
+		json_kv_string_or_null(j, "build_id", r->targets[i].build_id);
+		json_kv_string_or_null(j, "go_version", r->targets[i].go_version);
 		json_kv_bool(j, "follow_children",
 			     r->targets[i].flags & GODIAG_TF_FOLLOW_CHILDREN);
 		json_object_end(j);
@@ -457,6 +464,31 @@ static void unload_file(struct file_buf *b)
 		free(b->data);
 }
 
+/*
+ * A target's path now holds another build than the one traced (the
+ * service was redeployed): names and lines taken from that file would
+ * be wrong. Said in the notes and on stderr.
+ */
+static void check_binaries(const struct cmd *c, struct report *r)
+{
+	char now[256], note[2048];
+	size_t i;
+
+	for (i = 0; i < r->ntargets; i++) {
+		const struct target_row *t = &r->targets[i];
+
+		if (!t->build_id || !t->exe[0])
+			continue;
+		if (!buildid_read(t->exe, now, sizeof(now)) && !strcmp(now, t->build_id))
+			continue;
+		snprintf(note, sizeof(note), "target %u: %s is not the binary traced: build "
+			 "id %s then, %s now", t->pid, t->exe, t->build_id,
+			 now[0] ? now : "none (missing or unreadable)");
+		report_add_note(r, note);
+		warn("%s: %s", c->name, note);
+	}
+}
+
 static int run_report(const struct cmd *c, int argc, char **argv)
 {
 	struct file_buf file;
@@ -476,6 +508,7 @@ static int run_report(const struct cmd *c, int argc, char **argv)
 	load_file(c->name, path, &file);
 	if (report_load(&r, file.data, file.len, err, sizeof(err)))
 		die(EXIT_USAGE, "%s: %s: %s", c->name, path, err);
+	check_binaries(c, &r);
 	if (json)
 		report_print_json(&r, stdout);
 	else
