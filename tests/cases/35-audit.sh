@@ -6,7 +6,9 @@
 # audit=1); a session past its maximum lifetime stopped by the module
 # with no probe left in the target's memory, and the capture that owned
 # it ending cleanly with a note; the host's caps on lifetimes, sessions
-# and probes per user refusing with their messages.
+# and probes per user refusing with their messages; rmmod logging what
+# it destroys; report telling when the binary at a target's path changed.
+# Run it with GODIAG_VM_APPEND=audit=1 for the audit records path.
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 module_load
@@ -74,9 +76,17 @@ PY
 # who COMM: the caller fields of a line made by a root process named COMM
 who() { echo "uid=0 euid=0 auid=$auid ses=$ses pid=[0-9]+ comm=\"$1\""; }
 T=' time=20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9]{6}Z$'
+# settle N ERE: with audit on, kauditd prints the records after the
+# operation returned: wait (at most 15 s) until N lines match ERE.
+have_lines() { [ "$(audit_since | grep -cE -- "$2")" -ge "$1" ]; }
+settle() {
+	[ "$audit_on" = 1 ] || return 0
+	wait_for_s=15 wait_for have_lines "$1" "$2" || true
+}
 # expect DESC ERE: exactly one line since the mark matches ERE
 expect() {
 	local n
+	settle 1 "$2"
 	n=$(audit_since | grep -cE -- "$2")
 	if [ "$n" = 1 ]; then
 		ok "$1"
@@ -96,7 +106,9 @@ mark
 sid=$("$nlraw" send --show session-new events:u32:3 | sed -n 's/.* session-id=\([0-9]*\).*/\1/p')
 check_match "a session" '^[0-9]+$' "$sid"
 nl target-add session-id:u32:"$sid" pid:u32:"$gpid"
+t0=$SECONDS
 nprobes=$(go_probes_add "$sid" "$gpid" "$gosched")
+probe_secs=$((SECONDS - t0))
 check_ge "probes on the Go target" 5 "$nprobes"
 nl session-start session-id:u32:"$sid"
 nl session-stop session-id:u32:"$sid"
@@ -108,6 +120,7 @@ expect "session-create: who, events, mode, buffer, owner, lifetime" \
 	"^op=session-create cause=request $S mode=0 buffer=1048576 owned=0 max_lifetime_ms=0$T"
 expect "target-add: the target's pid, command, executable and build id" \
 	"^op=target-add cause=request $S target_pid=$gpid target_comm=\"$(re_escape "$gcomm")\" flags=0x0 target_exe=\"$(re_escape "$gexe")\" build_id=$(re_escape "$gid")$T"
+settle $((6 + 2 * nprobes)) '^op='
 check_eq "probe-add: one line per probe, with kind, file and offsets" "$nprobes" \
 	"$(audit_since | grep -cE "^op=probe-add cause=request $S probe_id=[0-9]+ target_pid=$gpid kind=go-(create|start|park|ready|exit) path=\"$(re_escape "$gexe")\" offset=0x[0-9a-f]+ func_offset=0x[0-9a-f]+ jcc=-?[0-9]+$T")"
 expect "probe-add of probe 1" "^op=probe-add .* probe_id=1 target_pid=$gpid "
@@ -194,11 +207,15 @@ kill "$pid"
 wait "$pid" 2>/dev/null
 
 # ---- a session past its lifetime: stopped by the module, probes gone
-# (the probe specs first: reading the binary takes seconds under TCG)
+# (the probe specs first: reading the binary takes seconds under TCG).
+# The lifetime must outlast adding the probes, which took probe_secs
+# above with the binary's inspection included: 2x that plus 10 s, so a
+# slow kernel (the debug one) gets a longer one instead of a race.
 "$ctl" inspect --json "$gexe" >"$work/specs.json"
 mapfile -t specs < <(go_probe_specs "$work/specs.json")
+life_ms=$(((2 * probe_secs + 10) * 1000))
 mark
-sid=$("$nlraw" send --show session-new events:u32:3 max-lifetime-ms:u32:10000 |
+sid=$("$nlraw" send --show session-new events:u32:3 max-lifetime-ms:u32:"$life_ms" |
 	sed -n 's/.* session-id=\([0-9]*\).*/\1/p')
 nl target-add session-id:u32:"$sid" pid:u32:"$gpid"
 nl session-start session-id:u32:"$sid"
@@ -208,15 +225,15 @@ for spec in "${specs[@]}"; do
 	nl probe-add session-id:u32:"$sid" pid:u32:"$gpid" probe-path:str:"$gexe" $spec &&
 		nprobes=$((nprobes + 1))
 done
-check_ge "probes on the target of a session with a 10 s lifetime" 5 "$nprobes"
+check_ge "probes on the target of a session with a $((life_ms / 1000)) s lifetime" 5 "$nprobes"
 mapfile -t offs < <("$nlraw" send --dump --show probes session-id:u32:"$sid" |
 	sed -n 's/.* probe-offset=\([0-9]*\).*/\1/p')
 check_eq "probes listed with their offsets" "$nprobes" "${#offs[@]}"
 text_bytes "$gpid" "$gexe" "${offs[@]}" >"$work/armed"
 check_eq "the probes are armed in the target (int3)" "$nprobes" "$(int3_bytes "$work/armed")"
 expired() { "$nlraw" send --dump --show sessions session-id:u32:"$sid" | grep -q ' expired=1'; }
-wait_for_s=120 wait_for expired
-check "the module marked the session expired within 120 s" expired
+wait_for_s=$((life_ms / 1000 + 120)) wait_for expired
+check "the module marked the session expired within its lifetime + 120 s" expired
 check_match "... and stopped it" ' state=2 ' \
 	"$("$nlraw" send --dump --show sessions session-id:u32:"$sid")"
 check_eq "no probe is left in the session" 0 \
@@ -226,11 +243,12 @@ check_eq "no breakpoint is left in the target's memory" 0 "$(int3_bytes "$work/d
 check_eq "the target's code is as in its file" 0 "$(changed_bytes "$work/disarmed")"
 S="sid=$sid events=0x3 uid=[0-9]+ euid=[0-9]+ auid=[0-9]+ ses=[0-9]+ pid=[0-9]+ comm=\"[^\"]*\""
 expect "session-stop with cause max-lifetime" "^op=session-stop cause=max-lifetime $S$T"
+settle "$nprobes" '^op=probe-remove cause=max-lifetime'
 check_eq "probe-remove with cause max-lifetime for each probe" "$nprobes" \
 	"$(audit_since | grep -cE "^op=probe-remove cause=max-lifetime $S probe_id=[0-9]+ target_pid=$gpid ")"
 out=$("$nlraw" send session-start session-id:u32:"$sid")
 check_match "an expired session cannot start again (ETIME)" \
-	"^errno=62 msg=session $sid passed its maximum lifetime of 10000 ms$" "$out"
+	"^errno=62 msg=session $sid passed its maximum lifetime of $life_ms ms$" "$out"
 # shellcheck disable=SC2046 # one attribute per word
 out=$("$nlraw" send probe-add $(req_attrs probe-add "$sid" "$gpid"))
 check_match "... nor get probes" "^errno=62 msg=session $sid passed its maximum lifetime" "$out"
@@ -294,6 +312,40 @@ check_match "godiagctl capture says the host cut its default 1 h" \
 	"the host caps sessions at 1500ms \(godiag.max_lifetime_ms\): --max-duration 1h becomes 1500ms" \
 	"$(cat "$work/capped.err")"
 echo 0 >"$params/max_lifetime_ms"
+# ---- unload: the module destroys what is left, each logged
+mark
+left=$(nsessions)
+module_unload
+settle "$left" '^op=session-destroy cause=unload'
+check_eq "rmmod: a session-destroy line with cause unload per session left" "$left" \
+	"$(audit_since | grep -cE "^op=session-destroy cause=unload sid=[0-9]+ events=0x[0-9a-f]+ uid=0 euid=0 .*$T")"
+check_ge "... (there were some)" 1 "$left"
+module_load
+
+# ---- which binary was traced: its build id and Go version in the
+# capture, and report says when the file at that path is another build
+mkdir -p "$work/bin"
+cp "$gosched" "$work/bin/svc"
+start_gt rpid "$work/bin/svc" --wait-signal --hold --loop -n 1
+"$ctl" capture -p "$rpid" --syscalls --duration 1s -o "$work/svc.gdc" 2>/dev/null
+"$ctl" report --json "$work/svc.gdc" >"$work/svc.json" 2>"$work/svc.err"
+check_eq "the capture names the binary: build id and Go version" \
+	"$gid $(/usr/local/go/bin/go version "$gosched" | sed 's/.*: //')" \
+	"$(jget "$work/svc.json" "d['targets'][0]['build_id'] + ' ' + d['targets'][0]['go_version']")"
+check_eq "... report of the same binary: no warning" 0 "$(grep -c 'is not the binary traced' "$work/svc.err")"
+cp "$gt" "$work/bin/svc.new"
+mv -f "$work/bin/svc.new" "$work/bin/svc"
+check_status "report after a redeploy at the same path exits 0" 0 "$ctl" report --json "$work/svc.gdc"
+check_match "... and says the binary changed, on stderr" \
+	"target $rpid: $(re_escape "$work/bin/svc") is not the binary traced: build id $(re_escape "$gid") then, $(re_escape "$(build_id "$gt")") now" \
+	"$(cat "$work/out")"
+rm -f "$work/bin/svc"
+"$ctl" report --json "$work/svc.gdc" >"$work/svc2.json" 2>/dev/null
+check_match "... and in the notes, also when the file is gone" \
+	"is not the binary traced: build id $(re_escape "$gid") then, none \(missing or unreadable\) now" \
+	"$(jget "$work/svc2.json" "' | '.join(d['notes'])")"
+kill -KILL "$rpid"
+wait "$rpid" 2>/dev/null
 kill "$spid"
 wait "$spid" 2>/dev/null
 kill -KILL "$gpid"
