@@ -51,7 +51,7 @@ static inline struct nlattr **godiag_dump_attrs(struct netlink_callback *cb)
 #endif
 }
 
-/* 6.3 made vma->vm_flags read-only; writers use vm_flags_set(). */
+/* 6.3 made vma->vm_flags read-only; writers use vm_flags_set/clear(). */
 #include <linux/mm.h>
 static inline void godiag_vm_flags_set(struct vm_area_struct *vma,
 				       unsigned long flags)
@@ -60,6 +60,16 @@ static inline void godiag_vm_flags_set(struct vm_area_struct *vma,
 	vm_flags_set(vma, flags);
 #else
 	vma->vm_flags |= flags;
+#endif
+}
+
+static inline void godiag_vm_flags_clear(struct vm_area_struct *vma,
+					 unsigned long flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_clear(vma, flags);
+#else
+	vma->vm_flags &= ~flags;
 #endif
 }
 

@@ -13,6 +13,7 @@
  * whoever bound it handed its records over with the fd.
  */
 #include <linux/capability.h>
+#include <linux/cpumask.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
@@ -87,15 +88,28 @@ static struct godiag_session *bound(struct file *file)
 	return smp_load_acquire(&file->private_data);
 }
 
+/* The possible CPU after @cpu, round the end. */
+static unsigned int next_cpu(unsigned int cpu)
+{
+	cpu = cpumask_next(cpu, cpu_possible_mask);
+	return cpu < nr_cpu_ids ? cpu : cpumask_first(cpu_possible_mask);
+}
+
+/*
+ * Whole records from every CPU into @buf. Each call starts one CPU
+ * further than the last, so a CPU that always has records to fill the
+ * caller's buffer cannot starve the others.
+ */
 static ssize_t read_all_cpus(struct godiag_session *s, char __user *buf,
 			     size_t len)
 {
+	unsigned int i, cpu;
 	ssize_t done = 0;
-	int cpu;
 
 	if (mutex_lock_interruptible(&s->read_lock))
 		return -ERESTARTSYS;
-	for_each_possible_cpu(cpu) {
+	cpu = s->read_cpu = next_cpu(s->read_cpu);
+	for (i = 0; i < num_possible_cpus(); i++, cpu = next_cpu(cpu)) {
 		ssize_t n = godiag_rb_read(s->rbs[cpu], buf + done, len - done);
 
 		if (n < 0) {
@@ -150,12 +164,23 @@ static __poll_t godiag_poll(struct file *file, poll_table *wait)
 	return 0;
 }
 
+/* Pages of one CPU's mapping: the control page and the records. */
+static unsigned long stride_pages(u64 bufsize)
+{
+	return GODIAG_MMAP_STRIDE(bufsize, PAGE_SIZE) >> PAGE_SHIFT;
+}
+
 static vm_fault_t godiag_fault(struct vm_fault *vmf)
 {
 	struct godiag_rb *rb = vmf->vma->vm_private_data;
 	struct page *page;
 
-	page = godiag_rb_page(rb, vmf->pgoff - vmf->vma->vm_pgoff);
+	/*
+	 * The page's place in the CPU's buffer, counted from where that
+	 * buffer starts in the file: the VMA's own start moves when a
+	 * partial munmap or mprotect splits it.
+	 */
+	page = godiag_rb_page(rb, vmf->pgoff - rb->cpu * stride_pages(rb->size));
 	if (!page)
 		return VM_FAULT_SIGBUS;
 	get_page(page);
@@ -167,11 +192,16 @@ static const struct vm_operations_struct godiag_vm_ops = {
 	.fault = godiag_fault,
 };
 
-/* CPU c's control page and records sit at c * GODIAG_MMAP_STRIDE. */
+/*
+ * CPU c's control page and records sit at c * GODIAG_MMAP_STRIDE. Shared
+ * mappings only (VM_MAYSHARE: MAP_SHARED, also of a read-only fd): a
+ * private copy would never see the head move, and a reader's tail would
+ * never reach the module. Never executable, not even by mprotect().
+ */
 static int godiag_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct godiag_session *s = bound(file);
-	unsigned long stride_pages, cpu;
+	unsigned long pages, cpu;
 	struct godiag_caller c;
 
 	if (godiag_caller_current(&c))
@@ -180,16 +210,20 @@ static int godiag_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EBADFD;
 	if (!godiag_session_visible(s, &c))
 		return -EPERM;
-	stride_pages = GODIAG_MMAP_STRIDE(s->bufsize, PAGE_SIZE) >> PAGE_SHIFT;
-	cpu = vma->vm_pgoff / stride_pages;
-	if (vma->vm_pgoff % stride_pages ||
-	    vma->vm_end - vma->vm_start != stride_pages << PAGE_SHIFT)
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
+	pages = stride_pages(s->bufsize);
+	cpu = vma->vm_pgoff / pages;
+	if (vma->vm_pgoff % pages || vma->vm_end - vma->vm_start != pages << PAGE_SHIFT)
 		return -EINVAL;
 	if (cpu >= nr_cpu_ids || !cpu_possible(cpu))
 		return -ENXIO;
 	vma->vm_private_data = s->rbs[cpu];
 	vma->vm_ops = &godiag_vm_ops;
 	godiag_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	godiag_vm_flags_clear(vma, VM_MAYEXEC);
 	return 0;
 }
 

@@ -11,8 +11,13 @@
  * the module allocates from its workqueue or a traced process (the
  * notification that a target exited). One arming at a time, of either
  * kind: a test drives it, nothing else.
+ *
+ * fork_delay_us (0 to 1000) makes the fork handler of a followed process
+ * busy-wait that long between finding the parent's node and linking the
+ * child's, so that a removal of the target lands there often.
  */
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/kstrtox.h>
 #include <linux/sched.h>
@@ -27,6 +32,18 @@ static DEFINE_SPINLOCK(fail_lock);
 static pid_t fail_tid;			/* armed thread, FAIL_ANY; 0: none */
 static unsigned int fail_left;		/* allocations until the failure */
 static struct dentry *fail_dir;
+static u32 fork_delay_us;
+
+#define FORK_DELAY_MAX_US	1000
+
+/* In the fork handler (atomic): a busy wait, bounded. */
+void godiag_fork_delay(void)
+{
+	u32 us = min_t(u32, READ_ONCE(fork_delay_us), FORK_DELAY_MAX_US);
+
+	if (us)
+		udelay(us);
+}
 
 bool godiag_fail_alloc(void)
 {
@@ -95,6 +112,7 @@ void godiag_faults_init(void)
 	debugfs_create_file("fail_nth", 0600, fail_dir, NULL, &fail_nth_fops);
 	debugfs_create_file("fail_nth_any", 0600, fail_dir, (void *)1,
 			    &fail_nth_fops);
+	debugfs_create_u32("fork_delay_us", 0600, fail_dir, &fork_delay_us);
 }
 
 void godiag_faults_exit(void)

@@ -72,6 +72,7 @@ struct godiag_session {
 	wait_queue_head_t wq;
 	struct timer_list wake_timer;
 	struct mutex read_lock;
+	unsigned int read_cpu;		/* where the last read() started (read_lock) */
 	atomic_t readers;
 
 	u32 max_lifetime_ms;		/* 0: none (limits.c) */
@@ -84,10 +85,12 @@ struct godiag_target {
 	struct list_head node;		/* in session->targets */
 	struct godiag_session *session;
 	pid_t tgid;
+	struct pid *pid;		/* the root's: names it once it is reaped */
 	u32 flags;			/* GODIAG_TF_* */
 	struct kref ref;		/* session list + queued exit work */
 	atomic_t nr_procs;		/* the root and followed children alive */
 	bool gone;			/* unlinked from the session */
+	bool unhashed;			/* being removed: no node joins (pid_lock) */
 	struct work_struct exit_work;
 	struct rcu_work free_work;
 	struct hlist_head nodes;	/* its godiag_pid_nodes (pid_lock) */
@@ -167,6 +170,9 @@ void godiag_session_stop(struct godiag_session *s);
 void godiag_sessions_release_owner(u32 portid);
 void godiag_sessions_destroy_all(void);
 unsigned int godiag_sessions_count(void);
+bool godiag_sessions_owned(void);
+void godiag_lists_changed(void);
+u32 godiag_generation(void);
 bool godiag_session_readable(struct godiag_session *s);
 bool godiag_session_eof(struct godiag_session *s);
 
@@ -193,6 +199,8 @@ int godiag_probe_add(struct godiag_session *s, const struct godiag_probe_spec *s
 		     struct netlink_ext_ack *extack);
 int godiag_probe_del(struct godiag_session *s, u32 id, struct netlink_ext_ack *extack);
 void godiag_probes_drop_target(struct godiag_target *t);
+int godiag_probes_arm(struct godiag_session *s, struct netlink_ext_ack *extack);
+void godiag_probes_disarm(struct godiag_session *s);
 int godiag_probe_fill(struct sk_buff *skb, struct godiag_session *s, unsigned long idx);
 
 /* syscalls.c */

@@ -20,8 +20,8 @@
 #include "godiag.h"
 
 static struct genl_family godiag_family;
-static u32 generation;		/* bumped when sessions or targets change */
-static bool family_up;		/* registered (godiag_mutex) */
+/* Unloading: the family is about to go, notify nobody (godiag_mutex). */
+static bool family_closing;
 
 /* ---- policies ------------------------------------------------------- */
 
@@ -235,7 +235,6 @@ static int session_new(struct sk_buff *skb, struct genl_info *info)
 	s->max_lifetime_ms = lifetime_ms;
 	godiag_limits_arm(s);
 	godiag_audit_session("session-create", s);
-	generation++;
 	ret = reply(info, GODIAG_CMD_SESSION_NEW, fill_session_id, s);
 	if (ret)
 		godiag_session_destroy(s);
@@ -269,7 +268,6 @@ static int session_op(struct sk_buff *skb, struct genl_info *info,
 static int do_session_del(struct godiag_session *s, struct genl_info *info)
 {
 	godiag_session_destroy(s);
-	generation++;
 	return 0;
 }
 
@@ -328,22 +326,15 @@ static int do_target_add(struct godiag_session *s, struct genl_info *info)
 	ret = godiag_target_add(s, pid, flags, proof, info->extack);
 	if (proof)
 		fput(proof);
-	if (!ret)
-		generation++;
 	return ret;
 }
 
 static int do_target_del(struct godiag_session *s, struct genl_info *info)
 {
-	int ret;
-
 	if (!require(info, GODIAG_A_PID, "pid"))
 		return -EINVAL;
-	ret = godiag_target_del(s, nla_get_u32(info->attrs[GODIAG_A_PID]),
-				info->extack);
-	if (!ret)
-		generation++;
-	return ret;
+	return godiag_target_del(s, nla_get_u32(info->attrs[GODIAG_A_PID]),
+				 info->extack);
 }
 
 static int do_syscalls_set(struct godiag_session *s, struct genl_info *info)
@@ -472,7 +463,6 @@ static int do_probe_add(struct godiag_session *s, struct genl_info *info)
 	if (ret < 0)
 		return ret;
 	id = ret;
-	generation++;
 	ret = reply(info, GODIAG_CMD_PROBE_ADD, fill_probe_id, &id);
 	if (ret)
 		godiag_probe_del(s, id, NULL);
@@ -481,15 +471,10 @@ static int do_probe_add(struct godiag_session *s, struct genl_info *info)
 
 static int do_probe_del(struct godiag_session *s, struct genl_info *info)
 {
-	int ret;
-
 	if (!require(info, GODIAG_A_PROBE_ID, "probe id"))
 		return -EINVAL;
-	ret = godiag_probe_del(s, nla_get_u32(info->attrs[GODIAG_A_PROBE_ID]),
-			       info->extack);
-	if (!ret)
-		generation++;
-	return ret;
+	return godiag_probe_del(s, nla_get_u32(info->attrs[GODIAG_A_PROBE_ID]),
+				info->extack);
 }
 
 static int probe_add(struct sk_buff *skb, struct genl_info *info)
@@ -568,7 +553,7 @@ static int fill_session(struct sk_buff *skb, struct godiag_session *s)
 	    nla_put_u32(skb, GODIAG_A_EVENTS, s->events) ||
 	    nla_put_u32(skb, GODIAG_A_BUFFER_SIZE, s->bufsize) ||
 	    nla_put_u32(skb, GODIAG_A_READERS, atomic_read(&s->readers)) ||
-	    nla_put_u32(skb, GODIAG_A_GENERATION, generation) ||
+	    nla_put_u32(skb, GODIAG_A_GENERATION, godiag_generation()) ||
 	    put_u64(skb, GODIAG_A_SYSCALL_MIN_NS, s->syscall_min_ns) ||
 	    (s->owner_portid && nla_put_flag(skb, GODIAG_A_OWNED)) ||
 	    nla_put_u32(skb, GODIAG_A_SESSION_MAX_LIFETIME_MS, s->max_lifetime_ms) ||
@@ -621,7 +606,7 @@ static int stats_get(struct sk_buff *skb, struct netlink_callback *cb)
 	struct godiag_session *s;
 
 	mutex_lock(&godiag_mutex);
-	cb->seq = generation;
+	cb->seq = godiag_generation();
 	list_for_each_entry(s, &godiag_sessions, node) {
 		if (dump_skip(cb, s, filter))
 			continue;
@@ -654,7 +639,7 @@ static int session_get(struct sk_buff *skb, struct netlink_callback *cb)
 	int ret = 0;
 
 	mutex_lock(&godiag_mutex);
-	cb->seq = generation;
+	cb->seq = godiag_generation();
 	list_for_each_entry(s, &godiag_sessions, node) {
 		void *hdr;
 
@@ -724,7 +709,7 @@ static int dump_targets(struct sk_buff *skb, struct netlink_callback *cb, bool h
 	long idx;
 
 	mutex_lock(&godiag_mutex);
-	cb->seq = generation;
+	cb->seq = godiag_generation();
 	list_for_each_entry(s, &godiag_sessions, node) {
 		if (dump_skip(cb, s, filter))
 			continue;
@@ -777,7 +762,7 @@ static int probe_get(struct sk_buff *skb, struct netlink_callback *cb)
 	int ret;
 
 	mutex_lock(&godiag_mutex);
-	cb->seq = generation;
+	cb->seq = godiag_generation();
 	list_for_each_entry(s, &godiag_sessions, node) {
 		if (dump_skip(cb, s, filter))
 			continue;
@@ -816,14 +801,18 @@ static void notify_lost(void)
 			-ENOBUFS);
 }
 
-/* A target's processes have all exited; godiag_mutex is held. */
+/*
+ * A target's processes have all exited; godiag_mutex is held. While the
+ * module unloads, the exit work may still run after the family is gone:
+ * then nobody is told (the family and its group no longer exist).
+ */
 void godiag_netlink_target_exit(struct godiag_target *t)
 {
 	struct sk_buff *msg;
 	void *hdr;
 
-	generation++;
-	if (!GODIAG_HAVE_NOTIFY)
+	lockdep_assert_held(&godiag_mutex);
+	if (!GODIAG_HAVE_NOTIFY || family_closing)
 		return;
 	msg = godiag_alloc(genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL));
 	if (!msg) {
@@ -852,8 +841,8 @@ void godiag_netlink_session_expired(struct godiag_session *s)
 	struct sk_buff *msg;
 	void *hdr;
 
-	generation++;
-	if (!GODIAG_HAVE_NOTIFY || !family_up)
+	godiag_lists_changed();
+	if (!GODIAG_HAVE_NOTIFY || family_closing)
 		return;
 	msg = godiag_alloc(genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL));
 	if (!msg) {
@@ -872,7 +861,11 @@ void godiag_netlink_session_expired(struct godiag_session *s)
 	genlmsg_multicast(&godiag_family, msg, 0, 0, GFP_KERNEL);
 }
 
-/* Sessions created with GODIAG_A_OWNED die with the socket that made them. */
+/*
+ * Sessions created with GODIAG_A_OWNED die with the socket that made them.
+ * Every generic netlink socket closed on the machine comes here: without
+ * an owned session, that costs an atomic read, not godiag_mutex.
+ */
 static int godiag_netlink_event(struct notifier_block *nb, unsigned long event,
 				void *ptr)
 {
@@ -880,7 +873,7 @@ static int godiag_netlink_event(struct notifier_block *nb, unsigned long event,
 
 	/* Port ids are per namespace; godiag lives in the initial one only. */
 	if (event == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC &&
-	    n->portid && net_eq(n->net, &init_net))
+	    n->portid && net_eq(n->net, &init_net) && godiag_sessions_owned())
 		godiag_sessions_release_owner(n->portid);
 	return NOTIFY_DONE;
 }
@@ -949,22 +942,23 @@ int __init godiag_netlink_init(void)
 	if (ret)
 		return ret;
 	ret = netlink_register_notifier(&godiag_netlink_notifier);
-	if (ret) {
+	if (ret)
 		genl_unregister_family(&godiag_family);
-		return ret;
-	}
-	mutex_lock(&godiag_mutex);
-	family_up = true;
-	mutex_unlock(&godiag_mutex);
-	return 0;
+	return ret;
 }
 
+/*
+ * Unload: no new requests once the family is gone. The work reporting a
+ * target's exit or a session's expiry may still run until the sessions
+ * are destroyed: under godiag_mutex, it finds family_closing set and
+ * sends nothing.
+ */
 void godiag_netlink_exit(void)
 {
-	mutex_lock(&godiag_mutex);
-	family_up = false;
-	mutex_unlock(&godiag_mutex);
 	netlink_unregister_notifier(&godiag_netlink_notifier);
+	mutex_lock(&godiag_mutex);
+	family_closing = true;
+	mutex_unlock(&godiag_mutex);
 	genl_unregister_family(&godiag_family);
 }
 

@@ -49,7 +49,8 @@ struct godiag_probe {
 	struct mm_struct *mm;		/* mmgrab()bed: compared, never used */
 	struct path path;		/* keeps the inode the uprobe sits on */
 	struct godiag_uprobe up;
-	bool registered;
+	bool registered;		/* the uprobe is placed (running or ready) */
+	bool fresh;			/* placed by the current godiag_probes_arm() */
 	u32 id;
 	u32 kind;
 	u8 arg_reg, g_reg;
@@ -196,8 +197,16 @@ static int probe_handler(struct uprobe_consumer *uc, struct pt_regs *regs)
 	struct go_event ev = {};
 	u64 running;
 
+	/*
+	 * Another address space: a child the target forked without exec,
+	 * whose copy of the text came with the breakpoint, or a process in
+	 * which another consumer of this uprobe armed it. Ask for it to go
+	 * from this mm: the kernel takes it out of current->mm only, and only
+	 * if every consumer asks (6.12 asks the filters again too, and ours
+	 * keeps the target's mm), so the target keeps its own breakpoint.
+	 */
 	if (current->mm != p->mm)
-		return 0;
+		return UPROBE_HANDLER_REMOVE;
 	/* The stack check failed: the function starts again after morestack. */
 	if (p->jcc >= 0 && jcc_taken(regs->flags, p->jcc))
 		return 0;
@@ -454,7 +463,31 @@ int godiag_probe_add(struct godiag_session *s, const struct godiag_probe_spec *s
 	s->nr_probes++;
 	godiag_audit_probe("probe-add", s, p->id, p->target->tgid, p->kind, &p->path,
 			   spec->offset, spec->func_offset, p->jcc);
+	/*
+	 * Placed to check that it can be; a stopped session has none placed
+	 * (so this takes out the new one only).
+	 */
+	if (s->state == GODIAG_STATE_STOPPED)
+		godiag_probes_disarm(s);
+	godiag_lists_changed();
 	return p->id;
+}
+
+/* Unregister the placed probes of @list, then wait for their handlers. */
+static void probes_unregister(struct list_head *list)
+{
+	struct godiag_probe *p;
+	bool any = false;
+
+	list_for_each_entry(p, list, node) {
+		if (!p->registered)
+			continue;
+		godiag_uprobe_unregister(&p->up);
+		p->registered = false;
+		any = true;
+	}
+	if (any)
+		godiag_uprobe_sync();
 }
 
 /* Unregister every probe on @list, wait for their handlers, free them. */
@@ -462,17 +495,63 @@ static void probes_release(struct list_head *list)
 {
 	struct godiag_probe *p, *tmp;
 
-	if (list_empty(list))
-		return;
-	list_for_each_entry(p, list, node)
-		godiag_uprobe_unregister(&p->up);
-	godiag_uprobe_sync();
+	probes_unregister(list);
 	list_for_each_entry_safe(p, tmp, list, node) {
 		godiag_audit_probe("probe-remove", p->session, p->id, p->target->tgid,
 				   p->kind, NULL, p->up.offset, 0, p->jcc);
 		list_del(&p->node);
 		probe_free(p);
 	}
+}
+
+/*
+ * Session stop: unregister every probe of @s, so the targets run without
+ * breakpoints while nothing is recorded (uprobe_apply(), which could
+ * disarm them in place, is not exported to modules). The probes stay,
+ * unregistered; godiag_probes_arm() places them again.
+ */
+void godiag_probes_disarm(struct godiag_session *s)
+{
+	lockdep_assert_held(&godiag_mutex);
+	probes_unregister(&s->probes);
+}
+
+/*
+ * Session start: register the probes of @s that are not placed. If one
+ * cannot be, those placed here are taken out again and the start fails.
+ * Each waited for its handlers when it was unregistered, so its consumer
+ * is no longer on any uprobe and may be registered again.
+ */
+int godiag_probes_arm(struct godiag_session *s, struct netlink_ext_ack *extack)
+{
+	struct godiag_probe *p;
+	int ret = 0;
+
+	lockdep_assert_held(&godiag_mutex);
+	list_for_each_entry(p, &s->probes, node) {
+		p->fresh = false;
+		if (p->registered)
+			continue;
+		ret = godiag_uprobe_register(&p->up);
+		if (ret) {
+			NL_SET_ERR_MSG_FMT(extack,
+					   "cannot place probe %u again (offset %llu of %pd): error %d",
+					   p->id, (u64)p->up.offset, p->path.dentry, ret);
+			break;
+		}
+		p->registered = true;
+		p->fresh = true;
+	}
+	if (!ret)
+		return 0;
+	list_for_each_entry(p, &s->probes, node) {
+		if (!p->fresh)
+			continue;
+		godiag_uprobe_unregister(&p->up);
+		p->registered = false;
+	}
+	godiag_uprobe_sync();
+	return ret;
 }
 
 int godiag_probe_del(struct godiag_session *s, u32 id, struct netlink_ext_ack *extack)
@@ -487,6 +566,7 @@ int godiag_probe_del(struct godiag_session *s, u32 id, struct netlink_ext_ack *e
 		list_move(&p->node, &gone);
 		s->nr_probes--;
 		probes_release(&gone);
+		godiag_lists_changed();
 		return 0;
 	}
 	NL_SET_ERR_MSG_FMT(extack, "session %u has no probe %u", s->id, id);

@@ -18,6 +18,7 @@ struct godiag_rb {
 	u8 *data;
 	void *area;
 	u64 size;
+	int cpu;
 	bool overwrite;
 
 	/* Writer side, touched only by this CPU. */
@@ -26,9 +27,10 @@ struct godiag_rb {
 	local_t written;	/* records produced */
 	local_t lost;		/* records dropped (full) or overwritten */
 	local_t bytes;		/* bytes of records committed */
-	local_t lost_pending;	/* dropped, not yet reported by a marker */
+	local_t lost_pending;	/* lost, not yet in a LOST marker */
 	u64 lost_first_ns;
 	u64 lost_last_ns;
+	u64 marked_at;		/* head after the last LOST marker */
 
 	/* Reader side. */
 	atomic64_t read;	/* records consumed through read() */
@@ -37,8 +39,9 @@ struct godiag_rb {
 struct godiag_rb *godiag_rb_alloc(u32 size, int cpu, bool overwrite);
 void godiag_rb_free(struct godiag_rb *rb);
 
-void *godiag_rb_reserve(struct godiag_rb *rb, unsigned int len);
+void *godiag_rb_reserve_rec(struct godiag_rb *rb, unsigned int len, u64 ts);
 void godiag_rb_commit(struct godiag_rb *rb);
+void godiag_rb_flush_lost(struct godiag_rb *rb, u64 ts);
 
 bool godiag_rb_empty(const struct godiag_rb *rb);
 ssize_t godiag_rb_read(struct godiag_rb *rb, char __user *buf, size_t len);

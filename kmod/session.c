@@ -22,10 +22,32 @@
 LIST_HEAD(godiag_sessions);
 static unsigned int nr_sessions;
 static u32 last_id;
+/* Sessions with an owner socket: the URELEASE notifier looks here first. */
+static atomic_t nr_owned = ATOMIC_INIT(0);
+/* Changes whenever sessions, targets or probes come or go (godiag_mutex). */
+static u32 generation;
 
 unsigned int godiag_sessions_count(void)
 {
 	return nr_sessions;
+}
+
+bool godiag_sessions_owned(void)
+{
+	return atomic_read(&nr_owned) > 0;
+}
+
+/* The lists changed: a dump in parts sees it (GODIAG_A_GENERATION). */
+void godiag_lists_changed(void)
+{
+	lockdep_assert_held(&godiag_mutex);
+	generation++;
+}
+
+u32 godiag_generation(void)
+{
+	lockdep_assert_held(&godiag_mutex);
+	return generation;
 }
 
 struct godiag_session *godiag_session_find(u32 id)
@@ -172,7 +194,18 @@ struct godiag_session *godiag_session_new(u32 bufsize, u8 mode, u32 events,
 	s->id = next_id();
 	list_add_tail(&s->node, &godiag_sessions);
 	nr_sessions++;
+	if (owner_portid)
+		atomic_inc(&nr_owned);
+	godiag_lists_changed();
 	return s;
+}
+
+static void session_syscalls_put(struct godiag_session *s)
+{
+	if (s->syscalls_on) {
+		godiag_syscalls_put();
+		s->syscalls_on = false;
+	}
 }
 
 int godiag_session_start(struct godiag_session *s, struct netlink_ext_ack *extack)
@@ -192,6 +225,12 @@ int godiag_session_start(struct godiag_session *s, struct netlink_ext_ack *extac
 		}
 		s->syscalls_on = true;
 	}
+	/* A stopped session's probes were taken out: place them again. */
+	ret = godiag_probes_arm(s, extack);
+	if (ret) {
+		session_syscalls_put(s);
+		return ret;
+	}
 	WRITE_ONCE(s->state, GODIAG_STATE_RUNNING);
 	WRITE_ONCE(s->active, true);
 	mod_timer(&s->wake_timer, jiffies + WAKE_INTERVAL);
@@ -201,19 +240,26 @@ int godiag_session_start(struct godiag_session *s, struct netlink_ext_ack *extac
 
 /*
  * After this returns no handler writes into the session any more, so a
- * reader that drains it sees every record that was committed.
+ * reader that drains it sees every record that was committed, and the
+ * targets run without the session's breakpoints (the uprobes are
+ * unregistered; godiag_session_start() registers them again).
  */
 void godiag_session_stop(struct godiag_session *s)
 {
+	u64 now;
+	int cpu;
+
 	lockdep_assert_held(&godiag_mutex);
 	if (s->state != GODIAG_STATE_RUNNING)
 		return;
 	WRITE_ONCE(s->active, false);
 	synchronize_rcu();
-	if (s->syscalls_on) {
-		godiag_syscalls_put();
-		s->syscalls_on = false;
-	}
+	/* No writer left: the losses not yet in the stream go in now. */
+	now = ktime_get_ns();
+	for_each_possible_cpu(cpu)
+		godiag_rb_flush_lost(s->rbs[cpu], now);
+	godiag_probes_disarm(s);
+	session_syscalls_put(s);
 	del_timer_sync(&s->wake_timer);
 	WRITE_ONCE(s->state, GODIAG_STATE_STOPPED);
 	wake_up_interruptible_all(&s->wq);
@@ -227,6 +273,9 @@ void godiag_session_destroy(struct godiag_session *s)
 	godiag_target_unlink_all(s);
 	list_del(&s->node);
 	nr_sessions--;
+	if (s->owner_portid)
+		atomic_dec(&nr_owned);
+	godiag_lists_changed();
 	WRITE_ONCE(s->dead, true);
 	godiag_limits_disarm(s);
 	wake_up_interruptible_all(&s->wq);
@@ -262,36 +311,6 @@ void godiag_sessions_destroy_all(void)
 
 /* ---- the write path ------------------------------------------------- */
 
-static void note_lost(struct godiag_rb *rb, u64 ts)
-{
-	local_inc(&rb->lost);
-	WRITE_ONCE(rb->page->lost, local_read(&rb->lost));
-	if (local_inc_return(&rb->lost_pending) == 1)
-		rb->lost_first_ns = ts;
-	rb->lost_last_ns = ts;
-}
-
-/* Tell the reader, in the stream, how many records went missing. */
-static void emit_lost(struct godiag_rb *rb, u64 ts)
-{
-	long pending = local_read(&rb->lost_pending);
-	struct godiag_rec_lost *rec;
-
-	rec = godiag_rb_reserve(rb, sizeof(*rec));
-	if (rec) {
-		memset(rec, 0, sizeof(*rec));
-		rec->hdr.type = GODIAG_REC_LOST;
-		rec->hdr.size = sizeof(*rec);
-		rec->hdr.cpu = smp_processor_id();
-		rec->hdr.ts_ns = ts;
-		rec->count = pending;
-		rec->first_ns = rb->lost_first_ns;
-		rec->last_ns = rb->lost_last_ns;
-		local_sub(pending, &rb->lost_pending);
-	}
-	godiag_rb_commit(rb);
-}
-
 /*
  * Reserve a record on this CPU and fill its header. Call with preemption
  * disabled and always follow with godiag_event_commit(), even on NULL
@@ -303,14 +322,9 @@ struct godiag_rec *godiag_event_reserve(struct godiag_session *s, u16 type,
 	struct godiag_rb *rb = s->rbs[smp_processor_id()];
 	struct godiag_rec *rec;
 
-	local_inc(&rb->written);
-	if (unlikely(local_read(&rb->lost_pending)))
-		emit_lost(rb, ts);
-	rec = godiag_rb_reserve(rb, size);
-	if (unlikely(!rec)) {
-		note_lost(rb, ts);
+	rec = godiag_rb_reserve_rec(rb, size, ts);
+	if (unlikely(!rec))
 		return NULL;
-	}
 	rec->type = type;
 	rec->size = size;
 	rec->flags = 0;

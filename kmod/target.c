@@ -17,6 +17,7 @@
 #include <linux/hash.h>
 #include <linux/netlink.h>
 #include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -112,6 +113,7 @@ static void target_free_work(struct work_struct *work)
 
 	hlist_for_each_entry_safe(n, tmp, &t->pool, tnode)
 		kfree(n);
+	put_pid(t->pid);
 	kvfree(t->hist);
 	kvfree(t->threads);
 	godiag_session_put(t->session);
@@ -132,16 +134,23 @@ void godiag_target_put(struct godiag_target *t)
 	kref_put(&t->ref, target_release);
 }
 
-/* Unlink from the session (once) and drop the session's reference. */
+static void target_unhash(struct godiag_target *t);
+
+/*
+ * Remove @t (once): its processes leave the tgid hash for good, its
+ * probes go, the session's reference is dropped.
+ */
 static void target_unlist(struct godiag_target *t)
 {
 	lockdep_assert_held(&godiag_mutex);
 	if (t->gone)
 		return;
 	t->gone = true;
+	target_unhash(t);
 	godiag_probes_drop_target(t);
 	list_del(&t->node);
 	t->session->nr_targets--;
+	godiag_lists_changed();
 	godiag_target_put(t);
 }
 
@@ -164,8 +173,8 @@ static void target_exit_work(struct work_struct *work)
 
 static void pool_refill_work(struct work_struct *work);
 
-static struct godiag_target *target_new(struct godiag_session *s, pid_t tgid,
-					u32 flags)
+static struct godiag_target *target_new(struct godiag_session *s,
+					struct task_struct *task, u32 flags)
 {
 	struct godiag_target *t;
 
@@ -187,7 +196,8 @@ static struct godiag_target *target_new(struct godiag_session *s, pid_t tgid,
 	kref_init(&t->ref);
 	kref_get(&s->ref);
 	t->session = s;
-	t->tgid = tgid;
+	t->tgid = task->tgid;
+	t->pid = get_pid(task_tgid(task));
 	t->flags = flags;
 	INIT_WORK(&t->exit_work, target_exit_work);
 	INIT_WORK(&t->refill_work, pool_refill_work);
@@ -207,12 +217,12 @@ static struct godiag_pid_node *pid_node_new(struct godiag_target *t, pid_t tgid)
 	return n;
 }
 
-static void pid_node_link(struct godiag_pid_node *n)
+/* Hash @n; pid_lock held. */
+static void pid_node_hash(struct godiag_pid_node *n)
 {
-	raw_spin_lock(&pid_lock);
+	lockdep_assert_held(&pid_lock);
 	hlist_add_head_rcu(&n->node, godiag_pid_bucket(n->tgid));
 	hlist_add_head(&n->tnode, &n->target->nodes);
-	raw_spin_unlock(&pid_lock);
 }
 
 /* Returns false when someone else unlinked it first. */
@@ -232,6 +242,12 @@ static bool pid_node_unlink(struct godiag_pid_node *n)
 	return unlinked;
 }
 
+/*
+ * Unlink every node of @t and mark it unhashed, in one hold of pid_lock:
+ * a fork that found its parent's node before this cannot link a node for
+ * its child after it (fork_link() tests the mark under the same lock), so
+ * no node outlives its target in the hash.
+ */
 static void target_unhash(struct godiag_target *t)
 {
 	struct godiag_pid_node *n;
@@ -239,6 +255,7 @@ static void target_unhash(struct godiag_target *t)
 	HLIST_HEAD(gone);
 
 	raw_spin_lock(&pid_lock);
+	t->unhashed = true;
 	hlist_for_each_entry_safe(n, tmp, &t->nodes, tnode) {
 		hlist_del_init_rcu(&n->node);
 		hlist_del(&n->tnode);
@@ -259,7 +276,7 @@ static void pool_fill(struct godiag_target *t)
 
 	for (;;) {
 		raw_spin_lock(&pid_lock);
-		if (t->pool_n >= FORK_POOL) {
+		if (t->pool_n >= FORK_POOL || t->unhashed) {
 			raw_spin_unlock(&pid_lock);
 			return;
 		}
@@ -282,43 +299,57 @@ static void pool_refill_work(struct work_struct *work)
 	godiag_target_put(t);
 }
 
-/* A node for a child, from a handler: never allocates. */
-static struct godiag_pid_node *pool_take(struct godiag_target *t, pid_t tgid)
+/*
+ * Hash a node from @t's pool for the new process @tgid, from the fork
+ * handler: never allocates. Returns 0, -ENOMEM when the pool is empty,
+ * -ESRCH when @t is being removed.
+ */
+static int fork_link(struct godiag_target *t, pid_t tgid)
 {
-	struct godiag_pid_node *n = NULL;
+	struct godiag_pid_node *n;
 	bool low;
+	int ret = 0;
 
 	raw_spin_lock(&pid_lock);
-	if (!hlist_empty(&t->pool)) {
+	if (t->unhashed) {
+		ret = -ESRCH;
+	} else if (hlist_empty(&t->pool)) {
+		ret = -ENOMEM;
+	} else {
 		n = hlist_entry(t->pool.first, struct godiag_pid_node, tnode);
 		hlist_del(&n->tnode);
 		t->pool_n--;
+		n->tgid = tgid;
+		pid_node_hash(n);
 	}
-	low = t->pool_n < FORK_POOL / 2;
+	low = !t->unhashed && t->pool_n < FORK_POOL / 2;
 	raw_spin_unlock(&pid_lock);
 	if (low && kref_get_unless_zero(&t->ref) &&
 	    !queue_work(godiag_wq, &t->refill_work))
 		godiag_target_put(t);
-	if (n)
-		n->tgid = tgid;
-	return n;
+	return ret;
 }
 
-/* The process of @n is gone: drop it, and the target with its last one. */
-static void pid_node_exit(struct godiag_pid_node *n, u32 exit_code)
+/* One process of @t less; with the last one, queue the exit work. */
+static void target_proc_gone(struct godiag_target *t)
 {
-	struct godiag_target *t = n->target;
-
-	if (!pid_node_unlink(n))
-		return;
-	if (n->tgid == t->tgid)
-		WRITE_ONCE(t->exit_code, exit_code);
 	if (!atomic_dec_and_test(&t->nr_procs))
 		return;
 	if (!kref_get_unless_zero(&t->ref))
 		return;
 	if (!queue_work(godiag_wq, &t->exit_work))
 		godiag_target_put(t);
+}
+
+/*
+ * A fork found its parent's node, then its target was unhashed before
+ * the child's node could join: nothing was linked, the count goes back.
+ * Out of line so that a test can count these with a kprobe event
+ * (tests/cases/15-targets.sh).
+ */
+static noinline void fork_lost_race(struct godiag_target *t)
+{
+	target_proc_gone(t);
 }
 
 /* Is the thread group of @task finished? Pairs with do_exit()'s decrement. */
@@ -336,8 +367,7 @@ static u32 group_exit_code(struct task_struct *task)
 
 /* ---- tracepoint handlers -------------------------------------------- */
 
-static void write_exit_record(struct godiag_target *t, struct task_struct *p,
-			      u32 code)
+static void write_exit_record(struct godiag_target *t, u32 code)
 {
 	struct godiag_session *s = t->session;
 	struct godiag_rec_target_exit *rec;
@@ -355,6 +385,24 @@ static void write_exit_record(struct godiag_target *t, struct task_struct *p,
 	preempt_enable_notrace();
 }
 
+/*
+ * The process of @n is gone. Several of its threads may see the group
+ * dead at once (each passed its decrement of signal->live before the
+ * tracepoint): only the one whose unlink succeeds writes the exit record
+ * and drops the process from its target.
+ */
+static void pid_node_exit(struct godiag_pid_node *n, u32 exit_code)
+{
+	struct godiag_target *t = n->target;
+
+	if (!pid_node_unlink(n))
+		return;
+	write_exit_record(t, exit_code);
+	if (n->tgid == t->tgid)
+		WRITE_ONCE(t->exit_code, exit_code);
+	target_proc_gone(t);
+}
+
 static void on_process_exit(void *data, struct task_struct *p)
 {
 	struct godiag_pid_node *n;
@@ -366,10 +414,8 @@ static void on_process_exit(void *data, struct task_struct *p)
 		if (n->tgid != p->tgid)
 			continue;
 		thread_put(n->target, p->pid);
-		if (!last || hlist_unhashed(&n->node))
-			continue;
-		write_exit_record(n->target, p, code);
-		pid_node_exit(n, code);
+		if (last)
+			pid_node_exit(n, code);
 	}
 	rcu_read_unlock();
 }
@@ -377,7 +423,7 @@ static void on_process_exit(void *data, struct task_struct *p)
 static void on_process_fork(void *data, struct task_struct *parent,
 			    struct task_struct *child)
 {
-	struct godiag_pid_node *n, *c;
+	struct godiag_pid_node *n;
 
 	/* New threads belong to their process already. */
 	if (child->tgid == parent->tgid)
@@ -387,19 +433,21 @@ static void on_process_fork(void *data, struct task_struct *parent,
 		if (n->tgid != parent->tgid)
 			continue;
 		struct godiag_target *t = n->target;
+		int ret;
 
 		if (!(t->flags & GODIAG_TF_FOLLOW_CHILDREN) || READ_ONCE(n->revoked))
 			continue;
 		if (!atomic_inc_not_zero(&t->nr_procs))
 			continue;
+		godiag_fork_delay();	/* the fault-injection build's test hook */
 		/* The child has not run yet, so it cannot exit before this. */
-		c = pool_take(t, child->tgid);
-		if (!c) {
-			atomic_dec(&t->nr_procs);
+		ret = fork_link(t, child->tgid);
+		if (ret == -ESRCH) {
+			fork_lost_race(t);
+		} else if (ret) {
 			atomic64_inc(&t->procs_missed);
-			continue;
+			target_proc_gone(t);
 		}
-		pid_node_link(c);
 	}
 	rcu_read_unlock();
 }
@@ -434,12 +482,12 @@ static struct task_struct *get_process(pid_t vpid, struct netlink_ext_ack *extac
 	return task;
 }
 
-static struct godiag_target *find_target(struct godiag_session *s, pid_t tgid)
+static struct godiag_target *find_target(struct godiag_session *s, struct pid *pid)
 {
 	struct godiag_target *t;
 
 	list_for_each_entry(t, &s->targets, node)
-		if (t->tgid == tgid)
+		if (t->pid == pid)
 			return t;
 	return NULL;
 }
@@ -461,7 +509,7 @@ int godiag_target_add(struct godiag_session *s, pid_t vpid, u32 flags,
 	task = get_process(vpid, extack);
 	if (IS_ERR(task))
 		return PTR_ERR(task);
-	if (find_target(s, task->tgid)) {
+	if (find_target(s, task_tgid(task))) {
 		NL_SET_ERR_MSG_FMT(extack, "PID %d is already a target of session %u",
 				       vpid, s->id);
 		ret = -EEXIST;
@@ -471,7 +519,7 @@ int godiag_target_add(struct godiag_session *s, pid_t vpid, u32 flags,
 	ret = proof ? godiag_proof_task(proof, task, vpid, extack) : 0;
 	if (ret)
 		goto out;
-	t = target_new(s, task->tgid, flags);
+	t = target_new(s, task, flags);
 	n = t ? pid_node_new(t, task->tgid) : NULL;
 	if (!n) {
 		if (t)
@@ -484,7 +532,9 @@ int godiag_target_add(struct godiag_session *s, pid_t vpid, u32 flags,
 	atomic_set(&t->nr_procs, 1);
 	list_add_tail(&t->node, &s->targets);
 	s->nr_targets++;
-	pid_node_link(n);
+	raw_spin_lock(&pid_lock);
+	pid_node_hash(n);
+	raw_spin_unlock(&pid_lock);
 	/*
 	 * If the process finished exiting before it was hashed, its exit
 	 * handler could not see it: undo. Pairs with the decrement of
@@ -492,11 +542,11 @@ int godiag_target_add(struct godiag_session *s, pid_t vpid, u32 flags,
 	 */
 	smp_mb();
 	if (group_dead(task)) {
-		pid_node_unlink(n);
 		target_unlist(t);
 		NL_SET_ERR_MSG_FMT(extack, "process %d is exiting", vpid);
 		ret = -ESRCH;
 	} else {
+		godiag_lists_changed();
 		godiag_audit_target_add(t, task);
 	}
 out:
@@ -504,26 +554,38 @@ out:
 	return ret;
 }
 
+/* A removal asked for, or the session's end: said in the audit trail. */
 static void target_remove(struct godiag_target *t)
 {
+	if (t->gone)
+		return;
 	godiag_audit_target_remove(t);
-	target_unhash(t);
 	target_unlist(t);
 }
 
-/* The target of @s that PID @vpid (in the caller's namespace) is, or NULL. */
+/*
+ * The target of @s that PID @vpid (in the caller's namespace) names, or
+ * NULL: the target of that process, else one whose root is gone (exited
+ * and reaped while the children it follows live on) and had that number.
+ */
 struct godiag_target *godiag_target_find(struct godiag_session *s, pid_t vpid)
 {
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	struct godiag_target *t;
 	struct pid *pid;
-	pid_t tgid = 0;
 
 	lockdep_assert_held(&godiag_mutex);
 	rcu_read_lock();
 	pid = find_vpid(vpid);
-	if (pid)
-		tgid = pid_nr(pid);
 	rcu_read_unlock();
-	return tgid ? find_target(s, tgid) : NULL;
+	/* Only compared: a target's own reference keeps its pid alive. */
+	t = pid ? find_target(s, pid) : NULL;
+	if (t)
+		return t;
+	list_for_each_entry(t, &s->targets, node)
+		if (!pid_has_task(t->pid, PIDTYPE_TGID) && pid_nr_ns(t->pid, ns) == vpid)
+			return t;
+	return NULL;
 }
 
 int godiag_target_del(struct godiag_session *s, pid_t vpid,

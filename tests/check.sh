@@ -125,6 +125,9 @@ verdict() {
 count_unit() {
 	echo "== unit tests (host, ASan+UBSan)"
 	suite unit make -s -C "$repo/tests/unit" check
+	# ctl/'s layers: includes and calls only downward, no circles (it
+	# reads the objects the unit tests' make -C ctl left)
+	verdict layers "$repo/tests/layers.sh"
 	suite fuzz-regress make -s -C "$repo/tests/fuzz" regress	# the fuzzers' crash inputs
 	# the ground-truth programs against strace
 	suite selftest make -s -C "$repo/tests/progs" O="$build/progs" selftest
@@ -698,4 +701,6 @@ main() {
 	[ "$failed" -eq 0 ]
 }
 
+# Sourced (tests/unit/test_harness.sh checks its verdicts): define only.
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
 main "$@"; exit

@@ -27,6 +27,8 @@ else
 	check "make dkms-install builds for $kver" make -C "$work/src" dkms-install KVER="$kver"
 fi
 check "dkms reports godiag installed" sh -c "dkms status godiag | grep -q 'godiag/$version, $kver, .*: installed'"
+check_status "dkms skips another architecture (BUILD_EXCLUSIVE_ARCH, exit 77)" 77 \
+	dkms build -m godiag -v "$version" -k "$kver" -a aarch64
 check "modprobe godiag" modprobe godiag
 check "godiagctl status talks to the DKMS module" "$ctl" status
 check_match "the loaded module is the DKMS one" "/updates/dkms/godiag.ko" "$(modinfo -n godiag)"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fuzz target: the capture file reader (ctl/capfile.c) and the report
- * built on it (ctl/analyze.c, ctl/goreport.c, ctl/report.c), text and
+ * Fuzz target: the capture file reader (ctl/capfile/capfile.c) and the report
+ * built on it (ctl/model/analyze.c, ctl/model/goreport.c, ctl/cmd/report.c), text and
  * JSON, so the goroutine analysis runs on every input the reader accepts.
  *
  * Besides "no crash, no leak, no undefined behaviour", it checks what
@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capfile.h"
-#include "report.h"
+#include "capfile/capfile.h"
+#include "cmd/report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

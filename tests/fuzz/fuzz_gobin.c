@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fuzz target: the Go binary parser (ctl/gobin.c, gopclntab.c, godwarf.c,
+ * Fuzz target: the Go binary parser (ctl/gobin/gobin.c, gopclntab.c, godwarf.c,
  * gofacts.c, gorecover.c, x86flow.c; ELF through libelf, DWARF through
  * libdw, x86 code through capstone). The input is a whole file:
  * gobin_open_mem() parses it; when it is accepted, everything godiagctl
@@ -23,7 +23,7 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 
-#include "gobin.h"
+#include "gobin/gobin.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

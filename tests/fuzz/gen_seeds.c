@@ -26,7 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "capfile.h"
+#include "capfile/capfile.h"
 #include "../unit/capfile_build.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))

@@ -3,7 +3,8 @@
  * devprobe: try every operation of /dev/godiag and print what each one
  * returned, for the privilege tests.
  *
- *   devprobe [--bufsize N] [--drop nobody|userns] [--bind-first] [--scan] SESSION
+ *   devprobe [--bufsize N] [--drop nobody|userns] [--bind-first] [--scan]
+ *            [--mmap-checks] SESSION
  *
  * Steps, in this order, each printed as NAME=ERRNO (0: it worked, "-":
  * not tried):
@@ -31,6 +32,15 @@
  * (0xffff800000000000 up to, not including, the top 4 KiB where -errno
  * values live).
  *
+ * --mmap-checks (root, with a successful mmap): a line about how CPU 0's
+ * buffer may be mapped:
+ *   private=E exec=E mprotect_exec=E split=same|differ|E
+ * private and exec: the errno of a mapping with MAP_PRIVATE, and of one
+ * with PROT_EXEC (0: it was allowed); mprotect_exec: that of adding
+ * PROT_EXEC to a good mapping; split: a second mapping loses its first
+ * page (munmap), then each of its other pages is compared with the same
+ * page of the first mapping ("same": every byte equal; E: a step failed).
+ *
  * Exit status: 0 (whatever the results), 1 bad usage or a failed drop.
  */
 #include <errno.h>
@@ -54,7 +64,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: devprobe [--bufsize N] [--drop nobody|userns] [--bind-first] "
-		"[--scan] SESSION\n");
+		"[--scan] [--mmap-checks] SESSION\n");
 }
 
 static int drop(const char *how)
@@ -69,6 +79,45 @@ static int drop(const char *how)
 		return -1;
 	}
 	return 0;
+}
+
+/* The errno of mapping CPU 0 with @prot and @flags; 0 if allowed. */
+static int try_map(int fd, size_t len, int prot, int flags)
+{
+	void *m = mmap(NULL, len, prot, flags, fd, 0);
+
+	if (m == MAP_FAILED)
+		return errno;
+	munmap(m, len);
+	return 0;
+}
+
+static void mmap_checks(int fd, const unsigned char *map, size_t page, size_t len)
+{
+	int e_priv = try_map(fd, len, PROT_READ, MAP_PRIVATE);
+	int e_exec = try_map(fd, len, PROT_READ | PROT_EXEC, MAP_SHARED);
+	int e_mprot = 0, split = 0;
+	unsigned char *b;
+	size_t off;
+
+	b = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (b == MAP_FAILED) {
+		e_mprot = split = errno;
+	} else {
+		if (mprotect(b, len, PROT_READ | PROT_EXEC))
+			e_mprot = errno;
+		if (munmap(b, page))
+			split = errno;
+		for (off = page; !split && off < len; off += page)
+			if (memcmp(b + off, map + off, page))
+				split = -1;
+		munmap(b + page, len - page);
+	}
+	printf("private=%d exec=%d mprotect_exec=%d split=", e_priv, e_exec, e_mprot);
+	if (split > 0)
+		printf("%d\n", split);
+	else
+		printf("%s\n", split ? "differ" : "same");
 }
 
 static int bind_to(int fd, uint32_t sid)
@@ -102,7 +151,7 @@ int main(int argc, char **argv)
 {
 	const char *how = NULL;
 	unsigned long long bufsize = 1 << 20;
-	bool bind_first = false, want_scan = false;
+	bool bind_first = false, want_scan = false, want_checks = false;
 	int i, fd, e_bind0 = -1, e_bind, e_mmap, e_read;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	static char buf[64 * 1024];
@@ -125,6 +174,8 @@ int main(int argc, char **argv)
 			bind_first = true;
 		} else if (!strcmp(argv[i], "--scan")) {
 			want_scan = true;
+		} else if (!strcmp(argv[i], "--mmap-checks")) {
+			want_checks = true;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
@@ -166,5 +217,7 @@ int main(int argc, char **argv)
 		       n < 0 ? 0 : n);
 	if (want_scan && !e_mmap)
 		scan(map, page, (size_t)bufsize);
+	if (want_checks && !e_mmap)
+		mmap_checks(fd, map, page, page + (size_t)bufsize);
 	return 0;
 }

@@ -12,7 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "capfile.h"
+#include "capfile/capfile.h"
 
 struct membuf {
 	uint8_t *buf;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The capture file writer and reader (ctl/capwrite.c, ctl/capfile.c):
+ * The capture file writer and reader (ctl/capfile/capwrite.c, ctl/capfile/capfile.c):
  * round trips, every truncation, crafted corruptions, and random damage
  * that must end in an error line, never in a crash (ASan watches).
  */

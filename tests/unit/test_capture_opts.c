@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* capture's buffer sizes and command-line quoting (ctl/capture_opts.c). */
-#include "capture.h"
+/* capture's buffer sizes and command-line quoting (ctl/cmd/capture_opts.c). */
+#include "cmd/capture.h"
 #include "test.h"
 
 static void size_ok(uint64_t in, uint32_t want)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The command capture starts, held on a pipe until released (ctl/child.c). */
+/* The command capture starts, held on a pipe until released (ctl/cmd/child.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "capture.h"
+#include "cmd/capture.h"
 #include "test.h"
 
 static sigset_t orig;

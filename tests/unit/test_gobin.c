@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Go binaries (ctl/gobin.c, gopclntab.c, godwarf.c, gofacts.c,
+ * Go binaries (ctl/gobin/gobin.c, gopclntab.c, godwarf.c, gofacts.c,
  * gorecover.c, x86flow.c, gowrap.c) on the real test programs:
  * build/progs/{gobusy,gostart}-go1.{19,21,22,23,26,27}{,-pie,-stripped}
  * (make -C tests/progs go-all). A missing program is a failure: a
@@ -18,9 +18,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "gobin.h"
-#include "gobin_impl.h"
-#include "gorecover.h"
+#include "gobin/gobin.h"
+#include "gobin/gobin_impl.h"
+#include "gobin/gorecover.h"
 #include "test.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))

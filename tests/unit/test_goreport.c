@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The goroutine section of 'godiagctl report' (ctl/goreport.c through
- * ctl/analyze.c and ctl/report.c) on synthetic capture files whose
+ * The goroutine section of 'godiagctl report' (ctl/model/goreport.c through
+ * ctl/model/analyze.c and ctl/cmd/report.c) on synthetic capture files whose
  * records come per CPU, out of time order: exact numbers, text and JSON.
  */
 #include <stdlib.h>
 
 #include "capfile_build.h"
-#include "report.h"
+#include "cmd/report.h"
 #include "test.h"
 
 #define T0 1000000000ULL

@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "gobin.h"
+#include "gobin/gobin.h"
 #include "insn.h"
 #include "test.h"
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The JSON writer from ctl/json.c: separators, nesting, escaping, numbers. */
+/* The JSON writer from ctl/base/json.c: separators, nesting, escaping, numbers. */
 #include <math.h>
 #include <stdlib.h>
 
-#include "json.h"
+#include "base/json.h"
 #include "test.h"
 
 /* Output of one writer, captured in memory. */

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Names of states, modes, events and wait statuses (ctl/names.c). */
+/* Names of states, modes, events and wait statuses (ctl/module/names.c). */
 #include <signal.h>
 
 #include "godiag_abi.h"
-#include "names.h"
+#include "module/names.h"
 #include "test.h"
 
 static void wait_status(uint32_t st, const char *want)

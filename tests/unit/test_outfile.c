@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Files written whole (ctl/outfile.c), as capture -o writes its file: an
+ * Files written whole (ctl/base/outfile.c), as capture -o writes its file: an
  * earlier file is never truncated or removed by a failure, a finished
  * one replaces it at once, the temporary is named so a user recognises
  * it, and a pipe or device is written in place.
@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "outfile.h"
+#include "base/outfile.h"
 #include "test.h"
 
 static char dir[] = "/tmp/test_outfile.XXXXXX";

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Exact nearest-rank percentiles and log2-bucket bounds (ctl/percentile.c). */
+/* Exact nearest-rank percentiles and log2-bucket bounds (ctl/base/percentile.c). */
 #include "godiag_abi.h"
-#include "percentile.h"
+#include "base/percentile.h"
 #include "test.h"
 
 static void nearest(const char *name, uint64_t *v, size_t n, unsigned int p,

@@ -2,8 +2,10 @@
 /* The text and JSON of stats, sessions and hist, from fixed data. */
 #include <stdlib.h>
 
-#include "hist.h"
-#include "sessinfo.h"
+#include "cmd/hist.h"
+#include "cmd/print.h"
+#include "module/sessinfo.h"
+#include "print_audit.h"
 #include "test.h"
 
 static struct cpu_stats cpus[2] = {
@@ -73,6 +75,44 @@ static void test_stats(void)
 	test_end();
 }
 
+static void walk_stats(struct printer *p, const void *l)
+{
+	stats_walk(p, l);
+}
+
+static void test_stats_audit(void)
+{
+	static struct audit a;
+
+	test_begin("stats: --json carries every value the text shows");
+	CHECK_U64(audit_walk(&a, walk_stats, &slist), 0);
+	CHECK_U64(a.n[0], 14);
+	test_end();
+}
+
+struct sessions_arg {
+	const struct session_list *s;
+	const struct target_list *t;
+};
+
+static void walk_sessions(struct printer *p, const void *arg)
+{
+	const struct sessions_arg *a = arg;
+
+	sessions_walk(p, a->s, a->t);
+}
+
+static void test_sessions_audit(void)
+{
+	static const struct sessions_arg arg = { &slist, &tlist };
+	static struct audit a;
+
+	test_begin("sessions: --json carries every value the text shows");
+	CHECK_U64(audit_walk(&a, walk_sessions, &arg), 0);
+	CHECK_U64(a.n[0], 9);
+	test_end();
+}
+
 static void test_sessions(void)
 {
 	struct session_list none = { NULL, 0 };
@@ -116,6 +156,18 @@ static void test_sessions(void)
 	CHECK_STR(out, "{\"sessions\":[]}\n");
 	free(out);
 	test_end();
+}
+
+struct hist_arg {
+	const struct hist_list *l;
+	uint32_t session;
+};
+
+static void walk_hist(struct printer *p, const void *arg)
+{
+	const struct hist_arg *a = arg;
+
+	hist_walk(p, a->l, a->session);
 }
 
 static void test_hist(void)
@@ -171,12 +223,23 @@ static void test_hist(void)
 		  "0,0,0,0,0,0,0,0,0,0]}]}\n");
 	free(out);
 	test_end();
+	test_begin("hist: --json carries every value the text shows");
+	{
+		struct hist_arg arg = { &l, 4 };
+		static struct audit a;
+
+		CHECK_U64(audit_walk(&a, walk_hist, &arg), 0);
+		CHECK_U64(a.n[0], 9);
+	}
+	test_end();
 }
 
 int main(void)
 {
 	test_stats();
+	test_stats_audit();
 	test_sessions();
+	test_sessions_audit();
 	test_hist();
 	return test_summary();
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* CPU lists as in /sys/devices/system/cpu/possible (ctl/proc.c). */
+/* CPU lists as in /sys/devices/system/cpu/possible (ctl/base/proc.c). */
 #include <unistd.h>
 
-#include "proc.h"
+#include "base/proc.h"
 #include "test.h"
 
 /* The input as a test name: newlines shown as \n. */

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * 'godiagctl report' on synthetic capture files (ctl/analyze.c and
- * ctl/report.c): exact JSON and text, with and without the module's
+ * 'godiagctl report' on synthetic capture files (ctl/model/analyze.c and
+ * ctl/cmd/report.c): exact JSON and text, with and without the module's
  * counters and the end section.
  */
 #include <stdlib.h>
 
 #include "capfile_build.h"
-#include "report.h"
+#include "cmd/report.h"
 #include "test.h"
 
 #define START 1000000000ULL

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The mmap consumer from ctl/ringread.c, on plain memory laid out like a
+ * The mmap consumer from ctl/module/ringread.c, on plain memory laid out like a
  * mapping: a control page and a record area that a fake writer fills the
  * way the module does (PAD records at the end instead of wrapping).
  */
 #include <stdlib.h>
 
-#include "ringread.h"
+#include "module/ringread.h"
 #include "test.h"
 
 #define AREA 4096

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ctl/ringread.c against a concurrent writer thread that follows the
+ * ctl/module/ringread.c against a concurrent writer thread that follows the
  * module's protocol (kmod/ringbuf.c): discard mode drops new records when
  * full; overwrite mode reclaims the oldest with a CAS on data_tail. Every
  * record is filled with its sequence number, so a torn copy shows; and
@@ -9,7 +9,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "ringread.h"
+#include "module/ringread.h"
 #include "test.h"
 
 #define AREA		(16 * 1024)

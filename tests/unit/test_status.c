@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The text and JSON forms of 'godiagctl status', from ctl/status.c. */
+/* The text and JSON forms of 'godiagctl status', from ctl/cmd/status.c. */
 #include <stdlib.h>
 
-#include "status.h"
+#include "cmd/print.h"
+#include "module/status.h"
+#include "print_audit.h"
 #include "test.h"
 
 static const struct godiag_status sample = {
@@ -27,6 +29,11 @@ static char *render(void (*print)(const struct godiag_status *, FILE *))
 	print(&sample, f);
 	fclose(f);
 	return buf;
+}
+
+static void walk(struct printer *p, const void *st)
+{
+	status_walk(p, st);
 }
 
 /* The tool's own ABI is the header's. */
@@ -59,6 +66,16 @@ int main(void)
 		  "\"sessions\":{\"count\":0,\"max\":16},"
 		  "\"tool\":{\"version\":\"0.1.0\",\"abi\":" STR(GODIAG_ABI_VERSION) "}}\n");
 	free(out);
+	test_end();
+
+	test_begin("status: --json carries every value the text shows");
+	{
+		static struct audit a;
+
+		CHECK_U64(audit_walk(&a, walk, &sample), 0);
+		CHECK_U64(a.n[0], 10);
+		CHECK(a.n[1] > a.n[0]);
+	}
 	test_end();
 	return test_summary();
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The generated syscall table and --syscall list parsing (ctl/syscalls.c). */
-#include "syscalls.h"
+/* The generated syscall table and --syscall list parsing (ctl/base/syscalls.c). */
+#include "base/syscalls.h"
 #include "test.h"
-#include "util.h"
+#include "base/util.h"
 
 static void check_name(uint32_t nr, const char *want)
 {

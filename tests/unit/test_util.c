@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* parse_size, parse_duration and format_size from ctl/util.c. */
+/* parse_size, parse_duration and format_size from ctl/base/util.c. */
 #include "test.h"
-#include "util.h"
+#include "base/util.h"
 
 struct good {
 	const char *in;

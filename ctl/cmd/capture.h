@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * godiagctl capture, a pipeline: options (capture_opts.c); set up and
+ * attach the sources (capture.c, which starts the command of child.c);
+ * the event loop (capture_loop.c); the end sequence (capture_end.c).
+ * What is not the module's own syscall tracing is a source behind
+ * struct capture_source (capture_go.c: --goroutines). Every part may
+ * use capture_core.c and nothing calls back up: capture.c -> loop, end,
+ * sources -> core.
+ */
+#ifndef GODIAGCTL_CAPTURE_H
+#define GODIAGCTL_CAPTURE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "base/hmap.h"
+#include "base/outfile.h"
+#include "base/syscalls.h"
+#include "capfile/capfile.h"
+#include "cmd/cmd.h"
+#include "module/nl.h"
+#include "module/ringread.h"
+#include "module/status.h"
+
+struct capture_opts {
+	uint32_t *pids;
+	size_t npids;
+	bool follow;
+	bool syscalls;
+	bool goroutines;
+	bool has_mask;
+	uint32_t mask[SYSCALL_MASK_WORDS];
+	bool has_min;
+	uint64_t min_ns;
+	uint64_t duration_ns;	/* 0: until the targets exit */
+	uint32_t buffer;	/* bytes per CPU, a power of two */
+	uint8_t mode;		/* GODIAG_MODE_* */
+	uint32_t max_lifetime_ms;	/* --max-duration; 0: none asked */
+	bool strict;		/* exit EXIT_UNCLEAN when the run was not clean */
+	const char *output;
+	char **command;		/* NULL, or the argv of the command to start */
+	char *command_line;	/* the whole godiagctl invocation, for META */
+};
+
+/* Parses and checks everything; usage errors exit 1. */
+void capture_parse_opts(const struct cmd *c, int argc, char **argv,
+			struct capture_opts *o);
+void capture_free_opts(struct capture_opts *o);
+
+/* The GODIAG_EV_* mask the options ask for. */
+uint32_t capture_events(const struct capture_opts *o);
+
+/*
+ * A buffer size the module takes: rounded up to a power of two. Returns
+ * NULL, or why bytes is out of range (GODIAG_BUFFER_MIN..MAX).
+ */
+const char *capture_buffer_size(uint64_t bytes, uint32_t *size);
+
+/*
+ * --max-duration: "0" or "none" for no limit (the host's cap still
+ * applies), else a duration from 1 ms to GODIAG_LIFETIME_MAX_MS, rounded
+ * up to whole ms. Returns NULL, or why s is refused.
+ */
+const char *capture_max_duration(const char *s, uint32_t *ms);
+#define CAPTURE_MAX_DURATION_DEFAULT_MS	(3600U * 1000)
+/* A lifetime as --max-duration takes it: 1h, 90s, 1500ms, none. */
+void capture_format_ms(uint32_t ms, char *buf, size_t len);
+
+/* argv as one line a shell would read back: "ls -l 'a b'". */
+void capture_join_args(char *const *argv, char *buf, size_t len);
+
+/* The command capture starts: it waits on a pipe until released. */
+struct child {
+	pid_t pid;		/* 0: none */
+	int go_fd;		/* write end; a byte lets it exec, EOF kills it */
+	int exec_fd;		/* read end; EOF means exec succeeded */
+	bool stop_at_exec;	/* ptrace-stop it right after exec */
+	bool stopped;		/* stopped there, until child_resume() */
+	bool exited;		/* reaped */
+	int status;		/* its wait status, once reaped */
+};
+
+/*
+ * Forks the command, which restores orig_mask and execs only when
+ * released (and with stop_at_exec, stops right after its exec). Returns
+ * 0, or -1 with errno.
+ */
+int child_spawn(struct child *ch, char *const *argv, const sigset_t *orig_mask,
+		bool stop_at_exec);
+
+/*
+ * Lets it exec. Returns 0, or the errno of a failed exec. With
+ * stop_at_exec, returns once the new program is loaded and stopped
+ * before its first instruction (or has exited: then ch->exited is set).
+ */
+int child_release(struct child *ch);
+
+/* Lets a child stopped at exec run on. Returns 0, or -1 with errno. */
+int child_resume(struct child *ch);
+
+/*
+ * Lets a child stopped at exec run on to its next exec, where it stops
+ * again. Returns 0, or -1 with errno. Then child_poll_exec(), which does
+ * not block: 1 once it stopped there (ch->stopped) or exited
+ * (ch->exited), 0 while it runs on, -1 with errno. Signals it gets
+ * meanwhile are delivered.
+ */
+int child_next_exec(struct child *ch);
+int child_poll_exec(struct child *ch);
+
+/* Reaps it if it exited; true when it has (now or before). */
+bool child_reap(struct child *ch);
+
+/* After the capture: SIGTERM if still running, SIGKILL after 2 s, reap. */
+void child_finish(struct child *ch);
+
+enum stop_reason {
+	STOP_NONE,
+	STOP_TARGETS,		/* every -p target exited */
+	STOP_COMMAND,		/* the command's target exited */
+	STOP_DURATION,
+	STOP_SIGNAL,
+	STOP_SESSION,		/* someone else stopped or destroyed the session */
+	STOP_EXPIRED,		/* the module stopped it at its maximum lifetime */
+	STOP_WRITE,		/* the file cannot be written */
+};
+
+struct capture_target {
+	uint32_t pid;
+	bool exited;
+	bool is_command;
+	char comm[64];
+};
+
+struct capture {
+	const struct cmd *c;
+	struct capture_opts *o;
+	struct gdnl *nl;
+	struct gdnl *notify;	/* NULL: poll the targets instead */
+	struct godiag_status st;
+	uint32_t session;
+	uint32_t lifetime_ms;	/* what the module gave it; 0: none */
+	bool session_gone;
+
+	int dev;		/* /dev/godiag, bound to the session */
+	struct ring *rings;	/* one per possible CPU */
+	size_t nrings;
+
+	struct outfile out;	/* out.fd -1 until the file exists */
+	struct capw w;
+	struct capture_target *targets;
+	size_t ntargets;
+	struct child child;
+
+	int sig_fd;		/* signalfd: SIGINT, SIGTERM, SIGHUP, SIGCHLD */
+	int timer_fd;		/* --duration, or -1 */
+	enum stop_reason reason;
+	int signo;
+	bool command_status_known;	/* the command exited by itself */
+	int command_status;		/* then its wait status */
+
+	struct hmap procs;	/* tgids seen in records */
+	struct capture_src *srcs;	/* the sources the options ask for */
+	size_t nsrcs;
+	uint64_t start_mono, start_real;
+	uint64_t end_mono, end_real;
+};
+
+/*
+ * A source of what a capture records beside the module's syscall
+ * records: it checks each target before anything is set up, sets it up
+ * once the module traces it, sees every record read, and writes its
+ * sections before END. Breakpoints and flight recording plug in here.
+ * data is the source's own, data_size bytes zeroed at the start.
+ */
+struct capture_source {
+	const char *name;
+	size_t data_size;
+	/* Whether the options ask for it. */
+	bool (*wanted)(const struct capture_opts *o);
+	/*
+	 * Before anything is set up for -p PIDs, and after each exec of the
+	 * command: 0 when PID runs what the source traces; else one line in
+	 * err and CAPTURE_SOURCE_OTHER_PROGRAM when it runs some other
+	 * program (a command's wrapper: capture follows it to its next
+	 * exec), or -1.
+	 */
+	int (*inspect)(struct capture *c, void *data, uint32_t pid, char *err,
+		       size_t errlen);
+	/* PID, inspected, is a target of the session now: set it up. */
+	void (*attach)(struct capture *c, void *data, uint32_t pid);
+	/* Every record read, in each CPU's order (may be NULL). */
+	void (*record)(void *data, const struct godiag_rec *rec, size_t len);
+	/* Its sections, before STATS and END. */
+	void (*write)(struct capture *c, void *data);
+	void (*free)(void *data);
+};
+
+#define CAPTURE_SOURCE_OTHER_PROGRAM	1
+
+struct capture_src {
+	const struct capture_source *ops;
+	void *data;
+};
+
+/* capture_go.c: goroutine probes (--goroutines). */
+extern const struct capture_source capture_go_source;
+
+/* capture_core.c: setup failures remove the file's temporary, then exit. */
+__attribute__((noreturn))
+void capture_setup_failed(struct capture *c, int err);
+__attribute__((noreturn, format(printf, 3, 4)))
+void capture_die(struct capture *c, int code, const char *fmt, ...);
+/*
+ * The output file: its temporary, removed by any exit before
+ * capture_output_done(); c->w writes it.
+ */
+void capture_output_open(struct capture *c);
+/*
+ * The file is written (err 0) or failed with errno err: put it in place
+ * as FILE, or remove its temporary. Returns EXIT_OK or EXIT_OPFAIL.
+ */
+int capture_output_done(struct capture *c, int err);
+uint64_t capture_now_ns(clockid_t clock);
+
+/*
+ * /proc/PID/mem opened read-only by this process (-1 and *err = errno
+ * when the kernel refuses: no ptrace access): the module's proof, for a
+ * caller without CAP_SYS_ADMIN, that it may trace PID. Close it after
+ * the request.
+ */
+int capture_mem_open(uint32_t pid, int *err);
+void capture_put_mem_fd(struct nl_msg *msg, int fd);
+/* A request about PID failed; a refusal (EPERM) says why the fd was missing. */
+__attribute__((noreturn))
+void capture_pid_failed(struct capture *c, uint32_t pid, int mem_err, int err);
+
+/*
+ * capture_end.c: the end sequence, and the file renamed into place;
+ * returns the exit code.
+ */
+int capture_finish(struct capture *c);
+
+/*
+ * auditlog.c: a JSON line in godiagctl's audit log (event
+ * "capture-start", reason NULL; or "capture-stop" with why it ended and
+ * what it recorded). Never fails: it says once on stderr that it could not.
+ */
+void auditlog_capture(const struct capture *c, const char *event,
+		      const char *reason, uint64_t records, uint64_t lost);
+
+/* capture_loop.c: runs until c->reason is set. */
+void capture_loop(struct capture *c);
+void capture_drain(struct capture *c);
+void capture_target_exited(struct capture *c, uint32_t pid, bool known,
+			   uint32_t status);
+
+#endif

@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0
+/* capture's options: parsed and checked before anything touches the kernel. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "cmd/capture.h"
+#include "module/names.h"
+
+enum {
+	OPT_SYSCALLS = 256,
+	OPT_SYSCALL,
+	OPT_SYSCALL_MIN,
+	OPT_DURATION,
+	OPT_BUFFER,
+	OPT_MODE,
+	OPT_GOROUTINES,
+	OPT_STRICT,
+	OPT_MAX_DURATION,
+};
+
+const char *capture_buffer_size(uint64_t bytes, uint32_t *size)
+{
+	uint64_t p = GODIAG_BUFFER_MIN;
+
+	if (bytes < GODIAG_BUFFER_MIN)
+		return "below the minimum of 16 KiB";
+	if (bytes > GODIAG_BUFFER_MAX)
+		return "above the maximum of 256 MiB";
+	while (p < bytes)
+		p <<= 1;
+	*size = (uint32_t)p;
+	return NULL;
+}
+
+const char *capture_max_duration(const char *s, uint32_t *ms)
+{
+	const char *why;
+	uint64_t ns, v;
+
+	if (!strcmp(s, "none")) {
+		*ms = 0;
+		return NULL;
+	}
+	why = parse_duration(s, &ns);
+	if (why)
+		return why;
+	v = ns / 1000000 + (ns % 1000000 != 0);
+	if (v > GODIAG_LIFETIME_MAX_MS)
+		return "above the maximum of 49 days";
+	*ms = (uint32_t)v;
+	return NULL;
+}
+
+void capture_format_ms(uint32_t ms, char *buf, size_t len)
+{
+	if (!ms)
+		snprintf(buf, len, "none");
+	else if (!(ms % 3600000))
+		snprintf(buf, len, "%uh", ms / 3600000);
+	else if (!(ms % 60000))
+		snprintf(buf, len, "%um", ms / 60000);
+	else if (!(ms % 1000))
+		snprintf(buf, len, "%us", ms / 1000);
+	else
+		snprintf(buf, len, "%ums", ms);
+}
+
+/* Single quotes unless every byte is one a shell leaves alone. */
+static bool needs_quotes(const char *s)
+{
+	if (!*s)
+		return true;
+	for (; *s; s++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789_-+=/.,:@%", *s))
+			return true;
+	return false;
+}
+
+static size_t append(char *buf, size_t len, size_t used, const char *s)
+{
+	if (used < len)
+		snprintf(buf + used, len - used, "%s", s);
+	return used + strlen(s);
+}
+
+void capture_join_args(char *const *argv, char *buf, size_t len)
+{
+	size_t used = 0;
+	char one[2] = "";
+
+	if (len)
+		buf[0] = '\0';
+	for (; *argv; argv++) {
+		const char *s = *argv;
+
+		if (used)
+			used = append(buf, len, used, " ");
+		if (!needs_quotes(s)) {
+			used = append(buf, len, used, s);
+			continue;
+		}
+		used = append(buf, len, used, "'");
+		for (; *s; s++) {
+			one[0] = *s;
+			used = append(buf, len, used, *s == '\'' ? "'\\''" : one);
+		}
+		used = append(buf, len, used, "'");
+	}
+}
+
+static void add_pid(const struct cmd *c, struct capture_opts *o, const char *s)
+{
+	uint32_t pid;
+	size_t i;
+
+	if (parse_u32(s, 1, INT32_MAX, &pid))
+		cmd_usage_error(c, "invalid PID '%s'", s);
+	for (i = 0; i < o->npids; i++)
+		if (o->pids[i] == pid)
+			cmd_usage_error(c, "PID %u given twice", pid);
+	if (o->npids == GODIAG_TARGETS_MAX)
+		cmd_usage_error(c, "more than %d targets", GODIAG_TARGETS_MAX);
+	o->pids = xreallocarray(o->pids, o->npids + 1, sizeof(*o->pids));
+	o->pids[o->npids++] = pid;
+}
+
+static void set_syscalls(const struct cmd *c, struct capture_opts *o, const char *s)
+{
+	char err[512];
+
+	if (syscall_parse_list(s, o->mask, err, sizeof(err)))
+		cmd_usage_error(c, "%s", err);
+	o->has_mask = true;
+}
+
+static uint64_t duration_arg(const struct cmd *c, const char *opt, const char *s)
+{
+	const char *why;
+	uint64_t ns;
+
+	why = parse_duration(s, &ns);
+	if (why)
+		cmd_usage_error(c, "invalid %s '%s': %s", opt, s, why);
+	return ns;
+}
+
+static void set_buffer(const struct cmd *c, struct capture_opts *o, const char *s)
+{
+	const char *why;
+	uint64_t bytes;
+
+	why = parse_size(s, &bytes);
+	if (why)
+		cmd_usage_error(c, "invalid --buffer '%s': %s", s, why);
+	why = capture_buffer_size(bytes, &o->buffer);
+	if (why)
+		cmd_usage_error(c, "--buffer %s is %s", s, why);
+	if (o->buffer != bytes) {
+		char size[32];
+
+		format_size(o->buffer, size, sizeof(size));
+		note("buffer size rounded up to %s per CPU (a power of two)", size);
+	}
+}
+
+static void parse_option(const struct cmd *c, struct capture_opts *o, int opt)
+{
+	const char *why;
+	int mode;
+
+	switch (opt) {
+	case 'p':
+		add_pid(c, o, optarg);
+		break;
+	case 'f':
+		o->follow = true;
+		break;
+	case 'o':
+		o->output = optarg;
+		break;
+	case OPT_SYSCALLS:
+		o->syscalls = true;
+		break;
+	case OPT_GOROUTINES:
+		o->goroutines = true;
+		break;
+	case OPT_STRICT:
+		o->strict = true;
+		break;
+	case OPT_SYSCALL:
+		set_syscalls(c, o, optarg);
+		break;
+	case OPT_SYSCALL_MIN:
+		o->min_ns = duration_arg(c, "--syscall-min", optarg);
+		o->has_min = true;
+		break;
+	case OPT_DURATION:
+		o->duration_ns = duration_arg(c, "--duration", optarg);
+		if (!o->duration_ns)
+			cmd_usage_error(c, "--duration must be more than 0");
+		break;
+	case OPT_BUFFER:
+		set_buffer(c, o, optarg);
+		break;
+	case OPT_MAX_DURATION:
+		why = capture_max_duration(optarg, &o->max_lifetime_ms);
+		if (why)
+			cmd_usage_error(c, "invalid --max-duration '%s': %s", optarg, why);
+		break;
+	case OPT_MODE:
+		mode = mode_parse(optarg);
+		if (mode < 0)
+			cmd_usage_error(c, "unknown mode '%s' (use discard or overwrite)",
+					optarg);
+		o->mode = (uint8_t)mode;
+		break;
+	}
+}
+
+/* The options end at the first "--"; the command follows it. */
+static int split_command(const struct cmd *c, int argc, char **argv,
+			 struct capture_opts *o)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--"))
+			continue;
+		if (i + 1 == argc)
+			cmd_usage_error(c, "missing command after '--'");
+		o->command = &argv[i + 1];
+		return i;
+	}
+	return argc;
+}
+
+static void check(const struct cmd *c, struct capture_opts *o)
+{
+	if (!o->npids && !o->command)
+		cmd_usage_error(c, "nothing to trace: give -p PID or -- COMMAND");
+	if (!o->syscalls && !o->goroutines)
+		cmd_usage_error(c, "nothing to capture: give --syscalls, --goroutines or both");
+	if (!o->syscalls && (o->has_mask || o->has_min))
+		cmd_usage_error(c, "--syscall and --syscall-min need --syscalls");
+	if (!o->output)
+		cmd_usage_error(c, "missing -o FILE");
+	if (!*o->output)
+		cmd_usage_error(c, "empty -o FILE");
+}
+
+void capture_parse_opts(const struct cmd *c, int argc, char **argv,
+			struct capture_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "follow-children", no_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "syscalls", no_argument, NULL, OPT_SYSCALLS },
+		{ "goroutines", no_argument, NULL, OPT_GOROUTINES },
+		{ "syscall", required_argument, NULL, OPT_SYSCALL },
+		{ "syscall-min", required_argument, NULL, OPT_SYSCALL_MIN },
+		{ "duration", required_argument, NULL, OPT_DURATION },
+		{ "buffer", required_argument, NULL, OPT_BUFFER },
+		{ "mode", required_argument, NULL, OPT_MODE },
+		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "max-duration", required_argument, NULL, OPT_MAX_DURATION },
+		CMD_HELP_OPTION,
+		{ NULL, 0, NULL, 0 },
+	};
+	size_t len = sizeof(PROG " ");
+	int nopts, opt, i;
+
+	memset(o, 0, sizeof(*o));
+	o->buffer = GODIAG_BUFFER_DEFAULT;
+	o->mode = GODIAG_MODE_DISCARD;
+	o->max_lifetime_ms = CAPTURE_MAX_DURATION_DEFAULT_MS;
+	/* Before getopt reorders argv. Quoting at most quadruples a byte. */
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) * 4 + 3;
+	o->command_line = xmalloc(len);
+	strcpy(o->command_line, PROG " ");
+	capture_join_args(argv, o->command_line + strlen(PROG " "),
+			  len - strlen(PROG " "));
+
+	nopts = split_command(c, argc, argv, o);
+	while ((opt = cmd_getopt(c, nopts, argv, "p:fo:h", longopts)) != -1)
+		parse_option(c, o, opt);
+	if (optind < nopts)
+		cmd_usage_error(c, "unexpected argument '%s' (a command to start "
+				"goes after '--')", argv[optind]);
+	check(c, o);
+}
+
+uint32_t capture_events(const struct capture_opts *o)
+{
+	return (o->syscalls ? GODIAG_EV_SYSCALL : 0) |
+	       (o->goroutines ? GODIAG_EV_GOROUTINE : 0);
+}
+
+void capture_free_opts(struct capture_opts *o)
+{
+	free(o->pids);
+	free(o->command_line);
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * How 'godiagctl report' prints what model/analyze.h computes from a
+ * capture file: text or JSON (report.c), the goroutine part of both
+ * (report_go.c).
+ */
+#ifndef GODIAGCTL_CMD_REPORT_H
+#define GODIAGCTL_CMD_REPORT_H
+
+#include <stdio.h>
+
+#include "base/json.h"
+#include "model/analyze.h"
+
+/*
+ * For a file that is not complete: where it was cut and what the report
+ * covers, in one line ("file cut at byte N in section RECORDS: the
+ * report covers the records of its first 4.52 s").
+ */
+void report_cut_text(const struct report *r, char *buf, size_t len);
+
+void report_print(const struct report *r, FILE *out);
+void report_print_json(const struct report *r, FILE *out);
+
+/* Rows the text output lists (by running time); JSON lists all. */
+#define GOREPORT_TEXT_ROWS	20
+
+/*
+ * Text: a summary line, the lost-events note, the wait reasons by total
+ * time, start and creator functions by count, the GOREPORT_TEXT_ROWS
+ * goroutines that ran longest and how many were left out.
+ */
+void goreport_print(const struct goreport *g, FILE *out);
+
+/*
+ * JSON: the member "goroutines":{"created":N,"exited":N,"max_live":N,
+ * "seen":N,"skipped":N,"lower_bounds":B,
+ * "blocked":[{"reason":S,"count":N,"total_ns":N},...],
+ * "by_start":[{"function":S,"created":N},...],"by_creator":[...],
+ * "list":[{"goroutine":N,"pid":N,"start":S|null,"creator":S|null,
+ * "parent":N|null,"created":B,"exited":B,"running_ns":N,"runnable_ns":N,
+ * "blocked_ns":N,"syscall_ns":N,"syscalls":N,"blocks":N,
+ * "top_reason":S|null},...]} of the object being written.
+ */
+void goreport_json(const struct goreport *g, struct json *j);
+
+#endif

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The module's ring buffer, kmod/ringbuf.c itself (compiled against
+ * kshim/, not copied), under contention. Threads play the CPUs: one
+ * writer per buffer, interrupted now and then by a signal whose handler
+ * writes a record into the same buffer (a nested writer, as an interrupt
+ * on that CPU would be), and one reader draining every buffer with
+ * godiag_rb_read(), as read() on /dev/godiag does. Every load of a shared
+ * position may yield (kshim_race()), the reader's far more often than the
+ * writers', so interleavings a real machine hits once in a while happen
+ * here all the time: a reader descheduled between two loads while a
+ * writer laps it, a writer reclaiming the record a reader is copying.
+ *
+ * After the writers stop (and godiag_rb_flush_lost(), as SESSION_STOP
+ * does) and the reader has drained every buffer, per buffer:
+ *   - every record written was read once or counted lost:
+ *     written == read + lost, and the reader got exactly `read` records;
+ *   - every record read is whole (its payload repeats its sequence
+ *     number) and the records of one writer come in the order written;
+ *   - the LOST markers in the stream add up to the lost counter;
+ *   - the buffer is empty: data_tail == data_head.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <time.h>
+
+#include "ringbuf.h"
+#include "test.h"
+
+#define NCPU		3
+#define AREA		4096
+#define RECORDS		40000		/* per writer, nested ones not counted */
+#define BIG_EVERY	97		/* one record in so many is 1 KiB */
+
+/* ---- the race points ------------------------------------------------- */
+
+static __thread uint64_t rng_state;
+static __thread unsigned int race_odds;	/* yield at 1 in odds; 0: never */
+
+static uint64_t rnd(void)
+{
+	uint64_t x = rng_state ? rng_state : 0x9e3779b97f4a7c15ULL;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	rng_state = x;
+	return x;
+}
+
+void kshim_race(void)
+{
+	if (!race_odds || rnd() % race_odds)
+		return;
+	if (rnd() % 16) {
+		sched_yield();
+	} else {
+		struct timespec ts = { 0, 20000 };
+
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* ---- writers ----------------------------------------------------------- */
+
+struct cpu {
+	struct godiag_rb *rb;
+	unsigned int id;
+	pthread_t thread;
+	uint64_t clock;			/* timestamps on this CPU */
+	uint64_t attempts[2];		/* records written, per stream */
+	uint64_t nested_seq;
+	int done;
+};
+
+static struct cpu cpus[NCPU];
+static __thread struct cpu *this_cpu;
+static int writers_done;
+
+static uint64_t word(uint64_t seq, int stream, unsigned int i)
+{
+	return (seq * 0x100000001b3ULL) ^ ((uint64_t)stream << 62) ^ i;
+}
+
+static unsigned int rec_len(uint64_t seq)
+{
+	return seq % BIG_EVERY ? 32 + 8 * (unsigned int)(seq % 12) : 1024;
+}
+
+/* Stream 0 is the writer thread, stream 1 its "interrupt". */
+static void write_one(struct cpu *c, int stream, uint64_t seq)
+{
+	unsigned int len = rec_len(seq), i;
+	uint64_t ts = __atomic_add_fetch(&c->clock, 1, __ATOMIC_RELAXED);
+	struct godiag_rec *r = godiag_rb_reserve_rec(c->rb, len, ts);
+
+	if (r) {
+		uint64_t *w = (uint64_t *)r;
+
+		r->type = stream ? GODIAG_REC_GO_START : GODIAG_REC_SYSCALL;
+		r->size = (uint16_t)len;
+		r->flags = 0;
+		r->cpu = (uint16_t)c->id;
+		r->tgid = (uint32_t)stream;
+		r->tid = 0;
+		r->ts_ns = ts;
+		r->goid = seq;
+		for (i = sizeof(*r) / 8; i < len / 8; i++)
+			w[i] = word(seq, stream, i);
+	}
+	godiag_rb_commit(c->rb);
+	c->attempts[stream]++;
+}
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	if (this_cpu)
+		write_one(this_cpu, 1, ++this_cpu->nested_seq);
+}
+
+/* A little work per event, so the reader keeps up part of the time. */
+static void some_work(void)
+{
+	volatile unsigned int spin;
+
+	for (spin = 0; spin < 20000; spin++)
+		;
+}
+
+static void *writer(void *arg)
+{
+	struct cpu *c = arg;
+	sigset_t set;
+	uint64_t seq;
+
+	this_cpu = c;
+	rng_state = 0x1234567ULL * (c->id + 1);
+	race_odds = 50;
+	for (seq = 1; seq <= RECORDS; seq++) {
+		write_one(c, 0, seq);
+		some_work();
+	}
+	/* No interrupt after this: the buffer is the stopped session's. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGURG);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void *interrupter(void *arg)
+{
+	struct timespec ts = { 0, 30000 };
+	unsigned int i;
+
+	(void)arg;
+	while (!__atomic_load_n(&writers_done, __ATOMIC_ACQUIRE)) {
+		for (i = 0; i < NCPU; i++)
+			if (!__atomic_load_n(&cpus[i].done, __ATOMIC_ACQUIRE))
+				pthread_kill(cpus[i].thread, SIGURG);
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+/* ---- the reader --------------------------------------------------------- */
+
+struct seen {
+	uint64_t records, lost_marked, markers;
+	uint64_t last_seq[2];
+	uint64_t torn, disorder, bad, errors;
+};
+
+static struct seen seen[NCPU];
+
+static void check_rec(unsigned int cpu, const struct godiag_rec *r)
+{
+	const uint64_t *w = (const uint64_t *)r;
+	struct seen *s = &seen[cpu];
+	int stream = r->type == GODIAG_REC_GO_START;
+	unsigned int i;
+
+	if (r->type == GODIAG_REC_LOST) {
+		const struct godiag_rec_lost *l = (const void *)r;
+
+		s->markers++;
+		s->lost_marked += l->count;
+		if (r->size != sizeof(*l) || !l->count || l->first_ns > l->last_ns ||
+		    r->cpu != cpu)
+			s->bad++;
+		return;
+	}
+	if ((r->type != GODIAG_REC_SYSCALL && !stream) || r->cpu != cpu ||
+	    r->tgid != (uint32_t)stream || r->size != rec_len(r->goid)) {
+		s->bad++;
+		return;
+	}
+	for (i = sizeof(*r) / 8; i < r->size / 8u; i++)
+		if (w[i] != word(r->goid, stream, i)) {
+			s->torn++;
+			break;
+		}
+	if (r->goid <= s->last_seq[stream])
+		s->disorder++;
+	s->last_seq[stream] = r->goid;
+	s->records++;
+}
+
+/* One read() of a random size from CPU @cpu's buffer; bytes returned. */
+static ssize_t read_some(unsigned int cpu)
+{
+	static uint64_t buf[8192 / 8];
+	size_t len = 128 + (size_t)(rnd() % 64) * 128;
+	ssize_t n = godiag_rb_read(cpus[cpu].rb, (char *)buf, len);
+	size_t off = 0;
+
+	if (n < 0) {
+		seen[cpu].errors++;
+		return 0;
+	}
+	while (off < (size_t)n) {
+		const struct godiag_rec *r = (const void *)((char *)buf + off);
+
+		if (off + sizeof(*r) > (size_t)n || r->size < sizeof(*r) || r->size % 8 ||
+		    off + r->size > (size_t)n) {
+			seen[cpu].bad++;
+			break;
+		}
+		check_rec(cpu, r);
+		off += r->size;
+	}
+	return n;
+}
+
+static void *reader(void *arg)
+{
+	unsigned int i;
+
+	(void)arg;
+	rng_state = 0xfeedfaceULL;
+	race_odds = 8;
+	while (!__atomic_load_n(&writers_done, __ATOMIC_ACQUIRE))
+		for (i = 0; i < NCPU; i++)
+			read_some(i);
+	return NULL;
+}
+
+/* ---- one run -------------------------------------------------------------- */
+
+static void run(bool overwrite)
+{
+	struct sigaction sa = { .sa_handler = on_interrupt, .sa_flags = SA_RESTART };
+	const char *mode = overwrite ? "overwrite" : "discard";
+	pthread_t rd, intr;
+	unsigned int i, left;
+
+	test_begin("ringbuf.c %s: %d writers + their interrupts against read()",
+		   mode, NCPU);
+	memset(cpus, 0, sizeof(cpus));
+	memset(seen, 0, sizeof(seen));
+	writers_done = 0;
+	sigaction(SIGURG, &sa, NULL);
+	for (i = 0; i < NCPU; i++) {
+		cpus[i].id = i;
+		cpus[i].rb = godiag_rb_alloc(AREA, (int)i, overwrite);
+		CHECK(cpus[i].rb != NULL);
+		if (!cpus[i].rb)
+			return;
+	}
+	pthread_create(&rd, NULL, reader, NULL);
+	for (i = 0; i < NCPU; i++)
+		pthread_create(&cpus[i].thread, NULL, writer, &cpus[i]);
+	pthread_create(&intr, NULL, interrupter, NULL);
+	do {
+		sched_yield();
+		for (i = 0, left = 0; i < NCPU; i++)
+			left += !__atomic_load_n(&cpus[i].done, __ATOMIC_ACQUIRE);
+	} while (left);
+	__atomic_store_n(&writers_done, 1, __ATOMIC_RELEASE);
+	pthread_join(intr, NULL);
+	pthread_join(rd, NULL);
+	for (i = 0; i < NCPU; i++)
+		pthread_join(cpus[i].thread, NULL);
+
+	/* SESSION_STOP: no writer runs any more; then a reader drains. */
+	for (i = 0; i < NCPU; i++)
+		godiag_rb_flush_lost(cpus[i].rb, ++cpus[i].clock);
+	race_odds = 0;
+	for (i = 0; i < NCPU; i++)
+		while (read_some(i) > 0)
+			;
+
+	for (i = 0; i < NCPU; i++) {
+		struct godiag_rb *rb = cpus[i].rb;
+		struct seen *s = &seen[i];
+		uint64_t written = (uint64_t)local_read(&rb->written);
+		uint64_t lost = (uint64_t)local_read(&rb->lost);
+		uint64_t read = (uint64_t)atomic64_read(&rb->read);
+
+		CHECK_U64(written, cpus[i].attempts[0] + cpus[i].attempts[1]);
+		CHECK_U64(read + lost, written);
+		CHECK_U64(s->records, read);
+		CHECK_U64(s->lost_marked, lost);
+		CHECK_U64(s->torn, 0);
+		CHECK_U64(s->disorder, 0);
+		CHECK_U64(s->bad, 0);
+		CHECK_U64(s->errors, 0);
+		CHECK_U64(rb->page->data_tail, rb->page->data_head);
+		printf("# %s CPU %u: written %llu (%llu nested), read %llu, lost %llu "
+		       "in %llu markers\n", mode, i, (unsigned long long)written,
+		       (unsigned long long)cpus[i].attempts[1], (unsigned long long)read,
+		       (unsigned long long)lost, (unsigned long long)s->markers);
+		godiag_rb_free(rb);
+	}
+	test_end();
+}
+
+int main(void)
+{
+	run(false);
+	run(true);
+	return test_summary();
+}
