@@ -122,6 +122,8 @@ static void options(struct json *j, const struct capture *c)
 	json_kv_u64(j, "buffer", o->buffer);
 	json_kv_u64(j, "duration_ns", o->duration_ns);
 	json_kv_u64(j, "max_duration_ms", o->max_lifetime_ms);
+	json_kv_string_or_null(j, "cgroup", o->cgroup);
+	json_kv_string_or_null(j, "container", o->container);
 	json_object_end(j);
 }
 

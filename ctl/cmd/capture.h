@@ -30,6 +30,9 @@
 struct capture_opts {
 	uint32_t *pids;
 	size_t npids;
+	size_t npids_given;	/* the first, from -p; the rest from the group */
+	const char *cgroup;	/* --cgroup PATH, or NULL */
+	const char *container;	/* --container ID, or NULL */
 	bool follow;
 	bool syscalls;
 	bool goroutines;

@@ -17,6 +17,8 @@ enum {
 	OPT_GOROUTINES,
 	OPT_STRICT,
 	OPT_MAX_DURATION,
+	OPT_CGROUP,
+	OPT_CONTAINER,
 };
 
 const char *capture_buffer_size(uint64_t bytes, uint32_t *size)
@@ -165,6 +167,17 @@ static void set_buffer(const struct cmd *c, struct capture_opts *o, const char *
 	}
 }
 
+/* --cgroup PATH or --container ID: one group, named once. */
+static void set_group(const struct cmd *c, struct capture_opts *o, const char **slot,
+		      const char *opt, const char *s)
+{
+	if (o->cgroup || o->container)
+		cmd_usage_error(c, "%s: one --cgroup or --container per capture", opt);
+	if (!*s)
+		cmd_usage_error(c, "empty %s", opt);
+	*slot = s;
+}
+
 static void parse_option(const struct cmd *c, struct capture_opts *o, int opt)
 {
 	const char *why;
@@ -204,6 +217,12 @@ static void parse_option(const struct cmd *c, struct capture_opts *o, int opt)
 	case OPT_BUFFER:
 		set_buffer(c, o, optarg);
 		break;
+	case OPT_CGROUP:
+		set_group(c, o, &o->cgroup, "--cgroup", optarg);
+		break;
+	case OPT_CONTAINER:
+		set_group(c, o, &o->container, "--container", optarg);
+		break;
 	case OPT_MAX_DURATION:
 		why = capture_max_duration(optarg, &o->max_lifetime_ms);
 		if (why)
@@ -238,8 +257,10 @@ static int split_command(const struct cmd *c, int argc, char **argv,
 
 static void check(const struct cmd *c, struct capture_opts *o)
 {
-	if (!o->npids && !o->command)
-		cmd_usage_error(c, "nothing to trace: give -p PID or -- COMMAND");
+	o->npids_given = o->npids;
+	if (!o->npids && !o->command && !o->cgroup && !o->container)
+		cmd_usage_error(c, "nothing to trace: give -p PID, --cgroup PATH, "
+				"--container ID or -- COMMAND");
 	if (!o->syscalls && !o->goroutines)
 		cmd_usage_error(c, "nothing to capture: give --syscalls, --goroutines or both");
 	if (!o->syscalls && (o->has_mask || o->has_min))
@@ -266,6 +287,8 @@ void capture_parse_opts(const struct cmd *c, int argc, char **argv,
 		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "max-duration", required_argument, NULL, OPT_MAX_DURATION },
+		{ "cgroup", required_argument, NULL, OPT_CGROUP },
+		{ "container", required_argument, NULL, OPT_CONTAINER },
 		CMD_HELP_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};

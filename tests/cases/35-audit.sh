@@ -344,6 +344,60 @@ rm -f "$work/bin/svc"
 check_match "... and in the notes, also when the file is gone" \
 	"is not the binary traced: build id $(re_escape "$gid") then, none \(missing or unreadable\) now" \
 	"$(jget "$work/svc2.json" "' | '.join(d['notes'])")"
+# ---- targets named by cgroup and by container (cgroup v2): exactly the
+# processes of the cgroup and of the cgroups below it, none of others
+cgroot=/sys/fs/cgroup
+if [ "$(stat -f -c %T "$cgroot" 2>/dev/null)" = cgroup2fs ]; then
+	cid=c0ffee$(printf '%058d' 35)
+	ctr=$cgroot/godiag-ctr/docker-$cid.scope
+	mkdir -p "$cgroot/godiag-cg/sub" "$ctr"
+	# in_cgroup VAR DIR: a process moved into cgroup DIR, its PID in VAR
+	in_cgroup() {
+		sleep 600 &
+		echo "$!" >"$2/cgroup.procs"
+		printf -v "$1" %s "$!"
+	}
+	in_cgroup c1 "$cgroot/godiag-cg"
+	in_cgroup c2 "$cgroot/godiag-cg"
+	in_cgroup c3 "$cgroot/godiag-cg/sub"
+	in_cgroup c4 "$ctr"
+	sleep 600 &
+	c5=$!
+	targets_of() {
+		"$ctl" report --json "$1" >"$work/cg.json" &&
+			jget "$work/cg.json" "' '.join(str(p) for p in sorted(t['pid'] for t in d['targets']))"
+	}
+	check_status "capture --cgroup /godiag-cg" 0 \
+		"$ctl" capture --cgroup /godiag-cg --syscalls --duration 1s -o "$work/cg.gdc"
+	check_eq "... traces the cgroup's processes and its child cgroup's, no other" \
+		"$(printf '%s\n' "$c1" "$c2" "$c3" | sort -n | tr '\n' ' ' | sed 's/ $//')" \
+		"$(targets_of "$work/cg.gdc")"
+	check_status "capture --cgroup of a child cgroup, named under /sys/fs/cgroup" 0 \
+		"$ctl" capture --cgroup "$cgroot/godiag-cg/sub" --syscalls --duration 1s -o "$work/cg.gdc"
+	check_eq "... traces its process only" "$c3" "$(targets_of "$work/cg.gdc")"
+	check_status "capture --container by a prefix of its ID" 0 \
+		"$ctl" capture --container c0ffee --syscalls --duration 1s -o "$work/ctr.gdc"
+	check_eq "... traces the container's process only" "$c4" "$(targets_of "$work/ctr.gdc")"
+	check_status "capture --container of no container exits 1" 1 \
+		"$ctl" capture --container deadbeef --syscalls --duration 1s -o "$work/none.gdc"
+	check_match "... with one line saying so" \
+		"^godiagctl: capture: no container 'deadbeef': no cgroup under /sys/fs/cgroup is named after it$" \
+		"$(cat "$work/out")"
+	check_status "capture --cgroup of no cgroup exits 1" 1 \
+		"$ctl" capture --cgroup /godiag-none --syscalls --duration 1s -o "$work/none.gdc"
+	check_match "... with one line saying so" \
+		"^godiagctl: capture: no cgroup '/godiag-none' \(no /sys/fs/cgroup/godiag-none/cgroup.procs\)$" \
+		"$(cat "$work/out")"
+	check "... and leaves no file" [ ! -e "$work/none.gdc" ]
+	kill "$c1" "$c2" "$c3" "$c4" "$c5"
+	wait "$c1" "$c2" "$c3" "$c4" "$c5" 2>/dev/null
+	cg_empty() { [ ! -s "$cgroot/godiag-cg/sub/cgroup.procs" ] && [ ! -s "$ctr/cgroup.procs" ] &&
+		[ ! -s "$cgroot/godiag-cg/cgroup.procs" ]; }
+	wait_for cg_empty
+	rmdir "$cgroot/godiag-cg/sub" "$cgroot/godiag-cg" "$ctr" "$cgroot/godiag-ctr"
+else
+	echo "# no cgroup v2 at $cgroot: --cgroup and --container not tested"
+fi
 kill -KILL "$rpid"
 wait "$rpid" 2>/dev/null
 kill "$spid"
