@@ -15,6 +15,7 @@
 #include "base/util.h"
 #include "cmd/cmd.h"
 #include "cmd/report.h"
+#include "gobin/buildid.h"
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -127,6 +128,21 @@ static void text_capture(struct printer *p, const struct report *r)
 	print_object_end_to(p, PRINT_FP);
 }
 
+/* A target's Go version and build id, as capture recorded them (null: unknown). */
+static void walk_build(struct printer *p, enum print_to to, const struct target_row *t)
+{
+	enum print_to js = print_side(to, PRINT_JSON);
+
+	if (t->go_version)
+		print_string(p, to, "go_version", " %s", t->go_version);
+	else
+		print_null(p, js, "go_version");
+	if (t->build_id)
+		print_string(p, to, "build_id", " build id %s", t->build_id);
+	else
+		print_null(p, js, "build_id");
+}
+
 /* The targets: text lines in the header (to PRINT_FP), or the JSON member. */
 static void walk_targets(struct printer *p, const struct report *r,
 			 enum print_to to)
@@ -145,6 +161,7 @@ static void walk_targets(struct printer *p, const struct report *r,
 		print_u64(p, to, "pid", "%" PRIu64, t->pid);
 		print_string(p, t->comm[0] ? to : js, "comm", " %s", t->comm);
 		print_string(p, t->exe[0] ? to : js, "exe", " (%s)", t->exe);
+		walk_build(p, to, t);
 		print_bool(p, js, "follow_children", NULL, follow);
 		if (follow)
 			print_string(p, fp, "follow_children", "%s", ", following children");
@@ -481,6 +498,31 @@ static void unload_file(struct file_buf *b)
 		free(b->data);
 }
 
+/*
+ * A target's path now holds another build than the one traced (the
+ * service was redeployed): names and lines taken from that file would
+ * be wrong. Said in the notes and on stderr.
+ */
+static void check_binaries(const struct cmd *c, struct report *r)
+{
+	char now[256], note[2048];
+	size_t i;
+
+	for (i = 0; i < r->ntargets; i++) {
+		const struct target_row *t = &r->targets[i];
+
+		if (!t->build_id || !t->exe[0])
+			continue;
+		if (!buildid_read(t->exe, now, sizeof(now)) && !strcmp(now, t->build_id))
+			continue;
+		snprintf(note, sizeof(note), "target %u: %s is not the binary traced: build "
+			 "id %s then, %s now", t->pid, t->exe, t->build_id,
+			 now[0] ? now : "none (missing or unreadable)");
+		report_add_note(r, note);
+		warn("%s: %s", c->name, note);
+	}
+}
+
 static int run_report(const struct cmd *c, int argc, char **argv)
 {
 	struct file_buf file;
@@ -500,6 +542,7 @@ static int run_report(const struct cmd *c, int argc, char **argv)
 	load_file(c->name, path, &file);
 	if (report_load(&r, file.data, file.len, err, sizeof(err)))
 		die(EXIT_USAGE, "%s: %s: %s", c->name, path, err);
+	check_binaries(c, &r);
 	if (json)
 		report_print_json(&r, stdout);
 	else

@@ -91,6 +91,7 @@ static const struct name_num cmd_names[] = {
 	{ "probe-add", GODIAG_CMD_PROBE_ADD },
 	{ "probe-del", GODIAG_CMD_PROBE_DEL },
 	{ "probe-get", GODIAG_CMD_PROBE_GET },
+	{ "session-expired", GODIAG_CMD_SESSION_EXPIRED },
 };
 
 enum kind { K_NONE, K_U8, K_U16, K_U32, K_U64, K_STR, K_FLAG, K_BIN, K_NEST };
@@ -152,6 +153,8 @@ static const struct attr_info attrs[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_PROBE_JCC] = { "probe-jcc", K_U8 },
 	[GODIAG_A_PROC_MEM_FD] = { "proc-mem-fd", K_U32 },
 	[GODIAG_A_PROBE_FUNC_OFFSET] = { "probe-func-offset", K_U64 },
+	[GODIAG_A_SESSION_MAX_LIFETIME_MS] = { "max-lifetime-ms", K_U32 },
+	[GODIAG_A_SESSION_EXPIRED] = { "expired", K_FLAG },
 };
 
 static bool is_godiag(void)

@@ -172,6 +172,14 @@ dead=$!
 wait "$dead"
 expect "inspect -p of a dead PID exits 1" 1 "^godiagctl: inspect: no process $dead$" \
 	inspect -p "$dead"
+expect "capture --cgroup and --container together exit 1" 1 \
+	"usage:^godiagctl: capture: --container: one --cgroup or --container per capture$" \
+	capture --cgroup /x --container abc --syscalls -o "$tmp/g.gdc"
+expect "capture --cgroup '' exits 1" 1 "usage:^godiagctl: capture: empty --cgroup$" \
+	capture --cgroup '' --syscalls -o "$tmp/g.gdc"
+expect "capture without targets names every way to give them" 1 \
+	"usage:^godiagctl: capture: nothing to trace: give -p PID, --cgroup PATH, --container ID or -- COMMAND$" \
+	capture --syscalls -o "$tmp/g.gdc"
 expect "capture -p of a dead PID exits 1" 1 "^godiagctl: capture: no process $dead$" \
 	capture -p "$dead" --syscalls -o "$tmp/dead.gdc"
 expect "capture --goroutines -p of a dead PID exits 1" 1 \

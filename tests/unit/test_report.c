@@ -34,6 +34,19 @@ static const struct rec_spec calls[] = {
 	{ 200, 500, 7, -1 },		/* a number without a name */
 };
 
+/* What capture writes after TARGETS: the binary each target runs. */
+static void write_binary(struct capw *w)
+{
+	char *meta = NULL;
+	size_t len = 0;
+
+	capw_meta_add(&meta, &len, "target_100_build_id", "gnu:00ff");
+	capw_meta_add(&meta, &len, "target_100_go_version", "go1.23.5");
+	capw_meta_add(&meta, &len, "target_999_build_id", "gnu:0000");
+	capw_section(w, CAPFILE_SEC_META, 0, meta, len);
+	free(meta);
+}
+
 static void write_meta(struct capw *w)
 {
 	char *meta = NULL;
@@ -96,6 +109,7 @@ static void make_capture(struct membuf *m, bool finished)
 	snprintf(t.exe, sizeof(t.exe), "/usr/bin/app");
 	write_meta(&w);
 	capw_target(&w, &t);
+	write_binary(&w);
 	write_records(&w);
 	capw_note(&w, "target 100 (app) exited with status 0");
 	if (finished) {
@@ -137,7 +151,7 @@ static const char json_finished[] =
 	"\"processes\":[{\"pid\":100,\"syscalls\":6,\"events\":7},"
 	"{\"pid\":200,\"syscalls\":3,\"events\":3},{\"pid\":300,\"syscalls\":0,\"events\":1}],"
 	"\"targets\":[{\"pid\":100,\"comm\":\"app\",\"exe\":\"/usr/bin/app\","
-	"\"follow_children\":true}],"
+	"\"build_id\":\"gnu:00ff\",\"go_version\":\"go1.23.5\",\"follow_children\":true}],"
 	"\"notes\":[\"target 100 (app) exited with status 0\"],"
 	"\"file\":{\"version\":1,\"complete\":true,\"cut\":null}}\n";
 
@@ -145,7 +159,7 @@ static const char text_finished[] =
 	"capture  2.50 s from 2026-11-26T10:00:00.123Z on box, kernel 6.1.0-test, "
 	"discard mode, 1.0 MiB per CPU\n"
 	"command  ./app -x\n"
-	"target   100 app (/usr/bin/app), following children\n"
+	"target   100 app (/usr/bin/app) go1.23.5 build id gnu:00ff, following children\n"
 	"events   11 recorded, 5 lost, 16 written, 3 processes\n"
 	"note     target 100 (app) exited with status 0\n"
 	"WARNING  5 events lost (31.2% of 16): the numbers below miss them; "
@@ -369,9 +383,9 @@ static const struct field finished_fields[] = {
 	{ ", discard mode", "\"mode\":\"discard\"" },
 	{ ", 1.0 MiB per CPU", "\"buffer_size\":1048576" },
 	{ "command  ./app -x", "\"command\":\"./app -x\"" },
-	{ "target   100 app (/usr/bin/app), following children",
+	{ "target   100 app (/usr/bin/app) go1.23.5 build id gnu:00ff, following children",
 	  "\"targets\":[{\"pid\":100,\"comm\":\"app\",\"exe\":\"/usr/bin/app\","
-	  "\"follow_children\":true}]" },
+	  "\"build_id\":\"gnu:00ff\",\"go_version\":\"go1.23.5\",\"follow_children\":true}]" },
 	{ "events   11 recorded", "\"recorded\":11" },
 	{ ", 5 lost", "\"events\":{\"recorded\":11,\"lost\":5}" },
 	{ ", 16 written,", "\"written\":16,\"read\":11,\"mode\":\"discard\","
