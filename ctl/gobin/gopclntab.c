@@ -481,43 +481,6 @@ bool gopcln_file_matches(const char *path, const char *file)
 	       (file[0] == '/' || path[lp - lf - 1] == '/');
 }
 
-int gopcln_line_pcs(const struct gopcln *p, const char *file, uint32_t line,
-		    uint64_t *pcs, size_t max)
-{
-	size_t i, n = 0;
-
-	if (!file || !*file || line == 0 || line > INT32_MAX)
-		return -1;
-	for (i = 0; i < p->nfunc; i++) {
-		struct gofunc f;
-		struct pcval s;
-
-		if (gopcln_func(p, i, &f) ||
-		    !pcval_start(&s, p, gobin_le32(f.rec + FUNC_PCLN), f.entry))
-			continue;
-		while (pcval_step(&s)) {
-			const char *path;
-			int32_t fileno;
-
-			if (s.pc >= f.end)
-				break;
-			if (s.val != (int32_t)line || s.next_pc <= s.pc)
-				continue;
-			if (pcvalue(p, gobin_le32(f.rec + FUNC_PCFILE), f.entry, s.pc,
-				    &fileno))
-				continue;
-			path = func_file(p, f.rec, fileno);
-			if (!path || !gopcln_file_matches(path, file))
-				continue;
-			if (n < max)
-				pcs[n] = s.pc;
-			n++;
-			break;
-		}
-	}
-	return (int)n;
-}
-
 static bool func_word(const struct gopcln *p, const struct gofunc *f, uint64_t i,
 		      uint32_t *v);
 
@@ -557,6 +520,41 @@ int gopcln_line_walk(const struct gopcln *p, const char *file, uint32_t line,
 		}
 	}
 	return n;
+}
+
+/* gopcln_line_pcs(): the first PC of each function that has code for the line. */
+struct first_pcs {
+	uint64_t *pcs;
+	size_t max, n;
+	uint64_t last_entry;
+	bool any;
+};
+
+static int first_pc(void *arg, const struct gofunc *f, uint64_t pc, uint64_t end,
+		    int32_t line)
+{
+	struct first_pcs *fp = arg;
+
+	(void)end;
+	(void)line;
+	if (fp->any && f->entry == fp->last_entry)
+		return 0;
+	fp->any = true;
+	fp->last_entry = f->entry;
+	if (fp->n < fp->max)
+		fp->pcs[fp->n] = pc;
+	fp->n++;
+	return 0;
+}
+
+int gopcln_line_pcs(const struct gopcln *p, const char *file, uint32_t line,
+		    uint64_t *pcs, size_t max)
+{
+	struct first_pcs fp = { .pcs = pcs, .max = max };
+
+	if (gopcln_line_walk(p, file, line, first_pc, &fp) < 0)
+		return -1;
+	return (int)fp.n;
 }
 
 bool gopcln_has_file(const struct gopcln *p, const char *file)
