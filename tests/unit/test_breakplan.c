@@ -46,23 +46,7 @@ static void prog_path(char *buf, size_t len, const char *name)
 /* The number of the first line of the Go source containing text, or 0. */
 static uint32_t source_line(const char *text)
 {
-	char path[PATH_MAX + 64], line[512];
-	uint32_t n = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/tests/progs/go/breakplan/main.go", repo);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		n++;
-		if (strstr(line, text)) {
-			fclose(f);
-			return n;
-		}
-	}
-	fclose(f);
-	return 0;
+	return test_source_line(repo, "tests/progs/go/breakplan/main.go", text);
 }
 
 static int file_bytes(const char *path, uint64_t off, uint8_t *buf, size_t len)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -49,6 +50,29 @@ static inline uint8_t *test_slurp(const char *path, size_t *size)
 	if (buf)
 		buf[*size] = '\0';
 	return buf;
+}
+
+/* The number of the first line of REPO/rel containing text, or 0. */
+static inline uint32_t test_source_line(const char *repo, const char *rel,
+					const char *text)
+{
+	char path[PATH_MAX + 64], line[512];
+	uint32_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", repo, rel);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		n++;
+		if (strstr(line, text)) {
+			fclose(f);
+			return n;
+		}
+	}
+	fclose(f);
+	return 0;
 }
 
 #endif

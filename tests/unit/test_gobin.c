@@ -106,23 +106,7 @@ static int file_bytes(const char *path, uint64_t off, uint8_t *buf, size_t len)
 /* The number of the first line of the Go source containing text, or 0. */
 static uint32_t source_line(const char *text)
 {
-	char path[PATH_MAX + 64], line[512];
-	uint32_t n = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/tests/progs/go/gobusy/main.go", repo);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		n++;
-		if (strstr(line, text)) {
-			fclose(f);
-			return n;
-		}
-	}
-	fclose(f);
-	return 0;
+	return test_source_line(repo, "tests/progs/go/gobusy/main.go", text);
 }
 
 static bool ends_with(const char *s, const char *suffix)
