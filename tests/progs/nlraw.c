@@ -152,6 +152,17 @@ static const struct attr_info attrs[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_PROBE_JCC] = { "probe-jcc", K_U8 },
 	[GODIAG_A_PROC_MEM_FD] = { "proc-mem-fd", K_U32 },
 	[GODIAG_A_PROBE_FUNC_OFFSET] = { "probe-func-offset", K_U64 },
+	[GODIAG_A_BREAK_WORDS] = { "break-words", K_BIN },
+	[GODIAG_A_BREAK_STRLEN] = { "break-strlen", K_U32 },
+	[GODIAG_A_BREAK_STACK] = { "break-stack", K_U8 },
+	[GODIAG_A_BREAK_COND] = { "break-cond", K_BIN },
+	[GODIAG_A_BREAK_EVERY] = { "break-every", K_U32 },
+	[GODIAG_A_BREAK_MAX_RATE] = { "break-max-rate", K_U32 },
+	[GODIAG_A_BREAK_AT_ENTRY] = { "break-at-entry", K_FLAG },
+	[GODIAG_A_PROBE_PASSES] = { "probe-passes", K_U64 },
+	[GODIAG_A_PROBE_FILTERED] = { "probe-filtered", K_U64 },
+	[GODIAG_A_PROBE_SAMPLED_OUT] = { "probe-sampled-out", K_U64 },
+	[GODIAG_A_PROBE_RATE_LIMITED] = { "probe-rate-limited", K_U64 },
 };
 
 static bool is_godiag(void)
