@@ -238,6 +238,7 @@ void report_print(const struct report *r, FILE *out)
 		fputs("(no syscalls recorded)\n", out);
 	if (goreport_present(&r->go))
 		goreport_print(&r->go, out);
+	report_breakpoints(&r->bp, out, NULL);
 }
 
 static void json_syscalls(struct json *j, const struct report *r)
@@ -368,6 +369,7 @@ void report_print_json(const struct report *r, FILE *out)
 	json_syscalls(&j, r);
 	if (goreport_present(&r->go))
 		goreport_json(&r->go, &j);
+	report_breakpoints(&r->bp, out, &j);
 	json_capture(&j, r);
 	json_processes(&j, r);
 	json_targets(&j, r);

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "gobin.h"
+#include "gobin/gobin.h"
 
 #define GOBIN_BREAK_SITES_MAX	64	/* entry + inlined copies, or a line's PCs */
 #define GOBIN_BREAK_RETS_MAX	64

@@ -120,6 +120,13 @@ static int on_record(const struct godiag_rec *rec, size_t len, void *arg)
 	if (rec->type == GODIAG_REC_SYSCALL)
 		add_syscall(r, (const struct godiag_rec_syscall *)rec);
 	goreport_record(&r->go, rec, len);
+	bp_record(&r->bp, rec, len);
+	return 0;
+}
+
+static int on_breaks(const char *line, void *arg)
+{
+	bp_line(&((struct report *)arg)->bp, line);
 	return 0;
 }
 
@@ -208,6 +215,7 @@ static void finish(struct report *r)
 	hmap_free(&r->sc_map);
 	hmap_free(&r->proc_map);
 	goreport_finish(&r->go, r->complete ? r->end_mono : r->last_ts, report_lost(r));
+	bp_finish(&r->bp);
 }
 
 int report_load(struct report *r, const void *buf, size_t len, char *err,
@@ -222,6 +230,7 @@ int report_load(struct report *r, const void *buf, size_t len, char *err,
 		.end = on_end,
 		.goinfo = on_goinfo,
 		.syms = on_syms,
+		.breaks = on_breaks,
 	};
 	int rc;
 
@@ -252,6 +261,7 @@ void report_free(struct report *r)
 	hmap_free(&r->sc_map);
 	hmap_free(&r->proc_map);
 	goreport_free(&r->go);
+	bp_free(&r->bp);
 	memset(r, 0, sizeof(*r));
 }
 

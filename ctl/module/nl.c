@@ -75,6 +75,14 @@ static struct nla_policy policy[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_GENERATION]		= { .type = NLA_U32 },
 	[GODIAG_A_THREADS_DROPPED]	= { .type = NLA_U64 },
 	[GODIAG_A_READERS]		= { .type = NLA_U32 },
+	[GODIAG_A_PROBE_ID]		= { .type = NLA_U32 },
+	[GODIAG_A_PROBE_KIND]		= { .type = NLA_U32 },
+	[GODIAG_A_PROBE_HITS]		= { .type = NLA_U64 },
+	[GODIAG_A_PROBE_FAULTS]		= { .type = NLA_U64 },
+	[GODIAG_A_PROBE_PASSES]		= { .type = NLA_U64 },
+	[GODIAG_A_PROBE_FILTERED]	= { .type = NLA_U64 },
+	[GODIAG_A_PROBE_SAMPLED_OUT]	= { .type = NLA_U64 },
+	[GODIAG_A_PROBE_RATE_LIMITED]	= { .type = NLA_U64 },
 };
 
 static void set_errmsg(struct gdnl *nl, const char *msg, size_t len)
