@@ -21,8 +21,9 @@
 /*
  * 2: PROBE_ADD needs GODIAG_A_PROBE_FUNC_OFFSET; callers without
  * CAP_SYS_ADMIN prove ptrace access with GODIAG_A_PROC_MEM_FD.
- * 3: breakpoints: GODIAG_EV_BREAKPOINT, probe kinds BREAK and BREAK_RET,
- * the GODIAG_A_BREAK_* attributes, struct godiag_rec_break.
+ * 3: sessions have a maximum lifetime (GODIAG_A_SESSION_MAX_LIFETIME_MS,
+ * SESSION_EXPIRED); breakpoints: GODIAG_EV_BREAKPOINT, probe kinds BREAK
+ * and BREAK_RET, the GODIAG_A_BREAK_* attributes, struct godiag_rec_break.
  */
 #define GODIAG_ABI_VERSION	3
 
@@ -73,6 +74,7 @@ enum godiag_cmd {
 	GODIAG_CMD_PROBE_ADD,		/* a uprobe on a target's binary -> PROBE_ID */
 	GODIAG_CMD_PROBE_DEL,
 	GODIAG_CMD_PROBE_GET,		/* dump: one message per probe */
+	GODIAG_CMD_SESSION_EXPIRED,	/* notification: a session passed its lifetime */
 	__GODIAG_CMD_MAX
 };
 #define GODIAG_CMD_MAX (__GODIAG_CMD_MAX - 1)
@@ -140,6 +142,8 @@ enum godiag_attr {
 	GODIAG_A_PROBE_FILTERED,	/* u64: hits the condition refused */
 	GODIAG_A_PROBE_SAMPLED_OUT,	/* u64: hits --every skipped */
 	GODIAG_A_PROBE_RATE_LIMITED,	/* u64: hits over the maximum rate */
+	GODIAG_A_SESSION_MAX_LIFETIME_MS, /* u32: see "Lifetime" below; 0: none */
+	GODIAG_A_SESSION_EXPIRED,	/* flag (dumps): stopped at its maximum lifetime */
 	__GODIAG_A_MAX
 };
 #define GODIAG_A_MAX (__GODIAG_A_MAX - 1)
@@ -177,6 +181,23 @@ enum godiag_state {
 #define GODIAG_SESSIONS_USER_MAX 4	/* per UID without CAP_SYS_ADMIN */
 #define GODIAG_TARGETS_MAX	1024	/* per session */
 #define GODIAG_PROBES_MAX	4096	/* per session */
+
+/*
+ * Lifetime. SESSION_NEW may give GODIAG_A_SESSION_MAX_LIFETIME_MS; the
+ * module then stops the session that long after its creation, removes
+ * its probes, marks it expired (GODIAG_A_SESSION_EXPIRED in dumps),
+ * refuses to start it again or to add targets and probes to it, and
+ * sends SESSION_EXPIRED (SESSION_ID, SESSION_MAX_LIFETIME_MS) on the
+ * notify group. The module parameter max_lifetime_ms caps it for the
+ * host: a session asked without a lifetime or with more gets the cap.
+ * SESSION_NEW's reply and the dumps carry the lifetime a session got.
+ *
+ * Every session, target and probe operation is written to the audit
+ * trail (kernel audit records of type GODIAG_AUDIT_TYPE when audit is
+ * enabled, else "godiag: audit:" kernel log lines); see README.md.
+ */
+#define GODIAG_LIFETIME_MAX_MS	0xffffffffU	/* about 49.7 days */
+#define GODIAG_AUDIT_TYPE	2091		/* in 2001-2099, "unused (kernel)" */
 
 /*
  * What a probe records. A probe is an ordinary uprobe (never a

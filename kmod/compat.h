@@ -139,4 +139,28 @@ static inline void godiag_uprobe_sync(void)
 #endif
 }
 
+/*
+ * The executable of an address space, referenced (fput() it), or NULL.
+ * get_mm_exe_file() is not exported; this is what it does. 6.7 made
+ * files SLAB_TYPESAFE_BY_RCU and get_file_rcu() (exported from then on)
+ * the way to take a reference under RCU.
+ */
+#include <linux/rcupdate.h>
+#include <linux/mm_types.h>
+static inline struct file *godiag_mm_exe_file(struct mm_struct *mm)
+{
+	struct file *f;
+
+	rcu_read_lock();
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	f = get_file_rcu(&mm->exe_file);
+#else
+	f = rcu_dereference(mm->exe_file);
+	if (f && !get_file_rcu(f))
+		f = NULL;
+#endif
+	rcu_read_unlock();
+	return f;
+}
+
 #endif /* GODIAG_COMPAT_H */

@@ -8,6 +8,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/timer.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
@@ -24,6 +25,7 @@ struct genl_info;
 struct mm_struct;
 struct netlink_callback;
 struct netlink_ext_ack;
+struct path;
 struct pt_regs;
 struct sk_buff;
 struct task_struct;
@@ -76,6 +78,10 @@ struct godiag_session {
 	struct mutex read_lock;
 	unsigned int read_cpu;		/* where the last read() started (read_lock) */
 	atomic_t readers;
+
+	u32 max_lifetime_ms;		/* 0: none (limits.c) */
+	bool expired;			/* stopped at its maximum lifetime */
+	struct delayed_work expire_work; /* holds a reference while queued */
 };
 
 /* One (session, tgid) the user asked for, with the children it follows. */
@@ -101,6 +107,7 @@ struct godiag_target {
 	struct godiag_thread *threads;	/* per-thread state, open addressing */
 	atomic64_t threads_dropped;	/* events lost to a full table */
 	struct godiag_sc_hist *hist;	/* [GODIAG_SYSCALL_MAX] or NULL */
+	char comm[TASK_COMM_LEN];	/* when added, for the audit trail */
 };
 
 /* Maps a traced tgid to its target; one per (session, process). */
@@ -267,6 +274,29 @@ int godiag_proof_mm(struct file *proof, struct mm_struct *mm, pid_t vpid,
 		    struct netlink_ext_ack *extack);
 int godiag_proof_task(struct file *proof, struct task_struct *task, pid_t vpid,
 		      struct netlink_ext_ack *extack);
+
+/* audit.c: the audit trail; every call with godiag_mutex held */
+const char *godiag_audit_cause(const char *cause);
+void godiag_audit_session(const char *op, struct godiag_session *s);
+void godiag_audit_target_add(struct godiag_target *t, struct task_struct *task);
+void godiag_audit_target_remove(struct godiag_target *t);
+void godiag_audit_probe(const char *op, struct godiag_session *s, u32 id,
+			pid_t tgid, u32 kind, const struct path *path, u64 offset,
+			u64 func_offset, s8 jcc);
+
+/* limits.c: lifetimes and the host's caps */
+int godiag_limits_session_new(const struct godiag_caller *c, u32 *lifetime_ms,
+			      struct netlink_ext_ack *extack);
+void godiag_limits_arm(struct godiag_session *s);
+void godiag_limits_disarm(struct godiag_session *s);
+int godiag_limits_usable(struct godiag_session *s, struct netlink_ext_ack *extack);
+int godiag_limits_probe_add(struct godiag_session *s, struct netlink_ext_ack *extack);
+
+/* probe.c, for limits.c */
+void godiag_probes_drop_session(struct godiag_session *s);
+
+/* netlink.c, for limits.c */
+void godiag_netlink_session_expired(struct godiag_session *s);
 
 /* tracepoint.c */
 struct tracepoint *godiag_tracepoint_find(const char *name);

@@ -47,6 +47,7 @@ static const struct nla_policy session_new_policy[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_MODE] = NLA_POLICY_MAX(NLA_U8, GODIAG_MODE_MAX),
 	[GODIAG_A_EVENTS] = NLA_POLICY_MASK(NLA_U32, GODIAG_EV_ALL),
 	[GODIAG_A_OWNED] = { .type = NLA_FLAG },
+	[GODIAG_A_SESSION_MAX_LIFETIME_MS] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy target_policy[GODIAG_A_MAX + 1] = {
@@ -192,7 +193,10 @@ static int fill_session_id(struct sk_buff *skb, void *arg)
 {
 	struct godiag_session *s = arg;
 
-	return nla_put_u32(skb, GODIAG_A_SESSION_ID, s->id) ? -EMSGSIZE : 0;
+	if (nla_put_u32(skb, GODIAG_A_SESSION_ID, s->id) ||
+	    nla_put_u32(skb, GODIAG_A_SESSION_MAX_LIFETIME_MS, s->max_lifetime_ms))
+		return -EMSGSIZE;
+	return 0;
 }
 
 static int session_new(struct sk_buff *skb, struct genl_info *info)
@@ -203,6 +207,7 @@ static int session_new(struct sk_buff *skb, struct genl_info *info)
 	u8 mode = GODIAG_MODE_DISCARD;
 	struct godiag_session *s;
 	struct godiag_caller c;
+	u32 lifetime_ms = 0;
 	int ret;
 
 	ret = godiag_caller_netlink(skb, &c, info->extack);
@@ -220,9 +225,13 @@ static int session_new(struct sk_buff *skb, struct genl_info *info)
 		mode = nla_get_u8(a[GODIAG_A_MODE]);
 	if (a[GODIAG_A_EVENTS])
 		events = nla_get_u32(a[GODIAG_A_EVENTS]);
+	if (a[GODIAG_A_SESSION_MAX_LIFETIME_MS])
+		lifetime_ms = nla_get_u32(a[GODIAG_A_SESSION_MAX_LIFETIME_MS]);
 
 	mutex_lock(&godiag_mutex);
 	ret = godiag_session_quota(&c, bufsize, info->extack);
+	if (!ret)
+		ret = godiag_limits_session_new(&c, &lifetime_ms, info->extack);
 	if (ret)
 		goto out;
 	s = godiag_session_new(bufsize, mode, events,
@@ -232,6 +241,9 @@ static int session_new(struct sk_buff *skb, struct genl_info *info)
 		ret = PTR_ERR(s);
 		goto out;
 	}
+	s->max_lifetime_ms = lifetime_ms;
+	godiag_limits_arm(s);
+	godiag_audit_session("session-create", s);
 	ret = reply(info, GODIAG_CMD_SESSION_NEW, fill_session_id, s);
 	if (ret)
 		godiag_session_destroy(s);
@@ -270,7 +282,8 @@ static int do_session_del(struct godiag_session *s, struct genl_info *info)
 
 static int do_session_start(struct godiag_session *s, struct genl_info *info)
 {
-	return godiag_session_start(s, info->extack);
+	return godiag_limits_usable(s, info->extack) ?:
+	       godiag_session_start(s, info->extack);
 }
 
 static int do_session_stop(struct godiag_session *s, struct genl_info *info)
@@ -310,6 +323,9 @@ static int do_target_add(struct godiag_session *s, struct genl_info *info)
 
 	if (!require(info, GODIAG_A_PID, "pid"))
 		return -EINVAL;
+	ret = godiag_limits_usable(s, info->extack);
+	if (ret)
+		return ret;
 	pid = nla_get_u32(a[GODIAG_A_PID]);
 	if (a[GODIAG_A_TARGET_FLAGS])
 		flags = nla_get_u32(a[GODIAG_A_TARGET_FLAGS]);
@@ -604,11 +620,15 @@ static int probe_break_conf(struct genl_info *info, u32 kind, struct godiag_brea
 static int do_probe_add(struct godiag_session *s, struct genl_info *info)
 {
 	struct godiag_probe_spec spec = {};
-	struct godiag_break_conf *brk;
+	struct godiag_break_conf *brk = NULL;
 	u32 id;
 	int ret;
 
 	ret = probe_spec(info, &spec);
+	if (!ret)
+		ret = godiag_limits_usable(s, info->extack);
+	if (!ret)
+		ret = godiag_limits_probe_add(s, info->extack);
 	if (!ret)
 		ret = probe_break_conf(info, spec.kind, &brk);
 	if (ret)
@@ -718,7 +738,9 @@ static int fill_session(struct sk_buff *skb, struct godiag_session *s)
 	    nla_put_u32(skb, GODIAG_A_READERS, atomic_read(&s->readers)) ||
 	    nla_put_u32(skb, GODIAG_A_GENERATION, godiag_generation()) ||
 	    put_u64(skb, GODIAG_A_SYSCALL_MIN_NS, s->syscall_min_ns) ||
-	    (s->owner_portid && nla_put_flag(skb, GODIAG_A_OWNED)))
+	    (s->owner_portid && nla_put_flag(skb, GODIAG_A_OWNED)) ||
+	    nla_put_u32(skb, GODIAG_A_SESSION_MAX_LIFETIME_MS, s->max_lifetime_ms) ||
+	    (s->expired && nla_put_flag(skb, GODIAG_A_SESSION_EXPIRED)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -994,6 +1016,35 @@ void godiag_netlink_target_exit(struct godiag_target *t)
 }
 
 /*
+ * A session passed its lifetime (limits.c); godiag_mutex is held, which
+ * also orders this against godiag_netlink_exit().
+ */
+void godiag_netlink_session_expired(struct godiag_session *s)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	godiag_lists_changed();
+	if (!GODIAG_HAVE_NOTIFY || family_closing)
+		return;
+	msg = godiag_alloc(genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL));
+	if (!msg) {
+		notify_lost();
+		return;
+	}
+	hdr = genlmsg_put(msg, 0, 0, &godiag_family, 0, GODIAG_CMD_SESSION_EXPIRED);
+	if (!hdr ||
+	    nla_put_u32(msg, GODIAG_A_SESSION_ID, s->id) ||
+	    nla_put_u32(msg, GODIAG_A_SESSION_MAX_LIFETIME_MS, s->max_lifetime_ms)) {
+		nlmsg_free(msg);
+		notify_lost();
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&godiag_family, msg, 0, 0, GFP_KERNEL);
+}
+
+/*
  * Sessions created with GODIAG_A_OWNED die with the socket that made them.
  * Every generic netlink socket closed on the machine comes here: without
  * an owned session, that costs an atomic read, not godiag_mutex.
@@ -1081,8 +1132,9 @@ int __init godiag_netlink_init(void)
 
 /*
  * Unload: no new requests once the family is gone. The work reporting a
- * target's exit may still run until the sessions are destroyed: under
- * godiag_mutex, it finds family_closing set and sends nothing.
+ * target's exit or a session's expiry may still run until the sessions
+ * are destroyed: under godiag_mutex, it finds family_closing set and
+ * sends nothing.
  */
 void godiag_netlink_exit(void)
 {

@@ -487,6 +487,8 @@ int godiag_probe_add(struct godiag_session *s, const struct godiag_probe_spec *s
 	p->registered = true;
 	list_add_tail(&p->node, &s->probes);
 	s->nr_probes++;
+	godiag_audit_probe("probe-add", s, p->id, p->target->tgid, p->kind, &p->path,
+			   spec->offset, spec->func_offset, p->jcc);
 	/*
 	 * Placed to check that it can be; a stopped session has none placed
 	 * (so this takes out the new one only).
@@ -521,6 +523,8 @@ static void probes_release(struct list_head *list)
 
 	probes_unregister(list);
 	list_for_each_entry_safe(p, tmp, list, node) {
+		godiag_audit_probe("probe-remove", p->session, p->id, p->target->tgid,
+				   p->kind, NULL, p->up.offset, 0, p->jcc);
 		list_del(&p->node);
 		probe_free(p);
 	}
@@ -655,6 +659,17 @@ void godiag_probes_drop_target(struct godiag_target *t)
 	probes_unregister(&gone);
 	list_for_each_entry(p, &gone, node)
 		probe_retire(s, p);
+	probes_release(&gone);
+}
+
+/* The session's lifetime passed (limits.c): every probe goes. */
+void godiag_probes_drop_session(struct godiag_session *s)
+{
+	LIST_HEAD(gone);
+
+	lockdep_assert_held(&godiag_mutex);
+	list_splice_init(&s->probes, &gone);
+	s->nr_probes = 0;
 	probes_release(&gone);
 }
 

@@ -236,6 +236,7 @@ int godiag_session_start(struct godiag_session *s, struct netlink_ext_ack *extac
 	WRITE_ONCE(s->state, GODIAG_STATE_RUNNING);
 	WRITE_ONCE(s->active, true);
 	mod_timer(&s->wake_timer, jiffies + WAKE_INTERVAL);
+	godiag_audit_session("session-start", s);
 	return 0;
 }
 
@@ -264,6 +265,7 @@ void godiag_session_stop(struct godiag_session *s)
 	del_timer_sync(&s->wake_timer);
 	WRITE_ONCE(s->state, GODIAG_STATE_STOPPED);
 	wake_up_interruptible_all(&s->wq);
+	godiag_audit_session("session-stop", s);
 }
 
 void godiag_session_destroy(struct godiag_session *s)
@@ -277,7 +279,9 @@ void godiag_session_destroy(struct godiag_session *s)
 		atomic_dec(&nr_owned);
 	godiag_lists_changed();
 	WRITE_ONCE(s->dead, true);
+	godiag_limits_disarm(s);
 	wake_up_interruptible_all(&s->wq);
+	godiag_audit_session("session-destroy", s);
 	godiag_session_put(s);
 }
 
@@ -287,9 +291,11 @@ void godiag_sessions_release_owner(u32 portid)
 	struct godiag_session *s, *tmp;
 
 	mutex_lock(&godiag_mutex);
+	godiag_audit_cause("owner-closed");
 	list_for_each_entry_safe(s, tmp, &godiag_sessions, node)
 		if (s->owner_portid == portid)
 			godiag_session_destroy(s);
+	godiag_audit_cause("request");
 	mutex_unlock(&godiag_mutex);
 }
 
@@ -298,8 +304,10 @@ void godiag_sessions_destroy_all(void)
 	struct godiag_session *s, *tmp;
 
 	mutex_lock(&godiag_mutex);
+	godiag_audit_cause("unload");
 	list_for_each_entry_safe(s, tmp, &godiag_sessions, node)
 		godiag_session_destroy(s);
+	godiag_audit_cause("request");
 	mutex_unlock(&godiag_mutex);
 }
 

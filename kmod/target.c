@@ -160,8 +160,12 @@ static void target_exit_work(struct work_struct *work)
 
 	mutex_lock(&godiag_mutex);
 	if (!t->gone) {
+		const char *old = godiag_audit_cause("target-exit");
+
 		godiag_netlink_target_exit(t);
+		godiag_audit_target_remove(t);
 		target_unlist(t);
+		godiag_audit_cause(old);
 	}
 	mutex_unlock(&godiag_mutex);
 	godiag_target_put(t);
@@ -543,10 +547,20 @@ int godiag_target_add(struct godiag_session *s, pid_t vpid, u32 flags,
 		ret = -ESRCH;
 	} else {
 		godiag_lists_changed();
+		godiag_audit_target_add(t, task);
 	}
 out:
 	put_task_struct(task);
 	return ret;
+}
+
+/* A removal asked for, or the session's end: said in the audit trail. */
+static void target_remove(struct godiag_target *t)
+{
+	if (t->gone)
+		return;
+	godiag_audit_target_remove(t);
+	target_unlist(t);
 }
 
 /*
@@ -586,7 +600,7 @@ int godiag_target_del(struct godiag_session *s, pid_t vpid,
 				       vpid, s->id);
 		return -ENOENT;
 	}
-	target_unlist(t);
+	target_remove(t);
 	return 0;
 }
 
@@ -596,7 +610,7 @@ void godiag_target_unlink_all(struct godiag_session *s)
 
 	lockdep_assert_held(&godiag_mutex);
 	list_for_each_entry_safe(t, tmp, &s->targets, node)
-		target_unlist(t);
+		target_remove(t);
 }
 
 int __init godiag_targets_init(void)

@@ -188,6 +188,46 @@ jget() {
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
+# report_differences CAPTURE REPORT.json: where the text of `godiagctl
+# report CAPTURE` and its --json (REPORT.json) disagree: the events line,
+# each syscall row's count and errors, the goroutine summary, wait
+# reasons and rows; "none" when they agree.
+report_differences() {
+	"$ctl" report "$1" >"$1.txt" 2>/dev/null
+	python3 - "$1.txt" "$2" <<'PY'
+import json, re, sys
+text, d = open(sys.argv[1]).read(), json.load(open(sys.argv[2]))
+lines, out = text.splitlines(), []
+def table(title):  # the rows under the header line starting with title
+    rows, i = [], next((i for i, l in enumerate(lines) if l.lstrip().startswith(title)), None)
+    for l in lines[i + 1:] if i is not None else []:
+        if not l.strip() or l.startswith(("(no ", "...")):
+            break
+        rows.append(l.split())
+    return rows
+def same(what, t, j):
+    if t != j:
+        out.append(f"{what}: text {t}, JSON {j}")
+m = re.search(r"^events +(\d+) recorded, (\d+) lost, (\d+) written", text, re.M)
+same("events", m and [int(x) for x in m.groups()],
+     [d["events"]["recorded"], d["events"]["lost"], d["capture"]["written"]])
+same("syscalls", sorted((r[0], int(r[1]), int(r[-1])) for r in table("SYSCALL ")),
+     sorted((s["name"], s["count"], s["errors"]) for s in d["syscalls"]))
+g = d.get("goroutines")
+if g is not None:
+    m = re.search(r"^goroutines (\d+) created, (\d+) exited, (\d+) alive at most, (\d+) seen",
+                  text, re.M)
+    same("goroutines", m and [int(x) for x in m.groups()],
+         [g["created"], g["exited"], g["max_live"], g["seen"]])
+    same("wait reasons", [int(r[-3]) for r in table("WAIT REASON")],
+         [b["count"] for b in g["blocked"]])
+    rows = table("GOROUTINE")
+    same("goroutine rows", [(int(r[0]), int(r[1]), int(r[10])) for r in rows],
+         [(x["goroutine"], x["pid"], x["syscalls"]) for x in g["list"][:len(rows)]])
+print("; ".join(out) or "none")
+PY
+}
+
 # syscall_count REPORT.json NAME: calls of NAME in a report, 0 if absent.
 syscall_count() {
 	jget "$1" "sum(s['count'] for s in d['syscalls'] if s['name'] == '$2')"
@@ -469,6 +509,22 @@ out["by_cpu"] = {str(k): v for k, v in out["by_cpu"].items()}
 out["dirty"] = sorted(set(out["dirty"]))
 print(json.dumps(out))
 PY
+}
+
+# pick_prog PROG...: the first of these programs of build/progs that is
+# built (the first named when none is)
+pick_prog() {
+	local p
+	for p in "$@"; do
+		[ -x "$progs/$p" ] && { echo "$progs/$p"; return; }
+	done
+	echo "$progs/$1"
+}
+
+# probe_offsets INSPECT.json: the file offsets of the probes `godiagctl
+# inspect --json` lists, on one line
+probe_offsets() {
+	jget "$1" "' '.join(str(p['offset']) for p in d['goroutines']['probes'])"
 }
 
 # go_probe_specs INSPECT.json: one line per probe that `godiagctl inspect

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/print.h"
+#include "base/util.h"
 
 void print_begin(struct printer *p, FILE *out, bool json)
 {
@@ -54,9 +55,20 @@ static void path_pop(struct printer *p)
 		p->path[0] = '\0';
 }
 
-/* key NULL: an element of an array, which leaves the path as it is. */
-static void open_level(struct printer *p, const char *key, bool array)
+/* Whether what is printed to reaches this printer's side. */
+static bool shown(const struct printer *p, enum print_to to)
 {
+	return (to & (p->json ? PRINT_JSON : PRINT_FP)) != 0;
+}
+
+/* key NULL: an element of an array, which leaves the path as it is. */
+static void open_level(struct printer *p, enum print_to to, const char *key,
+		       bool array)
+{
+	if (!shown(p, to))
+		return;
+	if (key && p->json)
+		audit(p, true, key);
 	if (p->depth < PRINT_DEPTH_MAX)
 		p->named[p->depth] = key != NULL;
 	p->depth++;
@@ -72,8 +84,10 @@ static void open_level(struct printer *p, const char *key, bool array)
 		json_object_begin(&p->j);
 }
 
-static void close_level(struct printer *p, bool array)
+static void close_level(struct printer *p, enum print_to to, bool array)
 {
+	if (!shown(p, to))
+		return;
 	p->depth--;
 	if (p->depth < PRINT_DEPTH_MAX && p->named[p->depth])
 		path_pop(p);
@@ -85,24 +99,44 @@ static void close_level(struct printer *p, bool array)
 		json_object_end(&p->j);
 }
 
+void print_object_begin_to(struct printer *p, enum print_to to, const char *key)
+{
+	open_level(p, to, key, false);
+}
+
+void print_object_end_to(struct printer *p, enum print_to to)
+{
+	close_level(p, to, false);
+}
+
+void print_array_begin_to(struct printer *p, enum print_to to, const char *key)
+{
+	open_level(p, to, key, true);
+}
+
+void print_array_end_to(struct printer *p, enum print_to to)
+{
+	close_level(p, to, true);
+}
+
 void print_object_begin(struct printer *p, const char *key)
 {
-	open_level(p, key, false);
+	open_level(p, PRINT_ANY, key, false);
 }
 
 void print_object_end(struct printer *p)
 {
-	close_level(p, false);
+	close_level(p, PRINT_ANY, false);
 }
 
 void print_array_begin(struct printer *p, const char *key)
 {
-	open_level(p, key, true);
+	open_level(p, PRINT_ANY, key, true);
 }
 
 void print_array_end(struct printer *p)
 {
-	close_level(p, true);
+	close_level(p, PRINT_ANY, true);
 }
 
 /* A member's key, or none for an element of an array. */
@@ -112,43 +146,103 @@ static void json_member(struct printer *p, const char *key)
 		json_key(&p->j, key);
 }
 
-void print_string(struct printer *p, enum print_to to, const char *key,
-		  const char *fmt, const char *v)
+/*
+ * Where a value printed to goes on this printer: JSON (its key written),
+ * the text, or nowhere (PRINT_NONE). After the value, printed() audits it.
+ */
+static enum print_to value_to(struct printer *p, enum print_to to, const char *key)
 {
 	if (p->json && (to & PRINT_JSON)) {
 		json_member(p, key);
-		json_string(&p->j, v);
-		audit(p, true, key);
-	} else if (!p->json && (to & PRINT_FP)) {
-		fprintf(p->out, fmt, v);
-		audit(p, false, key);
+		return PRINT_JSON;
 	}
+	return !p->json && (to & PRINT_FP) ? PRINT_FP : PRINT_NONE;
+}
+
+static void printed(struct printer *p, enum print_to went, const char *key)
+{
+	if (went != PRINT_NONE)
+		audit(p, went == PRINT_JSON, key);
+}
+
+void print_string(struct printer *p, enum print_to to, const char *key,
+		  const char *fmt, const char *v)
+{
+	enum print_to went;
+
+	if (!v) {
+		print_null(p, to, key);
+		return;
+	}
+	went = value_to(p, to, key);
+	if (went == PRINT_JSON)
+		json_string(&p->j, v);
+	else if (went == PRINT_FP)
+		fprintf(p->out, fmt, v);
+	printed(p, went, key);
+}
+
+void print_null(struct printer *p, enum print_to to, const char *key)
+{
+	enum print_to went = value_to(p, print_side(to, PRINT_JSON), key);
+
+	if (went == PRINT_JSON)
+		json_null(&p->j);
+	printed(p, went, key);
 }
 
 void print_u64(struct printer *p, enum print_to to, const char *key,
 	       const char *fmt, uint64_t v)
 {
-	if (p->json && (to & PRINT_JSON)) {
-		json_member(p, key);
+	enum print_to went = value_to(p, to, key);
+
+	if (went == PRINT_JSON)
 		json_u64(&p->j, v);
-		audit(p, true, key);
-	} else if (!p->json && (to & PRINT_FP)) {
+	else if (went == PRINT_FP)
 		fprintf(p->out, fmt, v);
-		audit(p, false, key);
-	}
+	printed(p, went, key);
+}
+
+void print_s64(struct printer *p, enum print_to to, const char *key,
+	       const char *fmt, int64_t v)
+{
+	enum print_to went = value_to(p, to, key);
+
+	if (went == PRINT_JSON)
+		json_s64(&p->j, v);
+	else if (went == PRINT_FP)
+		fprintf(p->out, fmt, v);
+	printed(p, went, key);
 }
 
 void print_bool(struct printer *p, enum print_to to, const char *key,
 		const char *fmt, bool v)
 {
-	if (p->json && (to & PRINT_JSON)) {
-		json_member(p, key);
+	enum print_to went = value_to(p, to, key);
+
+	if (went == PRINT_JSON)
 		json_bool(&p->j, v);
-		audit(p, true, key);
-	} else if (!p->json && (to & PRINT_FP)) {
+	else if (went == PRINT_FP)
 		fprintf(p->out, fmt, v ? "yes" : "no");
-		audit(p, false, key);
+	printed(p, went, key);
+}
+
+void print_duration(struct printer *p, enum print_to to, const char *key,
+		    const char *fmt, uint64_t ns)
+{
+	char buf[32];
+
+	if (p->json) {
+		print_u64(p, to, key, NULL, ns);
+		return;
 	}
+	format_duration(ns, buf, sizeof(buf));
+	print_string(p, to, key, fmt, buf);
+}
+
+void print_column_fmt(char fmt[PRINT_COLUMN_FMT], size_t width)
+{
+	snprintf(fmt, PRINT_COLUMN_FMT, "%%-%zus", width);
 }
 
 /* The column of labels in every aligned text output. */

@@ -23,10 +23,17 @@
 #include "base/json.h"
 
 enum print_to {
+	PRINT_NONE = 0,		/* neither: a row the text leaves out */
 	PRINT_FP = 1,		/* the text only */
 	PRINT_JSON = 2,		/* the JSON only */
 	PRINT_ANY = 3,		/* both */
 };
+
+/* What of to goes to one side: for a value that side alone shows. */
+static inline enum print_to print_side(enum print_to to, enum print_to side)
+{
+	return to & side ? side : PRINT_NONE;
+}
 
 #define PRINT_PATH_MAX	256
 #define PRINT_DEPTH_MAX	JSON_MAX_DEPTH
@@ -53,7 +60,8 @@ void print_end(struct printer *p);
 /*
  * A JSON object or array (nothing in the text): key names the member, or
  * is NULL for an element of an array. Paths name an array's elements
- * "key[]".
+ * "key[]". A named one counts as a JSON value for the audit, so a text
+ * value that stands for it (how many elements) can be keyed by its name.
  */
 void print_object_begin(struct printer *p, const char *key);
 void print_object_end(struct printer *p);
@@ -61,15 +69,38 @@ void print_array_begin(struct printer *p, const char *key);
 void print_array_end(struct printer *p);
 
 /*
+ * The same for one side only, ended with the same to: a JSON member the
+ * text shows elsewhere or not at all (PRINT_JSON), or the path of values
+ * the text shows where the JSON does not have them (PRINT_FP: the text's
+ * keys then name the JSON members that carry them).
+ */
+void print_object_begin_to(struct printer *p, enum print_to to, const char *key);
+void print_object_end_to(struct printer *p, enum print_to to);
+void print_array_begin_to(struct printer *p, enum print_to to, const char *key);
+void print_array_end_to(struct printer *p, enum print_to to);
+
+/*
  * The value, formatted by fmt in the text (one conversion; a bool's is
- * %s, "yes" or "no"). key NULL: an element of the array open.
+ * %s, "yes" or "no"). key NULL: an element of the array open. A string
+ * v NULL is null in JSON and nothing in the text.
  */
 void print_string(struct printer *p, enum print_to to, const char *key,
 		  const char *fmt, const char *v);
 void print_u64(struct printer *p, enum print_to to, const char *key,
 	       const char *fmt, uint64_t v);
+void print_s64(struct printer *p, enum print_to to, const char *key,
+	       const char *fmt, int64_t v);
 void print_bool(struct printer *p, enum print_to to, const char *key,
 		const char *fmt, bool v);
+/* JSON null; nothing in the text. */
+void print_null(struct printer *p, enum print_to to, const char *key);
+/* A duration: short in the text ("1.50 ms", fmt's %s), nanoseconds in JSON. */
+void print_duration(struct printer *p, enum print_to to, const char *key,
+		    const char *fmt, uint64_t ns);
+
+/* "%-Ns", for a text column N wide whose width the values decide. */
+#define PRINT_COLUMN_FMT	24
+void print_column_fmt(char fmt[PRINT_COLUMN_FMT], size_t width);
 
 /* Text only, and no value: a label in its column, punctuation, a newline. */
 void print_label(struct printer *p, const char *label);

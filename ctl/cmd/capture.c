@@ -26,9 +26,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/cgroup.h"
 #include "base/proc.h"
 #include "base/util.h"
 #include "cmd/capture.h"
+#include "gobin/buildid.h"
 #include "godiag_version.h"
 #include "module/names.h"
 
@@ -45,6 +47,12 @@ static const char *const capture_usage =
 	"\n"
 	"Targets:\n"
 	"  -p, --pid PID          trace process PID (repeatable)\n"
+	"      --cgroup PATH      trace the processes of cgroup PATH and of the\n"
+	"                         cgroups below it (cgroup v2; PATH as in\n"
+	"                         /proc/PID/cgroup, or under /sys/fs/cgroup)\n"
+	"      --container ID     trace the processes of container ID (a prefix\n"
+	"                         of its ID: Docker, containerd, CRI-O, Podman),\n"
+	"                         found by its cgroup\n"
 	"  -f, --follow-children  also trace the processes the targets start\n"
 	"  -- COMMAND [ARGS...]   start COMMAND and trace it from its first\n"
 	"                         syscall; the capture ends when it exits (if\n"
@@ -67,12 +75,14 @@ static const char *const capture_usage =
 	"                         comma-separated (write,read,35)\n"
 	"      --syscall-min DUR  only syscalls that took at least DUR (100us)\n"
 	"      --break SPEC       a breakpoint that never stops the program: every\n"
-	"                         call of function SPEC (main.handle,\n"
-	"                         'main.(*Server).handle') with the goroutine,\n"
+	"                         hit of SPEC, a function (main.handle,\n"
+	"                         'main.(*Server).handle') and its inlined copies,\n"
+	"                         FILE.go:LINE or 0xADDR, with the goroutine,\n"
 	"                         arguments and stack it asks for (repeatable, up\n"
 	"                         to 16; the options below apply to the --break\n"
 	"                         before them); every target must be a Go program\n"
-	"      --arg N:TYPE       read argument N (from 1) as TYPE: int, uint,\n"
+	"      --arg N:TYPE       read argument N (from 1) as TYPE (without DWARF,\n"
+	"                         or over it): int, uint,\n"
 	"                         int8..int64, uint8..uint64, bool, ptr, string,\n"
 	"                         slice, iface\n"
 	"      --strlen N         bytes of a string argument kept (default 64,\n"
@@ -94,6 +104,9 @@ static const char *const capture_usage =
 	"                         capture killed with SIGKILL leaves the\n"
 	"                         temporary, which report reads as a cut file)\n"
 	"      --duration DUR     stop after DUR (10s, 5m)\n"
+	"      --max-duration DUR the module stops the session after DUR even if\n"
+	"                         godiagctl cannot (default 1h; 0 or none: no\n"
+	"                         limit but the host's, godiag.max_lifetime_ms)\n"
 	"      --buffer SIZE      buffer per CPU (default 1M, 16K..256M; rounded\n"
 	"                         up to a power of two)\n"
 	"      --mode MODE        discard: when a buffer is full, drop new events\n"
@@ -146,9 +159,27 @@ static void open_netlink(struct capture *c)
 
 static int get_session_id(const struct gdnl_reply *r, void *arg)
 {
+	struct capture *c = arg;
+
 	if (r->tb[GODIAG_A_SESSION_ID])
-		*(uint32_t *)arg = nla_get_u32(r->tb[GODIAG_A_SESSION_ID]);
+		c->session = nla_get_u32(r->tb[GODIAG_A_SESSION_ID]);
+	if (r->tb[GODIAG_A_SESSION_MAX_LIFETIME_MS])
+		c->lifetime_ms = nla_get_u32(r->tb[GODIAG_A_SESSION_MAX_LIFETIME_MS]);
 	return 0;
+}
+
+/* The host may cap lifetimes (godiag.max_lifetime_ms): say when it did. */
+static void note_lifetime(struct capture *c)
+{
+	char asked[32], got[32];
+
+	if (c->lifetime_ms == c->o->max_lifetime_ms)
+		return;
+	capture_format_ms(c->o->max_lifetime_ms, asked, sizeof(asked));
+	capture_format_ms(c->lifetime_ms, got, sizeof(got));
+	note("the host caps sessions at %s (godiag.max_lifetime_ms): --max-duration "
+	     "%s becomes %s", got, asked, got);
+	c->o->max_lifetime_ms = c->lifetime_ms;
 }
 
 static void create_session(struct capture *c)
@@ -160,12 +191,15 @@ static void create_session(struct capture *c)
 	gdnl_put_u8(msg, GODIAG_A_MODE, c->o->mode);
 	gdnl_put_u32(msg, GODIAG_A_EVENTS, capture_events(c->o));
 	gdnl_put_flag(msg, GODIAG_A_OWNED);
-	err = gdnl_exec(c->nl, msg, get_session_id, &c->session);
+	if (c->o->max_lifetime_ms)
+		gdnl_put_u32(msg, GODIAG_A_SESSION_MAX_LIFETIME_MS, c->o->max_lifetime_ms);
+	err = gdnl_exec(c->nl, msg, get_session_id, c);
 	if (err)
 		gdnl_fail(c->nl, err);
 	if (!c->session)
 		die(EXIT_OPFAIL, "%s: the module created a session without an ID",
 		    c->c->name);
+	note_lifetime(c);
 	if (!c->o->syscalls || (!c->o->has_mask && !c->o->has_min))
 		return;
 	msg = gdnl_msg(c->nl, GODIAG_CMD_SYSCALLS_SET, 0);
@@ -179,7 +213,21 @@ static void create_session(struct capture *c)
 		gdnl_fail(c->nl, err);
 }
 
-static void add_target(struct capture *c, uint32_t pid, bool is_command)
+/* "cgroup PATH" or "container ID", for messages. */
+static const char *group_name(const struct capture *c)
+{
+	static char name[512];
+
+	snprintf(name, sizeof(name), "%s %s", c->o->cgroup ? "cgroup" : "container",
+		 c->o->cgroup ? c->o->cgroup : c->o->container);
+	return name;
+}
+
+/*
+ * Returns false when a process of --cgroup or --container (from_group)
+ * exited before it could be added: it is left out with a note.
+ */
+static bool add_target(struct capture *c, uint32_t pid, bool is_command, bool from_group)
 {
 	struct nl_msg *msg = gdnl_msg(c->nl, GODIAG_CMD_TARGET_ADD, 0);
 	struct capture_target *t;
@@ -193,7 +241,11 @@ static void add_target(struct capture *c, uint32_t pid, bool is_command)
 	err = gdnl_exec(c->nl, msg, NULL, NULL);
 	if (mem >= 0)
 		close(mem);
-	/* Gone since check_pids(): the same bad argument. */
+	if (err == -ESRCH && from_group) {
+		note("process %u of %s exited before it could be traced", pid, group_name(c));
+		return false;
+	}
+	/* Gone since check_targets(): the same bad argument. */
 	if (err == -ESRCH)
 		capture_die(c, EXIT_USAGE, "no process %u", pid);
 	if (err)
@@ -203,6 +255,7 @@ static void add_target(struct capture *c, uint32_t pid, bool is_command)
 	memset(t, 0, sizeof(*t));
 	t->pid = pid;
 	t->is_command = is_command;
+	return true;
 }
 
 /* The sources the options ask for, in this order. */
@@ -262,12 +315,14 @@ static void add_targets(struct capture *c)
 {
 	size_t i;
 
-	for (i = 0; i < c->o->npids; i++) {
-		add_target(c, c->o->pids[i], false);
-		attach_sources(c, c->o->pids[i]);
-	}
+	for (i = 0; i < c->o->npids; i++)
+		if (add_target(c, c->o->pids[i], false, i >= c->o->npids_given))
+			attach_sources(c, c->o->pids[i]);
 	if (c->child.pid)
-		add_target(c, (uint32_t)c->child.pid, true);
+		add_target(c, (uint32_t)c->child.pid, true, false);
+	if (!c->ntargets)
+		capture_die(c, EXIT_USAGE, "every process of %s exited before it could be "
+			    "traced", group_name(c));
 }
 
 /* The possible CPUs: sysfs, else 0..n-1 from the module's count. */
@@ -348,6 +403,11 @@ static void write_meta(struct capture *c)
 	capw_meta_add(&text, &len, "syscall_min_ns", "%llu",
 		      (unsigned long long)o->min_ns);
 	capw_meta_add(&text, &len, "follow_children", "%s", o->follow ? "yes" : "no");
+	if (o->cgroup)
+		capw_meta_add(&text, &len, "cgroup", "%s", o->cgroup);
+	if (o->container)
+		capw_meta_add(&text, &len, "container", "%s", o->container);
+	capw_meta_add(&text, &len, "max_duration_ms", "%u", o->max_lifetime_ms);
 	if (o->command) {
 		capture_join_args(o->command, cmd, sizeof(cmd));
 		capw_meta_add(&text, &len, "command", "%s", cmd);
@@ -374,6 +434,34 @@ static void write_targets(struct capture *c)
 		capw_target(&c->w, t);
 	}
 	free(t);
+}
+
+/*
+ * Which binary each target runs (its build id and Go version, read from
+ * /proc/PID/exe: the file it runs, even when the path has a new one), so
+ * that report can tell when the file at the path is another build.
+ */
+static void write_binaries(struct capture *c)
+{
+	char *text = NULL, key[64], path[64], val[256];
+	size_t len = 0, i;
+
+	for (i = 0; i < c->ntargets; i++) {
+		uint32_t pid = c->targets[i].pid;
+
+		snprintf(path, sizeof(path), "/proc/%u/exe", pid);
+		if (!buildid_read(path, val, sizeof(val))) {
+			snprintf(key, sizeof(key), "target_%u_build_id", pid);
+			capw_meta_add(&text, &len, key, "%s", val);
+		}
+		if (!buildid_go_version(path, val, sizeof(val))) {
+			snprintf(key, sizeof(key), "target_%u_go_version", pid);
+			capw_meta_add(&text, &len, key, "%s", val);
+		}
+	}
+	if (text)
+		capw_section(&c->w, CAPFILE_SEC_META, 0, text, len);
+	free(text);
 }
 
 static void start_timer(struct capture *c)
@@ -510,8 +598,47 @@ static void start(struct capture *c)
 	if (c->child.pid)
 		release_command(c);
 	write_targets(c);
+	write_binaries(c);
 	/* On disk from the start: a capture killed later leaves a readable file. */
 	capw_flush(&c->w);
+	auditlog_capture(c, "capture-start", NULL, 0, 0);
+}
+
+/*
+ * --cgroup, --container: the group's processes become targets after
+ * those of -p (each once). Cgroup v2 only: v1 hierarchies name no single
+ * tree of a container's processes.
+ */
+static void group_targets(struct capture *c)
+{
+	struct capture_opts *o = c->o;
+	char dir[4096], err[4608];
+	uint32_t *pids = NULL;
+	size_t n = 0, i, j;
+
+	if (!o->cgroup && !o->container)
+		return;
+	if (cgroup_check_root(CGROUP_ROOT, err, sizeof(err)) ||
+	    (o->cgroup ? cgroup_dir(CGROUP_ROOT, o->cgroup, dir, sizeof(dir), err, sizeof(err)) :
+	     cgroup_container(CGROUP_ROOT, o->container, dir, sizeof(dir), err, sizeof(err))) ||
+	    cgroup_pids(dir, GODIAG_TARGETS_MAX, &pids, &n, err, sizeof(err)))
+		die(EXIT_USAGE, "%s: %s", c->c->name, err);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < o->npids && o->pids[j] != pids[i]; j++)
+			;
+		/* godiagctl may be in the group: it does not trace itself. */
+		if (j < o->npids || pids[i] == (uint32_t)getpid())
+			continue;
+		if (o->npids == GODIAG_TARGETS_MAX)
+			die(EXIT_USAGE, "%s: more than %d targets", c->c->name,
+			    GODIAG_TARGETS_MAX);
+		o->pids = xreallocarray(o->pids, o->npids + 1, sizeof(*o->pids));
+		o->pids[o->npids++] = pids[i];
+	}
+	free(pids);
+	if (o->npids == o->npids_given)
+		die(EXIT_USAGE, "%s: %s has no processes%s", c->c->name, group_name(c),
+		    n ? " but godiagctl and those given with -p" : "");
 }
 
 /*
@@ -523,8 +650,9 @@ static void check_targets(struct capture *c)
 	char err[1024];
 	size_t i;
 
+	group_targets(c);
 	for (i = 0; i < c->o->npids; i++)
-		if (!proc_exists((pid_t)c->o->pids[i]))
+		if (i < c->o->npids_given && !proc_exists((pid_t)c->o->pids[i]))
 			die(EXIT_USAGE, "%s: no process %u", c->c->name, c->o->pids[i]);
 	if (!c->nsrcs)
 		return;
@@ -533,6 +661,8 @@ static void check_targets(struct capture *c)
 		char exe[64];
 		int e;
 
+		if (i >= c->o->npids_given && !proc_exists((pid_t)pid))
+			continue;	/* add_target() leaves it out */
 		snprintf(exe, sizeof(exe), "/proc/%u/exe", pid);
 		e = open_errno(exe);
 		if (e)

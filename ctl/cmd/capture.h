@@ -45,6 +45,9 @@ struct capture_bspec {
 struct capture_opts {
 	uint32_t *pids;
 	size_t npids;
+	size_t npids_given;	/* the first, from -p; the rest from the group */
+	const char *cgroup;	/* --cgroup PATH, or NULL */
+	const char *container;	/* --container ID, or NULL */
 	bool follow;
 	bool syscalls;
 	bool goroutines;
@@ -55,6 +58,7 @@ struct capture_opts {
 	uint64_t duration_ns;	/* 0: until the targets exit */
 	uint32_t buffer;	/* bytes per CPU, a power of two */
 	uint8_t mode;		/* GODIAG_MODE_* */
+	uint32_t max_lifetime_ms;	/* --max-duration; 0: none asked */
 	bool strict;		/* exit EXIT_UNCLEAN when the run was not clean */
 	/* Breakpoints (capture_break.c): each --break and its options. */
 	struct capture_bspec *breaks;
@@ -77,6 +81,16 @@ uint32_t capture_events(const struct capture_opts *o);
  * NULL, or why bytes is out of range (GODIAG_BUFFER_MIN..MAX).
  */
 const char *capture_buffer_size(uint64_t bytes, uint32_t *size);
+
+/*
+ * --max-duration: "0" or "none" for no limit (the host's cap still
+ * applies), else a duration from 1 ms to GODIAG_LIFETIME_MAX_MS, rounded
+ * up to whole ms. Returns NULL, or why s is refused.
+ */
+const char *capture_max_duration(const char *s, uint32_t *ms);
+#define CAPTURE_MAX_DURATION_DEFAULT_MS	(3600U * 1000)
+/* A lifetime as --max-duration takes it: 1h, 90s, 1500ms, none. */
+void capture_format_ms(uint32_t ms, char *buf, size_t len);
 
 /* argv as one line a shell would read back: "ls -l 'a b'". */
 void capture_join_args(char *const *argv, char *buf, size_t len);
@@ -133,6 +147,7 @@ enum stop_reason {
 	STOP_DURATION,
 	STOP_SIGNAL,
 	STOP_SESSION,		/* someone else stopped or destroyed the session */
+	STOP_EXPIRED,		/* the module stopped it at its maximum lifetime */
 	STOP_WRITE,		/* the file cannot be written */
 };
 
@@ -150,6 +165,7 @@ struct capture {
 	struct gdnl *notify;	/* NULL: poll the targets instead */
 	struct godiag_status st;
 	uint32_t session;
+	uint32_t lifetime_ms;	/* what the module gave it; 0: none */
 	bool session_gone;
 
 	int dev;		/* /dev/godiag, bound to the session */
@@ -252,6 +268,14 @@ void capture_pid_failed(struct capture *c, uint32_t pid, int mem_err, int err);
  * returns the exit code.
  */
 int capture_finish(struct capture *c);
+
+/*
+ * auditlog.c: a JSON line in godiagctl's audit log (event
+ * "capture-start", reason NULL; or "capture-stop" with why it ended and
+ * what it recorded). Never fails: it says once on stderr that it could not.
+ */
+void auditlog_capture(const struct capture *c, const char *event,
+		      const char *reason, uint64_t records, uint64_t lost);
 
 /* capture_loop.c: runs until c->reason is set. */
 void capture_loop(struct capture *c);

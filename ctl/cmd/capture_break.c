@@ -183,6 +183,80 @@ syntax:
 
 /* ---- inspect: plan every spec ---------------------------------------- */
 
+/*
+ * --if needs the arguments at every site: a site where they are not known
+ * (an inlined copy, a line inside the function) would record every hit.
+ */
+static int cond_unknown_site(const struct gobin_break *plan, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < plan->nsites; i++) {
+		const struct gobin_site *s = &plan->sites[i];
+
+		if (s->args_valid)
+			continue;
+		snprintf(err, errlen, "--if needs the arguments, which are not known at "
+			 "0x%" PRIx64 " (%s%.100s); break on the function's entry alone",
+			 s->vaddr, s->inlined ? "a copy inlined into " : "inside ",
+			 s->func ? s->func : "?");
+		return -1;
+	}
+	return 0;
+}
+
+static bool arg_readable(const struct gobin_arg *a)
+{
+	size_t j;
+
+	for (j = 0; j < a->nwords; j++)
+		if (a->word[j].reg != GOBIN_NO_REG && a->word[j].reg > GODIAG_REG_MAX)
+			return false;
+	return true;
+}
+
+static bool asks_float(const struct capture_bspec *bs)
+{
+	size_t i;
+
+	for (i = 0; i < bs->nargtypes; i++)
+		if (strstr(bs->argtypes[i], ":float"))
+			return true;
+	return false;
+}
+
+/*
+ * The module reads integer registers and the stack, up to
+ * GODIAG_BREAK_WORDS_MAX words: an argument from DWARF it cannot read (a
+ * float in an X register, one past the words) leaves the plan with a line
+ * saying so; a float asked for with --arg is an error.
+ */
+static int drop_unreadable(const struct capture_bspec *bs, struct gobin_break *p,
+			   char *err, size_t errlen)
+{
+	size_t i, n = 0, words = 0;
+
+	if (asks_float(bs)) {
+		snprintf(err, errlen, "--arg: float arguments are not read yet");
+		return -1;
+	}
+	for (i = 0; i < p->nargs; i++) {
+		const struct gobin_arg *a = &p->args[i];
+		bool fits = words + a->nwords <= GODIAG_BREAK_WORDS_MAX;
+
+		if (arg_readable(a) && fits) {
+			words += a->nwords;
+			p->args[n++] = *a;
+			continue;
+		}
+		fprintf(stderr, "godiagctl: --break %.100s: argument %s (%s) not read: %s\n",
+			bs->spec, a->name, a->type, fits ? "floats are not read yet" :
+			"too many words");
+	}
+	p->nargs = n;
+	return 0;
+}
+
 static int plan_all(const struct capture_opts *o, struct bp_target *t, char *err,
 		    size_t errlen)
 {
@@ -198,10 +272,15 @@ static int plan_all(const struct capture_opts *o, struct bp_target *t, char *err
 		};
 
 		if (gobin_break_plan(&t->bin, bs->spec, &bo, &t->plans[i], msg, sizeof(msg)) ||
-		    (bs->cond && cond_parse(bs->cond, &t->plans[i], &k, msg, sizeof(msg)))) {
+		    drop_unreadable(bs, &t->plans[i], msg, sizeof(msg)) ||
+		    (bs->cond && (cond_unknown_site(&t->plans[i], msg, sizeof(msg)) ||
+				  cond_parse(bs->cond, &t->plans[i], &k, msg, sizeof(msg))))) {
 			snprintf(err, errlen, "--break %.100s: %.400s", bs->spec, msg);
 			return -1;
 		}
+		if (t->plans[i].note[0])
+			fprintf(stderr, "godiagctl: --break %.100s: %s\n", bs->spec,
+				t->plans[i].note);
 		if (bs->latency && !t->plans[i].nrets) {
 			snprintf(err, errlen, "--break %.100s: --latency needs a function's RETs",
 				 bs->spec);
@@ -304,7 +383,10 @@ static void put_break_attrs(struct capture *c, struct nl_msg *msg, const struct 
 
 	if (n < 0)
 		capture_die(c, EXIT_OPFAIL, "%s", err);
-	/* Not at the entry: the arguments are not where the plan says. */
+	/*
+	 * Not at the entry: the arguments are not where the plan says, so the
+	 * site reads none (plan_all refused --if on such a plan).
+	 */
 	if (!s->args_valid)
 		n = 0;
 	if (n)

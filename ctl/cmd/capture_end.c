@@ -44,7 +44,8 @@ static const struct cpu_stats *kernel_cpu(const struct session_list *l,
 }
 
 /* The module's counters and the tool's, per CPU; *flags says whose. */
-static struct capfile_cpu_stats *collect_stats(struct capture *c, uint32_t *flags)
+static struct capfile_cpu_stats *collect_stats(struct capture *c, uint32_t *flags,
+					       bool *expired)
 {
 	struct capfile_cpu_stats *s = xcalloc(c->nrings, sizeof(*s));
 	struct session_list l = { NULL, 0 };
@@ -59,6 +60,7 @@ static struct capfile_cpu_stats *collect_stats(struct capture *c, uint32_t *flag
 			     gdnl_strerror(c->nl, err));
 		else if (l.n == 1)
 			*flags = CAPFILE_STATS_KERNEL;
+		*expired = l.n == 1 && l.v[0].expired;
 	}
 	for (i = 0; i < c->nrings; i++) {
 		const struct cpu_stats *k = *flags ? kernel_cpu(&l, c->rings[i].cpu) : NULL;
@@ -99,6 +101,13 @@ static void note_reason(struct capture *c)
 	case STOP_SESSION:
 		capw_note(&c->w, "capture ended: session %u was stopped or destroyed "
 			  "by someone else", c->session);
+		break;
+	case STOP_EXPIRED:
+		capture_format_ms(c->o->max_lifetime_ms, dur, sizeof(dur));
+		capw_note(&c->w, "capture ended: the module stopped session %u at its "
+			  "maximum lifetime (--max-duration %s)", c->session, dur);
+		warn("%s: the module stopped the session at its maximum lifetime "
+		     "(--max-duration %s)", c->c->name, dur);
 		break;
 	case STOP_NONE:
 	case STOP_WRITE:
@@ -192,6 +201,22 @@ static struct totals totals_of(const struct capture *c,
 	return t;
 }
 
+/* Why it ended, for the audit log. */
+static const char *reason_name(enum stop_reason r)
+{
+	switch (r) {
+	case STOP_TARGETS: return "targets-exited";
+	case STOP_COMMAND: return "command-exited";
+	case STOP_DURATION: return "duration";
+	case STOP_SIGNAL: return "signal";
+	case STOP_SESSION: return "session-stopped";
+	case STOP_EXPIRED: return "max-duration";
+	case STOP_WRITE: return "write-error";
+	case STOP_NONE: break;
+	}
+	return "unknown";
+}
+
 /* The command started with -- exited by itself, and not with status 0. */
 static bool command_failed(const struct capture *c)
 {
@@ -245,7 +270,7 @@ int capture_finish(struct capture *c)
 	struct capfile_cpu_stats *s;
 	uint32_t flags;
 	struct totals t;
-	bool exact;
+	bool exact, expired = false;
 	int err, ret;
 	size_t i;
 
@@ -254,7 +279,10 @@ int capture_finish(struct capture *c)
 	drain_fully(c);
 	c->end_real = capture_now_ns(CLOCK_REALTIME);
 	c->end_mono = capture_now_ns(CLOCK_MONOTONIC);
-	s = collect_stats(c, &flags);
+	s = collect_stats(c, &flags, &expired);
+	/* Without the notify group, the session's mark says why it stopped. */
+	if (c->reason == STOP_SESSION && expired)
+		c->reason = STOP_EXPIRED;
 	note_reason(c);
 	note_ring_trouble(c);
 	exact = check_counts(c, s, flags);
@@ -267,6 +295,8 @@ int capture_finish(struct capture *c)
 	t = totals_of(c, s, flags);
 	free(s);
 	ret = capture_output_done(c, err);
+	auditlog_capture(c, "capture-stop", ret == EXIT_OK ? reason_name(c->reason) :
+			 "write-error", t.records, t.lost);
 	if (ret != EXIT_OK)
 		return ret;
 	summary(c, t);

@@ -94,6 +94,12 @@ static int on_notify(const struct gdnl_reply *r, void *arg)
 {
 	struct capture *c = arg;
 
+	if (r->cmd == GODIAG_CMD_SESSION_EXPIRED && r->tb[GODIAG_A_SESSION_ID] &&
+	    nla_get_u32(r->tb[GODIAG_A_SESSION_ID]) == c->session) {
+		if (!c->reason)
+			c->reason = STOP_EXPIRED;
+		return 0;
+	}
 	if (r->cmd != GODIAG_CMD_TARGET_EXIT || !r->tb[GODIAG_A_SESSION_ID] ||
 	    !r->tb[GODIAG_A_PID] ||
 	    nla_get_u32(r->tb[GODIAG_A_SESSION_ID]) != c->session)

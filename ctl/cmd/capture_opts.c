@@ -24,6 +24,9 @@ enum {
 	OPT_IF,
 	OPT_EVERY,
 	OPT_MAX_RATE,
+	OPT_MAX_DURATION,
+	OPT_CGROUP,
+	OPT_CONTAINER,
 };
 
 const char *capture_buffer_size(uint64_t bytes, uint32_t *size)
@@ -38,6 +41,39 @@ const char *capture_buffer_size(uint64_t bytes, uint32_t *size)
 		p <<= 1;
 	*size = (uint32_t)p;
 	return NULL;
+}
+
+const char *capture_max_duration(const char *s, uint32_t *ms)
+{
+	const char *why;
+	uint64_t ns, v;
+
+	if (!strcmp(s, "none")) {
+		*ms = 0;
+		return NULL;
+	}
+	why = parse_duration(s, &ns);
+	if (why)
+		return why;
+	v = ns / 1000000 + (ns % 1000000 != 0);
+	if (v > GODIAG_LIFETIME_MAX_MS)
+		return "above the maximum of 49 days";
+	*ms = (uint32_t)v;
+	return NULL;
+}
+
+void capture_format_ms(uint32_t ms, char *buf, size_t len)
+{
+	if (!ms)
+		snprintf(buf, len, "none");
+	else if (!(ms % 3600000))
+		snprintf(buf, len, "%uh", ms / 3600000);
+	else if (!(ms % 60000))
+		snprintf(buf, len, "%um", ms / 60000);
+	else if (!(ms % 1000))
+		snprintf(buf, len, "%us", ms / 1000);
+	else
+		snprintf(buf, len, "%ums", ms);
 }
 
 /* Single quotes unless every byte is one a shell leaves alone. */
@@ -220,8 +256,20 @@ static bool break_option(const struct cmd *c, struct capture_opts *o, int opt)
 	return false;
 }
 
+/* --cgroup PATH or --container ID: one group, named once. */
+static void set_group(const struct cmd *c, struct capture_opts *o, const char **slot,
+		      const char *opt, const char *s)
+{
+	if (o->cgroup || o->container)
+		cmd_usage_error(c, "%s: one --cgroup or --container per capture", opt);
+	if (!*s)
+		cmd_usage_error(c, "empty %s", opt);
+	*slot = s;
+}
+
 static void parse_option(const struct cmd *c, struct capture_opts *o, int opt)
 {
+	const char *why;
 	int mode;
 
 	if (break_option(c, o, opt))
@@ -260,6 +308,17 @@ static void parse_option(const struct cmd *c, struct capture_opts *o, int opt)
 	case OPT_BUFFER:
 		set_buffer(c, o, optarg);
 		break;
+	case OPT_CGROUP:
+		set_group(c, o, &o->cgroup, "--cgroup", optarg);
+		break;
+	case OPT_CONTAINER:
+		set_group(c, o, &o->container, "--container", optarg);
+		break;
+	case OPT_MAX_DURATION:
+		why = capture_max_duration(optarg, &o->max_lifetime_ms);
+		if (why)
+			cmd_usage_error(c, "invalid --max-duration '%s': %s", optarg, why);
+		break;
 	case OPT_MODE:
 		mode = mode_parse(optarg);
 		if (mode < 0)
@@ -289,8 +348,10 @@ static int split_command(const struct cmd *c, int argc, char **argv,
 
 static void check(const struct cmd *c, struct capture_opts *o)
 {
-	if (!o->npids && !o->command)
-		cmd_usage_error(c, "nothing to trace: give -p PID or -- COMMAND");
+	o->npids_given = o->npids;
+	if (!o->npids && !o->command && !o->cgroup && !o->container)
+		cmd_usage_error(c, "nothing to trace: give -p PID, --cgroup PATH, "
+				"--container ID or -- COMMAND");
 	if (!o->syscalls && !o->goroutines && !o->nbreaks)
 		cmd_usage_error(c, "nothing to capture: give --syscalls, --goroutines "
 				"or --break");
@@ -325,6 +386,9 @@ void capture_parse_opts(const struct cmd *c, int argc, char **argv,
 		{ "if", required_argument, NULL, OPT_IF },
 		{ "every", required_argument, NULL, OPT_EVERY },
 		{ "max-rate", required_argument, NULL, OPT_MAX_RATE },
+		{ "max-duration", required_argument, NULL, OPT_MAX_DURATION },
+		{ "cgroup", required_argument, NULL, OPT_CGROUP },
+		{ "container", required_argument, NULL, OPT_CONTAINER },
 		CMD_HELP_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -334,6 +398,7 @@ void capture_parse_opts(const struct cmd *c, int argc, char **argv,
 	memset(o, 0, sizeof(*o));
 	o->buffer = GODIAG_BUFFER_DEFAULT;
 	o->mode = GODIAG_MODE_DISCARD;
+	o->max_lifetime_ms = CAPTURE_MAX_DURATION_DEFAULT_MS;
 	/* Before getopt reorders argv. Quoting at most quadruples a byte. */
 	for (i = 0; i < argc; i++)
 		len += strlen(argv[i]) * 4 + 3;

@@ -102,16 +102,6 @@ static uint64_t approx(const struct hist_row *h, unsigned int p)
 	return pct_log2_buckets(h->buckets, GODIAG_HIST_BUCKETS, h->max_ns, p);
 }
 
-/* A duration the text shows in its short form, JSON in nanoseconds. */
-static void walk_duration(struct printer *p, const char *key, uint64_t ns)
-{
-	char buf[16];
-
-	format_duration(ns, buf, sizeof(buf));
-	print_string(p, PRINT_FP, key, " %10s", buf);
-	print_u64(p, PRINT_JSON, key, NULL, ns);
-}
-
 /* One row; the text has errors after the times, JSON after the count. */
 static void walk_row(struct printer *p, const struct hist_row *h)
 {
@@ -125,11 +115,11 @@ static void walk_row(struct printer *p, const struct hist_row *h)
 	print_u64(p, PRINT_JSON, "nr", NULL, h->nr);
 	print_u64(p, PRINT_ANY, "count", " %10" PRIu64, h->count);
 	print_u64(p, PRINT_JSON, "errors", NULL, h->errors);
-	walk_duration(p, "total_ns", h->total_ns);
-	walk_duration(p, "max_ns", h->max_ns);
+	print_duration(p, PRINT_ANY, "total_ns", " %10s", h->total_ns);
+	print_duration(p, PRINT_ANY, "max_ns", " %10s", h->max_ns);
 	print_u64(p, PRINT_FP, "errors", " %8" PRIu64, h->errors);
-	walk_duration(p, "p50_approx_ns", approx(h, 50));
-	walk_duration(p, "p99_approx_ns", approx(h, 99));
+	print_duration(p, PRINT_ANY, "p50_approx_ns", " %10s", approx(h, 50));
+	print_duration(p, PRINT_ANY, "p99_approx_ns", " %10s", approx(h, 99));
 	print_fp(p, "\n");
 	print_array_begin(p, "buckets");
 	for (b = 0; b < GODIAG_HIST_BUCKETS; b++)

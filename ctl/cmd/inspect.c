@@ -12,10 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/json.h"
+#include "base/print.h"
 #include "base/proc.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
+#include "cmd/inspect_break.h"
 #include "gobin/gobin.h"
 
 #define RETS_MAX	256
@@ -41,6 +42,17 @@ static const char *const inspect_usage =
 	"      --line FILE:LINE  the first PC of each function with code for that\n"
 	"                        line; FILE is a path or its last elements (main.go)\n"
 	"      --reasons         list the wait reasons\n"
+	"      --break SPEC      instead of the above, what a breakpoint on SPEC\n"
+	"                        would probe: a function (main.handle,\n"
+	"                        main.(*Server).ServeHTTP), FILE:LINE or 0xADDR;\n"
+	"                        its sites (entry probe point, inlined copies),\n"
+	"                        RETs and where each argument is (repeatable)\n"
+	"      --arg N:TYPE      with --break: argument N (from 1) has TYPE (int,\n"
+	"                        int8..int64, uint.., uintptr, bool, float32,\n"
+	"                        float64, ptr, string, slice, iface); without\n"
+	"                        DWARF, arguments are known only this way\n"
+	"      --field PATH      with --break: also read a field through pointers,\n"
+	"                        such as req.Method (needs DWARF)\n"
 	"  -j, --json            print one JSON object\n"
 	"  -h, --help            show this help\n"
 	"\n"
@@ -49,7 +61,8 @@ static const char *const inspect_usage =
 	"lists where each came from. When it cannot trace the program,\n"
 	"inspect prints the rest, says why, and still exits 0. Exit status 1:\n"
 	"a usage error, the file is missing, not a Go program for x86-64 or\n"
-	"damaged, -p names no process, or NAME or FILE:LINE is not found; 4:\n"
+	"damaged, -p names no process, NAME or FILE:LINE is not found, or a\n"
+	"--break SPEC cannot be planned; 4:\n"
 	"the file may not be read.\n";
 
 static const char *const kind_names[] = {
@@ -78,7 +91,7 @@ struct inspect {
 	uint32_t func_line;
 	uint64_t rets[RETS_MAX];
 	int nrets;
-	uint64_t probe, probe_offset;	/* where an entry probe goes */
+	uint64_t probe;			/* where an entry probe goes */
 	int probe_jcc;			/* its GODIAG_A_PROBE_JCC, -1: none */
 
 	const char *line_arg;		/* --line */
@@ -86,6 +99,8 @@ struct inspect {
 	uint32_t line;
 	uint64_t pcs[LINE_PCS_MAX];
 	int npcs;
+
+	struct inspect_breaks breaks;	/* --break, --arg, --field */
 };
 
 static const char *kind_name(uint32_t kind)
@@ -105,11 +120,6 @@ static const char *entry_at(int jcc)
 static const char *probe_at(const struct gobin_probe *p)
 {
 	return p->kind == GODIAG_PROBE_GO_CREATE ? "ret" : entry_at(p->jcc);
-}
-
-static const char *yes_no(bool v)
-{
-	return v ? "yes" : "no";
 }
 
 static void find_bias(struct inspect *in, const char *path)
@@ -157,8 +167,6 @@ static void look_up_func(struct inspect *in)
 	if (in->nrets > RETS_MAX)
 		in->nrets = RETS_MAX;
 	in->probe = gobin_entry_probe(&in->b, in->entry, in->end, &in->probe_jcc);
-	in->probe_offset = 0;
-	gobin_file_offset(&in->b, in->probe, &in->probe_offset);
 }
 
 static void look_up_line(struct inspect *in)
@@ -187,7 +195,9 @@ static void look_up_line(struct inspect *in)
 		in->npcs = LINE_PCS_MAX;
 }
 
-/* ---- text ----------------------------------------------------------- */
+/* ---- text and JSON, from one walk (base/print.h) ------------------ */
+
+#define LABEL "%-13s "
 
 /* A fact's value as text: "152", "0x69ec40 (47)", "rax", "absent". */
 static void fact_value(const struct gobin_fact *fa, enum gobin_fact_id id,
@@ -203,308 +213,303 @@ static void fact_value(const struct gobin_fact *fa, enum gobin_fact_id id,
 		snprintf(buf, len, "%" PRIu64, fa->value);
 }
 
-/* Every fact, where its value came from, and every way that found it. */
-static void print_facts(const struct gobin *b)
+/* JSON: "agree":[S,...], the ways of the text's "a, b". */
+static void json_agree(struct printer *p, const char *agree)
 {
-	size_t i;
+	const char *s, *q;
 
-	printf("%-13s %zu (source: where the value comes from; agree: every way "
-	       "that found it)\n", "facts", (size_t)GOBIN_FACTS);
-	printf("  %-26s %-14s %-7s %s\n", "FACT", "VALUE", "SOURCE", "AGREE");
-	for (i = 0; i < GOBIN_FACTS; i++) {
-		const struct gobin_fact *fa = &b->facts[i];
-		char v[48];
+	print_array_begin_to(p, PRINT_JSON, "agree");
+	for (s = agree; *s; s = *q ? q + 2 : q) {
+		char way[256];
 
-		fact_value(fa, (enum gobin_fact_id)i, v, sizeof(v));
-		printf("  %-26s %-14s %-7s %s\n", fa->name, v,
-		       gobin_source_name(fa->source), fa->agree[0] ? fa->agree : "-");
+		q = strstr(s, ", ");
+		if (!q)
+			q = s + strlen(s);
+		snprintf(way, sizeof(way), "%.*s", (int)(q - s), s);
+		print_string(p, PRINT_JSON, NULL, NULL, way);
 	}
-}
-
-static void print_text(const struct inspect *in)
-{
-	const struct gobin *b = &in->b;
-	size_t i;
-	int k;
-
-	printf("%-13s %s\n", "path", in->exe[0] ? in->exe : b->path);
-	if (in->pid) {
-		printf("%-13s %u", "pid", in->pid);
-		if (in->have_bias)
-			printf(", load bias 0x%" PRIx64, in->bias);
-		else
-			printf(", load bias unknown (not mapped?)");
-		putchar('\n');
-	}
-	printf("%-13s %s\n", "go version", b->go_version);
-	printf("%-13s %s\n", "pie", yes_no(b->pie));
-	printf("%-13s %s\n", "symtab", yes_no(b->has_symtab));
-	printf("%-13s %s\n", "dwarf", yes_no(b->has_dwarf));
-	printf("%-13s %s layout (magic 0x%08x) in %s\n", "pclntab",
-	       b->pclntab_magic == 0xfffffff0 ? "go1.18-1.19" : "go1.20+",
-	       b->pclntab_magic, b->pclntab_source);
-	printf("%-13s %zu\n", "functions", b->nfuncs);
-	if (!in->traced) {
-		printf("%-13s unavailable: %s\n", "goroutines", in->why);
-	} else {
-		printf("%-13s goid %u, parentGoid %u, gopc %u, startpc %u\n",
-		       "g layout", b->layout.g_goid, b->layout.g_parent_goid,
-		       b->layout.g_gopc, b->layout.g_startpc);
-		printf("%-13s %zu\n", "wait reasons", b->nreasons);
-		print_facts(b);
-		printf("%-13s %zu\n", "probes", b->nprobes);
-		printf("  %-7s %-18s %-10s %-10s %-4s %-4s %s\n", "KIND", "FUNCTION",
-		       "VADDR", "OFFSET", "ARG", "G", "AT");
-		for (i = 0; i < b->nprobes; i++) {
-			const struct gobin_probe *p = &b->probes[i];
-			char va[24], off[24];
-
-			snprintf(va, sizeof(va), "0x%" PRIx64, p->vaddr);
-			snprintf(off, sizeof(off), "0x%" PRIx64, p->offset);
-			printf("  %-7s %-18s %-10s %-10s %-4s %-4s %s\n", kind_name(p->kind),
-			       p->func, va, off, gobin_reg_name(p->arg_reg),
-			       gobin_reg_name(p->g_reg), probe_at(p));
-		}
-		if (in->list_reasons)
-			for (i = 0; i < b->nreasons; i++)
-				printf("  reason %2zu  %s\n", i,
-				       b->reasons[i][0] ? b->reasons[i] : "(none)");
-	}
-	if (in->func) {
-		printf("%-13s %s\n", "function", in->func_name);
-		printf("  %-11s 0x%" PRIx64 " .. 0x%" PRIx64 " (%" PRIu64 " bytes)\n",
-		       "range", in->entry, in->end, in->end - in->entry);
-		if (in->func_file)
-			printf("  %-11s %s:%u\n", "source", in->func_file, in->func_line);
-		printf("  %-11s 0x%" PRIx64 "\n", "offset", in->offset);
-		printf("  %-11s 0x%" PRIx64 "  offset 0x%" PRIx64 "  %s%s\n", "probe",
-		       in->probe, in->probe_offset, entry_at(in->probe_jcc),
-		       in->probe_jcc >= 0 ? " (records when it passes)" : "");
-		printf("  %-11s %d\n", "rets", in->nrets);
-		for (k = 0; k < in->nrets; k++) {
-			uint64_t off = 0;
-
-			gobin_file_offset(b, in->rets[k], &off);
-			printf("    0x%" PRIx64 "  offset 0x%" PRIx64 "\n", in->rets[k], off);
-		}
-	}
-	if (in->line_arg) {
-		printf("%-13s %s:%u: %d function%s\n", "line", in->line_file, in->line,
-		       in->npcs, in->npcs == 1 ? "" : "s");
-		for (k = 0; k < in->npcs; k++) {
-			const char *fn = gobin_func_name(b, in->pcs[k]);
-			const char *file = NULL;
-			uint32_t line = 0;
-			uint64_t off = 0;
-
-			gobin_file_offset(b, in->pcs[k], &off);
-			gobin_line(b, in->pcs[k], &file, &line);
-			printf("  0x%" PRIx64 "  offset 0x%" PRIx64 "  %s  %s:%u\n",
-			       in->pcs[k], off, fn ? fn : "?", file ? file : "?", line);
-		}
-	}
-}
-
-/* ---- JSON ----------------------------------------------------------- */
-
-static void json_reg(struct json *j, const char *key, uint8_t reg)
-{
-	json_key(j, key);
-	if (reg == GOBIN_NO_REG)
-		json_null(j);
-	else
-		json_string(j, gobin_reg_name(reg));
+	print_array_end_to(p, PRINT_JSON);
 }
 
 /*
- * "facts":[{"name":S,"kind":"offset"|"table"|"register","value":N|S,
- * "count":N (tables),"absent":B,"source":S,"agree":[S,...]},...]
+ * A fact: "name","kind":"offset"|"table"|"register","value":N|S,
+ * "count":N (tables),"absent":B,"source":S,"agree":[S,...]; the text
+ * shows the value as fact_value() words it.
  */
-static void json_facts(struct json *j, const struct gobin *b)
+static void walk_fact(struct printer *p, const struct gobin_fact *fa, size_t i)
 {
-	size_t i;
+	char v[48];
 
-	json_key(j, "facts");
-	json_array_begin(j);
-	for (i = 0; i < GOBIN_FACTS; i++) {
-		const struct gobin_fact *fa = &b->facts[i];
-		const char *p, *q;
-
-		json_object_begin(j);
-		json_kv_string(j, "name", fa->name);
-		if (i >= GOBIN_F_REG_NEWPROC1) {
-			json_kv_string(j, "kind", "register");
-			json_kv_string(j, "value", gobin_reg_name((uint8_t)fa->value));
-		} else if (i == GOBIN_F_REASONS) {
-			json_kv_string(j, "kind", "table");
-			json_kv_u64(j, "value", fa->value);
-			json_kv_u64(j, "count", fa->count);
-		} else {
-			json_kv_string(j, "kind", "offset");
-			json_key(j, "value");
-			if (fa->absent)
-				json_null(j);
-			else
-				json_u64(j, fa->value);
-		}
-		json_kv_bool(j, "absent", fa->absent);
-		json_kv_string(j, "source", gobin_source_name(fa->source));
-		json_key(j, "agree");
-		json_array_begin(j);
-		for (p = fa->agree; *p; p = *q ? q + 2 : q) {
-			char way[sizeof(fa->agree)];
-
-			q = strstr(p, ", ");
-			if (!q)
-				q = p + strlen(p);
-			snprintf(way, sizeof(way), "%.*s", (int)(q - p), p);
-			json_string(j, way);
-		}
-		json_array_end(j);
-		json_object_end(j);
+	fact_value(fa, (enum gobin_fact_id)i, v, sizeof(v));
+	print_object_begin(p, NULL);
+	print_string(p, PRINT_ANY, "name", "  %-26s", fa->name);
+	print_string(p, PRINT_FP, "value", " %-14s", v);
+	if (i >= GOBIN_F_REG_NEWPROC1) {
+		print_string(p, PRINT_JSON, "kind", NULL, "register");
+		print_string(p, PRINT_JSON, "value", NULL,
+			     gobin_reg_name((uint8_t)fa->value));
+	} else if (i == GOBIN_F_REASONS) {
+		print_string(p, PRINT_JSON, "kind", NULL, "table");
+		print_u64(p, PRINT_JSON, "value", NULL, fa->value);
+		print_u64(p, PRINT_JSON, "count", NULL, fa->count);
+	} else {
+		print_string(p, PRINT_JSON, "kind", NULL, "offset");
+		if (fa->absent)
+			print_null(p, PRINT_JSON, "value");
+		else
+			print_u64(p, PRINT_JSON, "value", NULL, fa->value);
 	}
-	json_array_end(j);
+	print_bool(p, PRINT_JSON, "absent", NULL, fa->absent);
+	print_string(p, PRINT_ANY, "source", " %-7s", gobin_source_name(fa->source));
+	print_string(p, PRINT_FP, "agree", " %s\n", fa->agree[0] ? fa->agree : "-");
+	json_agree(p, fa->agree);
+	print_object_end(p);
 }
 
-static void print_json(const struct inspect *in)
+/* Every fact, where its value came from, and every way that found it. */
+static void walk_facts(struct printer *p, const struct gobin *b)
+{
+	size_t i;
+
+	print_fp(p, LABEL, "facts");
+	print_u64(p, PRINT_FP, "facts", "%" PRIu64, GOBIN_FACTS);
+	print_fp(p, " (source: where the value comes from; agree: every way "
+		 "that found it)\n");
+	print_fp(p, "  %-26s %-14s %-7s %s\n", "FACT", "VALUE", "SOURCE", "AGREE");
+	print_array_begin(p, "facts");
+	for (i = 0; i < GOBIN_FACTS; i++)
+		walk_fact(p, &b->facts[i], i);
+	print_array_end(p);
+}
+
+/* A register: its name in the text ("-" for none), JSON's null for none. */
+static void walk_reg(struct printer *p, const char *key, const char *fmt, uint8_t reg)
+{
+	print_string(p, PRINT_FP, key, fmt, gobin_reg_name(reg));
+	print_string(p, PRINT_JSON, key, NULL,
+		     reg == GOBIN_NO_REG ? NULL : gobin_reg_name(reg));
+}
+
+static void walk_probe(struct printer *p, const struct gobin_probe *pr)
+{
+	print_object_begin(p, NULL);
+	print_string(p, PRINT_ANY, "kind", "  %-7s", kind_name(pr->kind));
+	print_string(p, PRINT_ANY, "function", " %-18s", pr->func);
+	print_u64(p, PRINT_ANY, "vaddr", " 0x%-8" PRIx64, pr->vaddr);
+	print_u64(p, PRINT_ANY, "offset", " 0x%-8" PRIx64, pr->offset);
+	print_u64(p, PRINT_JSON, "func_offset", NULL, pr->func_offset);
+	walk_reg(p, "arg_reg", " %-4s", pr->arg_reg);
+	walk_reg(p, "g_reg", " %-4s", pr->g_reg);
+	print_string(p, PRINT_ANY, "at", " %s\n", probe_at(pr));
+	print_s64(p, PRINT_JSON, "jcc", NULL, pr->jcc);
+	print_object_end(p);
+}
+
+/* The wait reasons: JSON always, the text with --reasons, after the probes. */
+static void walk_reason_names(struct printer *p, const struct gobin *b,
+			      enum print_to to)
+{
+	size_t i;
+
+	print_array_begin_to(p, to, "names");
+	for (i = 0; i < b->nreasons; i++) {
+		if (to & PRINT_FP)
+			print_fp(p, "  reason %2zu  ", i);
+		print_string(p, print_side(to, PRINT_JSON), NULL, NULL, b->reasons[i]);
+		print_string(p, print_side(to, PRINT_FP), NULL, "%s\n",
+			     b->reasons[i][0] ? b->reasons[i] : "(none)");
+	}
+	print_array_end_to(p, to);
+}
+
+static void walk_goroutines(struct printer *p, const struct inspect *in)
 {
 	const struct gobin *b = &in->b;
-	struct json j;
 	size_t i;
+
+	print_object_begin(p, "goroutines");
+	print_bool(p, PRINT_JSON, "supported", NULL, in->traced);
+	print_fp(p, LABEL, in->traced ? "g layout" : "goroutines");
+	if (!in->traced) {
+		print_string(p, PRINT_ANY, "error", "unavailable: %s\n", in->why);
+		print_object_end(p);
+		return;
+	}
+	print_object_begin(p, "layout");
+	print_u64(p, PRINT_ANY, "goid", "goid %" PRIu64, b->layout.g_goid);
+	print_u64(p, PRINT_ANY, "parent_goid", ", parentGoid %" PRIu64,
+		  b->layout.g_parent_goid);
+	print_u64(p, PRINT_ANY, "gopc", ", gopc %" PRIu64, b->layout.g_gopc);
+	print_u64(p, PRINT_ANY, "startpc", ", startpc %" PRIu64 "\n", b->layout.g_startpc);
+	print_object_end(p);
+	print_object_begin(p, "reasons");
+	print_fp(p, LABEL, "wait reasons");
+	print_u64(p, PRINT_ANY, "count", "%" PRIu64 "\n", b->nreasons);
+	print_u64(p, PRINT_JSON, "address", NULL, b->facts[GOBIN_F_REASONS].value);
+	walk_reason_names(p, b, PRINT_JSON);
+	print_object_end(p);
+	walk_facts(p, b);
+	print_fp(p, LABEL, "probes");
+	print_u64(p, PRINT_FP, "probes", "%" PRIu64 "\n", b->nprobes);
+	print_fp(p, "  %-7s %-18s %-10s %-10s %-4s %-4s %s\n", "KIND", "FUNCTION",
+		 "VADDR", "OFFSET", "ARG", "G", "AT");
+	print_array_begin(p, "probes");
+	for (i = 0; i < b->nprobes; i++)
+		walk_probe(p, &b->probes[i]);
+	print_array_end(p);
+	if (in->list_reasons) {
+		print_object_begin_to(p, PRINT_FP, "reasons");
+		walk_reason_names(p, b, PRINT_FP);
+		print_object_end_to(p, PRINT_FP);
+	}
+	print_object_end(p);
+}
+
+/*
+ * An address in the program and where it is in the file: {"vaddr":N,
+ * "offset":N}'s members, "0x..  offset 0x.." in the text.
+ */
+static void walk_address(struct printer *p, const struct gobin *b, uint64_t vaddr)
+{
+	uint64_t off = 0;
+
+	gobin_file_offset(b, vaddr, &off);
+	print_u64(p, PRINT_ANY, "vaddr", "0x%" PRIx64, vaddr);
+	print_u64(p, PRINT_ANY, "offset", "  offset 0x%" PRIx64, off);
+}
+
+static void walk_func(struct printer *p, const struct inspect *in)
+{
 	int k;
 
-	json_init(&j, stdout);
-	json_object_begin(&j);
-	json_kv_string(&j, "path", in->exe[0] ? in->exe : b->path);
-	if (in->pid) {
-		json_kv_u64(&j, "pid", in->pid);
-		json_key(&j, "load_bias");
-		if (in->have_bias)
-			json_u64(&j, in->bias);
-		else
-			json_null(&j);
-	}
-	json_kv_string(&j, "go_version", b->go_version);
-	json_kv_bool(&j, "pie", b->pie);
-	json_kv_bool(&j, "symtab", b->has_symtab);
-	json_kv_bool(&j, "dwarf", b->has_dwarf);
-	json_key(&j, "pclntab");
-	json_object_begin(&j);
-	json_kv_u64(&j, "magic", b->pclntab_magic);
-	json_kv_string(&j, "format", b->pclntab_magic == 0xfffffff0 ?
-		       "go1.18-1.19" : "go1.20+");
-	json_kv_string(&j, "source", b->pclntab_source);
-	json_kv_u64(&j, "functions", b->nfuncs);
-	json_object_end(&j);
-
-	json_key(&j, "goroutines");
-	json_object_begin(&j);
-	json_kv_bool(&j, "supported", in->traced);
-	if (!in->traced) {
-		json_kv_string(&j, "error", in->why);
+	print_object_begin(p, "func");
+	print_fp(p, LABEL, "function");
+	print_string(p, PRINT_ANY, "name", "%s\n", in->func_name);
+	print_fp(p, "  %-11s ", "range");
+	print_u64(p, PRINT_ANY, "entry", "0x%" PRIx64, in->entry);
+	print_u64(p, PRINT_ANY, "end", " .. 0x%" PRIx64, in->end);
+	print_fp(p, " (%" PRIu64 " bytes)\n", in->end - in->entry);
+	print_u64(p, PRINT_JSON, "offset", NULL, in->offset);
+	if (in->func_file) {
+		print_fp(p, "  %-11s ", "source");
+		print_string(p, PRINT_ANY, "file", "%s", in->func_file);
+		print_u64(p, PRINT_ANY, "line", ":%" PRIu64 "\n", in->func_line);
 	} else {
-		json_key(&j, "layout");
-		json_object_begin(&j);
-		json_kv_u64(&j, "goid", b->layout.g_goid);
-		json_kv_u64(&j, "parent_goid", b->layout.g_parent_goid);
-		json_kv_u64(&j, "gopc", b->layout.g_gopc);
-		json_kv_u64(&j, "startpc", b->layout.g_startpc);
-		json_object_end(&j);
-		json_key(&j, "reasons");
-		json_object_begin(&j);
-		json_kv_u64(&j, "count", b->nreasons);
-		json_kv_u64(&j, "address", b->facts[GOBIN_F_REASONS].value);
-		json_key(&j, "names");
-		json_array_begin(&j);
-		for (i = 0; i < b->nreasons; i++)
-			json_string(&j, b->reasons[i]);
-		json_array_end(&j);
-		json_object_end(&j);
-		json_facts(&j, b);
-		json_key(&j, "probes");
-		json_array_begin(&j);
-		for (i = 0; i < b->nprobes; i++) {
-			const struct gobin_probe *p = &b->probes[i];
-
-			json_object_begin(&j);
-			json_kv_string(&j, "kind", kind_name(p->kind));
-			json_kv_string(&j, "function", p->func);
-			json_kv_u64(&j, "vaddr", p->vaddr);
-			json_kv_u64(&j, "offset", p->offset);
-			json_kv_u64(&j, "func_offset", p->func_offset);
-			json_reg(&j, "arg_reg", p->arg_reg);
-			json_reg(&j, "g_reg", p->g_reg);
-			json_kv_string(&j, "at", probe_at(p));
-			json_kv_s64(&j, "jcc", p->jcc);
-			json_object_end(&j);
-		}
-		json_array_end(&j);
+		print_null(p, PRINT_JSON, "file");
+		print_u64(p, PRINT_JSON, "line", NULL, in->func_line);
 	}
-	json_object_end(&j);
-
-	if (in->func) {
-		json_key(&j, "func");
-		json_object_begin(&j);
-		json_kv_string(&j, "name", in->func_name);
-		json_kv_u64(&j, "entry", in->entry);
-		json_kv_u64(&j, "end", in->end);
-		json_kv_u64(&j, "offset", in->offset);
-		json_kv_string_or_null(&j, "file", in->func_file);
-		json_kv_u64(&j, "line", in->func_line);
-		json_key(&j, "probe");
-		json_object_begin(&j);
-		json_kv_u64(&j, "vaddr", in->probe);
-		json_kv_u64(&j, "offset", in->probe_offset);
-		json_kv_string(&j, "at", entry_at(in->probe_jcc));
-		json_kv_s64(&j, "jcc", in->probe_jcc);
-		json_object_end(&j);
-		json_key(&j, "rets");
-		json_array_begin(&j);
-		for (k = 0; k < in->nrets; k++) {
-			uint64_t off = 0;
-
-			gobin_file_offset(b, in->rets[k], &off);
-			json_object_begin(&j);
-			json_kv_u64(&j, "vaddr", in->rets[k]);
-			json_kv_u64(&j, "offset", off);
-			json_object_end(&j);
-		}
-		json_array_end(&j);
-		json_object_end(&j);
+	print_fp(p, "  %-11s ", "offset");
+	print_u64(p, PRINT_FP, "offset", "0x%" PRIx64 "\n", in->offset);
+	print_object_begin(p, "probe");
+	print_fp(p, "  %-11s ", "probe");
+	walk_address(p, &in->b, in->probe);
+	print_string(p, PRINT_ANY, "at", "  %s", entry_at(in->probe_jcc));
+	print_s64(p, PRINT_JSON, "jcc", NULL, in->probe_jcc);
+	if (in->probe_jcc >= 0)
+		print_string(p, PRINT_FP, "jcc", "%s", " (records when it passes)");
+	print_fp(p, "\n");
+	print_object_end(p);
+	print_fp(p, "  %-11s ", "rets");
+	print_u64(p, PRINT_FP, "rets", "%" PRIu64 "\n", (uint64_t)in->nrets);
+	print_array_begin(p, "rets");
+	for (k = 0; k < in->nrets; k++) {
+		print_object_begin(p, NULL);
+		print_fp(p, "    ");
+		walk_address(p, &in->b, in->rets[k]);
+		print_fp(p, "\n");
+		print_object_end(p);
 	}
-	if (in->line_arg) {
-		json_key(&j, "line");
-		json_object_begin(&j);
-		json_kv_string(&j, "file", in->line_file);
-		json_kv_u64(&j, "line", in->line);
-		json_key(&j, "pcs");
-		json_array_begin(&j);
-		for (k = 0; k < in->npcs; k++) {
-			const char *fn = gobin_func_name(b, in->pcs[k]);
-			const char *file = NULL;
-			uint32_t line = 0;
-			uint64_t off = 0;
+	print_array_end(p);
+	print_object_end(p);
+}
 
-			gobin_file_offset(b, in->pcs[k], &off);
-			json_object_begin(&j);
-			json_kv_u64(&j, "vaddr", in->pcs[k]);
-			json_kv_u64(&j, "offset", off);
-			json_kv_string_or_null(&j, "function", fn);
-			if (!gobin_line(b, in->pcs[k], &file, &line)) {
-				json_kv_string(&j, "file", file);
-				json_kv_u64(&j, "line", line);
-			}
-			json_object_end(&j);
-		}
-		json_array_end(&j);
-		json_object_end(&j);
+static void walk_line(struct printer *p, const struct inspect *in)
+{
+	const struct gobin *b = &in->b;
+	int k;
+
+	print_object_begin(p, "line");
+	print_fp(p, LABEL, "line");
+	print_string(p, PRINT_ANY, "file", "%s", in->line_file);
+	print_u64(p, PRINT_ANY, "line", ":%" PRIu64, in->line);
+	print_u64(p, PRINT_FP, "pcs", ": %" PRIu64, (uint64_t)in->npcs);
+	print_fp(p, " function%s\n", in->npcs == 1 ? "" : "s");
+	print_array_begin(p, "pcs");
+	for (k = 0; k < in->npcs; k++) {
+		const char *fn = gobin_func_name(b, in->pcs[k]);
+		const char *file = NULL;
+		uint32_t line = 0;
+		bool found = !gobin_line(b, in->pcs[k], &file, &line);
+
+		print_object_begin(p, NULL);
+		print_fp(p, "  ");
+		walk_address(p, b, in->pcs[k]);
+		print_string(p, PRINT_JSON, "function", NULL, fn);
+		print_string(p, PRINT_FP, "function", "  %s", fn ? fn : "?");
+		print_string(p, found ? PRINT_ANY : PRINT_FP, "file", "  %s",
+			     file ? file : "?");
+		print_u64(p, found ? PRINT_ANY : PRINT_FP, "line", ":%" PRIu64 "\n", line);
+		print_object_end(p);
 	}
-	json_object_end(&j);
+	print_array_end(p);
+	print_object_end(p);
+}
+
+static void inspect_walk(struct printer *p, const struct inspect *in)
+{
+	const struct gobin *b = &in->b;
+
+	print_fp(p, LABEL, "path");
+	print_string(p, PRINT_ANY, "path", "%s\n", in->exe[0] ? in->exe : b->path);
+	if (in->pid) {
+		print_fp(p, LABEL, "pid");
+		print_u64(p, PRINT_ANY, "pid", "%" PRIu64, in->pid);
+		if (in->have_bias) {
+			print_u64(p, PRINT_ANY, "load_bias", ", load bias 0x%" PRIx64 "\n",
+				  in->bias);
+		} else {
+			print_null(p, PRINT_JSON, "load_bias");
+			print_string(p, PRINT_FP, "load_bias", ", load bias %s\n",
+				     "unknown (not mapped?)");
+		}
+	}
+	print_fp(p, LABEL, "go version");
+	print_string(p, PRINT_ANY, "go_version", "%s\n", b->go_version);
+	print_fp(p, LABEL, "pie");
+	print_bool(p, PRINT_ANY, "pie", "%s\n", b->pie);
+	print_fp(p, LABEL, "symtab");
+	print_bool(p, PRINT_ANY, "symtab", "%s\n", b->has_symtab);
+	print_fp(p, LABEL, "dwarf");
+	print_bool(p, PRINT_ANY, "dwarf", "%s\n", b->has_dwarf);
+	print_object_begin(p, "pclntab");
+	print_fp(p, LABEL, "pclntab");
+	print_u64(p, PRINT_JSON, "magic", NULL, b->pclntab_magic);
+	print_string(p, PRINT_ANY, "format", "%s layout", b->pclntab_magic == 0xfffffff0 ?
+		     "go1.18-1.19" : "go1.20+");
+	print_u64(p, PRINT_FP, "magic", " (magic 0x%08" PRIx64 ")", b->pclntab_magic);
+	print_string(p, PRINT_ANY, "source", " in %s\n", b->pclntab_source);
+	print_fp(p, LABEL, "functions");
+	print_u64(p, PRINT_ANY, "functions", "%" PRIu64 "\n", b->nfuncs);
+	print_object_end(p);
+	walk_goroutines(p, in);
+	if (in->func)
+		walk_func(p, in);
+	if (in->line_arg)
+		walk_line(p, in);
+}
+
+static void inspect_show(const struct inspect *in)
+{
+	struct printer p = { 0 };
+
+	print_begin(&p, stdout, in->json);
+	inspect_walk(&p, in);
+	print_end(&p);
 }
 
 /* ---- the command ---------------------------------------------------- */
 
-enum { OPT_FUNC = 256, OPT_LINE, OPT_REASONS };
+enum { OPT_FUNC = 256, OPT_LINE, OPT_REASONS, OPT_BREAK, OPT_ARG, OPT_FIELD };
 
 static int run_inspect(const struct cmd *c, int argc, char **argv)
 {
@@ -513,6 +518,9 @@ static int run_inspect(const struct cmd *c, int argc, char **argv)
 		{ "func", required_argument, NULL, OPT_FUNC },
 		{ "line", required_argument, NULL, OPT_LINE },
 		{ "reasons", no_argument, NULL, OPT_REASONS },
+		{ "break", required_argument, NULL, OPT_BREAK },
+		{ "arg", required_argument, NULL, OPT_ARG },
+		{ "field", required_argument, NULL, OPT_FIELD },
 		{ "json", no_argument, NULL, 'j' },
 		CMD_HELP_OPTION,
 		{ NULL, 0, NULL, 0 },
@@ -541,8 +549,21 @@ static int run_inspect(const struct cmd *c, int argc, char **argv)
 		case OPT_REASONS:
 			in->list_reasons = true;
 			break;
+		case OPT_BREAK:
+			inspect_breaks_add(&in->breaks.specs, &in->breaks.nspecs, optarg);
+			break;
+		case OPT_ARG:
+			inspect_breaks_add(&in->breaks.argtypes, &in->breaks.nargtypes, optarg);
+			break;
+		case OPT_FIELD:
+			inspect_breaks_add(&in->breaks.fields, &in->breaks.nfields, optarg);
+			break;
 		}
 	}
+	if (!in->breaks.nspecs && (in->breaks.nargtypes || in->breaks.nfields))
+		cmd_usage_error(c, "--arg and --field go with --break");
+	if (in->breaks.nspecs && (in->func || in->line_arg || in->list_reasons))
+		cmd_usage_error(c, "--break goes without --func, --line and --reasons");
 	if (in->pid) {
 		if (optind < argc)
 			cmd_usage_error(c, "give -p PID or BINARY, not both");
@@ -564,6 +585,13 @@ static int run_inspect(const struct cmd *c, int argc, char **argv)
 		    strerror(e));
 	if (gobin_open(&in->b, file, err, sizeof(err)))
 		die(EXIT_USAGE, "%s: %s", c->name, err);
+	if (in->breaks.nspecs) {
+		inspect_breaks_print(c->name, &in->b, &in->breaks, in->json);
+		inspect_breaks_free(&in->breaks);
+		gobin_close(&in->b);
+		free(in);
+		return EXIT_OK;
+	}
 	if (in->pid)
 		find_bias(in, file);
 	in->traced = !gobin_goroutine_setup(&in->b, in->why, sizeof(in->why));
@@ -572,10 +600,7 @@ static int run_inspect(const struct cmd *c, int argc, char **argv)
 	if (in->line_arg)
 		look_up_line(in);
 
-	if (in->json)
-		print_json(in);
-	else
-		print_text(in);
+	inspect_show(in);
 	gobin_close(&in->b);
 	free(in);
 	return EXIT_OK;

@@ -32,6 +32,7 @@ static const struct cmd *const commands[] = {
 	&cmd_stats,
 	&cmd_hist,
 	&cmd_inspect,
+	&cmd_goroutines,
 	&cmd_help,
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* godiagctl report: what a capture file says, as a table or JSON. */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -9,11 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/json.h"
+#include "base/print.h"
 #include "base/syscalls.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
 #include "cmd/report.h"
+#include "gobin/buildid.h"
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -92,67 +94,143 @@ static bool discard_mode(const struct report *r)
 	return !strcmp(r->mode, "discard");
 }
 
-static void print_capture_line(const struct report *r, FILE *out)
+/*
+ * The text's header sums up values the JSON has in several members, in
+ * another order: its values are keyed by those members' paths (the text
+ * path "capture.host" is the JSON's "capture":{"host":...}).
+ */
+static void text_capture(struct printer *p, const struct report *r)
 {
-	char dur[32], size[32], when[40];
+	char size[32], when[40];
 
-	format_duration(report_duration(r), dur, sizeof(dur));
-	fprintf(out, LABEL "%s", "capture", dur);
+	print_object_begin_to(p, PRINT_FP, "capture");
+	print_fp(p, LABEL, "capture");
+	print_duration(p, PRINT_FP, "duration_ns", "%s", report_duration(r));
 	if (r->start_real) {
 		format_utc(r->start_real, when, sizeof(when));
-		fprintf(out, " from %s", when);
+		print_string(p, PRINT_FP, "start", " from %s", when);
 	}
 	if (r->hostname[0])
-		fprintf(out, " on %s", r->hostname);
+		print_string(p, PRINT_FP, "host", " on %s", r->hostname);
 	if (r->kernel[0])
-		fprintf(out, ", kernel %s", r->kernel);
+		print_string(p, PRINT_FP, "kernel", ", kernel %s", r->kernel);
 	if (r->mode[0])
-		fprintf(out, ", %s mode", r->mode);
+		print_string(p, PRINT_FP, "mode", ", %s mode", r->mode);
 	if (r->buffer_size) {
 		format_size(r->buffer_size, size, sizeof(size));
-		fprintf(out, ", %s per CPU", size);
+		print_string(p, PRINT_FP, "buffer_size", ", %s per CPU", size);
 	}
-	fputc('\n', out);
+	print_fp(p, "\n");
+	if (r->command[0]) {
+		print_fp(p, LABEL, "command");
+		print_string(p, PRINT_FP, "command", "%s\n", r->command);
+	}
+	print_object_end_to(p, PRINT_FP);
 }
 
-static void print_targets(const struct report *r, FILE *out)
+/* A target's Go version and build id, as capture recorded them (null: unknown). */
+static void walk_build(struct printer *p, enum print_to to, const struct target_row *t)
+{
+	enum print_to js = print_side(to, PRINT_JSON);
+
+	if (t->go_version)
+		print_string(p, to, "go_version", " %s", t->go_version);
+	else
+		print_null(p, js, "go_version");
+	if (t->build_id)
+		print_string(p, to, "build_id", " build id %s", t->build_id);
+	else
+		print_null(p, js, "build_id");
+}
+
+/* The targets: text lines in the header (to PRINT_FP), or the JSON member. */
+static void walk_targets(struct printer *p, const struct report *r,
+			 enum print_to to)
+{
+	enum print_to fp = print_side(to, PRINT_FP), js = print_side(to, PRINT_JSON);
+	size_t i;
+
+	print_array_begin_to(p, to, "targets");
+	for (i = 0; i < r->ntargets; i++) {
+		const struct target_row *t = &r->targets[i];
+		bool follow = t->flags & GODIAG_TF_FOLLOW_CHILDREN;
+
+		print_object_begin_to(p, to, NULL);
+		if (fp)
+			print_fp(p, LABEL, "target");
+		print_u64(p, to, "pid", "%" PRIu64, t->pid);
+		print_string(p, t->comm[0] ? to : js, "comm", " %s", t->comm);
+		print_string(p, t->exe[0] ? to : js, "exe", " (%s)", t->exe);
+		walk_build(p, to, t);
+		print_bool(p, js, "follow_children", NULL, follow);
+		if (follow)
+			print_string(p, fp, "follow_children", "%s", ", following children");
+		if (fp)
+			print_fp(p, "\n");
+		print_object_end_to(p, to);
+	}
+	print_array_end_to(p, to);
+}
+
+static void text_events(struct printer *p, const struct report *r)
+{
+	print_fp(p, LABEL, "events");
+	print_object_begin_to(p, PRINT_FP, "events");
+	print_u64(p, PRINT_FP, "recorded", "%" PRIu64 " recorded", r->recorded);
+	print_u64(p, PRINT_FP, "lost", ", %" PRIu64 " lost", report_lost(r));
+	print_object_end_to(p, PRINT_FP);
+	print_object_begin_to(p, PRINT_FP, "capture");
+	print_u64(p, PRINT_FP, "written", ", %" PRIu64 " written", report_written(r));
+	if (report_written_estimated(r))
+		print_string(p, PRINT_FP, "written_estimated", "%s",
+			     " (estimated: recorded + lost)");
+	print_object_end_to(p, PRINT_FP);
+	print_u64(p, PRINT_FP, "processes", ", %" PRIu64, r->nprocs);
+	print_fp(p, " process%s\n", r->nprocs == 1 ? "" : "es");
+}
+
+/* The notes: text lines in the header, or the JSON member. */
+static void walk_notes(struct printer *p, const struct report *r, enum print_to to)
 {
 	size_t i;
 
-	for (i = 0; i < r->ntargets; i++) {
-		const struct target_row *t = &r->targets[i];
-
-		fprintf(out, LABEL "%u", "target", t->pid);
-		if (t->comm[0])
-			fprintf(out, " %s", t->comm);
-		if (t->exe[0])
-			fprintf(out, " (%s)", t->exe);
-		if (t->flags & GODIAG_TF_FOLLOW_CHILDREN)
-			fputs(", following children", out);
-		fputc('\n', out);
+	print_array_begin_to(p, to, "notes");
+	for (i = 0; i < r->nnotes; i++) {
+		if (to & PRINT_FP)
+			print_fp(p, LABEL, "note");
+		print_string(p, to, NULL, "%s\n", r->notes[i]);
 	}
+	print_array_end_to(p, to);
 }
 
-static void print_losses(const struct report *r, FILE *out)
+static void text_losses(struct printer *p, const struct report *r)
 {
 	uint64_t lost = report_lost(r), all = r->recorded + lost;
-	uint64_t written = report_written(r), read = report_read(r);
 
-	if (lost && !discard_mode(r) && r->mode[0])
-		fprintf(out, LABEL "%llu events were overwritten before they were "
-			"read (%s mode: where the buffers were full the capture has "
-			"gaps)\n", "note", (unsigned long long)lost, r->mode);
-	else if (lost)
-		fprintf(out, LABEL "%llu events lost (%.1f%% of %llu): the numbers "
-			"below miss them; capture again with a larger --buffer\n",
-			"WARNING", (unsigned long long)lost, 100.0 * (double)lost / (double)all,
-			(unsigned long long)all);
+	if (lost && !discard_mode(r) && r->mode[0]) {
+		print_fp(p, LABEL, "note");
+		print_u64(p, PRINT_FP, "events.lost", "%" PRIu64, lost);
+		print_fp(p, " events were overwritten before they were read");
+		print_string(p, PRINT_FP, "capture.mode", " (%s mode: where the "
+			     "buffers were full the capture has gaps)\n", r->mode);
+	} else if (lost) {
+		print_fp(p, LABEL, "WARNING");
+		print_u64(p, PRINT_FP, "events.lost", "%" PRIu64, lost);
+		print_fp(p, " events lost (%.1f%% of %" PRIu64 "): the numbers below "
+			 "miss them; capture again with a larger --buffer\n",
+			 100.0 * (double)lost / (double)all, all);
+	}
 	/* Every event the module wrote was either read or counted lost. */
-	if (r->kernel_stats && discard_mode(r) && written != read + r->lost)
-		fprintf(out, LABEL "the module wrote %llu events but %llu were read "
-			"and %llu lost: the capture is missing events\n", "WARNING",
-			(unsigned long long)written, (unsigned long long)read,
-			(unsigned long long)r->lost);
+	if (r->kernel_stats && discard_mode(r) &&
+	    report_written(r) != report_read(r) + r->lost) {
+		print_fp(p, LABEL, "WARNING");
+		print_u64(p, PRINT_FP, "capture.written", "the module wrote %" PRIu64,
+			  report_written(r));
+		print_u64(p, PRINT_FP, "capture.read", " events but %" PRIu64 " were read",
+			  report_read(r));
+		print_u64(p, PRINT_FP, "events.lost", " and %" PRIu64 " lost: the "
+			  "capture is missing events\n", r->lost);
+	}
 }
 
 void report_cut_text(const struct report *r, char *buf, size_t len)
@@ -167,31 +245,23 @@ void report_cut_text(const struct report *r, char *buf, size_t len)
 		snprintf(buf, len, "%s: the report covers the records of its first %s",
 			 where, dur);
 	else
-		snprintf(buf, len, "%s: the report covers the %llu records before it",
-			 where, (unsigned long long)r->recorded);
+		snprintf(buf, len, "%s: the report covers the %" PRIu64 " records before it",
+			 where, r->recorded);
 }
 
-static void print_header(const struct report *r, FILE *out)
+static void text_header(struct printer *p, const struct report *r)
 {
 	char cut[256];
-	size_t i;
 
-	print_capture_line(r, out);
-	if (r->command[0])
-		fprintf(out, LABEL "%s\n", "command", r->command);
-	print_targets(r, out);
-	fprintf(out, LABEL "%llu recorded, %llu lost, %llu written%s, %zu process%s\n",
-		"events", (unsigned long long)r->recorded,
-		(unsigned long long)report_lost(r),
-		(unsigned long long)report_written(r),
-		report_written_estimated(r) ? " (estimated: recorded + lost)" : "",
-		r->nprocs, r->nprocs == 1 ? "" : "es");
-	for (i = 0; i < r->nnotes; i++)
-		fprintf(out, LABEL "%s\n", "note", r->notes[i]);
-	print_losses(r, out);
+	text_capture(p, r);
+	walk_targets(p, r, PRINT_FP);
+	text_events(p, r);
+	walk_notes(p, r, PRINT_FP);
+	text_losses(p, r);
 	if (!r->complete) {
 		report_cut_text(r, cut, sizeof(cut));
-		fprintf(out, LABEL "%s\n", "WARNING", cut);
+		print_fp(p, LABEL, "WARNING");
+		print_string(p, PRINT_FP, "file.cut", "%s\n", cut);
 	}
 }
 
@@ -208,174 +278,145 @@ static int name_width(const struct report *r)
 	return (int)w;
 }
 
-static void print_row(const struct sc_row *s, int w, FILE *out)
+/* One row; the text has the errors last, JSON after the count. */
+static void walk_syscall(struct printer *p, const struct sc_row *s, const char *name_fmt)
 {
-	char name[32], total[16], p50[16], p90[16], p99[16], max[16];
+	char name[32];
 
 	syscall_format(s->nr, name, sizeof(name));
-	format_duration(s->total_ns, total, sizeof(total));
-	format_duration(s->p50_ns, p50, sizeof(p50));
-	format_duration(s->p90_ns, p90, sizeof(p90));
-	format_duration(s->p99_ns, p99, sizeof(p99));
-	format_duration(s->max_ns, max, sizeof(max));
-	fprintf(out, "%-*s %10llu %10s %10s %10s %10s %10s %8llu\n", w, name,
-		(unsigned long long)s->count, total, p50, p90, p99, max,
-		(unsigned long long)s->errors);
+	print_object_begin(p, NULL);
+	print_string(p, PRINT_ANY, "name", name_fmt, name);
+	print_u64(p, PRINT_JSON, "nr", NULL, s->nr);
+	print_u64(p, PRINT_ANY, "count", " %10" PRIu64, s->count);
+	print_u64(p, PRINT_JSON, "errors", NULL, s->errors);
+	print_duration(p, PRINT_ANY, "total_ns", " %10s", s->total_ns);
+	print_duration(p, PRINT_ANY, "p50_ns", " %10s", s->p50_ns);
+	print_duration(p, PRINT_ANY, "p90_ns", " %10s", s->p90_ns);
+	print_duration(p, PRINT_ANY, "p99_ns", " %10s", s->p99_ns);
+	print_duration(p, PRINT_ANY, "max_ns", " %10s", s->max_ns);
+	print_u64(p, PRINT_FP, "errors", " %8" PRIu64 "\n", s->errors);
+	print_object_end(p);
+}
+
+static void walk_syscalls(struct printer *p, const struct report *r)
+{
+	int w = name_width(r);
+	char name_fmt[PRINT_COLUMN_FMT];
+	size_t i;
+
+	print_column_fmt(name_fmt, (size_t)w);
+	print_fp(p, "\n%-*s %10s %10s %10s %10s %10s %10s %8s\n", w, "SYSCALL",
+		 "COUNT", "TOTAL", "P50", "P90", "P99", "MAX", "ERRORS");
+	print_array_begin(p, "syscalls");
+	for (i = 0; i < r->nsc; i++)
+		walk_syscall(p, &r->sc[i], name_fmt);
+	print_array_end(p);
+	if (!r->nsc)
+		print_fp(p, "(no syscalls recorded)\n");
+}
+
+/* The JSON's "capture": the text has it in its header (text_capture()). */
+static void json_capture(struct printer *p, const struct report *r)
+{
+	char when[40];
+
+	print_object_begin_to(p, PRINT_JSON, "capture");
+	print_u64(p, PRINT_JSON, "duration_ns", NULL, report_duration(r));
+	print_u64(p, PRINT_JSON, "written", NULL, report_written(r));
+	print_u64(p, PRINT_JSON, "read", NULL, report_read(r));
+	print_string(p, PRINT_JSON, "mode", NULL, r->mode[0] ? r->mode : "unknown");
+	print_bool(p, PRINT_JSON, "written_estimated", NULL, report_written_estimated(r));
+	if (r->start_real)
+		format_utc(r->start_real, when, sizeof(when));
+	print_string(p, PRINT_JSON, "start", NULL, r->start_real ? when : NULL);
+	if (r->start_real)
+		print_u64(p, PRINT_JSON, "start_realtime_ns", NULL, r->start_real);
+	else
+		print_null(p, PRINT_JSON, "start_realtime_ns");
+	print_string(p, PRINT_JSON, "host", NULL, r->hostname[0] ? r->hostname : NULL);
+	print_string(p, PRINT_JSON, "kernel", NULL, r->kernel[0] ? r->kernel : NULL);
+	if (r->buffer_size)
+		print_u64(p, PRINT_JSON, "buffer_size", NULL, r->buffer_size);
+	else
+		print_null(p, PRINT_JSON, "buffer_size");
+	print_string(p, PRINT_JSON, "command", NULL, r->command[0] ? r->command : NULL);
+	print_object_end_to(p, PRINT_JSON);
+}
+
+/* JSON only: the text counts them in its "events" line. */
+static void json_processes(struct printer *p, const struct report *r)
+{
+	size_t i;
+
+	print_array_begin_to(p, PRINT_JSON, "processes");
+	for (i = 0; i < r->nprocs; i++) {
+		print_object_begin_to(p, PRINT_JSON, NULL);
+		print_u64(p, PRINT_JSON, "pid", NULL, r->procs[i].pid);
+		print_u64(p, PRINT_JSON, "syscalls", NULL, r->procs[i].syscalls);
+		print_u64(p, PRINT_JSON, "events", NULL, r->procs[i].events);
+		print_object_end_to(p, PRINT_JSON);
+	}
+	print_array_end_to(p, PRINT_JSON);
+}
+
+/*
+ * "file":{"version":N,"complete":B,"cut":null|{"byte":N,"section":S|null,
+ * "covers_ns":N}}: the text's cut line is in its header.
+ */
+static void json_file(struct printer *p, const struct report *r)
+{
+	print_object_begin_to(p, PRINT_JSON, "file");
+	print_u64(p, PRINT_JSON, "version", NULL, r->version);
+	print_bool(p, PRINT_JSON, "complete", NULL, r->complete);
+	if (r->complete) {
+		print_null(p, PRINT_JSON, "cut");
+	} else {
+		print_object_begin_to(p, PRINT_JSON, "cut");
+		print_u64(p, PRINT_JSON, "byte", NULL, r->file.cut_at);
+		print_string(p, PRINT_JSON, "section", NULL, r->file.cut_inside ?
+			     capfile_section_name(r->file.cut_section) : NULL);
+		print_u64(p, PRINT_JSON, "covers_ns", NULL, report_duration(r));
+		print_object_end_to(p, PRINT_JSON);
+	}
+	print_object_end_to(p, PRINT_JSON);
+}
+
+void report_walk(struct printer *p, const struct report *r)
+{
+	text_header(p, r);
+	print_object_begin_to(p, PRINT_JSON, "events");
+	print_u64(p, PRINT_JSON, "recorded", NULL, r->recorded);
+	print_u64(p, PRINT_JSON, "lost", NULL, report_lost(r));
+	print_object_end_to(p, PRINT_JSON);
+	walk_syscalls(p, r);
+	if (goreport_present(&r->go))
+		goreport_walk(p, &r->go);
+	/* Not yet a printer walk: its own text, or members of the printer's JSON. */
+	report_breakpoints(&r->bp, p->out, p->json ? &p->j : NULL);
+	json_capture(p, r);
+	json_processes(p, r);
+	walk_targets(p, r, PRINT_JSON);
+	walk_notes(p, r, PRINT_JSON);
+	json_file(p, r);
+}
+
+static void report_show(const struct report *r, FILE *out, bool json)
+{
+	struct printer p = { 0 };
+
+	print_begin(&p, out, json);
+	report_walk(&p, r);
+	print_end(&p);
 }
 
 void report_print(const struct report *r, FILE *out)
 {
-	int w = name_width(r);
-	size_t i;
-
-	print_header(r, out);
-	fputc('\n', out);
-	fprintf(out, "%-*s %10s %10s %10s %10s %10s %10s %8s\n", w, "SYSCALL",
-		"COUNT", "TOTAL", "P50", "P90", "P99", "MAX", "ERRORS");
-	for (i = 0; i < r->nsc; i++)
-		print_row(&r->sc[i], w, out);
-	if (!r->nsc)
-		fputs("(no syscalls recorded)\n", out);
-	if (goreport_present(&r->go))
-		goreport_print(&r->go, out);
-	report_breakpoints(&r->bp, out, NULL);
-}
-
-static void json_syscalls(struct json *j, const struct report *r)
-{
-	char name[32];
-	size_t i;
-
-	json_key(j, "syscalls");
-	json_array_begin(j);
-	for (i = 0; i < r->nsc; i++) {
-		const struct sc_row *s = &r->sc[i];
-
-		syscall_format(s->nr, name, sizeof(name));
-		json_object_begin(j);
-		json_kv_string(j, "name", name);
-		json_kv_u64(j, "nr", s->nr);
-		json_kv_u64(j, "count", s->count);
-		json_kv_u64(j, "errors", s->errors);
-		json_kv_u64(j, "total_ns", s->total_ns);
-		json_kv_u64(j, "p50_ns", s->p50_ns);
-		json_kv_u64(j, "p90_ns", s->p90_ns);
-		json_kv_u64(j, "p99_ns", s->p99_ns);
-		json_kv_u64(j, "max_ns", s->max_ns);
-		json_object_end(j);
-	}
-	json_array_end(j);
-}
-
-static void json_capture(struct json *j, const struct report *r)
-{
-	char when[40];
-
-	json_key(j, "capture");
-	json_object_begin(j);
-	json_kv_u64(j, "duration_ns", report_duration(r));
-	json_kv_u64(j, "written", report_written(r));
-	json_kv_u64(j, "read", report_read(r));
-	json_kv_string(j, "mode", r->mode[0] ? r->mode : "unknown");
-	json_kv_bool(j, "written_estimated", report_written_estimated(r));
-	if (r->start_real)
-		format_utc(r->start_real, when, sizeof(when));
-	json_kv_string_or_null(j, "start", r->start_real ? when : NULL);
-	json_kv_u64_or_null(j, "start_realtime_ns", r->start_real, r->start_real != 0);
-	json_kv_string_or_null(j, "host", r->hostname[0] ? r->hostname : NULL);
-	json_kv_string_or_null(j, "kernel", r->kernel[0] ? r->kernel : NULL);
-	json_kv_u64_or_null(j, "buffer_size", r->buffer_size, r->buffer_size != 0);
-	json_kv_string_or_null(j, "command", r->command[0] ? r->command : NULL);
-	json_object_end(j);
-}
-
-static void json_processes(struct json *j, const struct report *r)
-{
-	size_t i;
-
-	json_key(j, "processes");
-	json_array_begin(j);
-	for (i = 0; i < r->nprocs; i++) {
-		json_object_begin(j);
-		json_kv_u64(j, "pid", r->procs[i].pid);
-		json_kv_u64(j, "syscalls", r->procs[i].syscalls);
-		json_kv_u64(j, "events", r->procs[i].events);
-		json_object_end(j);
-	}
-	json_array_end(j);
-}
-
-static void json_targets(struct json *j, const struct report *r)
-{
-	size_t i;
-
-	json_key(j, "targets");
-	json_array_begin(j);
-	for (i = 0; i < r->ntargets; i++) {
-		json_object_begin(j);
-		json_kv_u64(j, "pid", r->targets[i].pid);
-		json_kv_string(j, "comm", r->targets[i].comm);
-		json_kv_string(j, "exe", r->targets[i].exe);
-		json_kv_bool(j, "follow_children",
-			     r->targets[i].flags & GODIAG_TF_FOLLOW_CHILDREN);
-		json_object_end(j);
-	}
-	json_array_end(j);
-}
-
-static void json_notes(struct json *j, const struct report *r)
-{
-	size_t i;
-
-	json_key(j, "notes");
-	json_array_begin(j);
-	for (i = 0; i < r->nnotes; i++)
-		json_string(j, r->notes[i]);
-	json_array_end(j);
-}
-
-/* "file":{"version":N,"complete":B,"cut":null|{"byte":N,"section":S|null,"covers_ns":N}} */
-static void json_file(struct json *j, const struct report *r)
-{
-	json_key(j, "file");
-	json_object_begin(j);
-	json_kv_u64(j, "version", r->version);
-	json_kv_bool(j, "complete", r->complete);
-	json_key(j, "cut");
-	if (r->complete) {
-		json_null(j);
-	} else {
-		json_object_begin(j);
-		json_kv_u64(j, "byte", r->file.cut_at);
-		json_kv_string_or_null(j, "section", r->file.cut_inside ?
-				       capfile_section_name(r->file.cut_section) : NULL);
-		json_kv_u64(j, "covers_ns", report_duration(r));
-		json_object_end(j);
-	}
-	json_object_end(j);
+	report_show(r, out, false);
 }
 
 void report_print_json(const struct report *r, FILE *out)
 {
-	struct json j;
-
-	json_init(&j, out);
-	json_object_begin(&j);
-	json_key(&j, "events");
-	json_object_begin(&j);
-	json_kv_u64(&j, "recorded", r->recorded);
-	json_kv_u64(&j, "lost", report_lost(r));
-	json_object_end(&j);
-	json_syscalls(&j, r);
-	if (goreport_present(&r->go))
-		goreport_json(&r->go, &j);
-	report_breakpoints(&r->bp, out, &j);
-	json_capture(&j, r);
-	json_processes(&j, r);
-	json_targets(&j, r);
-	json_notes(&j, r);
-	json_file(&j, r);
-	json_object_end(&j);
+	report_show(r, out, true);
 }
 
 /* The whole file in memory: mapped when it is a regular file, else read. */
@@ -459,6 +500,31 @@ static void unload_file(struct file_buf *b)
 		free(b->data);
 }
 
+/*
+ * A target's path now holds another build than the one traced (the
+ * service was redeployed): names and lines taken from that file would
+ * be wrong. Said in the notes and on stderr.
+ */
+static void check_binaries(const struct cmd *c, struct report *r)
+{
+	char now[256], note[2048];
+	size_t i;
+
+	for (i = 0; i < r->ntargets; i++) {
+		const struct target_row *t = &r->targets[i];
+
+		if (!t->build_id || !t->exe[0])
+			continue;
+		if (!buildid_read(t->exe, now, sizeof(now)) && !strcmp(now, t->build_id))
+			continue;
+		snprintf(note, sizeof(note), "target %u: %s is not the binary traced: build "
+			 "id %s then, %s now", t->pid, t->exe, t->build_id,
+			 now[0] ? now : "none (missing or unreadable)");
+		report_add_note(r, note);
+		warn("%s: %s", c->name, note);
+	}
+}
+
 static int run_report(const struct cmd *c, int argc, char **argv)
 {
 	struct file_buf file;
@@ -478,6 +544,7 @@ static int run_report(const struct cmd *c, int argc, char **argv)
 	load_file(c->name, path, &file);
 	if (report_load(&r, file.data, file.len, err, sizeof(err)))
 		die(EXIT_USAGE, "%s: %s: %s", c->name, path, err);
+	check_binaries(c, &r);
 	if (json)
 		report_print_json(&r, stdout);
 	else

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * How 'godiagctl report' prints what model/analyze.h computes from a
- * capture file: text or JSON (report.c), the goroutine part of both
- * (report_go.c).
+ * capture file: text or JSON from one walk (report.c), the goroutine
+ * part of it (report_go.c).
  */
 #ifndef GODIAGCTL_CMD_REPORT_H
 #define GODIAGCTL_CMD_REPORT_H
 
 #include <stdio.h>
 
-#include "base/json.h"
+#include "base/print.h"
 #include "model/analyze.h"
 
 /*
@@ -19,6 +19,12 @@
  */
 void report_cut_text(const struct report *r, char *buf, size_t len);
 
+/*
+ * The report, text or JSON, from one walk (base/print.h): the text's
+ * header, the syscall table, the goroutine section; the JSON object
+ * whose shape report's --help gives.
+ */
+void report_walk(struct printer *p, const struct report *r);
 void report_print(const struct report *r, FILE *out);
 void report_print_json(const struct report *r, FILE *out);
 
@@ -26,14 +32,11 @@ void report_print_json(const struct report *r, FILE *out);
 #define GOREPORT_TEXT_ROWS	20
 
 /*
- * Text: a summary line, the lost-events note, the wait reasons by total
- * time, start and creator functions by count, the GOREPORT_TEXT_ROWS
- * goroutines that ran longest and how many were left out.
- */
-void goreport_print(const struct goreport *g, FILE *out);
-
-/*
- * JSON: the member "goroutines":{"created":N,"exited":N,"max_live":N,
+ * The goroutine section, text or JSON, from one walk. Text: a summary
+ * line, the lost-events note, the wait reasons by total time, start and
+ * creator functions by count, the GOREPORT_TEXT_ROWS goroutines that ran
+ * longest and how many were left out. JSON: the member
+ * "goroutines":{"created":N,"exited":N,"max_live":N,
  * "seen":N,"skipped":N,"lower_bounds":B,
  * "blocked":[{"reason":S,"count":N,"total_ns":N},...],
  * "by_start":[{"function":S,"created":N},...],"by_creator":[...],
@@ -42,7 +45,7 @@ void goreport_print(const struct goreport *g, FILE *out);
  * "blocked_ns":N,"syscall_ns":N,"syscalls":N,"blocks":N,
  * "top_reason":S|null},...]} of the object being written.
  */
-void goreport_json(const struct goreport *g, struct json *j);
+void goreport_walk(struct printer *p, const struct goreport *g);
 
 /*
  * The breakpoints (report_break.c), nothing when the file has none: text

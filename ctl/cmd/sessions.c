@@ -100,6 +100,8 @@ static void walk_session(struct printer *p, const struct session_info *x,
 	print_u64(p, PRINT_JSON, "buffer_size", NULL, x->bufsize);
 	print_u64(p, PRINT_ANY, "readers", " %-7" PRIu64, x->readers);
 	print_bool(p, PRINT_ANY, "owned", " %-5s", x->owned);
+	print_u64(p, PRINT_JSON, "max_lifetime_ms", NULL, x->max_lifetime_ms);
+	print_bool(p, PRINT_JSON, "expired", NULL, x->expired);
 	print_string(p, PRINT_FP, "syscall_min_ns", " %-7s", min);
 	print_u64(p, PRINT_JSON, "syscall_min_ns", NULL, x->min_ns);
 	print_string(p, PRINT_FP, "targets[].pid", " %s\n", targets);

@@ -86,6 +86,14 @@ struct gobin_break {
 	size_t nrets;		/* 0 for a line or address spec */
 	struct gobin_arg args[GOBIN_BREAK_ARGS_MAX];
 	size_t nargs;
+	/*
+	 * What the plan says about itself, "" when nothing: "no DWARF:
+	 * arguments by position, as int64 in the integer registers",
+	 * "main.add has no code of its own: inlined at 3 sites".
+	 */
+	char note[256];
+	const char *file;	/* the function's source (binary's storage), or NULL */
+	uint32_t line;
 };
 
 struct gobin_break_opts {

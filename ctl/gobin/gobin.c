@@ -428,49 +428,65 @@ static bool in_text(const struct gobin_impl *im, uint64_t vaddr)
 #define SCAN_TRIES_MAX 64
 
 /*
- * Go 1.26 writes 0 as the text start in the pclntab header: the runtime
- * takes it from its moduledata, whose first word points at the header,
- * whose second (funcnametab's pointer) at the header plus the
- * funcnametab offset, and whose text is at byte 176 (so in the DWARF of
- * go1.19 and go1.27). It is not always where .text starts: an external
- * linker puts C code first. Returns that text, or 0 when no such
- * moduledata is in the data: in the file as the internal linker writes
- * it, or in R_X86_64_RELATIVE relocations (an externally linked PIE).
+ * runtime.firstmoduledata, found without symbols: the word in writable
+ * data that points at the pclntab (its pcHeader), confirmed by the next
+ * one (funcnametab's data: the header plus funcname_off) and, when text
+ * is not 0, by the text start at byte MD_TEXT (so in the DWARF of go1.19
+ * and go1.27). In a PIE the pointer may be a relocation's addend (an
+ * externally linked one). Returns its address, or 0.
  */
-#define MODULEDATA_TEXT	176
+#define MD_FUNCNAMETAB		8
+#define MD_TEXT			176
 
+static bool moduledata_at(const struct gobin_impl *im, uint64_t md, uint64_t pcln,
+			  uint64_t funcname_off, uint64_t text)
+{
+	uint64_t v;
+
+	return read_ptr(im, md, &v) && v == pcln &&
+	       read_ptr(im, md + MD_FUNCNAMETAB, &v) && v == pcln + funcname_off &&
+	       read_ptr(im, md + MD_TEXT, &v) && (!text || v == text);
+}
+
+static uint64_t find_moduledata(const struct gobin_impl *im, uint64_t pcln,
+				uint64_t funcname_off, uint64_t text)
+{
+	size_t i;
+	uint64_t off;
+
+	for (i = 0; im->rela && i + 24 <= im->rela_size; i += 24) {
+		const uint8_t *r = im->rela + i;
+
+		if ((gobin_le64(r + 8) & 0xffffffff) == R_X86_64_RELATIVE &&
+		    gobin_le64(r + 16) == pcln &&
+		    moduledata_at(im, gobin_le64(r), pcln, funcname_off, text))
+			return gobin_le64(r);
+	}
+	for (i = 0; i < im->nloads; i++) {
+		const struct gobin_load *l = &im->loads[i];
+
+		if (!(l->flags & PF_W))
+			continue;
+		for (off = (8 - l->vaddr % 8) % 8; off + 8 <= l->filesz; off += 8)
+			if (gobin_le64(im->image + l->offset + off) == pcln &&
+			    moduledata_at(im, l->vaddr + off, pcln, funcname_off, text))
+				return l->vaddr + off;
+	}
+	return 0;
+}
+
+/*
+ * Go 1.26 writes 0 as the text start in the pclntab header: the runtime
+ * takes it from its moduledata. It is not always where .text starts: an
+ * external linker puts C code first. Returns that text, or 0 when no
+ * such moduledata is in the data.
+ */
 static uint64_t moduledata_text(const struct gobin_impl *im, uint64_t pcln,
 				uint64_t funcname_off)
 {
-	uint64_t fn, text;
-	size_t i;
+	uint64_t md = find_moduledata(im, pcln, funcname_off, 0), text;
 
-	for (i = 0; i + 24 <= im->rela_size; i += 24) {
-		const uint8_t *r = im->rela + i;
-		uint64_t md = gobin_le64(r);
-
-		if ((gobin_le64(r + 8) & 0xffffffff) != R_X86_64_RELATIVE ||
-		    gobin_le64(r + 16) != pcln)
-			continue;
-		if (read_ptr(im, md + 8, &fn) && fn == pcln + funcname_off &&
-		    read_ptr(im, md + MODULEDATA_TEXT, &text))
-			return text;
-	}
-
-	for (i = 0; i < im->nloads; i++) {
-		const struct gobin_load *l = &im->loads[i];
-		const uint8_t *seg = im->image + l->offset;
-		uint64_t off;
-
-		if (l->flags & PF_X)
-			continue;
-		for (off = (8 - l->vaddr % 8) % 8; off + MODULEDATA_TEXT + 8 <= l->filesz;
-		     off += 8)
-			if (gobin_le64(seg + off) == pcln &&
-			    gobin_le64(seg + off + 8) == pcln + funcname_off)
-				return gobin_le64(seg + off + MODULEDATA_TEXT);
-	}
-	return 0;
+	return md && read_ptr(im, md + MD_TEXT, &text) ? text : 0;
 }
 
 static const uint8_t *scan_pclntab(struct gobin *b, const struct gobin_impl *im,
@@ -1159,53 +1175,14 @@ static uint64_t pclntab_vaddr(const struct gobin_impl *im)
 }
 
 /*
- * runtime.firstmoduledata, found without symbols: the word in writable
- * data that points at the pclntab (its pcHeader), confirmed by the next
- * one (funcnametab's data) and the text start. The fields between types
- * and gofunc change between versions (covctrs in 1.20; typedesclen,
- * itaboffset and itabsize in 1.27), so gofunc is found, not assumed: it
- * follows the rodata field, the last word there that holds .rodata's
- * address (types, before it, may hold the same).
+ * The gofunc of runtime.firstmoduledata (find_moduledata()). The fields
+ * between types and gofunc change between versions (covctrs in 1.20;
+ * typedesclen, itaboffset and itabsize in 1.27), so gofunc is found, not
+ * assumed: it follows the rodata field, the last word there that holds
+ * .rodata's address (types, before it, may hold the same).
  */
-#define MD_FUNCNAMETAB		8
-#define MD_TEXT			176
 #define MD_TYPES_MIN		264	/* types is further in every version */
 #define MD_GOFUNC_MAX		400	/* gofunc is before this in every version */
-
-static bool moduledata_at(const struct gobin *b, uint64_t md, uint64_t pcln)
-{
-	const struct gobin_impl *im = b->impl;
-	uint64_t v;
-
-	return read_ptr(im, md, &v) && v == pcln &&
-	       read_ptr(im, md + MD_FUNCNAMETAB, &v) &&
-	       v == pcln + (uint64_t)(im->pcln.funcname.p - im->pcln.data) &&
-	       read_ptr(im, md + MD_TEXT, &v) && v == im->pcln.text_start;
-}
-
-static uint64_t find_moduledata(const struct gobin *b, uint64_t pcln)
-{
-	const struct gobin_impl *im = b->impl;
-	size_t i, r;
-	uint64_t off;
-
-	/* PIE: the pointer is a relocation's addend. */
-	for (r = 0; im->rela && r + 24 <= im->rela_size; r += 24)
-		if (gobin_le64(im->rela + r + 16) == pcln &&
-		    moduledata_at(b, gobin_le64(im->rela + r), pcln))
-			return gobin_le64(im->rela + r);
-	for (i = 0; i < im->nloads; i++) {
-		const struct gobin_load *l = &im->loads[i];
-
-		if (!(l->flags & PF_W))
-			continue;
-		for (off = (8 - l->vaddr % 8) % 8; off + 8 <= l->filesz; off += 8)
-			if (gobin_le64(im->image + l->offset + off) == pcln &&
-			    moduledata_at(b, l->vaddr + off, pcln))
-				return l->vaddr + off;
-	}
-	return 0;
-}
 
 /* gofunc of the moduledata at md: the word after rodata's, or 0. */
 static uint64_t moduledata_gofunc(const struct gobin_impl *im, uint64_t md)
@@ -1234,7 +1211,8 @@ uint64_t gobin_gofunc(const struct gobin *b)
 		return im->gofunc;
 	}
 	pcln = pclntab_vaddr(im);
-	md = pcln ? find_moduledata(b, pcln) : 0;
+	md = pcln ? find_moduledata(im, pcln, (uint64_t)(im->pcln.funcname.p - im->pcln.data),
+				    im->pcln.text_start) : 0;
 	im->gofunc = md ? moduledata_gofunc(im, md) : 0;
 	return im->gofunc;
 }

@@ -138,6 +138,37 @@ int gopcln_line(const struct gopcln *p, const struct gofunc *f, uint64_t pc,
 int gopcln_line_pcs(const struct gopcln *p, const char *file, uint32_t line,
 		    uint64_t *pcs, size_t max);
 
+/*
+ * A walk over pc ranges: fn gets each [pc, end) of function f with its
+ * value; a non-zero return stops the walk and is returned.
+ */
+typedef int (*gopcln_range_fn)(void *arg, const struct gofunc *f, uint64_t pc,
+			       uint64_t end, int32_t val);
+
+/*
+ * Every range of code of file:line, function by function in address
+ * order (val is the line). Returns how many there were (or fn's
+ * negative return), -1 for a bad argument.
+ */
+int gopcln_line_walk(const struct gopcln *p, const char *file, uint32_t line,
+		     gopcln_range_fn fn, void *arg);
+
+/* Whether the file table has a file that file names (gopcln_file_matches). */
+bool gopcln_has_file(const struct gopcln *p, const char *file);
+
+/*
+ * The ranges of pcdata table number table of f, in address order; 0
+ * when f has no such table.
+ */
+int gopcln_pcdata_walk(const struct gopcln *p, const struct gofunc *f, uint32_t table,
+		       gopcln_range_fn fn, void *arg);
+
+/*
+ * Whether a function name matches a name as Go prints it, with type
+ * arguments elided: "main.Map[...]" for "main.Map[go.shape.int]".
+ */
+bool gopcln_name_matches(const char *fn, const char *want);
+
 /* Whether path names file: equal, or file is a suffix at a '/' boundary. */
 bool gopcln_file_matches(const char *path, const char *file);
 
@@ -155,6 +186,40 @@ struct gopcln *gobin_pcln(const struct gobin *b);
  * without symbols). 0 when neither is found.
  */
 uint64_t gobin_gofunc(const struct gobin *b);
+
+/* ---- inline trees (goinline.c) ------------------------------------- */
+
+/* internal/abi/symtab.go */
+#define GOBIN_PCDATA_INLTREEINDEX	2
+#define GOBIN_FUNCDATA_INLTREE		3
+
+/* One entry of a function's inline tree, as both layouts hold it. */
+struct gobin_inlcall {
+	uint8_t func_id;
+	int32_t name_off;	/* of the inlined function's name (gopcln_name_at) */
+	int32_t parent;		/* the caller's entry, -1: the function itself */
+	uint64_t parent_pc;	/* link-time address of the call site */
+};
+
+/*
+ * Entry idx of the inline tree of f: true, or false when f has none or
+ * it is damaged.
+ */
+bool gobin_inlcall(const struct gobin *b, const struct gofunc *f, int32_t idx,
+		   struct gobin_inlcall *c);
+
+/* ---- breakpoints (breakplan.c, breakargs.c) ----------------------- */
+
+struct gobin_break;
+struct gobin_break_opts;
+
+/*
+ * The arguments of function f at its entry probe point, into out->args
+ * (and out->note): from DWARF, else by position. 0, or -1 with err.
+ */
+int gobin_break_args(const struct gobin *b, const struct gofunc *f,
+		     const struct gobin_break_opts *opts, struct gobin_break *out,
+		     char *err, size_t errlen);
 
 /* ---- DWARF (godwarf.c) ---------------------------------------------- */
 

@@ -231,7 +231,7 @@ long gopcln_find_pc(const struct gopcln *p, uint64_t pc)
  * Whether a function name matches a name as Go prints it, with type
  * arguments elided: "main.Map[...]" for "main.Map[go.shape.int]".
  */
-static bool elided_match(const char *fn, const char *want)
+bool gopcln_name_matches(const char *fn, const char *want)
 {
 	while (*want) {
 		if (!strncmp(want, "[...]", 5) && *fn == '[') {
@@ -346,7 +346,7 @@ long gopcln_find_name(const struct gopcln *p, const char *name)
 	if (!strstr(name, "[...]"))
 		return -1;
 	for (i = 0; i < p->nfunc; i++)
-		if (!gopcln_func(p, i, &f) && elided_match(f.name, name))
+		if (!gopcln_func(p, i, &f) && gopcln_name_matches(f.name, name))
 			return (long)i;
 	return -1;
 }
@@ -516,6 +516,85 @@ int gopcln_line_pcs(const struct gopcln *p, const char *file, uint32_t line,
 		}
 	}
 	return (int)n;
+}
+
+static bool func_word(const struct gopcln *p, const struct gofunc *f, uint64_t i,
+		      uint32_t *v);
+
+int gopcln_line_walk(const struct gopcln *p, const char *file, uint32_t line,
+		     gopcln_range_fn fn, void *arg)
+{
+	size_t i;
+	int n = 0, r;
+
+	if (!file || !*file || line == 0 || line > INT32_MAX)
+		return -1;
+	for (i = 0; i < p->nfunc; i++) {
+		struct gofunc f;
+		struct pcval s;
+
+		if (gopcln_func(p, i, &f) ||
+		    !pcval_start(&s, p, gobin_le32(f.rec + FUNC_PCLN), f.entry))
+			continue;
+		while (pcval_step(&s)) {
+			const char *path;
+			int32_t fileno;
+
+			if (s.pc >= f.end)
+				break;
+			if (s.val != (int32_t)line || s.next_pc <= s.pc)
+				continue;
+			if (pcvalue(p, gobin_le32(f.rec + FUNC_PCFILE), f.entry, s.pc,
+				    &fileno))
+				continue;
+			path = func_file(p, f.rec, fileno);
+			if (!path || !gopcln_file_matches(path, file))
+				continue;
+			n++;
+			r = fn(arg, &f, s.pc, s.next_pc < f.end ? s.next_pc : f.end, line);
+			if (r)
+				return r < 0 ? r : n;
+		}
+	}
+	return n;
+}
+
+bool gopcln_has_file(const struct gopcln *p, const char *file)
+{
+	size_t off = 0;
+
+	while (off < p->file.len) {
+		const char *path = span_str(&p->file, off);
+
+		if (!path)
+			return false;
+		if (*path && gopcln_file_matches(path, file))
+			return true;
+		off += strlen(path) + 1;
+	}
+	return false;
+}
+
+int gopcln_pcdata_walk(const struct gopcln *p, const struct gofunc *f, uint32_t table,
+		       gopcln_range_fn fn, void *arg)
+{
+	uint32_t npcdata = gobin_le32(f->rec + FUNC_NPCDATA), off;
+	struct pcval s;
+	int r;
+
+	if (table >= npcdata || !func_word(p, f, table, &off) || !off ||
+	    !pcval_start(&s, p, off, f->entry))
+		return 0;
+	while (pcval_step(&s)) {
+		if (s.pc >= f->end)
+			break;
+		if (s.next_pc <= s.pc)
+			continue;
+		r = fn(arg, f, s.pc, s.next_pc < f->end ? s.next_pc : f->end, s.val);
+		if (r)
+			return r;
+	}
+	return 0;
 }
 
 uint8_t gopcln_func_id(const struct gopcln *p, const struct gofunc *f)

@@ -34,13 +34,6 @@
 
 #include "gobin/gobin_impl.h"
 
-/* internal/abi/symtab.go and runtime/symtab.go */
-#define PCDATA_INLTREEINDEX	2
-#define FUNCDATA_INLTREE	3
-/* runtime.inlinedCall: 20 bytes up to Go 1.19 (parent index first), 16 from 1.20. */
-#define INLCALL_SIZE_GO118	20
-#define INLCALL_SIZE_GO120	16
-
 #define WRAPPER_CODE_MAX	4096
 #define INLINE_DEPTH_MAX	64
 /* A wrapper that calls a wrapper: a go statement on a promoted method. */
@@ -60,43 +53,6 @@ static uint8_t wrapper_id(const struct gobin *b)
 	return (uint8_t)(gopcln_func_id(p, &f) + 1);
 }
 
-static int32_t get_i32(const uint8_t *p)
-{
-	return (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-			 (uint32_t)p[3] << 24);
-}
-
-/* One entry of a function's inline tree, as both layouts hold it. */
-struct inlcall {
-	uint8_t func_id;
-	int32_t name_off;
-	int32_t parent;		/* the index of the caller's entry, -1: the function itself */
-};
-
-static bool inlcall_at(const struct gobin *b, const struct gopcln *p,
-		       const struct gofunc *f, uint64_t tree, int32_t idx,
-		       struct inlcall *c)
-{
-	bool old = p->magic == GOPCLN_MAGIC_118;
-	uint64_t size = old ? INLCALL_SIZE_GO118 : INLCALL_SIZE_GO120;
-	const uint8_t *e = gobin_vaddr_bytes(b, tree + (uint64_t)idx * size, size);
-
-	if (!e)
-		return false;
-	if (old) {
-		/* parent int16, funcID, pad, file, line, func_ (name), parentPc */
-		c->parent = (int16_t)(e[0] | e[1] << 8);
-		c->func_id = e[2];
-		c->name_off = get_i32(e + 12);
-		return true;
-	}
-	/* funcID, pad[3], nameOff, parentPc, startLine: the parent is found at parentPc. */
-	c->func_id = e[0];
-	c->name_off = get_i32(e + 4);
-	return !gopcln_pcdata(p, f, PCDATA_INLTREEINDEX,
-			      f->entry + (uint32_t)get_i32(e + 8), &c->parent);
-}
-
 /*
  * The function inlined into f at the outermost level of the inline tree
  * entry idx (skipping wrappers, as the runtime does), or NULL.
@@ -104,15 +60,11 @@ static bool inlcall_at(const struct gobin *b, const struct gopcln *p,
 static const char *inlined_callee(const struct gobin *b, const struct gopcln *p,
 				  const struct gofunc *f, int32_t idx, uint8_t wrapper)
 {
-	struct inlcall chain[INLINE_DEPTH_MAX];
-	uint64_t base = gobin_gofunc(b);
-	uint32_t off;
+	struct gobin_inlcall chain[INLINE_DEPTH_MAX];
 	int n = 0;
 
-	if (!base || gopcln_funcdata(p, f, FUNCDATA_INLTREE, &off))
-		return NULL;
 	while (idx >= 0) {
-		if (n == INLINE_DEPTH_MAX || !inlcall_at(b, p, f, base + off, idx, &chain[n]))
+		if (n == INLINE_DEPTH_MAX || !gobin_inlcall(b, f, idx, &chain[n]))
 			return NULL;
 		idx = chain[n++].parent;
 	}
@@ -191,7 +143,7 @@ static int look_at(const struct gobin *b, struct gopcln *p, const struct gofunc 
 	int32_t inl;
 	long i;
 
-	if (!gopcln_pcdata(p, w, PCDATA_INLTREEINDEX, insn->address, &inl) && inl >= 0) {
+	if (!gopcln_pcdata(p, w, GOBIN_PCDATA_INLTREEINDEX, insn->address, &inl) && inl >= 0) {
 		*name = inlined_callee(b, p, w, inl, wrapper);
 		return 1;
 	}

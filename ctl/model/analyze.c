@@ -21,12 +21,36 @@ static void copy_str(char *dst, size_t len, const char *src)
 	snprintf(dst, len, "%s", src);
 }
 
+/* "PID_build_id" or "PID_go_version" (a META after TARGETS). */
+static void target_meta(struct report *r, const char *key, const char *value)
+{
+	char *end;
+	unsigned long pid = strtoul(key, &end, 10);
+	size_t i;
+
+	for (i = 0; i < r->ntargets; i++) {
+		struct target_row *t = &r->targets[i];
+
+		if (t->pid != pid || end == key)
+			continue;
+		if (!strcmp(end, "_build_id")) {
+			free(t->build_id);
+			t->build_id = xstrdup(value);
+		} else if (!strcmp(end, "_go_version")) {
+			free(t->go_version);
+			t->go_version = xstrdup(value);
+		}
+	}
+}
+
 static int on_meta(const char *key, const char *value, void *arg)
 {
 	struct report *r = arg;
 	uint64_t v;
 
-	if (!strcmp(key, "mode"))
+	if (!strncmp(key, "target_", 7))
+		target_meta(r, key + 7, value);
+	else if (!strcmp(key, "mode"))
 		copy_str(r->mode, sizeof(r->mode), value);
 	else if (!strcmp(key, "hostname"))
 		copy_str(r->hostname, sizeof(r->hostname), value);
@@ -54,6 +78,8 @@ static int on_target(const struct capfile_target *t, void *arg)
 	row->flags = t->flags;
 	row->comm = xstrdup(t->comm);
 	row->exe = xstrdup(t->exe);
+	row->build_id = NULL;
+	row->go_version = NULL;
 	return 0;
 }
 
@@ -144,12 +170,15 @@ static int on_syms(const struct capfile_syms_head *head, const struct capfile_sy
 	return 0;
 }
 
-static int on_note(const char *text, void *arg)
+void report_add_note(struct report *r, const char *text)
 {
-	struct report *r = arg;
-
 	r->notes = xreallocarray(r->notes, r->nnotes + 1, sizeof(*r->notes));
 	r->notes[r->nnotes++] = xstrdup(text);
+}
+
+static int on_note(const char *text, void *arg)
+{
+	report_add_note(arg, text);
 	return 0;
 }
 
@@ -253,6 +282,8 @@ void report_free(struct report *r)
 	for (i = 0; i < r->ntargets; i++) {
 		free(r->targets[i].comm);
 		free(r->targets[i].exe);
+		free(r->targets[i].build_id);
+		free(r->targets[i].go_version);
 	}
 	free(r->targets);
 	for (i = 0; i < r->nnotes; i++)

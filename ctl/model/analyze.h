@@ -42,6 +42,8 @@ struct target_row {
 	uint32_t flags;
 	char *comm;
 	char *exe;
+	char *build_id;		/* when the capture started; NULL: unknown */
+	char *go_version;	/* NULL: not a Go program, or unknown */
 };
 
 struct report {
@@ -97,6 +99,9 @@ struct report {
 int report_load(struct report *r, const void *buf, size_t len, char *err,
 		size_t errlen);
 void report_free(struct report *r);
+
+/* A note of the report's own, after those of the file. */
+void report_add_note(struct report *r, const char *text);
 
 /* Lost events: the module's count if the file has it, else the LOST markers'. */
 uint64_t report_lost(const struct report *r);

@@ -83,6 +83,8 @@ static struct nla_policy policy[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_PROBE_FILTERED]	= { .type = NLA_U64 },
 	[GODIAG_A_PROBE_SAMPLED_OUT]	= { .type = NLA_U64 },
 	[GODIAG_A_PROBE_RATE_LIMITED]	= { .type = NLA_U64 },
+	[GODIAG_A_SESSION_MAX_LIFETIME_MS] = { .type = NLA_U32 },
+	[GODIAG_A_SESSION_EXPIRED]	= { .type = NLA_FLAG },
 };
 
 static void set_errmsg(struct gdnl *nl, const char *msg, size_t len)

@@ -68,6 +68,9 @@ static int add_session(const struct gdnl_reply *r, void *arg)
 	s->readers = get_u32(r, GODIAG_A_READERS);
 	s->min_ns = get_u64(r->tb, GODIAG_A_SYSCALL_MIN_NS);
 	s->owned = r->tb[GODIAG_A_OWNED] != NULL;
+	s->expired = r->tb[GODIAG_A_SESSION_EXPIRED] != NULL;
+	if (r->tb[GODIAG_A_SESSION_MAX_LIFETIME_MS])
+		s->max_lifetime_ms = nla_get_u32(r->tb[GODIAG_A_SESSION_MAX_LIFETIME_MS]);
 	return r->cmd == GODIAG_CMD_STATS_GET ? parse_cpus(r, s) : 0;
 }
 

@@ -50,6 +50,8 @@ struct session_info {
 	uint32_t readers;
 	uint64_t min_ns;
 	bool owned;
+	uint32_t max_lifetime_ms;	/* 0: none */
+	bool expired;			/* stopped at its maximum lifetime */
 	struct cpu_stats *cpus;	/* STATS_GET only */
 	size_t nr_cpus;
 	const struct probe_info *probes;	/* its probes, when asked for */

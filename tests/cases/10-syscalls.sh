@@ -85,6 +85,8 @@ check_eq "children not followed without -f" 0 "$(syscall_count "$cap.8.json" get
 out=$("$ctl" report "$cap.1")
 check_match "text report has a header row" "COUNT +TOTAL +P50 +P90 +P99 +MAX +ERRORS" "$out"
 check_match "text report has the write row" "^ *write +1001 " "$out"
+check_eq "text and JSON of the report agree" none "$(report_differences "$cap.1" "$cap.1.json")"
+check_eq "text and JSON agree, unfiltered" none "$(report_differences "$cap.2" "$cap.2.json")"
 
 # A dead PID is a bad argument: one line and exit 1, as for inspect.
 check_status "capture of a dead PID exits 1" 1 "$ctl" capture -p 4000000 --syscalls -o "$cap.9"

@@ -235,6 +235,8 @@ attach_gosched() {
 		return 1
 	fi
 	ok "$name: report --json"
+	check_eq "$name: text and JSON of the report agree" none \
+		"$(report_differences "$cap.$name" "$rep")"
 }
 
 # ---- a. the Go versions and build kinds of this kernel ---------------

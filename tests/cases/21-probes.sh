@@ -55,14 +55,7 @@ nl session-del session-id:u32:"$sid"
 
 # --- a stopped session has no breakpoint in its target; START places
 # them again and they record
-pick() { # the first built of the given programs
-	local p
-	for p in "$@"; do
-		[ -x "$progs/$p" ] && { echo "$progs/$p"; return; }
-	done
-	echo "$progs/$1"
-}
-b=$(pick gosched-go1.23 gosched)
+b=$(pick_prog gosched-go1.23 gosched)
 start_gt gpid "$b" --wait-signal --hold --loop -n 5
 gout=$gt_out
 kill -USR1 "$gpid"
@@ -71,7 +64,7 @@ sid=$(new_session events:u32:2 buffer-size:u32:1048576)
 nl target-add session-id:u32:"$sid" pid:u32:"$gpid"
 n=$(go_probes_add "$sid" "$gpid" "$b")
 check_ge "stop: probes placed" 5 "$n"
-offs=$(jget "$work/probes-inspect.json" "' '.join(str(p['offset']) for p in d['goroutines']['probes'])")
+offs=$(probe_offsets "$work/probes-inspect.json")
 breakpoints() { # PID: int3 bytes at the probe offsets
 	# shellcheck disable=SC2086 # one argument per offset
 	text_bytes "$1" "$b" $offs >"$work/bp" && int3_bytes "$work/bp"

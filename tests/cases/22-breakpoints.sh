@@ -5,7 +5,8 @@
 # position with --arg): hit counts, argument values (ints, a string, a
 # slice's length), goroutine ids, --if and --every, --latency at least the
 # known sleep and a panic's entry left unmatched, a stack, a string at an
-# unmapped address counted as a fault; then attaching to the running
+# unmapped address counted as a fault, --if refused where the arguments
+# are not known (an inlined copy); then attaching to the running
 # service and detaching, which leaves its text as the file has it.
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -132,6 +133,20 @@ while read -r v k b; do
 	fi
 	one_build "$v" "$k" "$b"
 done < <(go_builds gobreak)
+
+# ---- --if where the arguments are not known (breakplan's main.add has
+# only inlined copies): refused with one line, nothing captured
+bpl=$progs/breakplan-go1.26
+if [ ! -x "$bpl" ]; then
+	not_ok "--if on inlined copies: $bpl is not built"
+elif "$ctl" capture -o "$cap" --break main.add --if 'x > 1' -- "$bpl" \
+	>/dev/null 2>"$work/err"; then
+	not_ok "--if on inlined copies: capture refused it"
+else
+	check_match "--if on inlined copies: one line saying why" \
+		'^godiagctl: .*--break main.add: --if needs the arguments, which are not known at 0x[0-9a-f]+ \(a copy inlined into main\.[a-z]+\)' \
+		"$(cat "$work/err")"
+fi
 
 # ---- attach to a running service, detach: no breakpoint is left
 b=$first

@@ -34,7 +34,7 @@ stat_of() { # SESSION FIELD -> sum over CPUs
 # "gone" when PID is
 breakpoints() {
 	local offs
-	offs=$(jget "$work/probes-inspect.json" "' '.join(str(p['offset']) for p in d['goroutines']['probes'])")
+	offs=$(probe_offsets "$work/probes-inspect.json")
 	# shellcheck disable=SC2086 # one argument per offset
 	if ! text_bytes "$1" "$2" $offs >"$work/bp-text" 2>/dev/null; then
 		echo gone
@@ -70,17 +70,10 @@ exact_capture() {
 	fi
 	scan_ok "$1" "$2"
 }
-pick() { # the first built of the given programs
-	local p
-	for p in "$@"; do
-		[ -x "$progs/$p" ] && { echo "$progs/$p"; return; }
-	done
-	echo "$progs/$1"
-}
 
 echo "# ${SECONDS}s"
 # ==== a. a Go target SIGKILLed while its goroutine probes fire ========
-b=$(pick gosched-go1.22 gosched)
+b=$(pick_prog gosched-go1.22 gosched)
 "$ctl" inspect --json "$b" >"$work/probes-inspect.json"
 start_gt pid "$b" --wait-signal --loop -n 5
 kill -USR1 "$pid"
@@ -110,7 +103,7 @@ check_eq "a: the target's exit record says SIGKILL" "[[$pid, 9]]" "$(jget "$cap.
 
 echo "# ${SECONDS}s"
 # ==== b. the reader SIGKILLed mid-stream ==============================
-b=$(pick gosched-go1.23-pie gosched)
+b=$(pick_prog gosched-go1.23-pie gosched)
 "$ctl" inspect --json "$b" >"$work/probes-inspect.json"
 start_gt pid "$b" --wait-signal --hold --loop -n 5
 kill -USR1 "$pid"
@@ -157,7 +150,7 @@ fi
 # c2. probes placed while the target runs another program (a shell), on
 # the Go binary it then execs: they belong to the old address space and
 # never fire in the new image; the new image traces normally afterwards.
-b=$(pick gosched-go1.21-pie gosched)
+b=$(pick_prog gosched-go1.21-pie gosched)
 mkfifo "$work/go2"
 bash -c 'echo "ready $$"; read -r _ <"$1"; exec "$2" --loop -n 3' _ "$work/go2" "$b" \
 	>"$work/c2.out" 2>&1 &
@@ -190,7 +183,7 @@ check "c2: the Go program exits 0 at SIGTERM" wait "$bpid"
 # child followed with -f: the child's syscalls are exact, the parent's
 # goroutines too.
 N=5
-b=$(pick gosched-go1.22 gosched)
+b=$(pick_prog gosched-go1.22 gosched)
 printf '#!/bin/sh\nexec %s fail 100\n' "$gt" >"$work/child.sh"
 chmod +x "$work/child.sh"
 start_gt pid "$b" --wait-signal --json -n $N --exec "$work/child.sh"
@@ -215,7 +208,7 @@ fi
 
 echo "# ${SECONDS}s"
 # ==== d. rmmod with sessions, targets and probes, 8 threads busy =====
-b=$(pick gosched-go1.23 gosched)
+b=$(pick_prog gosched-go1.23 gosched)
 start_gt gpid "$b" --wait-signal --hold --loop -n 5
 kill -USR1 "$gpid"
 wait_for grep -q '^cycle ' "$gt_out"
@@ -368,7 +361,7 @@ elif [ -e "$ko_faults" ]; then
 fi
 if [ -n "$injector" ]; then
 	echo "# e3: injector: $injector"
-	b=$(pick gosched-go1.23 gosched)
+	b=$(pick_prog gosched-go1.23 gosched)
 	start_gt hpid "$b" --wait-signal --hold -n 1
 	"$ctl" inspect --json "$b" >"$work/probes-inspect.json"
 	fsid=$(new_session events:u32:3)

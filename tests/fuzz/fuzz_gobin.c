@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 
+#include "gobin/breakplan.h"
 #include "gobin/gobin.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -140,6 +141,41 @@ static void check_load_bias(const struct gobin *b)
 		broken("load bias of a synthetic mapping");
 }
 
+/* A breakpoint plan: sites inside the file, arguments bounded, or one line. */
+static void on_break(const struct gobin *b, const char *spec)
+{
+	static const char *const types[] = { "1:string", "2:iface" };
+	static const char *const fields[] = { "s.a" };
+	struct gobin_break_opts o = {
+		.argtypes = types, .nargtypes = ARRAY_SIZE(types),
+		.fields = fields, .nfields = spec[0] == 'm' ? 1 : 0,
+	};
+	struct gobin_break *bp = malloc(sizeof(*bp));
+	char err[512];
+	size_t i;
+
+	if (!bp)
+		abort();
+	err[0] = '\0';
+	if (gobin_break_plan(b, spec, &o, bp, err, sizeof(err))) {
+		check_err(err, sizeof(err));
+	} else {
+		if (bp->nsites > GOBIN_BREAK_SITES_MAX || bp->nargs > GOBIN_BREAK_ARGS_MAX ||
+		    bp->nrets > GOBIN_BREAK_RETS_MAX || !bp->nsites)
+			broken("break plan counts");
+		for (i = 0; i < bp->nsites; i++) {
+			touch(bp->sites[i].func);
+			touch(bp->sites[i].file);
+			if (bp->sites[i].offset < bp->sites[i].func_offset)
+				broken("break site before its function");
+		}
+		for (i = 0; i < bp->nargs; i++)
+			if (bp->args[i].nwords > 3 || !memchr(bp->args[i].name, '\0', 64))
+				broken("break argument");
+	}
+	free(bp);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const names[] = {
@@ -185,6 +221,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	for (i = 0; i < ARRAY_SIZE(names); i++)
 		on_func(b, names[i], &line_pcs_left);
+	/* Each walks every function's inline tree or line table: a few only. */
+	on_break(b, "main.main");
+	on_break(b, "runtime.gopark");
+	on_break(b, "main.go:10");
+	on_break(b, b->pie ? "0x1000" : "0x401000");
 
 	/* The start of the image, past it, and addresses the input chose. */
 	for (i = 0; i < 8; i++)

@@ -91,6 +91,7 @@ static const struct name_num cmd_names[] = {
 	{ "probe-add", GODIAG_CMD_PROBE_ADD },
 	{ "probe-del", GODIAG_CMD_PROBE_DEL },
 	{ "probe-get", GODIAG_CMD_PROBE_GET },
+	{ "session-expired", GODIAG_CMD_SESSION_EXPIRED },
 };
 
 enum kind { K_NONE, K_U8, K_U16, K_U32, K_U64, K_STR, K_FLAG, K_BIN, K_NEST };
@@ -163,6 +164,8 @@ static const struct attr_info attrs[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_PROBE_FILTERED] = { "probe-filtered", K_U64 },
 	[GODIAG_A_PROBE_SAMPLED_OUT] = { "probe-sampled-out", K_U64 },
 	[GODIAG_A_PROBE_RATE_LIMITED] = { "probe-rate-limited", K_U64 },
+	[GODIAG_A_SESSION_MAX_LIFETIME_MS] = { "max-lifetime-ms", K_U32 },
+	[GODIAG_A_SESSION_EXPIRED] = { "expired", K_FLAG },
 };
 
 static bool is_godiag(void)

@@ -8,11 +8,12 @@
 #define TEST_PRINT_AUDIT_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/print.h"
 
-#define AUDIT_PATHS	64
+#define AUDIT_PATHS	256
 
 struct audit {
 	char path[2][AUDIT_PATHS][PRINT_PATH_MAX];	/* [json]: each path once */
@@ -60,6 +61,29 @@ static inline size_t audit_walk(struct audit *a, void (*walk)(struct printer *, 
 		}
 	}
 	return missing;
+}
+
+/*
+ * The number of the first member "key":N in json at or after from, and
+ * where it ends in *end; UINT64_MAX when there is none.
+ */
+static inline uint64_t json_number(const char *from, const char *key, const char **end)
+{
+	char want[128];
+	const char *at;
+	char *e;
+	uint64_t v;
+
+	snprintf(want, sizeof(want), "\"%s\":", key);
+	at = strstr(from, want);
+	if (!at)
+		return UINT64_MAX;
+	v = strtoull(at + strlen(want), &e, 10);
+	if (e == at + strlen(want))
+		return UINT64_MAX;
+	if (end)
+		*end = e;
+	return v;
 }
 
 #endif

@@ -23,6 +23,26 @@ static void size_bad(uint64_t in, const char *want)
 	test_end();
 }
 
+static void maxdur_ok(const char *in, uint32_t want)
+{
+	uint32_t got = 7;
+
+	test_begin("--max-duration %s is %u ms", in, want);
+	CHECK_STR(capture_max_duration(in, &got), NULL);
+	CHECK_U64(got, want);
+	test_end();
+}
+
+static void maxdur_bad(const char *in, const char *want)
+{
+	uint32_t got = 7;
+
+	test_begin("--max-duration %s is refused", in);
+	CHECK_STR(capture_max_duration(in, &got), want);
+	CHECK_U64(got, 7);
+	test_end();
+}
+
 static void join(char *const *argv, const char *want)
 {
 	char buf[256];
@@ -50,6 +70,37 @@ int main(void)
 	size_bad((16 << 10) - 1, "below the minimum of 16 KiB");
 	size_bad((256ULL << 20) + 1, "above the maximum of 256 MiB");
 	size_bad(UINT64_MAX, "above the maximum of 256 MiB");
+
+	maxdur_ok("1h", 3600000);
+	maxdur_ok("2s", 2000);
+	maxdur_ok("1.5s", 1500);
+	maxdur_ok("1us", 1);
+	maxdur_ok("1000001ns", 2);
+	maxdur_ok("0", 0);
+	maxdur_ok("none", 0);
+	maxdur_ok("4294967295ms", 4294967295U);
+	maxdur_bad("4294967296ms", "above the maximum of 49 days");
+	maxdur_bad("50000h", "above the maximum of 49 days");
+	maxdur_bad("10", "missing unit (use ns, us, ms, s, m or h)");
+	maxdur_bad("", "empty");
+	maxdur_bad("1x", "unknown unit (use ns, us, ms, s, m or h)");
+	maxdur_bad("never", "not a number");
+
+	{
+		static const struct { uint32_t ms; const char *s; } f[] = {
+			{ 0, "none" }, { 3600000, "1h" }, { 7200000, "2h" }, { 90000, "90s" },
+			{ 1800000, "30m" }, { 2000, "2s" }, { 1500, "1500ms" }, { 1, "1ms" },
+		};
+		char buf[32];
+		size_t i;
+
+		for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+			test_begin("lifetime %u ms is written %s", f[i].ms, f[i].s);
+			capture_format_ms(f[i].ms, buf, sizeof(buf));
+			CHECK_STR(buf, f[i].s);
+			test_end();
+		}
+	}
 
 	join(plain, "ls -l /tmp/x.y a=b,c:d@e%");
 	join(spaces, "echo 'a b' ''");

@@ -63,6 +63,30 @@ expect "report of a damaged file exits 1" 1 "^godiagctl: report: $tmp/fake.gdc: 
 expect "inspect of a missing file exits 1" 1 "cannot open" inspect "$tmp/none"
 expect "inspect of a C program exits 1" 1 "is not a Go program" inspect /bin/sh
 expect "inspect of a directory exits 1" 1 "not a regular file" inspect "$tmp/dir"
+expect "inspect --arg without --break exits 1" 1 \
+	"usage:^godiagctl: inspect: --arg and --field go with --break$" inspect --arg 1:int /bin/sh
+
+# inspect --break on the planner's test program (test_breakplan checks the plans)
+bp=${GODIAG_PROGS:-$here/../../build/progs}/breakplan-go1.26
+expect "inspect --break of an unknown function exits 1" 1 \
+	"^godiagctl: inspect: no function main.Handle in $bp \\(closest: main.\\(\\*Server\\).Handle\\)$" \
+	inspect "$bp" --break main.Handle
+expect "inspect --break of a line without code exits 1" 1 \
+	"^godiagctl: inspect: main.go:1 has no code$" inspect "$bp" --break main.go:1
+expect "inspect --break plans a function" 0 - inspect "$bp" --break main.mixed --field req.Method
+if grep -q "^  req.Method  *string  *string  *8   \[r9+8\], \[r9+16\]$" "$tmp/out"; then
+	echo "ok inspect --break prints req.Method's words"
+else
+	echo "FAIL inspect --break prints req.Method's words"
+	sed 's/^/#     /' "$tmp/out"
+fi
+expect "inspect --break --json plans a function" 0 - inspect "$bp" --json --break main.add
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); b=d["breakpoints"][0]; sys.exit(not (len(b["sites"]) == 3 and all(s["inlined"] for s in b["sites"])))' "$tmp/out"; then
+	echo "ok inspect --break --json: main.add at 3 inlined sites"
+else
+	echo "FAIL inspect --break --json: main.add at 3 inlined sites"
+	sed 's/^/#     /' "$tmp/out"
+fi
 
 # A capture file: META (start at 1 ms), 3 syscall records (64 bytes
 # each, at 2, 3 and 4 ms) in two RECORDS sections with a NOTE between
@@ -148,6 +172,14 @@ dead=$!
 wait "$dead"
 expect "inspect -p of a dead PID exits 1" 1 "^godiagctl: inspect: no process $dead$" \
 	inspect -p "$dead"
+expect "capture --cgroup and --container together exit 1" 1 \
+	"usage:^godiagctl: capture: --container: one --cgroup or --container per capture$" \
+	capture --cgroup /x --container abc --syscalls -o "$tmp/g.gdc"
+expect "capture --cgroup '' exits 1" 1 "usage:^godiagctl: capture: empty --cgroup$" \
+	capture --cgroup '' --syscalls -o "$tmp/g.gdc"
+expect "capture without targets names every way to give them" 1 \
+	"usage:^godiagctl: capture: nothing to trace: give -p PID, --cgroup PATH, --container ID or -- COMMAND$" \
+	capture --syscalls -o "$tmp/g.gdc"
 expect "capture -p of a dead PID exits 1" 1 "^godiagctl: capture: no process $dead$" \
 	capture -p "$dead" --syscalls -o "$tmp/dead.gdc"
 expect "capture --goroutines -p of a dead PID exits 1" 1 \

@@ -22,6 +22,7 @@
 #include "gobin/gobin_impl.h"
 #include "gobin/gorecover.h"
 #include "test.h"
+#include "test_files.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -79,20 +80,6 @@ static void missing(const char *what, const char *prog)
 	test_end();
 }
 
-static void find_repo(void)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	if (n <= 0) {
-		snprintf(repo, sizeof(repo), "../..");
-		return;
-	}
-	self[n] = '\0';
-	/* this binary is REPO/tests/unit/test_gobin */
-	snprintf(repo, sizeof(repo), "%s/../..", dirname(self));
-}
-
 static void prog_path(char *buf, size_t len, const char *name)
 {
 	const char *dir = getenv("GODIAG_PROGS");
@@ -101,33 +88,6 @@ static void prog_path(char *buf, size_t len, const char *name)
 		snprintf(buf, len, "%s/%s", dir, name);
 	else
 		snprintf(buf, len, "%s/build/progs/%s", repo, name);
-}
-
-/* A whole file in memory, or NULL. */
-static uint8_t *slurp(const char *path, size_t *size)
-{
-	struct stat st;
-	uint8_t *buf;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return NULL;
-	buf = fstat(fd, &st) ? NULL : malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return NULL;
-	}
-	*size = 0;
-	while (*size < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + *size, (size_t)st.st_size - *size);
-
-		if (n <= 0)
-			break;
-		*size += (size_t)n;
-	}
-	close(fd);
-	buf[*size] = '\0';
-	return buf;
 }
 
 /* The bytes of the file at offset, or -1 when unreadable. */
@@ -720,7 +680,7 @@ static void check_bad_files(void)
 	unlink(path);
 
 	prog_path(src, sizeof(src), "gobusy-go1.22");
-	go = slurp(src, &size);
+	go = test_slurp(src, &size);
 	if (!go) {
 		missing("truncated copies", "gobusy-go1.22");
 		rmdir(dir);
@@ -741,7 +701,7 @@ static void check_bad_files(void)
 	check_no_sections(go, size, "go1.22");
 	free(go);
 	prog_path(src, sizeof(src), "gobusy-go1.26-stripped");
-	go = slurp(src, &size);
+	go = test_slurp(src, &size);
 	if (go)
 		check_no_sections(go, size, "go1.26, stripped");
 	else
@@ -795,7 +755,7 @@ static void check_versions(const char *base, bool stripped)
 	int r;
 
 	prog_path(src, sizeof(src), base);
-	img = slurp(src, &size);
+	img = test_slurp(src, &size);
 	if (!img) {
 		missing("Go version checks", base);
 		return;
@@ -954,7 +914,7 @@ static void check_patched(const char *base, bool stripped)
 	uint64_t off;
 
 	prog_path(src, sizeof(src), base);
-	orig = slurp(src, &size);
+	orig = test_slurp(src, &size);
 	img = orig ? malloc(size) : NULL;
 	if (!img || !r) {
 		missing("patched copies", base);
@@ -1036,7 +996,7 @@ static void check_text_start(void)
 	size_t shstrndx;
 
 	prog_path(src, sizeof(src), "gobusy-go1.26-stripped");
-	img = slurp(src, &size);
+	img = test_slurp(src, &size);
 	if (!img) {
 		missing(".text before runtime.text", "gobusy-go1.26-stripped");
 		return;
@@ -1415,7 +1375,7 @@ int main(void)
 {
 	size_t i, k;
 
-	find_repo();
+	test_find_repo(repo, sizeof(repo));
 	for (i = 0; i < ARRAY_SIZE(versions); i++) {
 		plain_nprobes = 0;
 		for (k = 0; k < ARRAY_SIZE(variants); k++)

@@ -8,6 +8,7 @@
 
 #include "capfile_build.h"
 #include "cmd/report.h"
+#include "print_audit.h"
 #include "test.h"
 
 #define T0 1000000000ULL
@@ -838,6 +839,83 @@ static void test_breaks(void)
 	test_end();
 }
 
+static void walk_report(struct printer *p, const void *r)
+{
+	report_walk(p, r);
+}
+
+/*
+ * The goroutine section's counts read back from the text against the
+ * JSON's: the summary, the wait reasons in order, and each goroutine row
+ * the text lists, in order (goroutine, PID, syscalls).
+ */
+static void check_go_counts(const char *text, const char *json)
+{
+	unsigned long long v[4] = { 0 }, goid, pid, count, sys;
+	static const char *const keys[] = { "created", "exited", "max_live", "seen" };
+	const char *line, *go = strstr(json, "\"goroutines\":{"), *at;
+	size_t i, rows = 0;
+
+	CHECK(go != NULL);
+	if (!go)
+		return;
+	line = strstr(text, "\ngoroutines ");
+	CHECK(line && sscanf(line, "\ngoroutines %llu created, %llu exited, %llu "
+			     "alive at most, %llu seen", &v[0], &v[1], &v[2], &v[3]) == 4);
+	for (i = 0; i < 4; i++)
+		CHECK_U64(json_number(go, keys[i], NULL), v[i]);
+	/* Wait reasons: the text's COUNT column, the JSON's "blocked" in order. */
+	at = strstr(go, "\"blocked\":[");
+	line = strstr(text, "\nWAIT REASON");
+	for (line = line ? strchr(line + 1, '\n') : NULL; line && line[1] != '\n';
+	     line = strchr(line + 1, '\n')) {
+		const char *num = strstr(line + 1, "  ");
+
+		while (num && *num == ' ')
+			num++;
+		if (!num || sscanf(num, "%llu", &count) != 1)
+			break;
+		CHECK_U64(json_number(at, "count", &at), count);
+	}
+	/* The goroutine rows the text shows, in the JSON's "list" order. */
+	at = strstr(go, "\"list\":[");
+	line = strstr(text, "\n GOROUTINE");
+	for (line = line ? strchr(line + 1, '\n') : NULL; line && line[1];
+	     line = strchr(line + 1, '\n')) {
+		/* Four durations of two words each ("1.00 us"), then SYSCALLS. */
+		if (sscanf(line + 1, "%llu %llu %*s %*s %*s %*s %*s %*s %*s %*s %llu",
+			   &goid, &pid, &sys) != 3)
+			break;
+		CHECK_U64(json_number(at, "goroutine", &at), goid);
+		CHECK_U64(json_number(at, "pid", NULL), pid);
+		CHECK_U64(json_number(at, "syscalls", NULL), sys);
+		rows++;
+	}
+	CHECK_U64(rows, v[3] < GOREPORT_TEXT_ROWS ? v[3] : GOREPORT_TEXT_ROWS);
+}
+
+static void test_text_and_json_agree(void)
+{
+	static struct audit a;
+	struct report r;
+	struct membuf m;
+	char err[128], *text, *json;
+
+	make_capture(&m, 3);
+	test_begin("goreport: text and JSON of one walk agree");
+	CHECK_U64(report_load(&r, m.buf, m.len, err, sizeof(err)), 0);
+	CHECK_U64(audit_walk(&a, walk_report, &r), 0);
+	CHECK_U64(a.n[0], 40);
+	text = render(&r, report_print);
+	json = render(&r, report_print_json);
+	check_go_counts(text, json);
+	free(text);
+	free(json);
+	report_free(&r);
+	free(m.buf);
+	test_end();
+}
+
 int main(void)
 {
 	test_breaks();
@@ -850,5 +928,6 @@ int main(void)
 	test_merge_sections();
 	test_wrapper_names();
 	test_damage();
+	test_text_and_json_agree();
 	return test_summary();
 }

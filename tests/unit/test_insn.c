@@ -26,6 +26,7 @@
 #include "gobin/gobin.h"
 #include "insn.h"
 #include "test.h"
+#include "test_files.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -431,42 +432,6 @@ static void check_walk_cases(void)
 
 static char repo[PATH_MAX];
 
-static void find_repo(void)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	if (n <= 0) {
-		snprintf(repo, sizeof(repo), "../..");
-		return;
-	}
-	self[n] = '\0';
-	/* this binary is REPO/tests/unit/test_insn */
-	snprintf(repo, sizeof(repo), "%s/../..", dirname(self));
-}
-
-static uint8_t *slurp(const char *path, size_t *size)
-{
-	struct stat st;
-	uint8_t *buf = NULL;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return NULL;
-	if (!fstat(fd, &st) && S_ISREG(st.st_mode))
-		buf = malloc((size_t)st.st_size + 1);
-	*size = 0;
-	while (buf && *size < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + *size, (size_t)st.st_size - *size);
-
-		if (n <= 0)
-			break;
-		*size += (size_t)n;
-	}
-	close(fd);
-	return buf;
-}
-
 struct prog_stats {
 	size_t funcs, insns;
 	unsigned int mismatches;
@@ -562,7 +527,7 @@ static void check_prog(const char *dir, const char *name, unsigned int *nprogs)
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (gobin_open(&b, path, err, sizeof(err)))
 		return;		/* not a Go program: C programs live there too */
-	img = slurp(path, &size);
+	img = test_slurp(path, &size);
 	test_begin("%s: every instruction of every function as capstone decodes it", name);
 	if (!img)
 		test_fail_at(__FILE__, __LINE__, "cannot read %s", path);
@@ -634,7 +599,7 @@ int main(void)
 		printf("FAIL capstone cannot be opened\n");
 		return 1;
 	}
-	find_repo();
+	test_find_repo(repo, sizeof(repo));
 	for (i = 0; i < ARRAY_SIZE(encs); i++)
 		check_enc(&encs[i]);
 	check_walk_cases();

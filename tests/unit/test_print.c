@@ -21,11 +21,11 @@ static const struct probe_info probes[1] = {
 static struct session_info sessions[2] = {
 	{ .id = 1, .state = GODIAG_STATE_RUNNING, .mode = GODIAG_MODE_DISCARD,
 	  .events = GODIAG_EV_SYSCALL, .bufsize = 1 << 20, .readers = 1,
-	  .min_ns = 0, .owned = true, .cpus = cpus, .nr_cpus = 2,
-	  .probes = probes, .nprobes = 1 },
+	  .min_ns = 0, .owned = true, .max_lifetime_ms = 3600000, .cpus = cpus,
+	  .nr_cpus = 2, .probes = probes, .nprobes = 1 },
 	{ .id = 7, .state = GODIAG_STATE_STOPPED, .mode = GODIAG_MODE_OVERWRITE,
 	  .events = GODIAG_EV_SYSCALL, .bufsize = 16 << 10, .readers = 0,
-	  .min_ns = 100000, .owned = false },
+	  .min_ns = 100000, .owned = false, .expired = true },
 };
 
 static struct target_info targets[3] = {
@@ -151,12 +151,14 @@ static void test_sessions(void)
 	CHECK_STR(out,
 		  "{\"sessions\":[{\"id\":1,\"state\":\"running\",\"mode\":\"discard\","
 		  "\"events\":[\"syscall\"],\"buffer_size\":1048576,\"readers\":1,"
-		  "\"owned\":true,\"syscall_min_ns\":0,\"targets\":["
+		  "\"owned\":true,\"max_lifetime_ms\":3600000,\"expired\":false,"
+		  "\"syscall_min_ns\":0,\"targets\":["
 		  "{\"pid\":1234,\"follow_children\":true,\"threads_dropped\":0},"
 		  "{\"pid\":99,\"follow_children\":false,\"threads_dropped\":2}]},"
 		  "{\"id\":7,\"state\":\"stopped\",\"mode\":\"overwrite\","
 		  "\"events\":[\"syscall\"],\"buffer_size\":16384,\"readers\":0,"
-		  "\"owned\":false,\"syscall_min_ns\":100000,\"targets\":[]}]}\n");
+		  "\"owned\":false,\"max_lifetime_ms\":0,\"expired\":true,"
+		  "\"syscall_min_ns\":100000,\"targets\":[]}]}\n");
 	free(out);
 	test_end();
 

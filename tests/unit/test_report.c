@@ -8,6 +8,7 @@
 
 #include "capfile_build.h"
 #include "cmd/report.h"
+#include "print_audit.h"
 #include "test.h"
 
 #define START 1000000000ULL
@@ -32,6 +33,19 @@ static const struct rec_spec calls[] = {
 	{ 100, 35, 1000000, 0 },
 	{ 200, 500, 7, -1 },		/* a number without a name */
 };
+
+/* What capture writes after TARGETS: the binary each target runs. */
+static void write_binary(struct capw *w)
+{
+	char *meta = NULL;
+	size_t len = 0;
+
+	capw_meta_add(&meta, &len, "target_100_build_id", "gnu:00ff");
+	capw_meta_add(&meta, &len, "target_100_go_version", "go1.23.5");
+	capw_meta_add(&meta, &len, "target_999_build_id", "gnu:0000");
+	capw_section(w, CAPFILE_SEC_META, 0, meta, len);
+	free(meta);
+}
 
 static void write_meta(struct capw *w)
 {
@@ -95,6 +109,7 @@ static void make_capture(struct membuf *m, bool finished)
 	snprintf(t.exe, sizeof(t.exe), "/usr/bin/app");
 	write_meta(&w);
 	capw_target(&w, &t);
+	write_binary(&w);
 	write_records(&w);
 	capw_note(&w, "target 100 (app) exited with status 0");
 	if (finished) {
@@ -136,7 +151,7 @@ static const char json_finished[] =
 	"\"processes\":[{\"pid\":100,\"syscalls\":6,\"events\":7},"
 	"{\"pid\":200,\"syscalls\":3,\"events\":3},{\"pid\":300,\"syscalls\":0,\"events\":1}],"
 	"\"targets\":[{\"pid\":100,\"comm\":\"app\",\"exe\":\"/usr/bin/app\","
-	"\"follow_children\":true}],"
+	"\"go_version\":\"go1.23.5\",\"build_id\":\"gnu:00ff\",\"follow_children\":true}],"
 	"\"notes\":[\"target 100 (app) exited with status 0\"],"
 	"\"file\":{\"version\":1,\"complete\":true,\"cut\":null}}\n";
 
@@ -144,7 +159,7 @@ static const char text_finished[] =
 	"capture  2.50 s from 2026-11-26T10:00:00.123Z on box, kernel 6.1.0-test, "
 	"discard mode, 1.0 MiB per CPU\n"
 	"command  ./app -x\n"
-	"target   100 app (/usr/bin/app), following children\n"
+	"target   100 app (/usr/bin/app) go1.23.5 build id gnu:00ff, following children\n"
 	"events   11 recorded, 5 lost, 16 written, 3 processes\n"
 	"note     target 100 (app) exited with status 0\n"
 	"WARNING  5 events lost (31.2% of 16): the numbers below miss them; "
@@ -368,9 +383,9 @@ static const struct field finished_fields[] = {
 	{ ", discard mode", "\"mode\":\"discard\"" },
 	{ ", 1.0 MiB per CPU", "\"buffer_size\":1048576" },
 	{ "command  ./app -x", "\"command\":\"./app -x\"" },
-	{ "target   100 app (/usr/bin/app), following children",
+	{ "target   100 app (/usr/bin/app) go1.23.5 build id gnu:00ff, following children",
 	  "\"targets\":[{\"pid\":100,\"comm\":\"app\",\"exe\":\"/usr/bin/app\","
-	  "\"follow_children\":true}]" },
+	  "\"go_version\":\"go1.23.5\",\"build_id\":\"gnu:00ff\",\"follow_children\":true}]" },
 	{ "events   11 recorded", "\"recorded\":11" },
 	{ ", 5 lost", "\"events\":{\"recorded\":11,\"lost\":5}" },
 	{ ", 16 written,", "\"written\":16,\"read\":11,\"mode\":\"discard\","
@@ -441,6 +456,88 @@ static void test_json_has_the_text(void)
 		     sizeof(unfinished_fields) / sizeof(unfinished_fields[0]));
 }
 
+static void walk_report(struct printer *p, const void *r)
+{
+	report_walk(p, r);
+}
+
+/* The number that ends the line at text (the table's last column). */
+static unsigned long long last_column(const char *line)
+{
+	const char *nl = strchr(line, '\n');
+	const char *sp = nl ? nl : line + strlen(line);
+
+	while (sp > line && sp[-1] != ' ')
+		sp--;
+	return strtoull(sp, NULL, 10);
+}
+
+/*
+ * The counts of the text, read back from it, against the JSON's: the
+ * events line, and each row of the syscall table (found by its name).
+ */
+static void check_counts(const char *text, const char *json)
+{
+	unsigned long long rec = 0, lost = 0, written = 0, count;
+	const char *line, *obj, *end = NULL, *close;
+	char name[64], want[96];
+	size_t rows = 0, objs = 0;
+
+	line = strstr(text, "events   ");
+	CHECK(line && sscanf(line, "events %llu recorded, %llu lost, %llu written",
+			     &rec, &lost, &written) == 3);
+	CHECK_U64(json_number(json, "recorded", NULL), rec);
+	CHECK_U64(json_number(json, "lost", NULL), lost);
+	CHECK_U64(json_number(json, "written", NULL), written);
+	line = strstr(text, "\nSYSCALL ");
+	CHECK(line != NULL);
+	for (line = line ? strchr(line + 1, '\n') : NULL; line && line[1];
+	     line = strchr(line + 1, '\n')) {
+		if (sscanf(line + 1, "%63s %llu", name, &count) != 2)
+			continue;
+		snprintf(want, sizeof(want), "{\"name\":\"%s\",", name);
+		obj = strstr(json, want);
+		CHECK(obj != NULL);
+		if (!obj)
+			continue;
+		CHECK_U64(json_number(obj, "count", NULL), count);
+		CHECK_U64(json_number(obj, "errors", NULL), last_column(line + 1));
+		rows++;
+	}
+	obj = strstr(json, "\"syscalls\":[");
+	close = obj ? strchr(obj, ']') : NULL;
+	for (; obj && json_number(obj, "nr", &end) != UINT64_MAX && end < close; obj = end)
+		objs++;
+	CHECK_U64(rows, objs);
+}
+
+static void test_text_and_json_agree(void)
+{
+	static struct audit a;
+	struct report r;
+	struct membuf m;
+	char err[128], *text, *json;
+	int finished;
+
+	for (finished = 1; finished >= 0; finished--) {
+		make_capture(&m, finished);
+		test_begin("report: text and JSON of one walk agree (%s capture)",
+			   finished ? "a finished" : "an unfinished");
+		CHECK_U64(report_load(&r, m.buf, m.len, err, sizeof(err)), 0);
+		CHECK_U64(audit_walk(&a, walk_report, &r), 0);
+		/* The header's values are keyed, each one (none left out). */
+		CHECK_U64(a.n[0], finished ? 26 : 28);
+		text = render(&r, report_print);
+		json = render(&r, report_print_json);
+		check_counts(text, json);
+		free(text);
+		free(json);
+		report_free(&r);
+		free(m.buf);
+		test_end();
+	}
+}
+
 int main(void)
 {
 	test_finished();
@@ -449,5 +546,6 @@ int main(void)
 	test_cut_records();
 	test_overwrite_losses();
 	test_json_has_the_text();
+	test_text_and_json_agree();
 	return test_summary();
 }
