@@ -22,7 +22,8 @@
  * 2: PROBE_ADD needs GODIAG_A_PROBE_FUNC_OFFSET; callers without
  * CAP_SYS_ADMIN prove ptrace access with GODIAG_A_PROC_MEM_FD.
  * 3: sessions have a maximum lifetime (GODIAG_A_SESSION_MAX_LIFETIME_MS,
- * SESSION_EXPIRED).
+ * SESSION_EXPIRED); breakpoints: GODIAG_EV_BREAKPOINT, probe kinds BREAK
+ * and BREAK_RET, the GODIAG_A_BREAK_* attributes, struct godiag_rec_break.
  */
 #define GODIAG_ABI_VERSION	3
 
@@ -130,6 +131,17 @@ enum godiag_attr {
 	GODIAG_A_PROBE_JCC,		/* u8: see GODIAG_JCC_MAX */
 	GODIAG_A_PROC_MEM_FD,		/* u32: fd of /proc/PID/mem (see above) */
 	GODIAG_A_PROBE_FUNC_OFFSET,	/* u64: file offset of the probed function's entry */
+	GODIAG_A_BREAK_WORDS,		/* binary: struct godiag_break_word[] */
+	GODIAG_A_BREAK_STRLEN,		/* u32: bytes of a string word copied */
+	GODIAG_A_BREAK_STACK,		/* u8: frames of the caller chain */
+	GODIAG_A_BREAK_COND,		/* binary: struct godiag_break_cond */
+	GODIAG_A_BREAK_EVERY,		/* u32: record one hit in N */
+	GODIAG_A_BREAK_MAX_RATE,	/* u32: records per second, at most */
+	GODIAG_A_BREAK_AT_ENTRY,	/* flag: the return address is at [RSP] */
+	GODIAG_A_PROBE_PASSES,		/* u64: hits, before conditions */
+	GODIAG_A_PROBE_FILTERED,	/* u64: hits the condition refused */
+	GODIAG_A_PROBE_SAMPLED_OUT,	/* u64: hits --every skipped */
+	GODIAG_A_PROBE_RATE_LIMITED,	/* u64: hits over the maximum rate */
 	GODIAG_A_SESSION_MAX_LIFETIME_MS, /* u32: see "Lifetime" below; 0: none */
 	GODIAG_A_SESSION_EXPIRED,	/* flag (dumps): stopped at its maximum lifetime */
 	__GODIAG_A_MAX
@@ -152,7 +164,8 @@ enum godiag_state {
 #define GODIAG_EV_SYSCALL	(1U << 0)
 #define GODIAG_EV_GOROUTINE	(1U << 1)
 #define GODIAG_EV_BREAKPOINT	(1U << 2)
-#define GODIAG_EV_ALL		(GODIAG_EV_SYSCALL | GODIAG_EV_GOROUTINE)
+#define GODIAG_EV_ALL		(GODIAG_EV_SYSCALL | GODIAG_EV_GOROUTINE | \
+				 GODIAG_EV_BREAKPOINT)
 
 #define GODIAG_TF_FOLLOW_CHILDREN	(1U << 0)
 #define GODIAG_TF_ALL			(GODIAG_TF_FOLLOW_CHILDREN)
@@ -199,6 +212,8 @@ enum godiag_probe_kind {
 	GODIAG_PROBE_GO_PARK,		/* runtime.gopark: g in G_REG, reason in ARG_REG */
 	GODIAG_PROBE_GO_READY,		/* runtime.ready: g in ARG_REG */
 	GODIAG_PROBE_GO_EXIT,		/* runtime.goexit1: g in G_REG */
+	GODIAG_PROBE_BREAK,		/* a breakpoint: reads GODIAG_A_BREAK_* */
+	GODIAG_PROBE_BREAK_RET,		/* a RET of a breakpoint's function */
 	__GODIAG_PROBE_MAX
 };
 #define GODIAG_PROBE_MAX (__GODIAG_PROBE_MAX - 1)
@@ -238,6 +253,86 @@ enum godiag_reg {
 	__GODIAG_REG_MAX
 };
 #define GODIAG_REG_MAX (__GODIAG_REG_MAX - 1)
+
+/*
+ * Breakpoints (GODIAG_PROBE_BREAK): what a hit reads, in this order,
+ * before anything is written.
+ * 1. The words of GODIAG_A_BREAK_WORDS (at most GODIAG_BREAK_WORDS_MAX):
+ *    each from a register, or from the stack at RSP + sp_off (reg
+ *    GODIAG_BREAK_STACK), then through nderef pointer hops, each adding
+ *    deref_off[i] to the word and loading 8 bytes there. A word flagged
+ *    GODIAG_BW_STRING is a string's pointer, the next word its length:
+ *    up to GODIAG_A_BREAK_STRLEN bytes there are copied (default
+ *    GODIAG_BREAK_STRLEN_DEFAULT, at most GODIAG_BREAK_STRLEN_MAX).
+ * 2. GODIAG_A_BREAK_COND, if given: a hit that fails it is counted as
+ *    filtered and goes no further.
+ * 3. GODIAG_A_BREAK_EVERY N: one hit in N that passed the condition
+ *    (the 1st, N+1th, ...) goes on; the others are counted as sampled out.
+ * 4. GODIAG_A_BREAK_MAX_RATE N: at most N records per second of the
+ *    probe; the excess is counted as rate limited.
+ * 5. The record: the words, GODIAG_A_BREAK_STACK return addresses found
+ *    by walking frame pointers (the first is the probed PC; with
+ *    GODIAG_A_BREAK_AT_ENTRY the next is the word at RSP, the probe being
+ *    before the function's frame is set up), the strings, and the goid
+ *    of the g in GODIAG_A_PROBE_G_REG (GODIAG_A_GO_LAYOUT's g_goid).
+ * A user memory read that fails leaves its word zero and flags it; it is
+ * counted as a fault, never more. When a breakpoint's target goes (exit,
+ * detach), its probe goes too, but PROBE_GET goes on listing its final
+ * counters (no offset) until the session is destroyed.
+ * GODIAG_PROBE_BREAK_RET probes record a
+ * bare struct godiag_rec_break (is_ret 1, no words) with the goid: the
+ * reader pairs entries and returns per goroutine.
+ */
+#define GODIAG_BREAK_WORDS_MAX		32
+#define GODIAG_BREAK_DEREF_MAX		4
+#define GODIAG_BREAK_STACK		0xff	/* godiag_break_word.reg: the stack */
+#define GODIAG_BREAK_STACK_MAX		32
+#define GODIAG_BREAK_STRLEN_DEFAULT	64
+#define GODIAG_BREAK_STRLEN_MAX		256
+#define GODIAG_BREAK_STRINGS_MAX	8	/* string words of one probe */
+#define GODIAG_BREAK_SP_OFF_MAX		(1 << 20)	/* |sp_off| and |deref_off| */
+
+#define GODIAG_BW_STRING	(1U << 0)
+
+struct godiag_break_word {
+	__u8 reg;		/* GODIAG_REG_* or GODIAG_BREAK_STACK */
+	__u8 nderef;		/* 0..GODIAG_BREAK_DEREF_MAX */
+	__u8 flags;		/* GODIAG_BW_* */
+	__u8 reserved;		/* zero */
+	__s32 sp_off;		/* reg GODIAG_BREAK_STACK: RSP + sp_off */
+	__s32 deref_off[GODIAG_BREAK_DEREF_MAX];
+};
+
+enum godiag_cond_op {
+	GODIAG_COND_EQ,
+	GODIAG_COND_NE,
+	GODIAG_COND_LT,
+	GODIAG_COND_LE,
+	GODIAG_COND_GT,
+	GODIAG_COND_GE,
+	GODIAG_COND_PREFIX,	/* strings only */
+	__GODIAG_COND_MAX
+};
+#define GODIAG_COND_MAX (__GODIAG_COND_MAX - 1)
+
+#define GODIAG_CF_SIGNED	(1U << 0)	/* compare as a signed integer */
+#define GODIAG_CF_STRING	(1U << 1)	/* word is a GODIAG_BW_STRING word */
+#define GODIAG_COND_STR_MAX	64
+
+/*
+ * An integer condition compares the low size bytes of a word (sign-
+ * or zero-extended) with value; a string condition (EQ, NE, PREFIX)
+ * compares the string at a GODIAG_BW_STRING word with str[0..len).
+ */
+struct godiag_break_cond {
+	__u8 word;		/* index into GODIAG_A_BREAK_WORDS */
+	__u8 op;		/* enum godiag_cond_op */
+	__u8 size;		/* integer: 1, 2, 4 or 8; string: 0 */
+	__u8 flags;		/* GODIAG_CF_* */
+	__u32 len;		/* string: bytes of str used */
+	__u64 value;
+	char str[GODIAG_COND_STR_MAX];
+};
 
 /*
  * Byte offsets of runtime.g fields, from the binary's DWARF or from
@@ -349,6 +444,30 @@ struct godiag_rec_go {
 	__u64 start_pc;		/* CREATE: entry of its function (g.startpc) */
 	__u32 reason;		/* PARK: the runtime's waitReason value */
 	__u32 reserved;
+};
+
+/*
+ * GODIAG_REC_BREAKPOINT: hdr.goid is the goroutine that hit the probe.
+ * After the fixed part: __u64 words[nwords], __u64 stack[nstack], then
+ * nstr strings, each struct godiag_rec_str followed by copied bytes and
+ * padding to 8. Bit i of fault_mask: words[i] could not be read.
+ */
+struct godiag_rec_break {
+	struct godiag_rec hdr;
+	__u32 probe_id;
+	__u32 fault_mask;
+	__u8 nwords;
+	__u8 nstack;
+	__u8 nstr;
+	__u8 is_ret;		/* a GODIAG_PROBE_BREAK_RET hit */
+	__u32 reserved;
+};
+
+struct godiag_rec_str {
+	__u8 word;		/* index of the string's pointer word */
+	__u8 reserved;
+	__u16 copied;		/* bytes that follow (0 after a fault) */
+	__u32 len;		/* the string's length (its length word) */
 };
 
 struct godiag_rec_target_exit {

@@ -293,6 +293,8 @@ static const char *const kind_names[] = {
 	[GODIAG_PROBE_GO_PARK] = "go-park",
 	[GODIAG_PROBE_GO_READY] = "go-ready",
 	[GODIAG_PROBE_GO_EXIT] = "go-exit",
+	[GODIAG_PROBE_BREAK] = "break",
+	[GODIAG_PROBE_BREAK_RET] = "break-ret",
 };
 
 /* @path NULL: a removal, which names the probe by id, kind and offset. */

@@ -26,6 +26,7 @@ struct mm_struct;
 struct netlink_callback;
 struct netlink_ext_ack;
 struct path;
+struct pt_regs;
 struct sk_buff;
 struct task_struct;
 
@@ -67,6 +68,9 @@ struct godiag_session {
 	struct list_head probes;	/* struct godiag_probe.node */
 	unsigned int nr_probes;
 	u32 last_probe_id;
+	/* Final counters of breakpoints whose target went (probe.c). */
+	struct list_head retired;
+	unsigned int nr_retired;
 
 	struct godiag_rb **rbs;		/* [nr_cpu_ids], possible CPUs only */
 	wait_queue_head_t wq;
@@ -125,6 +129,32 @@ static inline struct hlist_head *godiag_pid_bucket(pid_t tgid)
 	return &godiag_pid_hash[hash_32(tgid, GODIAG_PID_HASH_BITS)];
 }
 
+/* What a breakpoint reads and when it records (godiag_abi.h), checked. */
+struct godiag_break_conf {
+	struct godiag_break_word words[GODIAG_BREAK_WORDS_MAX];
+	struct godiag_break_cond cond;
+	u8 nwords;
+	u8 nstack;
+	bool has_cond;
+	bool at_entry;
+	u32 strlen;
+	u32 every;			/* 1: every hit */
+	u32 max_rate;			/* 0: no limit */
+};
+
+/* Counters of one probe, per CPU. */
+struct godiag_probe_stats {
+	u64 passes;			/* hits, before conditions */
+	u64 filtered;
+	u64 sampled_out;
+	u64 rate_limited;
+	u64 hits;			/* records written or lost to a full buffer */
+	u64 faults;
+};
+
+/* A breakpoint probe's state, for its handler (breakpoint.c). */
+struct godiag_break;
+
 /* What PROBE_ADD asks for, checked against the policy already. */
 struct godiag_probe_spec {
 	pid_t vpid;
@@ -136,6 +166,7 @@ struct godiag_probe_spec {
 	u8 arg_reg, g_reg;		/* GODIAG_REG_* */
 	s8 jcc;				/* condition code, -1: none */
 	struct godiag_go_layout layout;
+	const struct godiag_break_conf *brk;	/* GODIAG_PROBE_BREAK, else NULL */
 };
 
 /* What a handler knows about the thread it runs on. */
@@ -202,6 +233,15 @@ void godiag_probes_drop_target(struct godiag_target *t);
 int godiag_probes_arm(struct godiag_session *s, struct netlink_ext_ack *extack);
 void godiag_probes_disarm(struct godiag_session *s);
 int godiag_probe_fill(struct sk_buff *skb, struct godiag_session *s, unsigned long idx);
+void godiag_probes_free_retired(struct godiag_session *s);
+
+/* breakpoint.c */
+struct godiag_break *godiag_break_new(const struct godiag_probe_spec *spec,
+				      struct godiag_session *s,
+				      struct godiag_probe_stats __percpu *stats);
+void godiag_break_set_id(struct godiag_break *b, u32 id);
+void godiag_break_free(struct godiag_break *b);
+void godiag_break_hit(struct godiag_break *b, struct pt_regs *regs);
 
 /* syscalls.c */
 int godiag_syscalls_init(void);

@@ -13,6 +13,7 @@
 #include <linux/cpumask.h>
 #include <linux/netlink.h>
 #include <linux/notifier.h>
+#include <linux/slab.h>
 #include <linux/utsname.h>
 #include <net/genetlink.h>
 
@@ -74,6 +75,14 @@ static const struct nla_policy probe_add_policy[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_PROBE_JCC] = NLA_POLICY_MAX(NLA_U8, GODIAG_JCC_MAX),
 	[GODIAG_A_PROBE_FUNC_OFFSET] = { .type = NLA_U64 },
 	[GODIAG_A_PROC_MEM_FD] = { .type = NLA_U32 },
+	[GODIAG_A_BREAK_WORDS] = { .type = NLA_BINARY,
+		.len = GODIAG_BREAK_WORDS_MAX * sizeof(struct godiag_break_word) },
+	[GODIAG_A_BREAK_STRLEN] = NLA_POLICY_RANGE(NLA_U32, 1, GODIAG_BREAK_STRLEN_MAX),
+	[GODIAG_A_BREAK_STACK] = NLA_POLICY_MAX(NLA_U8, GODIAG_BREAK_STACK_MAX),
+	[GODIAG_A_BREAK_COND] = NLA_POLICY_EXACT_LEN(sizeof(struct godiag_break_cond)),
+	[GODIAG_A_BREAK_EVERY] = NLA_POLICY_MIN(NLA_U32, 1),
+	[GODIAG_A_BREAK_MAX_RATE] = NLA_POLICY_MIN(NLA_U32, 1),
+	[GODIAG_A_BREAK_AT_ENTRY] = { .type = NLA_FLAG },
 };
 
 static const struct nla_policy probe_del_policy[GODIAG_A_MAX + 1] = {
@@ -376,12 +385,13 @@ static int syscalls_set(struct sk_buff *skb, struct genl_info *info)
 /* Which registers each probe kind reads. */
 static bool kind_needs_arg(u32 kind)
 {
-	return kind != GODIAG_PROBE_GO_EXIT;
+	return kind != GODIAG_PROBE_GO_EXIT && kind != GODIAG_PROBE_BREAK &&
+	       kind != GODIAG_PROBE_BREAK_RET;
 }
 
 static bool kind_needs_g(u32 kind)
 {
-	return kind == GODIAG_PROBE_GO_PARK || kind == GODIAG_PROBE_GO_EXIT;
+	return !kind_needs_arg(kind) || kind == GODIAG_PROBE_GO_PARK;
 }
 
 static int layout_check(const struct godiag_go_layout *l, struct netlink_ext_ack *extack)
@@ -403,6 +413,153 @@ static int layout_check(const struct godiag_go_layout *l, struct netlink_ext_ack
 		return -ERANGE;
 	}
 	return 0;
+}
+
+/* ---- breakpoints: what a hit reads, checked word by word ---- */
+
+static const int break_attrs[] = {
+	GODIAG_A_BREAK_WORDS, GODIAG_A_BREAK_STRLEN, GODIAG_A_BREAK_STACK,
+	GODIAG_A_BREAK_COND, GODIAG_A_BREAK_EVERY, GODIAG_A_BREAK_MAX_RATE,
+	GODIAG_A_BREAK_AT_ENTRY,
+};
+
+/* Only a GODIAG_PROBE_BREAK probe takes the GODIAG_A_BREAK_* attributes. */
+static int break_attrs_absent(struct genl_info *info)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(break_attrs); i++) {
+		struct nlattr *a = info->attrs[break_attrs[i]];
+
+		if (!a)
+			continue;
+		NL_SET_ERR_MSG_ATTR(info->extack, a,
+				    "breakpoint attributes need probe kind GODIAG_PROBE_BREAK");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static bool offset_ok(s32 off)
+{
+	return off >= -(s32)GODIAG_BREAK_SP_OFF_MAX && off <= (s32)GODIAG_BREAK_SP_OFF_MAX;
+}
+
+static int break_word_check(const struct godiag_break_word *w, unsigned int i,
+			    unsigned int n, struct netlink_ext_ack *extack)
+{
+	unsigned int d;
+
+	if (w->reg > GODIAG_REG_MAX && w->reg != GODIAG_BREAK_STACK) {
+		NL_SET_ERR_MSG_FMT(extack, "breakpoint word %u: no register %u", i, w->reg);
+		return -EINVAL;
+	}
+	if (w->nderef > GODIAG_BREAK_DEREF_MAX || (w->flags & ~GODIAG_BW_STRING) ||
+	    w->reserved) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "breakpoint word %u: at most %u hops, known flags, reserved zero",
+				   i, GODIAG_BREAK_DEREF_MAX);
+		return -EINVAL;
+	}
+	if (!offset_ok(w->sp_off) || (w->reg != GODIAG_BREAK_STACK && w->sp_off)) {
+		NL_SET_ERR_MSG_FMT(extack, "breakpoint word %u: bad stack offset %d", i, w->sp_off);
+		return -EINVAL;
+	}
+	for (d = 0; d < GODIAG_BREAK_DEREF_MAX; d++) {
+		if (d < w->nderef ? offset_ok(w->deref_off[d]) : !w->deref_off[d])
+			continue;
+		NL_SET_ERR_MSG_FMT(extack, "breakpoint word %u: bad offset of hop %u", i, d);
+		return -EINVAL;
+	}
+	if ((w->flags & GODIAG_BW_STRING) && i + 1 >= n) {
+		NL_SET_ERR_MSG_FMT(extack, "breakpoint word %u: a string needs its length word next",
+				   i);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int break_words(struct nlattr *a, struct godiag_break_conf *c,
+		       struct netlink_ext_ack *extack)
+{
+	unsigned int i, n, strings = 0;
+	int ret;
+
+	if (nla_len(a) % sizeof(c->words[0])) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "breakpoint words: not a whole number of words");
+		return -EINVAL;
+	}
+	n = nla_len(a) / sizeof(c->words[0]);
+	nla_memcpy(c->words, a, sizeof(c->words));
+	for (i = 0; i < n; i++) {
+		ret = break_word_check(&c->words[i], i, n, extack);
+		if (ret)
+			return ret;
+		strings += !!(c->words[i].flags & GODIAG_BW_STRING);
+	}
+	if (strings > GODIAG_BREAK_STRINGS_MAX) {
+		NL_SET_ERR_MSG_FMT(extack, "breakpoint: %u strings, at most %u",
+				   strings, GODIAG_BREAK_STRINGS_MAX);
+		return -EINVAL;
+	}
+	c->nwords = n;
+	return 0;
+}
+
+static int break_cond_check(const struct godiag_break_conf *c, struct netlink_ext_ack *extack)
+{
+	const struct godiag_break_cond *k = &c->cond;
+	bool str = k->flags & GODIAG_CF_STRING;
+
+	if (k->word >= c->nwords || k->op > GODIAG_COND_MAX ||
+	    (k->flags & ~(GODIAG_CF_SIGNED | GODIAG_CF_STRING))) {
+		NL_SET_ERR_MSG_FMT(extack, "breakpoint condition: word %u of %u, op %u, flags %#x",
+				   k->word, c->nwords, k->op, k->flags);
+		return -EINVAL;
+	}
+	if (str && (!(c->words[k->word].flags & GODIAG_BW_STRING) || k->size ||
+		    k->len > GODIAG_COND_STR_MAX || (k->flags & GODIAG_CF_SIGNED) ||
+		    (k->op != GODIAG_COND_EQ && k->op != GODIAG_COND_NE &&
+		     k->op != GODIAG_COND_PREFIX))) {
+		NL_SET_ERR_MSG(extack,
+			       "breakpoint condition: a string needs a string word, ==, != or prefix");
+		return -EINVAL;
+	}
+	if (!str && ((k->size != 1 && k->size != 2 && k->size != 4 && k->size != 8) ||
+		     k->op == GODIAG_COND_PREFIX || k->len)) {
+		NL_SET_ERR_MSG(extack,
+			       "breakpoint condition: an integer of 1, 2, 4 or 8 bytes, no prefix");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Fills @c from the GODIAG_A_BREAK_* attributes of a BREAK probe. */
+static int break_conf(struct genl_info *info, struct godiag_break_conf *c)
+{
+	struct nlattr **a = info->attrs;
+	int ret = 0;
+
+	c->strlen = GODIAG_BREAK_STRLEN_DEFAULT;
+	c->every = 1;
+	if (a[GODIAG_A_BREAK_WORDS])
+		ret = break_words(a[GODIAG_A_BREAK_WORDS], c, info->extack);
+	if (ret)
+		return ret;
+	if (a[GODIAG_A_BREAK_STRLEN])
+		c->strlen = nla_get_u32(a[GODIAG_A_BREAK_STRLEN]);
+	if (a[GODIAG_A_BREAK_STACK])
+		c->nstack = nla_get_u8(a[GODIAG_A_BREAK_STACK]);
+	if (a[GODIAG_A_BREAK_EVERY])
+		c->every = nla_get_u32(a[GODIAG_A_BREAK_EVERY]);
+	if (a[GODIAG_A_BREAK_MAX_RATE])
+		c->max_rate = nla_get_u32(a[GODIAG_A_BREAK_MAX_RATE]);
+	c->at_entry = nla_get_flag(a[GODIAG_A_BREAK_AT_ENTRY]);
+	if (!a[GODIAG_A_BREAK_COND])
+		return 0;
+	nla_memcpy(&c->cond, a[GODIAG_A_BREAK_COND], sizeof(c->cond));
+	c->has_cond = true;
+	return break_cond_check(c, info->extack);
 }
 
 static int probe_spec(struct genl_info *info, struct godiag_probe_spec *spec)
@@ -441,9 +598,29 @@ static int fill_probe_id(struct sk_buff *skb, void *arg)
 	return nla_put_u32(skb, GODIAG_A_PROBE_ID, *(u32 *)arg) ? -EMSGSIZE : 0;
 }
 
+/* The breakpoint part of a PROBE_ADD: *c stays NULL for other kinds. */
+static int probe_break_conf(struct genl_info *info, u32 kind, struct godiag_break_conf **c)
+{
+	int ret;
+
+	*c = NULL;
+	if (kind != GODIAG_PROBE_BREAK)
+		return break_attrs_absent(info);
+	*c = kzalloc(sizeof(**c), GFP_KERNEL);
+	if (!*c)
+		return -ENOMEM;
+	ret = break_conf(info, *c);
+	if (ret) {
+		kfree(*c);
+		*c = NULL;
+	}
+	return ret;
+}
+
 static int do_probe_add(struct godiag_session *s, struct genl_info *info)
 {
 	struct godiag_probe_spec spec = {};
+	struct godiag_break_conf *brk = NULL;
 	u32 id;
 	int ret;
 
@@ -452,12 +629,18 @@ static int do_probe_add(struct godiag_session *s, struct genl_info *info)
 		ret = godiag_limits_usable(s, info->extack);
 	if (!ret)
 		ret = godiag_limits_probe_add(s, info->extack);
+	if (!ret)
+		ret = probe_break_conf(info, spec.kind, &brk);
 	if (ret)
 		return ret;
+	spec.brk = brk;
 	spec.proof = godiag_proof_get(info, caller_of(info), spec.vpid);
-	if (IS_ERR(spec.proof))
+	if (IS_ERR(spec.proof)) {
+		kfree(brk);
 		return PTR_ERR(spec.proof);
+	}
 	ret = godiag_probe_add(s, &spec, info->extack);
+	kfree(brk);
 	if (spec.proof)
 		fput(spec.proof);
 	if (ret < 0)

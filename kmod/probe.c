@@ -37,11 +37,6 @@
 #include "godiag.h"
 #include "insn.h"
 
-struct godiag_probe_stats {
-	u64 hits;
-	u64 faults;
-};
-
 struct godiag_probe {
 	struct list_head node;		/* in session->probes */
 	struct godiag_session *session;
@@ -57,6 +52,7 @@ struct godiag_probe {
 	s8 jcc;				/* GODIAG_A_PROBE_JCC, -1: none */
 	struct godiag_go_layout layout;
 	struct godiag_probe_stats __percpu *stats;
+	struct godiag_break *brk;	/* breakpoint kinds, else NULL */
 };
 
 /* ---- the handler ---------------------------------------------------- */
@@ -212,8 +208,15 @@ static int probe_handler(struct uprobe_consumer *uc, struct pt_regs *regs)
 		return 0;
 	/* Pairs with synchronize_rcu() in godiag_session_stop(). */
 	rcu_read_lock();
-	if (!READ_ONCE(s->active) || !(s->events & GODIAG_EV_GOROUTINE))
+	if (!READ_ONCE(s->active))
 		goto out;
+	if (p->brk) {
+		godiag_break_hit(p->brk, regs);
+		goto out;
+	}
+	if (!(s->events & GODIAG_EV_GOROUTINE))
+		goto out;
+	this_cpu_inc(p->stats->passes);
 	this_cpu_inc(p->stats->hits);
 	th = godiag_thread_get(p->target, current->pid, true);
 	running = th ? READ_ONCE(th->goid) : 0;
@@ -240,6 +243,7 @@ static void probe_free(struct godiag_probe *p)
 		godiag_target_put(p->target);
 	if (p->mm)
 		mmdrop(p->mm);
+	godiag_break_free(p->brk);
 	path_put(&p->path);
 	free_percpu(p->stats);
 	kfree(p);
@@ -373,6 +377,11 @@ static struct mm_struct *target_mm(pid_t vpid, struct netlink_ext_ack *extack)
 	return mm;
 }
 
+static bool is_break(u32 kind)
+{
+	return kind == GODIAG_PROBE_BREAK || kind == GODIAG_PROBE_BREAK_RET;
+}
+
 static struct godiag_probe *probe_new(struct godiag_session *s,
 				      const struct godiag_probe_spec *spec,
 				      struct netlink_ext_ack *extack, int *ret)
@@ -409,6 +418,14 @@ static struct godiag_probe *probe_new(struct godiag_session *s,
 	p->g_reg = spec->g_reg;
 	p->jcc = spec->jcc;
 	p->layout = spec->layout;
+	if (is_break(spec->kind)) {
+		p->brk = godiag_break_new(spec, s, p->stats);
+		if (!p->brk) {
+			*ret = -ENOMEM;
+			probe_free(p);
+			return NULL;
+		}
+	}
 	/* The inode the pages come from: overlayfs maps the layer's file. */
 	p->up.inode = d_real_inode(p->path.dentry);
 	p->up.offset = spec->offset;
@@ -437,7 +454,12 @@ int godiag_probe_add(struct godiag_session *s, const struct godiag_probe_spec *s
 	int ret;
 
 	lockdep_assert_held(&godiag_mutex);
-	if (!(s->events & GODIAG_EV_GOROUTINE)) {
+	if (is_break(spec->kind) && !(s->events & GODIAG_EV_BREAKPOINT)) {
+		NL_SET_ERR_MSG_FMT(extack, "session %u was created without breakpoint events",
+				   s->id);
+		return -EINVAL;
+	}
+	if (!is_break(spec->kind) && !(s->events & GODIAG_EV_GOROUTINE)) {
 		NL_SET_ERR_MSG_FMT(extack, "session %u was created without goroutine events",
 				   s->id);
 		return -EINVAL;
@@ -450,6 +472,10 @@ int godiag_probe_add(struct godiag_session *s, const struct godiag_probe_spec *s
 	p = probe_new(s, spec, extack, &ret);
 	if (!p)
 		return ret;
+	/* Its records name it from the first hit on. */
+	p->id = s->last_probe_id + 1;
+	if (p->brk)
+		godiag_break_set_id(p->brk, p->id);
 	ret = godiag_uprobe_register(&p->up);
 	if (ret) {
 		NL_SET_ERR_MSG_FMT(extack, "cannot place a uprobe at offset %llu of %s: error %d",
@@ -457,8 +483,8 @@ int godiag_probe_add(struct godiag_session *s, const struct godiag_probe_spec *s
 		probe_free(p);
 		return ret;
 	}
+	s->last_probe_id = p->id;
 	p->registered = true;
-	p->id = ++s->last_probe_id;
 	list_add_tail(&p->node, &s->probes);
 	s->nr_probes++;
 	godiag_audit_probe("probe-add", s, p->id, p->target->tgid, p->kind, &p->path,
@@ -573,6 +599,48 @@ int godiag_probe_del(struct godiag_session *s, u32 id, struct netlink_ext_ack *e
 	return -ENOENT;
 }
 
+static void probe_totals(struct godiag_probe *p, struct godiag_probe_stats *t);
+
+/*
+ * What PROBE_GET still lists of a breakpoint whose target went: its
+ * counters, final once its handlers are done. A capture of a command
+ * reads them after the command exited.
+ */
+struct godiag_probe_final {
+	struct list_head node;		/* in session->retired */
+	u32 id, tgid, kind;
+	struct godiag_probe_stats t;
+};
+
+static void probe_retire(struct godiag_session *s, struct godiag_probe *p)
+{
+	struct godiag_probe_final *f;
+
+	if (!p->brk || s->nr_retired >= GODIAG_PROBES_MAX)
+		return;
+	f = godiag_alloc(kzalloc(sizeof(*f), GFP_KERNEL));
+	if (!f)
+		return;		/* only the counters are lost */
+	f->id = p->id;
+	f->tgid = p->target->tgid;
+	f->kind = p->kind;
+	probe_totals(p, &f->t);
+	list_add_tail(&f->node, &s->retired);
+	s->nr_retired++;
+}
+
+/* The session's last reference is gone: nobody else sees the list. */
+void godiag_probes_free_retired(struct godiag_session *s)
+{
+	struct godiag_probe_final *f, *tmp;
+
+	list_for_each_entry_safe(f, tmp, &s->retired, node) {
+		list_del(&f->node);
+		kfree(f);
+	}
+	s->nr_retired = 0;
+}
+
 /* @t leaves its session (detach, exit, session end): its probes go too. */
 void godiag_probes_drop_target(struct godiag_target *t)
 {
@@ -587,6 +655,10 @@ void godiag_probes_drop_target(struct godiag_target *t)
 		list_move(&p->node, &gone);
 		s->nr_probes--;
 	}
+	/* Handlers done, the counters are final: keep the breakpoints'. */
+	probes_unregister(&gone);
+	list_for_each_entry(p, &gone, node)
+		probe_retire(s, p);
 	probes_release(&gone);
 }
 
@@ -603,44 +675,80 @@ void godiag_probes_drop_session(struct godiag_session *s)
 
 /* ---- PROBE_GET ------------------------------------------------------ */
 
-static void probe_totals(struct godiag_probe *p, u64 *hits, u64 *faults)
+static void probe_totals(struct godiag_probe *p, struct godiag_probe_stats *t)
 {
 	int cpu;
 
-	*hits = 0;
-	*faults = 0;
+	memset(t, 0, sizeof(*t));
 	for_each_possible_cpu(cpu) {
 		struct godiag_probe_stats *st = per_cpu_ptr(p->stats, cpu);
 
-		*hits += READ_ONCE(st->hits);
-		*faults += READ_ONCE(st->faults);
+		t->passes += READ_ONCE(st->passes);
+		t->filtered += READ_ONCE(st->filtered);
+		t->sampled_out += READ_ONCE(st->sampled_out);
+		t->rate_limited += READ_ONCE(st->rate_limited);
+		t->hits += READ_ONCE(st->hits);
+		t->faults += READ_ONCE(st->faults);
 	}
 }
 
+static int put_counters(struct sk_buff *skb, const struct godiag_probe_stats *t)
+{
+	if (nla_put_u64_64bit(skb, GODIAG_A_PROBE_HITS, t->hits, GODIAG_A_PAD) ||
+	    nla_put_u64_64bit(skb, GODIAG_A_PROBE_FAULTS, t->faults, GODIAG_A_PAD) ||
+	    nla_put_u64_64bit(skb, GODIAG_A_PROBE_PASSES, t->passes, GODIAG_A_PAD) ||
+	    nla_put_u64_64bit(skb, GODIAG_A_PROBE_FILTERED, t->filtered, GODIAG_A_PAD) ||
+	    nla_put_u64_64bit(skb, GODIAG_A_PROBE_SAMPLED_OUT, t->sampled_out,
+			      GODIAG_A_PAD) ||
+	    nla_put_u64_64bit(skb, GODIAG_A_PROBE_RATE_LIMITED, t->rate_limited,
+			      GODIAG_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* The retired breakpoint at position @idx after the live probes. */
+static int retired_fill(struct sk_buff *skb, struct godiag_session *s, unsigned long idx)
+{
+	struct godiag_probe_final *f;
+
+	list_for_each_entry(f, &s->retired, node) {
+		if (idx--)
+			continue;
+		if (nla_put_u32(skb, GODIAG_A_SESSION_ID, s->id) ||
+		    nla_put_u32(skb, GODIAG_A_PROBE_ID, f->id) ||
+		    nla_put_u32(skb, GODIAG_A_PID, f->tgid) ||
+		    nla_put_u32(skb, GODIAG_A_PROBE_KIND, f->kind) ||
+		    put_counters(skb, &f->t))
+			return -EMSGSIZE;
+		return 0;
+	}
+	return -ENOENT;
+}
+
 /*
- * Puts the attributes of the probe at position @idx of @s. Returns 0,
- * -ENOENT past the last probe, or -EMSGSIZE.
+ * Puts the attributes of the probe at position @idx of @s: the live
+ * probes, then the retired breakpoints. Returns 0, -ENOENT past the
+ * last, or -EMSGSIZE.
  */
 int godiag_probe_fill(struct sk_buff *skb, struct godiag_session *s, unsigned long idx)
 {
+	struct godiag_probe_stats t;
 	struct godiag_probe *p;
-	u64 hits, faults;
 
 	lockdep_assert_held(&godiag_mutex);
 	list_for_each_entry(p, &s->probes, node) {
 		if (idx--)
 			continue;
-		probe_totals(p, &hits, &faults);
+		probe_totals(p, &t);
 		if (nla_put_u32(skb, GODIAG_A_SESSION_ID, s->id) ||
 		    nla_put_u32(skb, GODIAG_A_PROBE_ID, p->id) ||
 		    nla_put_u32(skb, GODIAG_A_PID, p->target->tgid) ||
 		    nla_put_u32(skb, GODIAG_A_PROBE_KIND, p->kind) ||
 		    nla_put_u64_64bit(skb, GODIAG_A_PROBE_OFFSET, p->up.offset, GODIAG_A_PAD) ||
-		    nla_put_u64_64bit(skb, GODIAG_A_PROBE_HITS, hits, GODIAG_A_PAD) ||
-		    nla_put_u64_64bit(skb, GODIAG_A_PROBE_FAULTS, faults, GODIAG_A_PAD) ||
+		    put_counters(skb, &t) ||
 		    (p->jcc >= 0 && nla_put_u8(skb, GODIAG_A_PROBE_JCC, p->jcc)))
 			return -EMSGSIZE;
 		return 0;
 	}
-	return -ENOENT;
+	return retired_fill(skb, s, idx);
 }

@@ -86,6 +86,7 @@ static void session_release(struct kref *ref)
 
 	del_timer_sync(&s->wake_timer);
 	session_free_buffers(s);
+	godiag_probes_free_retired(s);
 	kfree(s);
 }
 
@@ -182,6 +183,7 @@ struct godiag_session *godiag_session_new(u32 bufsize, u8 mode, u32 events,
 	kref_init(&s->ref);
 	INIT_LIST_HEAD(&s->targets);
 	INIT_LIST_HEAD(&s->probes);
+	INIT_LIST_HEAD(&s->retired);
 	init_waitqueue_head(&s->wq);
 	timer_setup(&s->wake_timer, wake_timer_fn, 0);
 	mutex_init(&s->read_lock);

@@ -181,6 +181,8 @@ static size_t min_record_size(uint16_t type)
 	case GODIAG_REC_GO_READY:
 	case GODIAG_REC_GO_EXIT:
 		return sizeof(struct godiag_rec_go);
+	case GODIAG_REC_BREAKPOINT:
+		return sizeof(struct godiag_rec_break);
 	default:
 		return sizeof(struct godiag_rec);
 	}
@@ -362,6 +364,28 @@ static int parse_syms(struct parser *p, size_t off, size_t len)
 	free(copy);
 	return rc;
 }
+/* BREAKS: lines of text, each handed out on its own. */
+static int parse_breaks(struct parser *p, size_t off, size_t len)
+{
+	const char *s = (const char *)p->buf + off, *end = s + len, *nl;
+	char line[8192];
+	int rc;
+
+	while (s < end) {
+		nl = memchr(s, '\n', (size_t)(end - s));
+		if (!nl)
+			nl = end;
+		if (memchr(s, '\0', (size_t)(nl - s)) || (size_t)(nl - s) >= sizeof(line))
+			return fail(p, "corrupt BREAKS section at byte %zu", off);
+		memcpy(line, s, (size_t)(nl - s));
+		line[nl - s] = '\0';
+		rc = p->v->breaks ? p->v->breaks(line, p->arg) : 0;
+		if (rc)
+			return rc;
+		s = nl + 1;
+	}
+	return 0;
+}
 
 /* The payload of a whole section s at body. */
 static int parse_payload(struct parser *p, const struct capfile_section *s,
@@ -386,6 +410,8 @@ static int parse_payload(struct parser *p, const struct capfile_section *s,
 		return parse_goinfo(p, body, len);
 	case CAPFILE_SEC_SYMS:
 		return parse_syms(p, body, len);
+	case CAPFILE_SEC_BREAKS:
+		return parse_breaks(p, body, len);
 	}
 	if (s->flags & CAPFILE_SF_REQUIRED)
 		return fail(p, "unsupported section type %u at byte %zu "
@@ -493,6 +519,7 @@ const char *capfile_section_name(uint32_t type)
 		[CAPFILE_SEC_END] = "END",
 		[CAPFILE_SEC_GOINFO] = "GOINFO",
 		[CAPFILE_SEC_SYMS] = "SYMS",
+		[CAPFILE_SEC_BREAKS] = "BREAKS",
 	};
 
 	if (type < sizeof(names) / sizeof(names[0]) && names[type])

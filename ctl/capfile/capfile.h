@@ -49,6 +49,10 @@
  *            saw them (PIE load bias applied). An entry whose pc starts
  *            a go statement's wrapper also names the function the wrapper
  *            calls (start_off), the name Go gives such goroutines.
+ *   BREAKS   UTF-8 text, tab-separated lines, what breakpoints read
+ *            (docs/FORMAT.md): B (a --break of a target), A (one of its
+ *            arguments), S (a stack PC's name), P (a probe and the
+ *            module's counters). Readers skip line kinds they do not know.
  *
  * The reader works on a memory buffer and trusts nothing in it: every
  * length is checked against what is left before it is used, so a corrupt
@@ -86,6 +90,7 @@ enum capfile_section_type {
 	CAPFILE_SEC_END,
 	CAPFILE_SEC_GOINFO,
 	CAPFILE_SEC_SYMS,
+	CAPFILE_SEC_BREAKS,
 };
 
 /* A reader that does not know this section's type must refuse the file. */
@@ -211,6 +216,8 @@ struct capfile_visitor {
 	 */
 	int (*syms)(const struct capfile_syms_head *head,
 		    const struct capfile_sym *syms, const char *strings, void *arg);
+	/* BREAKS: each line, without its newline, NUL-terminated. */
+	int (*breaks)(const char *line, void *arg);
 };
 
 struct capfile_info {

@@ -40,8 +40,8 @@ static const char *const capture_usage =
 	"Usage: " PROG " capture -p PID [-p PID ...] [-f] EVENTS [OPTIONS] -o FILE\n"
 	"       " PROG " capture [-f] EVENTS [OPTIONS] -o FILE -- COMMAND [ARGS...]\n"
 	"\n"
-	"Record the syscalls and goroutine scheduling of running processes, or\n"
-	"of a command it starts,\n"
+	"Record the syscalls, goroutine scheduling and breakpoint hits of running\n"
+	"processes, or of a command it starts,\n"
 	"into FILE, until the targets exit, --duration passes, or Ctrl-C (which\n"
 	"ends the capture cleanly). Read FILE with '" PROG " report FILE'.\n"
 	"\n"
@@ -74,6 +74,27 @@ static const char *const capture_usage =
 	"      --syscall LIST     only these syscalls: names or numbers,\n"
 	"                         comma-separated (write,read,35)\n"
 	"      --syscall-min DUR  only syscalls that took at least DUR (100us)\n"
+	"      --break SPEC       a breakpoint that never stops the program: every\n"
+	"                         hit of SPEC, a function (main.handle,\n"
+	"                         'main.(*Server).handle') and its inlined copies,\n"
+	"                         FILE.go:LINE or 0xADDR, with the goroutine,\n"
+	"                         arguments and stack it asks for (repeatable, up\n"
+	"                         to 16; the options below apply to the --break\n"
+	"                         before them); every target must be a Go program\n"
+	"      --arg N:TYPE       read argument N (from 1) as TYPE (without DWARF,\n"
+	"                         or over it): int, uint,\n"
+	"                         int8..int64, uint8..uint64, bool, ptr, string,\n"
+	"                         slice, iface\n"
+	"      --strlen N         bytes of a string argument kept (default 64,\n"
+	"                         at most 256)\n"
+	"      --stack N          the caller chain, N frames (at most 32)\n"
+	"      --latency          each call's duration, from probes on its RETs\n"
+	"      --if 'ARG OP VAL'  record only hits where argument ARG (its name or\n"
+	"                         position) compares so with VAL: == != < <= > >=\n"
+	"                         for integers and booleans; == != prefix for\n"
+	"                         strings; decided in the kernel\n"
+	"      --every N          record one hit in N (after --if)\n"
+	"      --max-rate N/s     record at most N hits per second\n"
 	"\n"
 	"Capture:\n"
 	"  -o, --output FILE      write the capture to FILE (required). It is\n"
@@ -240,6 +261,7 @@ static bool add_target(struct capture *c, uint32_t pid, bool is_command, bool fr
 /* The sources the options ask for, in this order. */
 static const struct capture_source *const sources[] = {
 	&capture_go_source,
+	&capture_break_source,
 };
 
 static void open_sources(struct capture *c)

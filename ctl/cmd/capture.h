@@ -27,6 +27,21 @@
 #include "module/ringread.h"
 #include "module/status.h"
 
+#define CAPTURE_BREAKS_MAX	16	/* --break specs */
+
+/* One --break SPEC and the options that follow it (before the next). */
+struct capture_bspec {
+	const char *spec;
+	const char **argtypes;	/* --arg N:TYPE */
+	size_t nargtypes;
+	uint32_t strlen;	/* --strlen, 0: GODIAG_BREAK_STRLEN_DEFAULT */
+	uint8_t stack;		/* --stack N frames, 0: none */
+	bool latency;		/* --latency: probes on the RETs too */
+	const char *cond;	/* --if 'ARG OP VALUE', or NULL */
+	uint32_t every;		/* --every N, 0 or 1: every hit */
+	uint32_t max_rate;	/* --max-rate N/s, 0: no limit */
+};
+
 struct capture_opts {
 	uint32_t *pids;
 	size_t npids;
@@ -45,6 +60,9 @@ struct capture_opts {
 	uint8_t mode;		/* GODIAG_MODE_* */
 	uint32_t max_lifetime_ms;	/* --max-duration; 0: none asked */
 	bool strict;		/* exit EXIT_UNCLEAN when the run was not clean */
+	/* Breakpoints (capture_break.c): each --break and its options. */
+	struct capture_bspec *breaks;
+	size_t nbreaks;
 	const char *output;
 	char **command;		/* NULL, or the argv of the command to start */
 	char *command_line;	/* the whole godiagctl invocation, for META */
@@ -213,6 +231,8 @@ struct capture_src {
 
 /* capture_go.c: goroutine probes (--goroutines). */
 extern const struct capture_source capture_go_source;
+/* capture_break.c: breakpoints (--break). */
+extern const struct capture_source capture_break_source;
 
 /* capture_core.c: setup failures remove the file's temporary, then exit. */
 __attribute__((noreturn))

@@ -16,6 +16,14 @@ enum {
 	OPT_MODE,
 	OPT_GOROUTINES,
 	OPT_STRICT,
+	OPT_BREAK,
+	OPT_ARG,
+	OPT_STRLEN,
+	OPT_STACK,
+	OPT_LATENCY,
+	OPT_IF,
+	OPT_EVERY,
+	OPT_MAX_RATE,
 	OPT_MAX_DURATION,
 	OPT_CGROUP,
 	OPT_CONTAINER,
@@ -167,6 +175,87 @@ static void set_buffer(const struct cmd *c, struct capture_opts *o, const char *
 	}
 }
 
+static void add_str(const char ***v, size_t *n, const char *s)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = s;
+}
+
+static uint32_t u32_arg(const struct cmd *c, const char *opt, const char *s,
+			uint32_t min, uint32_t max)
+{
+	uint32_t v;
+
+	if (parse_u32(s, min, max, &v))
+		cmd_usage_error(c, "invalid %s '%s' (%u to %u)", opt, s, min, max);
+	return v;
+}
+
+/* "N", "N/s". */
+static uint32_t rate_arg(const struct cmd *c, const char *s)
+{
+	char buf[32];
+	size_t n = strlen(s);
+
+	if (n >= 2 && n < sizeof(buf) && !strcmp(s + n - 2, "/s")) {
+		memcpy(buf, s, n - 2);
+		buf[n - 2] = '\0';
+		s = buf;
+	}
+	return u32_arg(c, "--max-rate", s, 1, UINT32_MAX);
+}
+
+/* The --break the option belongs to: the last one before it. */
+static struct capture_bspec *last_break(const struct cmd *c, struct capture_opts *o,
+					const char *opt)
+{
+	if (!o->nbreaks)
+		cmd_usage_error(c, "%s applies to the --break before it: give --break first", opt);
+	return &o->breaks[o->nbreaks - 1];
+}
+
+/* Breakpoint options (false: not one of them). */
+static bool break_option(const struct cmd *c, struct capture_opts *o, int opt)
+{
+	struct capture_bspec *b;
+
+	switch (opt) {
+	case OPT_BREAK:
+		if (o->nbreaks == CAPTURE_BREAKS_MAX)
+			cmd_usage_error(c, "more than %d --break", CAPTURE_BREAKS_MAX);
+		o->breaks = xreallocarray(o->breaks, o->nbreaks + 1, sizeof(*o->breaks));
+		b = &o->breaks[o->nbreaks++];
+		memset(b, 0, sizeof(*b));
+		b->spec = optarg;
+		return true;
+	case OPT_ARG:
+		b = last_break(c, o, "--arg");
+		add_str(&b->argtypes, &b->nargtypes, optarg);
+		return true;
+	case OPT_STRLEN:
+		last_break(c, o, "--strlen")->strlen =
+			u32_arg(c, "--strlen", optarg, 1, GODIAG_BREAK_STRLEN_MAX);
+		return true;
+	case OPT_STACK:
+		last_break(c, o, "--stack")->stack =
+			(uint8_t)u32_arg(c, "--stack", optarg, 0, GODIAG_BREAK_STACK_MAX);
+		return true;
+	case OPT_LATENCY:
+		last_break(c, o, "--latency")->latency = true;
+		return true;
+	case OPT_IF:
+		last_break(c, o, "--if")->cond = optarg;
+		return true;
+	case OPT_EVERY:
+		last_break(c, o, "--every")->every = u32_arg(c, "--every", optarg, 1, UINT32_MAX);
+		return true;
+	case OPT_MAX_RATE:
+		last_break(c, o, "--max-rate")->max_rate = rate_arg(c, optarg);
+		return true;
+	}
+	return false;
+}
+
 /* --cgroup PATH or --container ID: one group, named once. */
 static void set_group(const struct cmd *c, struct capture_opts *o, const char **slot,
 		      const char *opt, const char *s)
@@ -183,6 +272,8 @@ static void parse_option(const struct cmd *c, struct capture_opts *o, int opt)
 	const char *why;
 	int mode;
 
+	if (break_option(c, o, opt))
+		return;
 	switch (opt) {
 	case 'p':
 		add_pid(c, o, optarg);
@@ -261,8 +352,9 @@ static void check(const struct cmd *c, struct capture_opts *o)
 	if (!o->npids && !o->command && !o->cgroup && !o->container)
 		cmd_usage_error(c, "nothing to trace: give -p PID, --cgroup PATH, "
 				"--container ID or -- COMMAND");
-	if (!o->syscalls && !o->goroutines)
-		cmd_usage_error(c, "nothing to capture: give --syscalls, --goroutines or both");
+	if (!o->syscalls && !o->goroutines && !o->nbreaks)
+		cmd_usage_error(c, "nothing to capture: give --syscalls, --goroutines "
+				"or --break");
 	if (!o->syscalls && (o->has_mask || o->has_min))
 		cmd_usage_error(c, "--syscall and --syscall-min need --syscalls");
 	if (!o->output)
@@ -286,6 +378,14 @@ void capture_parse_opts(const struct cmd *c, int argc, char **argv,
 		{ "buffer", required_argument, NULL, OPT_BUFFER },
 		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "break", required_argument, NULL, OPT_BREAK },
+		{ "arg", required_argument, NULL, OPT_ARG },
+		{ "strlen", required_argument, NULL, OPT_STRLEN },
+		{ "stack", required_argument, NULL, OPT_STACK },
+		{ "latency", no_argument, NULL, OPT_LATENCY },
+		{ "if", required_argument, NULL, OPT_IF },
+		{ "every", required_argument, NULL, OPT_EVERY },
+		{ "max-rate", required_argument, NULL, OPT_MAX_RATE },
 		{ "max-duration", required_argument, NULL, OPT_MAX_DURATION },
 		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 		{ "container", required_argument, NULL, OPT_CONTAINER },
@@ -319,11 +419,17 @@ void capture_parse_opts(const struct cmd *c, int argc, char **argv,
 uint32_t capture_events(const struct capture_opts *o)
 {
 	return (o->syscalls ? GODIAG_EV_SYSCALL : 0) |
-	       (o->goroutines ? GODIAG_EV_GOROUTINE : 0);
+	       (o->goroutines ? GODIAG_EV_GOROUTINE : 0) |
+	       (o->nbreaks ? GODIAG_EV_BREAKPOINT : 0);
 }
 
 void capture_free_opts(struct capture_opts *o)
 {
+	size_t i;
+
 	free(o->pids);
+	for (i = 0; i < o->nbreaks; i++)
+		free(o->breaks[i].argtypes);
+	free(o->breaks);
 	free(o->command_line);
 }

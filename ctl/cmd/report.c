@@ -391,6 +391,8 @@ void report_walk(struct printer *p, const struct report *r)
 	walk_syscalls(p, r);
 	if (goreport_present(&r->go))
 		goreport_walk(p, &r->go);
+	/* Not yet a printer walk: its own text, or members of the printer's JSON. */
+	report_breakpoints(&r->bp, p->out, p->json ? &p->j : NULL);
 	json_capture(p, r);
 	json_processes(p, r);
 	walk_targets(p, r, PRINT_JSON);

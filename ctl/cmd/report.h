@@ -47,4 +47,17 @@ void report_print_json(const struct report *r, FILE *out);
  */
 void goreport_walk(struct printer *p, const struct goreport *g);
 
+/*
+ * The breakpoints (report_break.c), nothing when the file has none: text
+ * to out when j is NULL, else the member "breakpoints":[{"spec":S,
+ * "function":S,"sites":N,"inlined_unprobed":N,"hits":N,"recorded":N,
+ * "filtered":N,"sampled_out":N,"rate_limited":N,"faults":N,
+ * "latency":{"count":N,"p50_ns":N,"p90_ns":N,"p99_ns":N,"max_ns":N,
+ * "unmatched":N}|null,"args":[{"name":S,"type":S,"top":[{"value":S,
+ * "count":N}]}],"goroutines":[{"goroutine":N,"count":N}],
+ * "stacks":[{"count":N,"frames":[S]}]}] of the object j is writing.
+ */
+struct breakpoints;
+void report_breakpoints(const struct breakpoints *b, FILE *out, struct json *j);
+
 #endif

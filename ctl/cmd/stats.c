@@ -23,6 +23,13 @@ static const char *const stats_usage =
 	"  BYTES    bytes of records committed\n"
 	"  READ     records consumed through read() of /dev/godiag (not mmap,\n"
 	"           which capture uses)\n"
+	"and the counters of its probes (goroutine events, --break):\n"
+	"  PASSES   times the probe fired\n"
+	"  FILTERED hits a --if refused\n"
+	"  SAMPLED  hits --every skipped\n"
+	"  LIMITED  hits over --max-rate\n"
+	"  RECORDED records written (or lost to a full buffer)\n"
+	"  FAULTS   user memory reads that failed\n"
 	"\n"
 	"Options:\n"
 	"  -s, --session ID  only this session\n"
@@ -50,6 +57,34 @@ static void walk_counters(struct printer *p, const struct cpu_stats *c)
 	print_u64(p, PRINT_ANY, "lost", " %14" PRIu64, c->lost);
 	print_u64(p, PRINT_ANY, "bytes", " %14" PRIu64, c->bytes);
 	print_u64(p, PRINT_ANY, "read", " %14" PRIu64 "\n", c->read);
+}
+
+static void walk_probe(struct printer *p, const struct probe_info *q)
+{
+	print_object_begin(p, NULL);
+	print_u64(p, PRINT_ANY, "id", "  %-6" PRIu64, q->id);
+	print_u64(p, PRINT_ANY, "pid", " %8" PRIu64, q->pid);
+	print_string(p, PRINT_ANY, "kind", " %-9s", probe_kind_name(q->kind));
+	print_u64(p, PRINT_ANY, "passes", " %10" PRIu64, q->passes);
+	print_u64(p, PRINT_ANY, "filtered", " %10" PRIu64, q->filtered);
+	print_u64(p, PRINT_ANY, "sampled_out", " %10" PRIu64, q->sampled_out);
+	print_u64(p, PRINT_ANY, "rate_limited", " %10" PRIu64, q->rate_limited);
+	print_u64(p, PRINT_ANY, "recorded", " %10" PRIu64, q->hits);
+	print_u64(p, PRINT_ANY, "faults", " %10" PRIu64 "\n", q->faults);
+	print_object_end(p);
+}
+
+static void walk_probes(struct printer *p, const struct session_info *s)
+{
+	size_t i;
+
+	if (s->nprobes)
+		print_fp(p, "  %-6s %8s %-9s %10s %10s %10s %10s %10s %10s\n", "PROBE", "PID",
+			 "KIND", "PASSES", "FILTERED", "SAMPLED", "LIMITED", "RECORDED", "FAULTS");
+	print_array_begin(p, "probes");
+	for (i = 0; i < s->nprobes; i++)
+		walk_probe(p, &s->probes[i]);
+	print_array_end(p);
 }
 
 static void walk_session(struct printer *p, const struct session_info *s)
@@ -81,6 +116,7 @@ static void walk_session(struct printer *p, const struct session_info *s)
 	print_fp(p, "  %-6s", "total");
 	walk_counters(p, &total);
 	print_object_end(p);
+	walk_probes(p, s);
 	print_object_end(p);
 }
 
@@ -126,6 +162,7 @@ static int run_stats(const struct cmd *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct session_list l;
+	struct probe_list pl;
 	uint32_t id = 0;
 	bool json = false;
 	struct gdnl *nl;
@@ -142,9 +179,12 @@ static int run_stats(const struct cmd *c, int argc, char **argv)
 	nl = gdnl_open(c->name);
 	status_require_abi(nl, c->name, NULL);
 	err = sessinfo_dump(nl, GODIAG_CMD_STATS_GET, id, &l);
+	if (!err)
+		err = probes_dump(nl, id, &pl);
 	if (err)
 		gdnl_fail(nl, err);
 	gdnl_close(nl);
+	probes_attach(&l, &pl);
 	if (id && !l.n)
 		die(EXIT_OPFAIL, "%s: no session %u", c->name, id);
 
@@ -153,6 +193,7 @@ static int run_stats(const struct cmd *c, int argc, char **argv)
 	else
 		stats_print(&l, stdout);
 	session_list_free(&l);
+	probe_list_free(&pl);
 	return EXIT_OK;
 }
 

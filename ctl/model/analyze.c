@@ -146,6 +146,13 @@ static int on_record(const struct godiag_rec *rec, size_t len, void *arg)
 	if (rec->type == GODIAG_REC_SYSCALL)
 		add_syscall(r, (const struct godiag_rec_syscall *)rec);
 	goreport_record(&r->go, rec, len);
+	bp_record(&r->bp, rec, len);
+	return 0;
+}
+
+static int on_breaks(const char *line, void *arg)
+{
+	bp_line(&((struct report *)arg)->bp, line);
 	return 0;
 }
 
@@ -237,6 +244,7 @@ static void finish(struct report *r)
 	hmap_free(&r->sc_map);
 	hmap_free(&r->proc_map);
 	goreport_finish(&r->go, r->complete ? r->end_mono : r->last_ts, report_lost(r));
+	bp_finish(&r->bp);
 }
 
 int report_load(struct report *r, const void *buf, size_t len, char *err,
@@ -251,6 +259,7 @@ int report_load(struct report *r, const void *buf, size_t len, char *err,
 		.end = on_end,
 		.goinfo = on_goinfo,
 		.syms = on_syms,
+		.breaks = on_breaks,
 	};
 	int rc;
 
@@ -283,6 +292,7 @@ void report_free(struct report *r)
 	hmap_free(&r->sc_map);
 	hmap_free(&r->proc_map);
 	goreport_free(&r->go);
+	bp_free(&r->bp);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -16,6 +16,7 @@
 
 #include "base/hmap.h"
 #include "capfile/capfile.h"
+#include "model/breakpoints.h"
 #include "model/goreport.h"
 
 /* One syscall: every duration, for exact percentiles. */
@@ -87,6 +88,8 @@ struct report {
 
 	/* GO_* records, GOINFO, SYMS; syscalls per goroutine. */
 	struct goreport go;
+	/* BREAKPOINT records and the BREAKS section. */
+	struct breakpoints bp;
 };
 
 /*

@@ -28,6 +28,22 @@ const char *mode_name(uint8_t mode)
 	return mode < ARRAY_SIZE(modes) ? modes[mode] : "unknown";
 }
 
+static const char *const probe_kinds[] = {
+	[GODIAG_PROBE_GO_CREATE] = "create",
+	[GODIAG_PROBE_GO_START] = "start",
+	[GODIAG_PROBE_GO_PARK] = "park",
+	[GODIAG_PROBE_GO_READY] = "ready",
+	[GODIAG_PROBE_GO_EXIT] = "exit",
+	[GODIAG_PROBE_BREAK] = "break",
+	[GODIAG_PROBE_BREAK_RET] = "break-ret",
+};
+
+const char *probe_kind_name(uint32_t kind)
+{
+	return kind < ARRAY_SIZE(probe_kinds) && probe_kinds[kind] ? probe_kinds[kind] :
+	       "unknown";
+}
+
 int mode_parse(const char *s)
 {
 	size_t i;

@@ -12,6 +12,9 @@ const char *state_name(uint8_t state);
 /* "discard", "overwrite", or "unknown". */
 const char *mode_name(uint8_t mode);
 
+/* "create" .. "exit", "break", "break-ret" for a GODIAG_PROBE_*, or "unknown". */
+const char *probe_kind_name(uint32_t kind);
+
 /* GODIAG_MODE_* for "discard" or "overwrite", else -1. */
 int mode_parse(const char *s);
 

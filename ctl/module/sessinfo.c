@@ -131,6 +131,62 @@ int targets_dump(struct gdnl *nl, uint32_t id, struct target_list *out)
 	return gdnl_dump(nl, GODIAG_CMD_TARGET_GET, id, add_target, reset_targets, out);
 }
 
+static int add_probe(const struct gdnl_reply *r, void *arg)
+{
+	struct probe_list *l = arg;
+	struct probe_info *p;
+
+	if (!r->tb[GODIAG_A_SESSION_ID] || !r->tb[GODIAG_A_PROBE_ID])
+		return -EBADMSG;
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	p = &l->v[l->n++];
+	p->session = get_u32(r, GODIAG_A_SESSION_ID);
+	p->id = get_u32(r, GODIAG_A_PROBE_ID);
+	p->pid = get_u32(r, GODIAG_A_PID);
+	p->kind = get_u32(r, GODIAG_A_PROBE_KIND);
+	p->hits = get_u64(r->tb, GODIAG_A_PROBE_HITS);
+	p->faults = get_u64(r->tb, GODIAG_A_PROBE_FAULTS);
+	/* A module before ABI 3 counts no passes: every hit recorded. */
+	p->passes = r->tb[GODIAG_A_PROBE_PASSES] ?
+		get_u64(r->tb, GODIAG_A_PROBE_PASSES) : p->hits;
+	p->filtered = get_u64(r->tb, GODIAG_A_PROBE_FILTERED);
+	p->sampled_out = get_u64(r->tb, GODIAG_A_PROBE_SAMPLED_OUT);
+	p->rate_limited = get_u64(r->tb, GODIAG_A_PROBE_RATE_LIMITED);
+	return 0;
+}
+
+void probe_list_free(struct probe_list *l)
+{
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+static void reset_probes(void *arg)
+{
+	probe_list_free(arg);
+}
+
+int probes_dump(struct gdnl *nl, uint32_t id, struct probe_list *out)
+{
+	memset(out, 0, sizeof(*out));
+	return gdnl_dump(nl, GODIAG_CMD_PROBE_GET, id, add_probe, reset_probes, out);
+}
+
+void probes_attach(struct session_list *l, const struct probe_list *p)
+{
+	size_t i, j;
+
+	for (i = 0; i < l->n; i++) {
+		for (j = 0; j < p->n && p->v[j].session != l->v[i].id; j++)
+			;
+		l->v[i].probes = p->v + j;
+		l->v[i].nprobes = 0;
+		while (j + l->v[i].nprobes < p->n && p->v[j + l->v[i].nprobes].session == l->v[i].id)
+			l->v[i].nprobes++;
+	}
+}
+
 void sessinfo_require(struct gdnl *nl, const char *cmd, uint32_t id)
 {
 	struct session_list l;

@@ -22,6 +22,25 @@ struct cpu_stats {
 	uint64_t read;		/* records consumed through read() */
 };
 
+/* A probe and its counters (PROBE_GET). */
+struct probe_info {
+	uint32_t session;
+	uint32_t id;
+	uint32_t pid;
+	uint32_t kind;		/* GODIAG_PROBE_* */
+	uint64_t passes;	/* hits, before conditions */
+	uint64_t filtered;	/* refused by the condition */
+	uint64_t sampled_out;
+	uint64_t rate_limited;
+	uint64_t hits;		/* recorded (or lost to a full buffer) */
+	uint64_t faults;	/* user memory reads that failed */
+};
+
+struct probe_list {
+	struct probe_info *v;
+	size_t n;
+};
+
 struct session_info {
 	uint32_t id;
 	uint8_t state;		/* GODIAG_STATE_* */
@@ -35,6 +54,8 @@ struct session_info {
 	bool expired;			/* stopped at its maximum lifetime */
 	struct cpu_stats *cpus;	/* STATS_GET only */
 	size_t nr_cpus;
+	const struct probe_info *probes;	/* its probes, when asked for */
+	size_t nprobes;
 };
 
 struct session_list {
@@ -65,6 +86,14 @@ void session_list_free(struct session_list *l);
 /* TARGET_GET of all sessions, or of session id. */
 int targets_dump(struct gdnl *nl, uint32_t id, struct target_list *out);
 void target_list_free(struct target_list *l);
+
+/*
+ * PROBE_GET of all sessions, or of session id; probes_attach() points
+ * each session of l at its probes (sorted by session in the dump).
+ */
+int probes_dump(struct gdnl *nl, uint32_t id, struct probe_list *out);
+void probes_attach(struct session_list *l, const struct probe_list *p);
+void probe_list_free(struct probe_list *l);
 
 /* Exits 3 with "CMD: no session ID" unless session id exists. */
 void sessinfo_require(struct gdnl *nl, const char *cmd, uint32_t id);

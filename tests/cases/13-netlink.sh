@@ -158,6 +158,42 @@ check_match "the probe is listed" "probe-id=$pid_ pid=$holder probe-kind=2 probe
 check "the probe is removed" "$nlraw" send probe-del session-id:u32:"$gsid" probe-id:u32:"$pid_"
 out=$("$nlraw" send --dump --show probes session-id:u32:"$gsid")
 check_match "and no longer listed" "^errno=0 messages=0 " "$out"
+# Breakpoints: what a hit reads, checked word by word.
+# word REG NDEREF FLAGS SP_OFF: one struct godiag_break_word in hex (SP_OFF < 256)
+word() { printf '%02x%02x%02x00%02x000000%032x' "$1" "$2" "$3" "$4" 0; }
+brk() { expect "$@" probe-kind:u32:6 probe-g-reg:u8:14 probe-path:str:"$exe" probe-offset:u64:0 \
+	probe-func-offset:u64:0 go-layout:$layout; }
+probe 22 '.*breakpoint attributes need probe kind GODIAG_PROBE_BREAK' probe-add \
+	session-id:u32:"$gsid" pid:u32:$holder probe-path:str:"$exe" probe-offset:u64:0 \
+	probe-func-offset:u64:0 go-layout:$layout break-stack:u8:4
+expect 22 '.*breakpoint attributes need probe kind' probe-add session-id:u32:"$gsid" \
+	pid:u32:$holder probe-kind:u32:7 probe-g-reg:u8:14 probe-path:str:"$exe" probe-offset:u64:0 \
+	probe-func-offset:u64:0 go-layout:$layout break-every:u32:2
+expect 22 '.*g register' probe-add session-id:u32:"$gsid" pid:u32:$holder probe-kind:u32:6 \
+	probe-path:str:"$exe" probe-offset:u64:0 probe-func-offset:u64:0 go-layout:$layout
+brk 22 '.*not a whole number of words' probe-add session-id:u32:"$gsid" pid:u32:$holder \
+	break-words:len:10
+brk 22 'breakpoint word 1: no register 20' probe-add session-id:u32:"$gsid" pid:u32:$holder \
+	break-words:hex:"$(word 0 0 0 0)$(word 20 0 0 0)"
+brk 22 'breakpoint word 0: at most 4 hops.*' probe-add session-id:u32:"$gsid" pid:u32:$holder \
+	break-words:hex:"$(word 0 5 0 0)"
+brk 22 'breakpoint word 0: bad stack offset.*' probe-add session-id:u32:"$gsid" pid:u32:$holder \
+	break-words:hex:"$(word 0 0 0 8)"
+brk 22 'breakpoint word 0: a string needs its length word next' probe-add \
+	session-id:u32:"$gsid" pid:u32:$holder break-words:hex:"$(word 0 0 1 0)"
+brk 34 '.+' probe-add session-id:u32:"$gsid" pid:u32:$holder break-strlen:u32:257
+brk 34 '.+' probe-add session-id:u32:"$gsid" pid:u32:$holder break-stack:u8:33
+brk 34 '.+' probe-add session-id:u32:"$gsid" pid:u32:$holder break-every:u32:0
+brk 34 '.+' probe-add session-id:u32:"$gsid" pid:u32:$holder break-cond:len:8
+# cond WORD OP SIZE FLAGS: a struct godiag_break_cond in hex (len, value, str zero)
+cond() { printf '%02x%02x%02x%02x%08x%016x%0128x' "$@" 0 0 0; }
+brk 22 'breakpoint condition: word 3 of 1.*' probe-add session-id:u32:"$gsid" pid:u32:$holder \
+	break-words:hex:"$(word 0 0 0 0)" break-cond:hex:"$(cond 3 0 8 0)"
+brk 22 'breakpoint condition: an integer of 1, 2, 4 or 8 bytes.*' probe-add \
+	session-id:u32:"$gsid" pid:u32:$holder break-words:hex:"$(word 0 0 0 0)" \
+	break-cond:hex:"$(cond 0 0 3 0)"
+brk 22 '.*created without breakpoint events' probe-add session-id:u32:"$gsid" pid:u32:$holder \
+	break-words:hex:"$(word 0 0 0 0)"
 kill $holder; wait $holder 2>/dev/null
 check "the goroutine session goes" "$nlraw" send session-del session-id:u32:"$gsid"
 

@@ -185,6 +185,15 @@ expect "capture -p of a dead PID exits 1" 1 "^godiagctl: capture: no process $de
 expect "capture --goroutines -p of a dead PID exits 1" 1 \
 	"^godiagctl: capture: no process $dead$" \
 	capture -p "$dead" --goroutines -o "$tmp/dead.gdc"
+expect "capture --arg before any --break exits 1" 1 \
+	"usage:^godiagctl: capture: --arg applies to the --break before it: give --break first$" \
+	capture -p 1 --arg 1:int --break main.f -o "$tmp/dead.gdc"
+expect "capture --stack above 32 exits 1" 1 \
+	"usage:^godiagctl: capture: invalid --stack '33' \\(0 to 32\\)$" \
+	capture -p 1 --break main.f --stack 33 -o "$tmp/dead.gdc"
+expect "capture --max-rate 0/s exits 1" 1 \
+	"usage:^godiagctl: capture: invalid --max-rate '0' " \
+	capture -p 1 --break main.f --max-rate 0/s -o "$tmp/dead.gdc"
 if [ ! -e "$tmp/dead.gdc" ] && [ -z "$(find "$tmp" -name '.dead.gdc*')" ]; then
 	echo "ok a refused capture leaves no file"
 else

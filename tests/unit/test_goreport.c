@@ -758,6 +758,87 @@ static void test_damage(void)
 	test_end();
 }
 
+/* A breakpoint record of probe id at t: goroutine goid, one word, a stack. */
+static void put_break(struct capw *w, uint32_t id, uint64_t t, uint64_t goid, uint64_t word,
+		      bool is_ret)
+{
+	struct {
+		struct godiag_rec_break r;
+		uint64_t q[3];
+	} b;
+
+	memset(&b, 0, sizeof(b));
+	b.r.hdr.type = GODIAG_REC_BREAKPOINT;
+	b.r.hdr.tgid = 100;
+	b.r.hdr.ts_ns = T0 + t;
+	b.r.hdr.goid = goid;
+	b.r.probe_id = id;
+	b.r.is_ret = is_ret;
+	if (!is_ret) {
+		b.r.nwords = 1;
+		b.r.nstack = 2;
+		b.q[0] = word;
+		b.q[1] = 0x401000;
+		b.q[2] = 0x402000;
+	}
+	b.r.hdr.size = (uint16_t)(sizeof(b.r) + (is_ret ? 0 : sizeof(b.q)));
+	capw_record(w, &b, b.r.hdr.size);
+}
+
+/* BREAKS and its records: the report's "breakpoints" member and lines. */
+static void test_breaks(void)
+{
+	static const char breaks[] =
+		"B\t0\t100\t1\t1\t0\tmain.work\tmain.work\n"
+		"A\t0\t100\t0\tint\t8\tn\tint\n"
+		"S\t100\t401000\tmain.work\tw.go\t3\n"
+		"S\t100\t402000\tmain.caller\tw.go\t9\n"
+		"P\t0\t100\t1\tentry\t3\t0\t0\t0\t3\t0\n"
+		"P\t0\t100\t2\tret\t2\t0\t0\t0\t2\t0\n";
+	struct report r;
+	struct membuf m;
+	struct capw w;
+	char err[128], *out;
+	int fd = memfile_open(&w);
+
+	write_meta(&w);
+	put_break(&w, 2, 1500, 7, 0, true);	/* a RET from another CPU first */
+	put_break(&w, 1, 1000, 7, 42, false);
+	put_break(&w, 1, 2000, 8, 42, false);
+	put_break(&w, 1, 2100, 8, (uint64_t)-1, false);
+	put_break(&w, 2, 2400, 8, 0, true);
+	capw_section(&w, CAPFILE_SEC_BREAKS, 0, breaks, sizeof(breaks) - 1);
+	capw_end(&w, 1, T0 + 3000);
+	capw_close(&w);
+	memfile_read(fd, &m);
+	test_begin("breakpoints: counts, values, stacks and latency, text and JSON");
+	CHECK_U64(report_load(&r, m.buf, m.len, err, sizeof(err)), 0);
+	out = render(&r, report_print_json);
+	CHECK(strstr(out, "\"breakpoints\":[{\"spec\":\"main.work\",\"function\":\"main.work\","
+		      "\"sites\":1,\"inlined_unprobed\":0,\"hits\":3,\"recorded\":3,"
+		      "\"filtered\":0,\"sampled_out\":0,\"rate_limited\":0,\"faults\":0,"
+		      "\"latency\":{\"count\":2,\"p50_ns\":300,\"p90_ns\":500,\"p99_ns\":500,"
+		      "\"max_ns\":500,\"unmatched\":1},\"args\":[{\"name\":\"n\",\"type\":\"int\","
+		      "\"top\":[{\"value\":\"42\",\"count\":2},{\"value\":\"-1\",\"count\":1}]}],"
+		      "\"goroutines\":[{\"goroutine\":8,\"count\":2},{\"goroutine\":7,\"count\":1}],"
+		      "\"stacks\":[{\"count\":3,\"frames\":[\"main.work\",\"main.caller\"]}]}]")
+	      != NULL);
+	free(out);
+	out = render(&r, report_print);
+	CHECK(strstr(out, "\nbreakpoint  main.work (main.work, 1 site(s), 0 inlined copies "
+		      "not probed)\n"
+		      "  hits      3, recorded 3, filtered 0, sampled out 0, rate limited 0, faults 0\n"
+		      "  latency   2 calls, p50 300 ns, p90 500 ns, p99 500 ns, max 500 ns, "
+		      "1 unmatched\n"
+		      "  arg       n int: 42 (2), -1 (1)\n"
+		      "  goroutine 8 (2), 7 (1)\n"
+		      "  stack     3 hits:\n      main.work\n      main.caller\n") != NULL);
+	free(out);
+	report_free(&r);
+	free(m.buf);
+	test_end();
+}
+
 static void walk_report(struct printer *p, const void *r)
 {
 	report_walk(p, r);
@@ -837,6 +918,7 @@ static void test_text_and_json_agree(void)
 
 int main(void)
 {
+	test_breaks();
 	test_capture();
 	test_lost();
 	test_absent();

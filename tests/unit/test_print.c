@@ -13,11 +13,16 @@ static struct cpu_stats cpus[2] = {
 	{ .cpu = 1, .written = 7, .lost = 0, .bytes = 448, .read = 7 },
 };
 
+static const struct probe_info probes[1] = {
+	{ .session = 1, .id = 3, .pid = 1234, .kind = GODIAG_PROBE_BREAK, .passes = 40,
+	  .filtered = 30, .sampled_out = 5, .rate_limited = 1, .hits = 4, .faults = 2 },
+};
+
 static struct session_info sessions[2] = {
 	{ .id = 1, .state = GODIAG_STATE_RUNNING, .mode = GODIAG_MODE_DISCARD,
 	  .events = GODIAG_EV_SYSCALL, .bufsize = 1 << 20, .readers = 1,
 	  .min_ns = 0, .owned = true, .max_lifetime_ms = 3600000, .cpus = cpus,
-	  .nr_cpus = 2 },
+	  .nr_cpus = 2, .probes = probes, .nprobes = 1 },
 	{ .id = 7, .state = GODIAG_STATE_STOPPED, .mode = GODIAG_MODE_OVERWRITE,
 	  .events = GODIAG_EV_SYSCALL, .bufsize = 16 << 10, .readers = 0,
 	  .min_ns = 100000, .owned = false, .expired = true },
@@ -54,7 +59,11 @@ static void test_stats(void)
 		  "  CPU           WRITTEN           LOST          BYTES           READ\n"
 		  "  0               12345              5         790080              0\n"
 		  "  1                   7              0            448              7\n"
-		  "  total           12352              5         790528              7\n");
+		  "  total           12352              5         790528              7\n"
+		  "  PROBE       PID KIND          PASSES   FILTERED    SAMPLED    LIMITED"
+		  "   RECORDED     FAULTS\n"
+		  "  3          1234 break             40         30          5          1"
+		  "          4          2\n");
 	free(out);
 	test_end();
 
@@ -67,10 +76,14 @@ static void test_stats(void)
 		  "\"buffer_size\":1048576,\"readers\":1,\"cpus\":["
 		  "{\"cpu\":0,\"written\":12345,\"lost\":5,\"bytes\":790080,\"read\":0},"
 		  "{\"cpu\":1,\"written\":7,\"lost\":0,\"bytes\":448,\"read\":7}],"
-		  "\"total\":{\"written\":12352,\"lost\":5,\"bytes\":790528,\"read\":7}},"
+		  "\"total\":{\"written\":12352,\"lost\":5,\"bytes\":790528,\"read\":7},"
+		  "\"probes\":[{\"id\":3,\"pid\":1234,\"kind\":\"break\",\"passes\":40,"
+		  "\"filtered\":30,\"sampled_out\":5,\"rate_limited\":1,\"recorded\":4,"
+		  "\"faults\":2}]},"
 		  "{\"id\":7,\"state\":\"stopped\",\"mode\":\"overwrite\","
 		  "\"buffer_size\":16384,\"readers\":0,\"cpus\":[],"
-		  "\"total\":{\"written\":0,\"lost\":0,\"bytes\":0,\"read\":0}}]}\n");
+		  "\"total\":{\"written\":0,\"lost\":0,\"bytes\":0,\"read\":0},"
+		  "\"probes\":[]}]}\n");
 	free(out);
 	test_end();
 }
@@ -86,7 +99,7 @@ static void test_stats_audit(void)
 
 	test_begin("stats: --json carries every value the text shows");
 	CHECK_U64(audit_walk(&a, walk_stats, &slist), 0);
-	CHECK_U64(a.n[0], 14);
+	CHECK_U64(a.n[0], 23);
 	test_end();
 }
 

@@ -1,0 +1,641 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * capture --break SPEC, a capture source (capture.h): plan each spec
+ * against each target's Go binary (gobin/breakplan.h), have the module
+ * place a GODIAG_PROBE_BREAK probe on each site (and, with --latency, a
+ * GODIAG_PROBE_BREAK_RET probe on each RET of the function), and at the
+ * end write the BREAKS section (docs/FORMAT.md) that lets the report name
+ * what each record read: the specs, their arguments, which probe belongs
+ * to which, the module's counters and the stack PCs by name.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/util.h"
+#include "cmd/capture.h"
+#include "gobin/breakplan.h"
+#include "gobin/gobin.h"
+
+struct bp_probe {
+	uint32_t id;
+	uint32_t pid;
+	uint32_t brk;		/* index of its --break */
+	bool is_ret;
+	uint64_t c[6];		/* passes, filtered, sampled out, rate limited, hits, faults */
+};
+
+struct bp_target {
+	uint32_t pid;
+	char exe[64];
+	struct gobin bin;
+	uint64_t bias;
+	struct gobin_break *plans;	/* [opts->nbreaks] */
+	uint64_t *pcs;			/* stack PCs seen, to name */
+	size_t npcs, cap;
+};
+
+struct capture_break {
+	struct bp_target *v;
+	size_t n;
+	struct bp_probe *probes;
+	size_t nprobes;
+};
+
+static bool bp_wanted(const struct capture_opts *o)
+{
+	return o->nbreaks > 0;
+}
+
+static struct bp_target *bp_find(struct capture_break *bp, uint32_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < bp->n; i++)
+		if (bp->v[i].pid == pid)
+			return &bp->v[i];
+	return NULL;
+}
+
+/* ---- --if ----------------------------------------------------------- */
+
+static const struct {
+	const char *op;
+	uint8_t code;
+} cond_ops[] = {
+	{ "==", GODIAG_COND_EQ }, { "!=", GODIAG_COND_NE }, { "<=", GODIAG_COND_LE },
+	{ ">=", GODIAG_COND_GE }, { "<", GODIAG_COND_LT }, { ">", GODIAG_COND_GT },
+	{ "prefix", GODIAG_COND_PREFIX },
+};
+
+/* The argument an --if names: its name, "argN" or N (1-based). */
+static const struct gobin_arg *cond_arg(const struct gobin_break *plan, const char *name,
+					size_t *word)
+{
+	uint32_t pos = 0;
+	size_t i, w = 0;
+
+	if (parse_u32(name, 1, GOBIN_BREAK_ARGS_MAX, &pos) &&
+	    (strncmp(name, "arg", 3) || parse_u32(name + 3, 1, GOBIN_BREAK_ARGS_MAX, &pos)))
+		pos = 0;
+	for (i = 0; i < plan->nargs; i++) {
+		if (!strcmp(plan->args[i].name, name) || pos == i + 1) {
+			*word = w;
+			return &plan->args[i];
+		}
+		w += plan->args[i].nwords;
+	}
+	return NULL;
+}
+
+static int cond_value(const struct gobin_arg *a, const char *v, struct godiag_break_cond *k,
+		      char *err, size_t errlen)
+{
+	size_t n = strlen(v);
+
+	if (a->kind == GOBIN_ARG_STRING) {
+		if (n >= 2 && v[0] == '"' && v[n - 1] == '"') {
+			v++;
+			n -= 2;
+		}
+		if (n > GODIAG_COND_STR_MAX ||
+		    (k->op > GODIAG_COND_NE && k->op != GODIAG_COND_PREFIX)) {
+			snprintf(err, errlen, "--if: a string compares with ==, != or prefix, "
+				 "up to %d bytes", GODIAG_COND_STR_MAX);
+			return -1;
+		}
+		k->flags = GODIAG_CF_STRING;
+		k->len = (uint32_t)n;
+		memcpy(k->str, v, n);
+		return 0;
+	}
+	k->size = a->size ? a->size : 8;
+	if (a->kind == GOBIN_ARG_BOOL && (!strcmp(v, "true") || !strcmp(v, "false"))) {
+		k->value = !strcmp(v, "true");
+	} else if (a->kind == GOBIN_ARG_INT) {
+		char *end;
+
+		errno = 0;
+		k->value = (uint64_t)strtoll(v, &end, 0);
+		k->flags = GODIAG_CF_SIGNED;
+		if (errno || !*v || *end)
+			goto bad;
+	} else if (a->kind == GOBIN_ARG_UINT || a->kind == GOBIN_ARG_PTR ||
+		   a->kind == GOBIN_ARG_BOOL) {
+		char *end;
+
+		errno = 0;
+		k->value = strtoull(v, &end, 0);
+		if (errno || !*v || *end || *v == '-')
+			goto bad;
+	} else {
+		snprintf(err, errlen, "--if: %s is a %s: conditions take integers, "
+			 "booleans and strings", a->name, a->type);
+		return -1;
+	}
+	if (k->op == GODIAG_COND_PREFIX)
+		goto bad;
+	return 0;
+bad:
+	snprintf(err, errlen, "--if: '%s' is not a value for %s (%s)", v, a->name, a->type);
+	return -1;
+}
+
+/* "ARG OP VALUE" against the plan's arguments. */
+static int cond_parse(const char *s, const struct gobin_break *plan,
+		      struct godiag_break_cond *k, char *err, size_t errlen)
+{
+	const struct gobin_arg *a;
+	char name[64];
+	size_t i, n, w;
+
+	memset(k, 0, sizeof(*k));
+	s += strspn(s, " ");
+	n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.");
+	if (!n || n >= sizeof(name))
+		goto syntax;
+	memcpy(name, s, n);
+	name[n] = '\0';
+	s += n;
+	s += strspn(s, " ");
+	for (i = 0; i < ARRAY_SIZE(cond_ops); i++)
+		if (!strncmp(s, cond_ops[i].op, strlen(cond_ops[i].op)))
+			break;
+	if (i == ARRAY_SIZE(cond_ops))
+		goto syntax;
+	k->op = cond_ops[i].code;
+	s += strlen(cond_ops[i].op);
+	s += strspn(s, " ");
+	a = cond_arg(plan, name, &w);
+	if (!a) {
+		snprintf(err, errlen, "--if: %s has no argument %s", plan->function, name);
+		return -1;
+	}
+	k->word = (uint8_t)w;
+	return cond_value(a, s, k, err, errlen);
+syntax:
+	snprintf(err, errlen, "--if: expected 'ARG OP VALUE' (OP: == != < <= > >= prefix)");
+	return -1;
+}
+
+/* ---- inspect: plan every spec ---------------------------------------- */
+
+/*
+ * --if needs the arguments at every site: a site where they are not known
+ * (an inlined copy, a line inside the function) would record every hit.
+ */
+static int cond_unknown_site(const struct gobin_break *plan, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < plan->nsites; i++) {
+		const struct gobin_site *s = &plan->sites[i];
+
+		if (s->args_valid)
+			continue;
+		snprintf(err, errlen, "--if needs the arguments, which are not known at "
+			 "0x%" PRIx64 " (%s%.100s); break on the function's entry alone",
+			 s->vaddr, s->inlined ? "a copy inlined into " : "inside ",
+			 s->func ? s->func : "?");
+		return -1;
+	}
+	return 0;
+}
+
+static bool arg_readable(const struct gobin_arg *a)
+{
+	size_t j;
+
+	for (j = 0; j < a->nwords; j++)
+		if (a->word[j].reg != GOBIN_NO_REG && a->word[j].reg > GODIAG_REG_MAX)
+			return false;
+	return true;
+}
+
+static bool asks_float(const struct capture_bspec *bs)
+{
+	size_t i;
+
+	for (i = 0; i < bs->nargtypes; i++)
+		if (strstr(bs->argtypes[i], ":float"))
+			return true;
+	return false;
+}
+
+/*
+ * The module reads integer registers and the stack, up to
+ * GODIAG_BREAK_WORDS_MAX words: an argument from DWARF it cannot read (a
+ * float in an X register, one past the words) leaves the plan with a line
+ * saying so; a float asked for with --arg is an error.
+ */
+static int drop_unreadable(const struct capture_bspec *bs, struct gobin_break *p,
+			   char *err, size_t errlen)
+{
+	size_t i, n = 0, words = 0;
+
+	if (asks_float(bs)) {
+		snprintf(err, errlen, "--arg: float arguments are not read yet");
+		return -1;
+	}
+	for (i = 0; i < p->nargs; i++) {
+		const struct gobin_arg *a = &p->args[i];
+		bool fits = words + a->nwords <= GODIAG_BREAK_WORDS_MAX;
+
+		if (arg_readable(a) && fits) {
+			words += a->nwords;
+			p->args[n++] = *a;
+			continue;
+		}
+		fprintf(stderr, "godiagctl: --break %.100s: argument %s (%s) not read: %s\n",
+			bs->spec, a->name, a->type, fits ? "floats are not read yet" :
+			"too many words");
+	}
+	p->nargs = n;
+	return 0;
+}
+
+static int plan_all(const struct capture_opts *o, struct bp_target *t, char *err,
+		    size_t errlen)
+{
+	struct godiag_break_cond k;
+	char msg[512];
+	size_t i;
+
+	t->plans = xcalloc(o->nbreaks, sizeof(*t->plans));
+	for (i = 0; i < o->nbreaks; i++) {
+		const struct capture_bspec *bs = &o->breaks[i];
+		struct gobin_break_opts bo = {
+			.argtypes = bs->argtypes, .nargtypes = bs->nargtypes,
+		};
+
+		if (gobin_break_plan(&t->bin, bs->spec, &bo, &t->plans[i], msg, sizeof(msg)) ||
+		    drop_unreadable(bs, &t->plans[i], msg, sizeof(msg)) ||
+		    (bs->cond && (cond_unknown_site(&t->plans[i], msg, sizeof(msg)) ||
+				  cond_parse(bs->cond, &t->plans[i], &k, msg, sizeof(msg))))) {
+			snprintf(err, errlen, "--break %.100s: %.400s", bs->spec, msg);
+			return -1;
+		}
+		if (t->plans[i].note[0])
+			fprintf(stderr, "godiagctl: --break %.100s: %s\n", bs->spec,
+				t->plans[i].note);
+		if (bs->latency && !t->plans[i].nrets) {
+			snprintf(err, errlen, "--break %.100s: --latency needs a function's RETs",
+				 bs->spec);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int bp_inspect(struct capture *c, void *data, uint32_t pid, char *err,
+		      size_t errlen)
+{
+	struct capture_break *bp = data;
+	struct bp_target *t;
+	char msg[512];
+	int r;
+
+	bp->v = xreallocarray(bp->v, bp->n + 1, sizeof(*bp->v));
+	t = &bp->v[bp->n];
+	memset(t, 0, sizeof(*t));
+	t->pid = pid;
+	snprintf(t->exe, sizeof(t->exe), "/proc/%u/exe", pid);
+	r = gobin_open(&t->bin, t->exe, msg, sizeof(msg));
+	if (r) {
+		snprintf(err, errlen, "PID %u: %.400s", pid, msg);
+		return r == GOBIN_NOT_GO ? CAPTURE_SOURCE_OTHER_PROGRAM : r;
+	}
+	/* The layout of runtime.g: where a hit's goroutine id is. */
+	if (gobin_goroutine_setup(&t->bin, msg, sizeof(msg))) {
+		snprintf(err, errlen, "PID %u: %.400s", pid, msg);
+		gobin_close(&t->bin);
+		return -1;
+	}
+	bp->n++;
+	if (plan_all(c->o, t, msg, sizeof(msg))) {
+		snprintf(err, errlen, "PID %u: %.400s", pid, msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- attach: one PROBE_ADD per site and RET --------------------------- */
+
+static int put_words(const struct gobin_break *plan, struct godiag_break_word *w,
+		     char *err, size_t errlen)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < plan->nargs; i++) {
+		const struct gobin_arg *a = &plan->args[i];
+
+		for (j = 0; j < a->nwords; j++, n++) {
+			const struct gobin_loc *l = &a->word[j];
+
+			if (n == GODIAG_BREAK_WORDS_MAX || (l->reg != GOBIN_NO_REG &&
+							    l->reg > GODIAG_REG_MAX)) {
+				snprintf(err, errlen, "%s: argument %s cannot be read (%s)",
+					 plan->spec, a->name, n == GODIAG_BREAK_WORDS_MAX ?
+					 "too many words" : "a float in an X register");
+				return -1;
+			}
+			memset(&w[n], 0, sizeof(w[n]));
+			w[n].reg = l->reg == GOBIN_NO_REG ? GODIAG_BREAK_STACK : l->reg;
+			w[n].sp_off = l->sp_off;
+			w[n].nderef = l->nderef;
+			memcpy(w[n].deref_off, l->deref_off, sizeof(w[n].deref_off));
+			if (a->kind == GOBIN_ARG_STRING && j == 0)
+				w[n].flags = GODIAG_BW_STRING;
+		}
+	}
+	return (int)n;
+}
+
+static struct nl_msg *probe_msg(struct capture *c, const struct bp_target *t, uint32_t kind,
+				uint64_t offset, uint64_t func_offset, int mem)
+{
+	struct nl_msg *msg = gdnl_msg(c->nl, GODIAG_CMD_PROBE_ADD, 0);
+
+	gdnl_put_u32(msg, GODIAG_A_SESSION_ID, c->session);
+	gdnl_put_u32(msg, GODIAG_A_PID, t->pid);
+	gdnl_put_u32(msg, GODIAG_A_PROBE_KIND, kind);
+	gdnl_put_data(msg, GODIAG_A_PROBE_PATH, t->exe, strlen(t->exe) + 1);
+	gdnl_put_u64(msg, GODIAG_A_PROBE_OFFSET, offset);
+	gdnl_put_u64(msg, GODIAG_A_PROBE_FUNC_OFFSET, func_offset);
+	/* ABIInternal keeps the current g in R14 (Go 1.17 and later). */
+	gdnl_put_u8(msg, GODIAG_A_PROBE_G_REG, GODIAG_REG_R14);
+	gdnl_put_data(msg, GODIAG_A_GO_LAYOUT, &t->bin.layout, sizeof(t->bin.layout));
+	capture_put_mem_fd(msg, mem);
+	return msg;
+}
+
+static void put_break_attrs(struct capture *c, struct nl_msg *msg, const struct bp_target *t,
+			    size_t bi, const struct gobin_site *s)
+{
+	const struct capture_bspec *o = &c->o->breaks[bi];
+	struct godiag_break_word w[GODIAG_BREAK_WORDS_MAX];
+	struct godiag_break_cond k;
+	char err[512];
+	int n = put_words(&t->plans[bi], w, err, sizeof(err));
+
+	if (n < 0)
+		capture_die(c, EXIT_OPFAIL, "%s", err);
+	/*
+	 * Not at the entry: the arguments are not where the plan says, so the
+	 * site reads none (plan_all refused --if on such a plan).
+	 */
+	if (!s->args_valid)
+		n = 0;
+	if (n)
+		gdnl_put_data(msg, GODIAG_A_BREAK_WORDS, w, (size_t)n * sizeof(w[0]));
+	gdnl_put_u32(msg, GODIAG_A_BREAK_STRLEN, o->strlen ? o->strlen :
+		     GODIAG_BREAK_STRLEN_DEFAULT);
+	if (o->stack)
+		gdnl_put_u8(msg, GODIAG_A_BREAK_STACK, o->stack);
+	if (o->every > 1)
+		gdnl_put_u32(msg, GODIAG_A_BREAK_EVERY, o->every);
+	if (o->max_rate)
+		gdnl_put_u32(msg, GODIAG_A_BREAK_MAX_RATE, o->max_rate);
+	if (s->args_valid)
+		gdnl_put_flag(msg, GODIAG_A_BREAK_AT_ENTRY);
+	if (n && o->cond && !cond_parse(o->cond, &t->plans[bi], &k, err, sizeof(err)))
+		gdnl_put_data(msg, GODIAG_A_BREAK_COND, &k, sizeof(k));
+}
+
+static int probe_id(const struct gdnl_reply *r, void *arg)
+{
+	if (r->tb[GODIAG_A_PROBE_ID])
+		*(uint32_t *)arg = nla_get_u32(r->tb[GODIAG_A_PROBE_ID]);
+	return 0;
+}
+
+static void run_add(struct capture *c, struct capture_break *bp, struct nl_msg *msg,
+		    const struct bp_target *t, size_t bi, bool is_ret, int mem_err)
+{
+	struct bp_probe *p;
+	uint32_t id = 0;
+	int err = gdnl_exec(c->nl, msg, probe_id, &id);
+
+	if (err)
+		capture_pid_failed(c, t->pid, mem_err, err);
+	bp->probes = xreallocarray(bp->probes, bp->nprobes + 1, sizeof(*bp->probes));
+	p = &bp->probes[bp->nprobes++];
+	memset(p, 0, sizeof(*p));
+	p->id = id;
+	p->pid = t->pid;
+	p->brk = (uint32_t)bi;
+	p->is_ret = is_ret;
+}
+
+static void add_break(struct capture *c, struct capture_break *bp, const struct bp_target *t,
+		      size_t bi, int mem, int mem_err)
+{
+	const struct gobin_break *plan = &t->plans[bi];
+	struct nl_msg *msg;
+	size_t i;
+
+	for (i = 0; i < plan->nsites; i++) {
+		const struct gobin_site *s = &plan->sites[i];
+
+		msg = probe_msg(c, t, GODIAG_PROBE_BREAK, s->offset, s->func_offset, mem);
+		if (s->jcc >= 0)
+			gdnl_put_u8(msg, GODIAG_A_PROBE_JCC, (uint8_t)s->jcc);
+		put_break_attrs(c, msg, t, bi, s);
+		run_add(c, bp, msg, t, bi, false, mem_err);
+	}
+	for (i = 0; c->o->breaks[bi].latency && i < plan->nrets; i++) {
+		msg = probe_msg(c, t, GODIAG_PROBE_BREAK_RET, plan->rets[i],
+				plan->sites[0].func_offset, mem);
+		run_add(c, bp, msg, t, bi, true, mem_err);
+	}
+}
+
+static void bp_attach(struct capture *c, void *data, uint32_t pid)
+{
+	struct capture_break *bp = data;
+	struct bp_target *t = bp_find(bp, pid);
+	int mem, mem_err, r;
+	size_t i;
+
+	if (!t)
+		return;
+	r = gobin_process_bias(&t->bin, pid, t->exe, &t->bias);
+	if (r)
+		capture_die(c, EXIT_OPFAIL, "PID %u: cannot find %s in its mappings",
+			    pid, t->bin.path);
+	mem = capture_mem_open(pid, &mem_err);
+	for (i = 0; i < c->o->nbreaks; i++)
+		add_break(c, bp, t, i, mem, mem_err);
+	if (mem >= 0)
+		close(mem);
+}
+
+/* ---- records: remember the stack PCs to name -------------------------- */
+
+static void note_pc(struct bp_target *t, uint64_t pc)
+{
+	size_t i;
+
+	/* Stacks repeat: a short look back keeps the list small. */
+	for (i = t->npcs; i > 0 && i + 64 > t->npcs; i--)
+		if (t->pcs[i - 1] == pc)
+			return;
+	if (t->npcs == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 256;
+		t->pcs = xreallocarray(t->pcs, t->cap, sizeof(*t->pcs));
+	}
+	t->pcs[t->npcs++] = pc;
+}
+
+static void bp_record(void *data, const struct godiag_rec *rec, size_t len)
+{
+	const struct godiag_rec_break *r = (const void *)rec;
+	const uint64_t *pcs;
+	struct bp_target *t;
+	size_t i;
+
+	if (rec->type != GODIAG_REC_BREAKPOINT || len < sizeof(*r) ||
+	    len < sizeof(*r) + 8 * ((size_t)r->nwords + r->nstack))
+		return;
+	t = bp_find(data, rec->tgid);
+	if (!t)
+		return;
+	pcs = (const uint64_t *)(r + 1) + r->nwords;
+	for (i = 0; i < r->nstack; i++)
+		note_pc(t, pcs[i]);
+}
+
+/* ---- write: the BREAKS section ---------------------------------------- */
+
+static int counters(const struct gdnl_reply *r, void *arg)
+{
+	static const int attrs[6] = {
+		GODIAG_A_PROBE_PASSES, GODIAG_A_PROBE_FILTERED, GODIAG_A_PROBE_SAMPLED_OUT,
+		GODIAG_A_PROBE_RATE_LIMITED, GODIAG_A_PROBE_HITS, GODIAG_A_PROBE_FAULTS,
+	};
+	struct capture_break *bp = arg;
+	uint32_t id;
+	size_t i, j;
+
+	if (!r->tb[GODIAG_A_PROBE_ID])
+		return 0;
+	id = nla_get_u32(r->tb[GODIAG_A_PROBE_ID]);
+	for (i = 0; i < bp->nprobes; i++) {
+		if (bp->probes[i].id != id)
+			continue;
+		for (j = 0; j < 6; j++)
+			if (r->tb[attrs[j]])
+				bp->probes[i].c[j] = nla_get_u64(r->tb[attrs[j]]);
+	}
+	return 0;
+}
+
+/* A field of a tab-separated line: no tab, no newline. */
+static void field(FILE *f, const char *s)
+{
+	fputc('\t', f);
+	for (; s && *s; s++)
+		fputc(*s == '\t' || *s == '\n' ? ' ' : *s, f);
+}
+
+static const char *const kind_names[] = {
+	[GOBIN_ARG_INT] = "int", [GOBIN_ARG_UINT] = "uint", [GOBIN_ARG_BOOL] = "bool",
+	[GOBIN_ARG_FLOAT] = "float", [GOBIN_ARG_PTR] = "ptr", [GOBIN_ARG_STRING] = "string",
+	[GOBIN_ARG_SLICE] = "slice", [GOBIN_ARG_IFACE] = "iface",
+};
+
+static void write_plan(FILE *f, const struct bp_target *t, size_t bi)
+{
+	const struct gobin_break *p = &t->plans[bi];
+	size_t i, w = 0;
+
+	fprintf(f, "B\t%zu\t%u\t%zu\t%zu\t%zu", bi, t->pid, p->nsites, p->nrets,
+		p->inlined_unprobed);
+	field(f, p->spec);
+	field(f, p->function);
+	fputc('\n', f);
+	for (i = 0; i < p->nargs; i++) {
+		fprintf(f, "A\t%zu\t%u\t%zu\t%s\t%u", bi, t->pid, w, kind_names[p->args[i].kind],
+			p->args[i].size);
+		field(f, p->args[i].name);
+		field(f, p->args[i].type);
+		fputc('\n', f);
+		w += p->args[i].nwords;
+	}
+}
+
+static void write_syms(FILE *f, const struct bp_target *t)
+{
+	const char *func, *file;
+	uint32_t line;
+	size_t i;
+
+	for (i = 0; i < t->npcs; i++) {
+		gobin_pc_source(&t->bin, t->pcs[i] - t->bias, &func, &file, &line);
+		if (!func)
+			continue;
+		fprintf(f, "S\t%u\t%" PRIx64, t->pid, t->pcs[i]);
+		field(f, func);
+		field(f, file);
+		fprintf(f, "\t%u\n", line);
+	}
+}
+
+static void bp_write(struct capture *c, void *data)
+{
+	struct capture_break *bp = data;
+	char *text = NULL;
+	size_t len = 0, i, j;
+	FILE *f;
+
+	if (!c->session_gone)
+		gdnl_dump(c->nl, GODIAG_CMD_PROBE_GET, c->session, counters, NULL, bp);
+	f = open_memstream(&text, &len);
+	if (!f)
+		capture_die(c, EXIT_OPFAIL, "out of memory");
+	for (i = 0; i < bp->n; i++) {
+		for (j = 0; j < c->o->nbreaks; j++)
+			write_plan(f, &bp->v[i], j);
+		write_syms(f, &bp->v[i]);
+	}
+	for (i = 0; i < bp->nprobes; i++) {
+		const struct bp_probe *p = &bp->probes[i];
+
+		fprintf(f, "P\t%u\t%u\t%u\t%s", p->brk, p->pid, p->id, p->is_ret ? "ret" : "entry");
+		for (j = 0; j < 6; j++)
+			fprintf(f, "\t%" PRIu64, p->c[j]);
+		fputc('\n', f);
+	}
+	if (fclose(f))
+		capture_die(c, EXIT_OPFAIL, "out of memory");
+	capw_section(&c->w, CAPFILE_SEC_BREAKS, 0, text, len);
+	free(text);
+}
+
+static void bp_free(void *data)
+{
+	struct capture_break *bp = data;
+	size_t i;
+
+	for (i = 0; i < bp->n; i++) {
+		gobin_close(&bp->v[i].bin);
+		free(bp->v[i].plans);
+		free(bp->v[i].pcs);
+	}
+	free(bp->v);
+	free(bp->probes);
+}
+
+const struct capture_source capture_break_source = {
+	.name = "breakpoints",
+	.data_size = sizeof(struct capture_break),
+	.wanted = bp_wanted,
+	.inspect = bp_inspect,
+	.attach = bp_attach,
+	.record = bp_record,
+	.write = bp_write,
+	.free = bp_free,
+};

@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Breakpoints: what a GODIAG_PROBE_BREAK or BREAK_RET uprobe reads and
+ * records when it fires (godiag_abi.h says what, in which order).
+ *
+ * The handler runs in the task that hit the breakpoint, but reads user
+ * memory only with copy_from_user_nofault(), a bounded number of times:
+ * at most GODIAG_BREAK_WORDS_MAX words of up to GODIAG_BREAK_DEREF_MAX
+ * hops, GODIAG_BREAK_STACK_MAX frames, GODIAG_BREAK_STRINGS_MAX strings
+ * of GODIAG_BREAK_STRLEN_MAX bytes. A read that fails zeroes its word,
+ * flags the record and counts a fault. Conditions are decided before
+ * the ring buffer is touched, so a refused hit costs only its reads.
+ */
+#include <linux/ktime.h>
+#include <asm/div64.h>
+#include <linux/percpu.h>
+#include <linux/ptrace.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+
+#include "faults.h"
+#include "godiag.h"
+
+struct godiag_break {
+	struct godiag_break_conf conf;
+	struct godiag_session *session;
+	struct godiag_probe_stats __percpu *stats;
+	u32 id;
+	bool is_ret;
+	u8 g_reg;
+	u16 goid_off;
+	atomic64_t passed;		/* hits the condition let through */
+	raw_spinlock_t rate_lock;
+	u64 rate_start;			/* ns: start of the current second */
+	u32 rate_count;			/* records in it */
+};
+
+/* What one hit read, before it is written. */
+struct break_hit {
+	u64 words[GODIAG_BREAK_WORDS_MAX];
+	u64 stack[GODIAG_BREAK_STACK_MAX];
+	u32 fault_mask;
+	u16 flags;
+	u8 nstack;
+	u64 goid;
+};
+
+struct godiag_break *godiag_break_new(const struct godiag_probe_spec *spec,
+				      struct godiag_session *s,
+				      struct godiag_probe_stats __percpu *stats)
+{
+	struct godiag_break *b = godiag_alloc(kzalloc(sizeof(*b), GFP_KERNEL));
+
+	if (!b)
+		return NULL;
+	if (spec->brk)
+		b->conf = *spec->brk;
+	if (!b->conf.every)
+		b->conf.every = 1;
+	b->session = s;
+	b->stats = stats;
+	b->is_ret = spec->kind == GODIAG_PROBE_BREAK_RET;
+	b->g_reg = spec->g_reg;
+	b->goid_off = spec->layout.g_goid;
+	raw_spin_lock_init(&b->rate_lock);
+	return b;
+}
+
+void godiag_break_set_id(struct godiag_break *b, u32 id)
+{
+	b->id = id;
+}
+
+void godiag_break_free(struct godiag_break *b)
+{
+	kfree(b);
+}
+
+/* ---- reading -------------------------------------------------------- */
+
+static unsigned long regs_word(const struct pt_regs *regs, u8 reg)
+{
+	switch (reg) {
+	case GODIAG_REG_RAX: return regs->ax;
+	case GODIAG_REG_RCX: return regs->cx;
+	case GODIAG_REG_RDX: return regs->dx;
+	case GODIAG_REG_RBX: return regs->bx;
+	case GODIAG_REG_RSP: return regs->sp;
+	case GODIAG_REG_RBP: return regs->bp;
+	case GODIAG_REG_RSI: return regs->si;
+	case GODIAG_REG_RDI: return regs->di;
+	case GODIAG_REG_R8: return regs->r8;
+	case GODIAG_REG_R9: return regs->r9;
+	case GODIAG_REG_R10: return regs->r10;
+	case GODIAG_REG_R11: return regs->r11;
+	case GODIAG_REG_R12: return regs->r12;
+	case GODIAG_REG_R13: return regs->r13;
+	case GODIAG_REG_R14: return regs->r14;
+	default: return regs->r15;
+	}
+}
+
+static bool read_user_u64(unsigned long addr, u64 *v)
+{
+	return !copy_from_user_nofault(v, (const void __user *)addr, sizeof(*v));
+}
+
+/* One word: its register or stack slot, then its pointer hops. */
+static bool read_word(const struct godiag_break_word *w, const struct pt_regs *regs,
+		      u64 *v)
+{
+	unsigned int i;
+
+	if (w->reg == GODIAG_BREAK_STACK) {
+		if (!read_user_u64(regs->sp + (long)w->sp_off, v))
+			return false;
+	} else {
+		*v = regs_word(regs, w->reg);
+	}
+	for (i = 0; i < w->nderef; i++)
+		if (!read_user_u64(*v + (long)w->deref_off[i], v))
+			return false;
+	return true;
+}
+
+static void read_words(struct godiag_break *b, const struct pt_regs *regs,
+		       struct break_hit *h)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->conf.nwords; i++) {
+		if (read_word(&b->conf.words[i], regs, &h->words[i]))
+			continue;
+		h->words[i] = 0;
+		h->fault_mask |= 1U << i;
+		h->flags |= GODIAG_RF_FAULT;
+		this_cpu_inc(b->stats->faults);
+	}
+}
+
+/*
+ * The caller chain by frame pointers: the probed PC, the return address
+ * at RSP when the probe is before the frame is set up, then each frame's
+ * saved return address. Frames must lie higher up the stack each time,
+ * so the walk ends even on a corrupt chain.
+ */
+static void read_stack(struct godiag_break *b, const struct pt_regs *regs,
+		       struct break_hit *h)
+{
+	unsigned long fp = regs->bp;
+	u64 frame[2];
+	u8 max = b->conf.nstack;
+
+	if (!max)
+		return;
+	h->stack[h->nstack++] = regs->ip;
+	if (b->conf.at_entry && h->nstack < max) {
+		if (!read_user_u64(regs->sp, &frame[1]))
+			goto fault;
+		h->stack[h->nstack++] = frame[1];
+	}
+	while (h->nstack < max && fp && !(fp & 7)) {
+		if (copy_from_user_nofault(frame, (const void __user *)fp, sizeof(frame)))
+			goto fault;
+		if (!frame[1])
+			break;
+		h->stack[h->nstack++] = frame[1];
+		if (frame[0] <= fp)
+			break;
+		fp = frame[0];
+	}
+	return;
+fault:
+	h->flags |= GODIAG_RF_FAULT;
+	this_cpu_inc(b->stats->faults);
+}
+
+static u64 read_goid(struct godiag_break *b, const struct pt_regs *regs, u16 *flags)
+{
+	u64 v;
+
+	if (!b->goid_off)
+		return 0;
+	if (read_user_u64(regs_word(regs, b->g_reg) + b->goid_off, &v))
+		return v;
+	*flags |= GODIAG_RF_FAULT;
+	this_cpu_inc(b->stats->faults);
+	return 0;
+}
+
+/* ---- conditions ----------------------------------------------------- */
+
+static bool int_cond(const struct godiag_break_cond *c, u64 word)
+{
+	unsigned int shift = 64 - 8 * c->size;
+	u64 u = (word << shift) >> shift;
+	s64 sv = (s64)(word << shift) >> shift;
+	s64 cmp;
+
+	if (c->flags & GODIAG_CF_SIGNED)
+		cmp = sv < (s64)c->value ? -1 : sv > (s64)c->value;
+	else
+		cmp = u < c->value ? -1 : u > c->value;
+	switch (c->op) {
+	case GODIAG_COND_EQ: return cmp == 0;
+	case GODIAG_COND_NE: return cmp != 0;
+	case GODIAG_COND_LT: return cmp < 0;
+	case GODIAG_COND_LE: return cmp <= 0;
+	case GODIAG_COND_GT: return cmp > 0;
+	default: return cmp >= 0;
+	}
+}
+
+/* Equal or prefix: the first c->len bytes of the string are c->str. */
+static bool str_match(struct godiag_break *b, const struct godiag_break_cond *c,
+		      const struct break_hit *h)
+{
+	u64 len = h->words[c->word + 1];
+	char buf[GODIAG_COND_STR_MAX];
+
+	if (c->op == GODIAG_COND_PREFIX ? len < c->len : len != c->len)
+		return false;
+	if (copy_from_user_nofault(buf, (const void __user *)h->words[c->word], c->len)) {
+		this_cpu_inc(b->stats->faults);
+		return false;
+	}
+	return !memcmp(buf, c->str, c->len);
+}
+
+/* A string whose words could not be read meets no condition. */
+static bool str_cond(struct godiag_break *b, const struct godiag_break_cond *c,
+		     const struct break_hit *h)
+{
+	u64 len = h->words[c->word + 1];
+
+	if (h->fault_mask & (3U << c->word))
+		return false;
+	if (c->op == GODIAG_COND_NE)
+		return len != c->len || !str_match(b, c, h);
+	return str_match(b, c, h);
+}
+
+static bool cond_holds(struct godiag_break *b, const struct break_hit *h)
+{
+	const struct godiag_break_cond *c = &b->conf.cond;
+
+	if (!b->conf.has_cond)
+		return true;
+	if (c->flags & GODIAG_CF_STRING)
+		return str_cond(b, c, h);
+	if (h->fault_mask & (1U << c->word))
+		return false;
+	return int_cond(c, h->words[c->word]);
+}
+
+/* --every N: the 1st, N+1th, ... hit that met the condition. */
+static bool sampled_in(struct godiag_break *b)
+{
+	u64 n;
+
+	if (b->conf.every <= 1)
+		return true;
+	n = atomic64_inc_return(&b->passed) - 1;
+	return do_div(n, b->conf.every) == 0;
+}
+
+/* --max-rate N: at most N records in each second since the last window. */
+static bool rate_allows(struct godiag_break *b, u64 now)
+{
+	unsigned long flags;
+	bool ok;
+
+	if (!b->conf.max_rate)
+		return true;
+	raw_spin_lock_irqsave(&b->rate_lock, flags);
+	if (now - b->rate_start >= NSEC_PER_SEC) {
+		b->rate_start = now;
+		b->rate_count = 0;
+	}
+	ok = b->rate_count < b->conf.max_rate;
+	if (ok)
+		b->rate_count++;
+	raw_spin_unlock_irqrestore(&b->rate_lock, flags);
+	return ok;
+}
+
+/* ---- writing -------------------------------------------------------- */
+
+/* Bytes of a string word's copy: its length, at most the probe's strlen. */
+static u32 str_copied(const struct godiag_break *b, const struct break_hit *h,
+		      unsigned int i)
+{
+	if (h->fault_mask & (3U << i))
+		return 0;
+	return min_t(u64, h->words[i + 1], b->conf.strlen);
+}
+
+static unsigned int rec_size(const struct godiag_break *b, const struct break_hit *h,
+			     u8 *nstr)
+{
+	unsigned int size = sizeof(struct godiag_rec_break), i;
+
+	size += 8 * (b->conf.nwords + h->nstack);
+	*nstr = 0;
+	for (i = 0; i < b->conf.nwords; i++) {
+		if (!(b->conf.words[i].flags & GODIAG_BW_STRING))
+			continue;
+		size += sizeof(struct godiag_rec_str) + ALIGN(str_copied(b, h, i), 8);
+		(*nstr)++;
+	}
+	return size;
+}
+
+/* Copies the strings after words and stack; returns GODIAG_RF_FAULT or 0. */
+static u16 fill_strings(struct godiag_break *b, const struct break_hit *h, u8 *p)
+{
+	struct godiag_rec_str *rs;
+	unsigned int i;
+	u16 flags = 0;
+	u32 n;
+
+	for (i = 0; i < b->conf.nwords; i++) {
+		if (!(b->conf.words[i].flags & GODIAG_BW_STRING))
+			continue;
+		n = str_copied(b, h, i);
+		rs = (void *)p;
+		rs->word = i;
+		rs->reserved = 0;
+		rs->copied = n;
+		rs->len = min_t(u64, h->words[i + 1], U32_MAX);
+		p += sizeof(*rs);
+		memset(p + n, 0, ALIGN(n, 8) - n);
+		if (n && copy_from_user_nofault(p, (const void __user *)h->words[i], n)) {
+			memset(p, 0, n);
+			rs->reserved = 1;	/* the bytes could not be read */
+			flags = GODIAG_RF_FAULT;
+			this_cpu_inc(b->stats->faults);
+		}
+		p += ALIGN(n, 8);
+	}
+	return flags;
+}
+
+static void write_hit(struct godiag_break *b, const struct break_hit *h, u64 now)
+{
+	struct godiag_rec_break *rec;
+	u8 nstr;
+	unsigned int size = rec_size(b, h, &nstr);
+	u64 *p;
+
+	preempt_disable_notrace();
+	this_cpu_inc(b->stats->hits);
+	rec = (void *)godiag_event_reserve(b->session, GODIAG_REC_BREAKPOINT, size, now);
+	if (rec) {
+		rec->hdr.goid = h->goid;
+		rec->probe_id = b->id;
+		rec->fault_mask = h->fault_mask;
+		rec->nwords = b->conf.nwords;
+		rec->nstack = h->nstack;
+		rec->nstr = nstr;
+		rec->is_ret = b->is_ret;
+		rec->reserved = 0;
+		p = (u64 *)(rec + 1);
+		memcpy(p, h->words, 8 * b->conf.nwords);
+		p += b->conf.nwords;
+		memcpy(p, h->stack, 8 * h->nstack);
+		p += h->nstack;
+		rec->hdr.flags = h->flags | fill_strings(b, h, (u8 *)p);
+	}
+	godiag_event_commit(b->session);
+	preempt_enable_notrace();
+}
+
+/*
+ * Called by the probe's handler, under rcu_read_lock(), in the target's
+ * address space, while the session records breakpoints.
+ */
+void godiag_break_hit(struct godiag_break *b, struct pt_regs *regs)
+{
+	struct break_hit h;
+	u64 now;
+
+	this_cpu_inc(b->stats->passes);
+	h.fault_mask = 0;
+	h.flags = 0;
+	h.nstack = 0;
+	read_words(b, regs, &h);
+	if (!cond_holds(b, &h)) {
+		this_cpu_inc(b->stats->filtered);
+		return;
+	}
+	if (!sampled_in(b)) {
+		this_cpu_inc(b->stats->sampled_out);
+		return;
+	}
+	now = ktime_get_ns();
+	if (!rate_allows(b, now)) {
+		this_cpu_inc(b->stats->rate_limited);
+		return;
+	}
+	h.goid = read_goid(b, regs, &h.flags);
+	read_stack(b, regs, &h);
+	write_hit(b, &h, now);
+}

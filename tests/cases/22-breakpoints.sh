@@ -1,0 +1,166 @@
+# shellcheck shell=bash source-path=SCRIPTDIR
+# Breakpoints (capture --break) against gobreak (tests/progs/go/gobreak),
+# whose calls and arguments are known exactly, for the Go versions and
+# build kinds tests/matrix gives this kernel (the stripped build by
+# position with --arg): hit counts, argument values (ints, a string, a
+# slice's length), goroutine ids, --if and --every, --latency at least the
+# known sleep and a panic's entry left unmatched, a stack, a string at an
+# unmapped address counted as a fault, --if refused where the arguments
+# are not known (an inlined copy); then attaching to the running
+# service and detaching, which leaves its text as the file has it.
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+module_load
+cap=$work/cap
+
+# bvals REPORT.json GT-LINE: the values the checks need, one "key<TAB>value"
+# line each, from one python3 run (each start costs a second under TCG).
+declare -A V
+bvals() {
+	V=()
+	python3 - "$1" "$2" >"$work/vals" 2>"$work/vals.err" <<'PY' || return 1
+import json, sys
+d = json.load(open(sys.argv[1]))
+gt = json.loads(sys.argv[2])
+out = {}
+for b in d.get('breakpoints', []):
+    f = b['spec']
+    for k in ('hits', 'recorded', 'filtered', 'sampled_out', 'faults'):
+        out[f + ':' + k] = b[k]
+    for i, a in enumerate(b['args']):
+        out[f + ':arg%d' % (i + 1)] = ' '.join('%s=%d' % (t['value'], t['count'])
+                                          for t in sorted(a['top'], key=lambda t: t['value']))
+    out[f + ':goids'] = ' '.join(str(g['count']) for g in b['goroutines'])
+    out[f + ':zero_goids'] = sum(g['count'] for g in b['goroutines'] if g['goroutine'] == 0)
+    if b['latency']:
+        out[f + ':lat_count'] = b['latency']['count']
+        out[f + ':lat_min_ok'] = int(b['latency']['p50_ns'] >= gt['slow_ns'])
+        out[f + ':unmatched'] = b['latency']['unmatched']
+    if b['stacks']:
+        s = b['stacks'][0]
+        out[f + ':stack'] = ' '.join(s['frames'][:2]) + ' x%d' % s['count']
+out['gt:add_by_a'] = ' '.join('%s=%d' % kv for kv in sorted(gt['add_by_a'].items()))
+out['gt:greet'] = gt['greet']['alice']
+out['gt:total'] = ' '.join('len=%s cap=%s=%d' % (k, k, v) for k, v in sorted(gt['total_by_len'].items()))
+for k in ('add', 'handle', 'risky', 'panics', 'scale', 'peek', 'slow'):
+    out['gt:' + k] = gt[k]
+for k, v in out.items():
+    print(k + '\t' + str(v))
+PY
+	local k v
+	while IFS=$'\t' read -r k v; do V[$k]=$v; done <"$work/vals"
+}
+
+one_build() { # VERSION KIND BINARY
+	local t="go$1 $2" b=$3 gt
+	if ! "$ctl" capture -o "$cap" \
+		--break main.add --arg 1:int --arg 2:int --stack 4 \
+		--break main.greet --arg 1:string --if 'arg1 == "alice"' \
+		--break main.total --arg 1:slice \
+		--break main.slow --latency \
+		--break main.risky --arg 1:int --latency \
+		--break main.scale --arg 1:int --if 'arg1 >= 5' --every 2 \
+		--break main.peek --arg 1:string \
+		--break 'main.(*server).handle' \
+		-- "$b" >"$work/prog.out" 2>"$work/err"; then
+		not_ok "$t: capture: $(head -c 300 "$work/err")"
+		return
+	fi
+	ok "$t: capture"
+	gt=$(sed -n 's/^done //p' "$work/prog.out")
+	report "$cap"
+	bvals "$cap.json" "$gt" || { not_ok "$t: report: $(head -c 300 "$work/vals.err")"; return; }
+	check_eq "$t: add: hits, every call" "${V[gt:add]}" "${V[main.add:hits]}"
+	check_eq "$t: add: recorded, every call" "${V[gt:add]}" "${V[main.add:recorded]}"
+	check_eq "$t: add: first argument per value" "${V[gt:add_by_a]}" "${V[main.add:arg1]}"
+	check_eq "$t: add: second argument 0..9, 4 each" \
+		"0=4 1=4 2=4 3=4 4=4 5=4 6=4 7=4 8=4 9=4" "${V[main.add:arg2]}"
+	check_eq "$t: add: 4 goroutines, 10 calls each" "10 10 10 10" "${V[main.add:goids]}"
+	check_eq "$t: add: every hit names its goroutine" 0 "${V[main.add:zero_goids]}"
+	check_eq "$t: add: stack main.add < main.adder" "main.add main.adder x${V[gt:add]}" \
+		"${V[main.add:stack]}"
+	check_eq "$t: greet --if string ==: recorded" "${V[gt:greet]}" "${V[main.greet:recorded]}"
+	check_eq "$t: greet --if: filtered" 2 "${V[main.greet:filtered]}"
+	check_eq "$t: greet: the string" "alice=${V[gt:greet]}" "${V[main.greet:arg1]}"
+	check_eq "$t: total: slice lengths" "${V[gt:total]}" "${V[main.total:arg1]}"
+	check_eq "$t: slow --latency: every call paired" "${V[gt:slow]}" "${V[main.slow:lat_count]}"
+	check_eq "$t: slow --latency: p50 at least the sleep" 1 "${V[main.slow:lat_min_ok]}"
+	check_eq "$t: risky: hits" "${V[gt:risky]}" "${V[main.risky:recorded]}"
+	check_eq "$t: risky: returns paired" "$((${V[gt:risky]} - ${V[gt:panics]}))" \
+		"${V[main.risky:lat_count]}"
+	check_eq "$t: risky: panicked entries unmatched" "${V[gt:panics]}" "${V[main.risky:unmatched]}"
+	check_eq "$t: scale --if >= 5 --every 2: hits" "${V[gt:scale]}" "${V[main.scale:hits]}"
+	check_eq "$t: scale: filtered" 5 "${V[main.scale:filtered]}"
+	check_eq "$t: scale: sampled out" 2 "${V[main.scale:sampled_out]}"
+	check_eq "$t: scale: recorded 5, 7, 9" "5=1 7=1 9=1" "${V[main.scale:arg1]}"
+	check_eq "$t: peek: unmapped string bytes are faults" "${V[gt:peek]}" "${V[main.peek:faults]}"
+	check_eq "$t: peek: ... and still recorded" "${V[gt:peek]}" "${V[main.peek:recorded]}"
+	check_eq "$t: (*server).handle: hits" "${V[gt:handle]}" "${V[main.(*server).handle:hits]}"
+}
+
+# text_unchanged PID BINARY: bytes of PID's executable mappings of BINARY
+# that differ from the file (a breakpoint left behind shows as one).
+text_unchanged() {
+	python3 - "$1" "$2" <<'PY'
+import os, sys
+pid, path = sys.argv[1], os.path.realpath(sys.argv[2])
+ino = str(os.stat(path).st_ino)
+diff = 0
+with open(path, 'rb') as f, open('/proc/%s/mem' % pid, 'rb', 0) as mem:
+    for line in open('/proc/%s/maps' % pid):
+        x = line.split(maxsplit=5)
+        if len(x) < 6 or 'x' not in x[1] or x[4] != ino:
+            continue
+        lo, hi = (int(v, 16) for v in x[0].split('-'))
+        f.seek(int(x[2], 16))
+        want = f.read(hi - lo)
+        mem.seek(lo)
+        got = mem.read(len(want))
+        diff += sum(a != b for a, b in zip(want, got))
+print(diff)
+PY
+}
+
+# GODIAG_BP_BUILDS=N: only the first N builds (a quick run on a slow kernel)
+first='' n=0
+while read -r v k b; do
+	[ -n "$first" ] || first=$b
+	n=$((n + 1))
+	[ "$n" -le "${GODIAG_BP_BUILDS:-1000}" ] || break
+	if [ ! -x "$b" ]; then
+		not_ok "go$v $k: $b is not built"
+		continue
+	fi
+	one_build "$v" "$k" "$b"
+done < <(go_builds gobreak)
+
+# ---- --if where the arguments are not known (breakplan's main.add has
+# only inlined copies): refused with one line, nothing captured
+bpl=$progs/breakplan-go1.26
+if [ ! -x "$bpl" ]; then
+	not_ok "--if on inlined copies: $bpl is not built"
+elif "$ctl" capture -o "$cap" --break main.add --if 'x > 1' -- "$bpl" \
+	>/dev/null 2>"$work/err"; then
+	not_ok "--if on inlined copies: capture refused it"
+else
+	check_match "--if on inlined copies: one line saying why" \
+		'^godiagctl: .*--break main.add: --if needs the arguments, which are not known at 0x[0-9a-f]+ \(a copy inlined into main\.[a-z]+\)' \
+		"$(cat "$work/err")"
+fi
+
+# ---- attach to a running service, detach: no breakpoint is left
+b=$first
+start_gt pid "$b" --wait-signal --loop
+kill -USR1 "$pid"
+check "attach: the service runs its loop" wait_for grep -q '^done ' "$gt_out"
+check "attach: capture -p for 2 s" "$ctl" capture -p "$pid" --duration 2s -o "$cap" \
+	--break main.add --arg 2:int
+report "$cap"
+h=$(jget "$cap.json" "d['breakpoints'][0]['hits']")
+r=$(jget "$cap.json" "d['breakpoints'][0]['recorded']")
+check_ge "attach: the loop's calls hit" 1 "$h"
+check_eq "attach: every hit recorded" "$h" "$r"
+check_eq "detach: the text in memory is the file's again" 0 "$(text_unchanged "$pid" "$b")"
+kill -TERM "$pid"
+check "detach: the service exits 0" wait "$pid"
+check "detach: ... after its loop" grep -q '^loops ' "$gt_out"

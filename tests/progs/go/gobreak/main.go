@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0
+
+// gobreak: ground truth for breakpoints (godiagctl capture --break).
+//
+//	gobreak [--wait-signal] [--loop]
+//
+// One phase calls these functions, all kept out of line (//go:noinline)
+// but small, a known number of times with known arguments:
+//
+//	function                   called from                        calls  arguments
+//	main.add(a, b int)         4 goroutines `go adder(g, &wg)`    40     a = g (1..4, 10 each), b = 0..9
+//	main.(*server).handle      2 closures `go func() {...}()`     12     req.method "GET" 8, "POST" 4
+//	  (req *request)
+//	main.greet(name string)    main and a closure                 5      "alice" 3, "bob" 2
+//	main.total(xs []int)       main                               3      len 3 twice, len 5 once
+//	main.kind(v interface{})   main                               3      an int, a string, a *request
+//	main.slow(d time.Duration) 5 goroutines `go func(d) {...}(d)` 5      20ms (it sleeps that long)
+//	main.risky(i int)          main through protect (recover)     6      i = 0..5, odd ones panic (3)
+//	main.scale(i int)          main                               10     i = 0..9
+//	main.peek(s string)        main                               2      a string whose bytes are at an
+//	                                                                     unmapped address (len 8)
+//	main.small(x int)          main (inlined by the compiler)     7
+//
+// Output: "ready <pid>" with --wait-signal, the phase at SIGUSR1; then
+// one line "done {JSON}" with the counts above as the program saw them:
+//
+//	{"add":40,"add_by_a":{"1":10,...},"handle":12,"get":8,"post":4,
+//	 "greet":{"alice":3,"bob":2},"total_by_len":{"3":2,"5":1},"kind":3,
+//	 "slow":5,"slow_ns":20000000,"risky":6,"panics":3,"scale":10,"peek":2,
+//	 "small":7}
+//
+// With --loop it then calls main.add every millisecond until SIGTERM (the
+// service a capture attaches to and detaches from) and prints "loops N"
+// before exiting 0.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+	"unsafe"
+)
+
+type request struct {
+	method string
+	id     int
+}
+
+type server struct {
+	mu     sync.Mutex
+	served map[string]int
+}
+
+//go:noinline
+func (s *server) handle(req *request) int {
+	s.mu.Lock()
+	s.served[req.method]++
+	s.mu.Unlock()
+	return req.id
+}
+
+//go:noinline
+func add(a, b int) int {
+	return a + b
+}
+
+//go:noinline
+func greet(name string) int {
+	return len(name)
+}
+
+//go:noinline
+func total(xs []int) int {
+	t := 0
+	for _, x := range xs {
+		t += x
+	}
+	return t
+}
+
+//go:noinline
+func kind(v interface{}) int {
+	switch v.(type) {
+	case int:
+		return 1
+	case string:
+		return 2
+	default:
+		return 3
+	}
+}
+
+//go:noinline
+func slow(d time.Duration) {
+	time.Sleep(d)
+}
+
+//go:noinline
+func risky(i int) int {
+	if i%2 == 1 {
+		panic("odd " + strconv.Itoa(i))
+	}
+	return i
+}
+
+//go:noinline
+func scale(i int) int {
+	return i * 3
+}
+
+//go:noinline
+func peek(s string) int {
+	return len(s) // never touches the bytes
+}
+
+func small(x int) int {
+	return x * 2
+}
+
+// protect calls risky and recovers its panic: risky never returns then.
+func protect(i int) (panicked bool) {
+	defer func() {
+		if recover() != nil {
+			panicked = true
+		}
+	}()
+	risky(i)
+	return false
+}
+
+type truth struct {
+	Add      int            `json:"add"`
+	AddByA   map[string]int `json:"add_by_a"`
+	Handle   int            `json:"handle"`
+	Get      int            `json:"get"`
+	Post     int            `json:"post"`
+	Greet    map[string]int `json:"greet"`
+	TotalLen map[string]int `json:"total_by_len"`
+	Kind     int            `json:"kind"`
+	Slow     int            `json:"slow"`
+	SlowNs   int64          `json:"slow_ns"`
+	Risky    int            `json:"risky"`
+	Panics   int            `json:"panics"`
+	Scale    int            `json:"scale"`
+	Peek     int            `json:"peek"`
+	Small    int            `json:"small"`
+}
+
+func adder(g int, wg *sync.WaitGroup, mu *sync.Mutex, t *truth) {
+	defer wg.Done()
+	for b := 0; b < 10; b++ {
+		add(g, b)
+		mu.Lock()
+		t.Add++
+		t.AddByA[strconv.Itoa(g)]++
+		mu.Unlock()
+	}
+}
+
+// badString: a string header whose bytes are at an unmapped address
+// (above the 4 KiB the runtime refuses as a pointer, outside its heap).
+func badString() string {
+	hdr := struct {
+		p uintptr
+		n int
+	}{0xdead0000000, 8}
+	return *(*string)(unsafe.Pointer(&hdr))
+}
+
+func phase() *truth {
+	t := &truth{AddByA: map[string]int{}, Greet: map[string]int{}, TotalLen: map[string]int{}}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for g := 1; g <= 4; g++ {
+		wg.Add(1)
+		go adder(g, &wg, &mu, t)
+	}
+	s := &server{served: map[string]int{}}
+	for _, m := range []struct {
+		method string
+		n      int
+	}{{"GET", 8}, {"POST", 4}} {
+		m := m
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < m.n; i++ {
+				s.handle(&request{method: m.method, id: i})
+			}
+		}()
+	}
+	const d = 20 * time.Millisecond
+	for i := 0; i < 5; i++ {
+		wg.Add(1)
+		go func(d time.Duration) {
+			defer wg.Done()
+			slow(d)
+		}(d)
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		greet("bob")
+	}()
+	wg.Wait()
+	t.Handle = s.served["GET"] + s.served["POST"]
+	t.Get, t.Post = s.served["GET"], s.served["POST"]
+	t.Slow, t.SlowNs = 5, int64(d)
+	t.Greet["bob"] = 1
+	for _, n := range []string{"alice", "bob", "alice", "alice"} {
+		greet(n)
+		t.Greet[n]++
+	}
+	for _, xs := range [][]int{{1, 2, 3}, make([]int, 5), {4, 5, 6}} {
+		total(xs)
+		t.TotalLen[strconv.Itoa(len(xs))]++
+	}
+	for _, v := range []interface{}{42, "x", &request{method: "PUT"}} {
+		kind(v)
+		t.Kind++
+	}
+	for i := 0; i < 6; i++ {
+		t.Risky++
+		if protect(i) {
+			t.Panics++
+		}
+	}
+	for i := 0; i < 10; i++ {
+		scale(i)
+		t.Scale++
+	}
+	for i := 0; i < 2; i++ {
+		peek(badString())
+		t.Peek++
+	}
+	x := 0
+	for i := 0; i < 7; i++ {
+		x += small(i)
+		t.Small++
+	}
+	if x != 42 {
+		fmt.Fprintln(os.Stderr, "gobreak: small went wrong")
+		os.Exit(1)
+	}
+	return t
+}
+
+func main() {
+	wait := flag.Bool("wait-signal", false, "print ready and wait for SIGUSR1")
+	loop := flag.Bool("loop", false, "call main.add every millisecond until SIGTERM")
+	flag.Parse()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGUSR1, syscall.SIGTERM)
+	if *wait {
+		fmt.Printf("ready %d\n", os.Getpid())
+		if <-sigs != syscall.SIGUSR1 {
+			os.Exit(1)
+		}
+	}
+	out, err := json.Marshal(phase())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gobreak:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("done %s\n", out)
+	if !*loop {
+		return
+	}
+	tick := time.NewTicker(time.Millisecond)
+	n := 0
+	for {
+		select {
+		case <-tick.C:
+			add(n, 1)
+			n++
+		case s := <-sigs:
+			if s == syscall.SIGTERM {
+				fmt.Printf("loops %d\n", n)
+				return
+			}
+		}
+	}
+}

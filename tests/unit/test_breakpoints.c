@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * model/breakpoints.c: the BREAKS lines, argument values and stacks
+ * counted, and the latency pairing (per goroutine, in time order whatever
+ * buffer a record came from; unmatched entries and unpaired returns).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/breakpoints.h"
+#include "test.h"
+
+#define PID	100
+
+/* A breakpoint record with its words, stack and strings. */
+struct rec_buf {
+	uint64_t q[64];
+	size_t len;
+};
+
+static void rec_make(struct rec_buf *b, uint32_t probe, uint64_t ts, uint64_t goid,
+		     const uint64_t *words, uint8_t nwords, const uint64_t *stack,
+		     uint8_t nstack, const char *str, uint8_t str_word, uint32_t str_len)
+{
+	struct godiag_rec_break *r = (void *)b->q;
+	uint8_t *p;
+
+	memset(b, 0, sizeof(*b));
+	r->hdr.type = GODIAG_REC_BREAKPOINT;
+	r->hdr.tgid = PID;
+	r->hdr.ts_ns = ts;
+	r->hdr.goid = goid;
+	r->probe_id = probe;
+	r->nwords = nwords;
+	r->nstack = nstack;
+	p = (uint8_t *)(r + 1);
+	if (nwords)
+		memcpy(p, words, 8 * nwords);
+	p += 8 * nwords;
+	if (nstack)
+		memcpy(p, stack, 8 * nstack);
+	p += 8 * nstack;
+	if (str) {
+		struct godiag_rec_str *s = (void *)p;
+		size_t n = strlen(str);
+
+		r->nstr = 1;
+		s->word = str_word;
+		s->copied = (uint16_t)n;
+		s->len = str_len;
+		memcpy(s + 1, str, n);
+		p += sizeof(*s) + ((n + 7) & ~(size_t)7);
+	}
+	b->len = (size_t)(p - (uint8_t *)b->q);
+	r->hdr.size = (uint16_t)b->len;
+}
+
+static void add(struct breakpoints *b, uint32_t probe, uint64_t ts, uint64_t goid)
+{
+	struct rec_buf r;
+
+	rec_make(&r, probe, ts, goid, NULL, 0, NULL, 0, NULL, 0, 0);
+	bp_record(b, (void *)r.q, r.len);
+}
+
+/* One --break with RET probes: 1 entry, 2 and 3 RETs. */
+static void lines_latency(struct breakpoints *b)
+{
+	bp_line(b, "B\t0\t100\t1\t2\t0\tmain.slow\tmain.slow");
+	bp_line(b, "P\t0\t100\t1\tentry\t7\t0\t0\t0\t7\t1");
+	bp_line(b, "P\t0\t100\t2\tret\t5\t0\t0\t0\t5\t0");
+	bp_line(b, "P\t0\t100\t3\tret\t0\t0\t0\t0\t0\t0");
+}
+
+static void test_pairing(void)
+{
+	struct breakpoints b;
+	struct bp_row *r;
+
+	test_begin("latency: per goroutine, in time order, across buffers");
+	memset(&b, 0, sizeof(b));
+	/* Records before BREAKS, as in a file; CPU 1's buffer before CPU 0's. */
+	add(&b, 2, 1500, 7);		/* goroutine 7 returns on another CPU */
+	add(&b, 3, 2600, 8);		/* goroutine 8: the inner call returns */
+	add(&b, 2, 2900, 8);		/* ... then the outer one */
+	add(&b, 1, 1000, 7);		/* goroutine 7 enters */
+	add(&b, 1, 2000, 8);		/* goroutine 8 enters, then recurses */
+	add(&b, 1, 2500, 8);
+	add(&b, 1, 3000, 9);		/* goroutine 9 panics: no RET */
+	add(&b, 2, 500, 10);		/* entered before the capture */
+	add(&b, 1, 4000, 11);		/* 11 enters twice, panics once */
+	add(&b, 1, 4100, 11);
+	add(&b, 3, 4300, 11);
+	lines_latency(&b);
+	bp_finish(&b);
+	CHECK_U64(b.nrows, 1);
+	r = &b.rows[0];
+	CHECK_U64(r->hits, 7);
+	CHECK_U64(r->faults, 1);
+	CHECK_U64(r->recorded, 6);
+	CHECK_U64(r->returns, 5);
+	CHECK(r->latency);
+	CHECK_U64(r->ndurs, 4);
+	CHECK_U64(r->unmatched, 2);	/* 9's and 11's first */
+	CHECK_U64(r->unpaired, 1);	/* 10's */
+	/* 500 (7), 100 (8 inner), 900 (8 outer), 200 (11) */
+	CHECK_U64(r->durs[0], 100);
+	CHECK_U64(r->durs[1], 200);
+	CHECK_U64(r->durs[2], 500);
+	CHECK_U64(r->durs[3], 900);
+	CHECK_U64(r->max_ns, 900);
+	CHECK_U64(r->p50_ns, 200);
+	CHECK_U64(r->ngoids, 4);
+	CHECK_U64(r->goids[0].goid, 8);
+	CHECK_U64(r->goids[0].count, 2);
+	bp_free(&b);
+	test_end();
+}
+
+static void test_values(void)
+{
+	uint64_t w1[] = { (uint64_t)-5, 0x1000, 12, 0x2000, 3, 4 };
+	uint64_t w2[] = { 7, 0x1000, 200, 0x2000, 5, 8 };
+	uint64_t st[] = { 0x401000, 0x402000, 0x499999 };
+	struct breakpoints b;
+	struct rec_buf r;
+	struct bp_row *row;
+
+	test_begin("values: ints, strings cut, slices, faults; stacks named");
+	memset(&b, 0, sizeof(b));
+	bp_line(&b, "B\t0\t100\t1\t0\t0\tmain.f\tmain.f");
+	bp_line(&b, "A\t0\t100\t0\tint\t4\tn\tint32");
+	bp_line(&b, "A\t0\t100\t1\tstring\t8\tname\tstring");
+	bp_line(&b, "A\t0\t100\t3\tslice\t8\txs\t[]int");
+	bp_line(&b, "A\t0\t100\t0\tint\t8\tn\tint");	/* a second target's: ignored */
+	bp_line(&b, "S\t100\t401000\tmain.f\tf.go\t3");
+	bp_line(&b, "S\t100\t402000\tmain.caller\tf.go\t9");
+	bp_line(&b, "P\t0\t100\t4\tentry\t3\t1\t0\t0\t2\t0");
+	bp_line(&b, "X\tan unknown line kind");
+	rec_make(&r, 4, 10, 1, w1, 6, st, 3, "hello world!", 1, 12);
+	bp_record(&b, (void *)r.q, r.len);
+	rec_make(&r, 4, 20, 1, w1, 6, st, 3, "hello world!", 1, 12);
+	bp_record(&b, (void *)r.q, r.len);
+	rec_make(&r, 4, 30, 2, w2, 6, st, 2, "hello", 1, 200);
+	((struct godiag_rec_break *)r.q)->fault_mask = 1;	/* n faulted */
+	bp_record(&b, (void *)r.q, r.len);
+	bp_finish(&b);
+	row = &b.rows[0];
+	CHECK_U64(row->nargs, 3);
+	CHECK_U64(row->recorded, 3);
+	CHECK_U64(row->fault_records, 1);
+	CHECK_U64(row->filtered, 1);
+	CHECK(!row->latency);
+	CHECK_STR(row->args[0].values.v[0].text, "-5");
+	CHECK_U64(row->args[0].values.v[0].count, 2);
+	CHECK_STR(row->args[0].values.v[1].text, "(fault)");
+	CHECK_STR(row->args[1].values.v[0].text, "hello world!");
+	CHECK_STR(row->args[1].values.v[1].text, "hello...");
+	CHECK_STR(row->args[2].values.v[0].text, "len=3 cap=4");
+	CHECK_STR(row->args[2].values.v[1].text, "len=5 cap=8");
+	CHECK_U64(row->stacks.n, 2);
+	CHECK_STR(row->stacks.v[0].text, "main.f\nmain.caller\n0x499999");
+	CHECK_U64(row->stacks.v[0].count, 2);
+	CHECK_STR(row->stacks.v[1].text, "main.f\nmain.caller");
+	bp_free(&b);
+	test_end();
+}
+
+static void test_bad(void)
+{
+	struct breakpoints b;
+	struct rec_buf r;
+
+	test_begin("a record whose parts overrun it is counted, not read");
+	memset(&b, 0, sizeof(b));
+	bp_line(&b, "B\t0\t100\t1\t0\t0\tmain.f\tmain.f");
+	bp_line(&b, "P\t0\t100\t4\tentry\t1\t0\t0\t0\t1\t0");
+	bp_line(&b, "B\tshort");
+	bp_line(&b, "P\t9\t100\t5\tentry");
+	rec_make(&r, 4, 10, 1, NULL, 0, NULL, 0, "abc", 0, 3);
+	((struct godiag_rec_break *)r.q)->nwords = 30;	/* past its size */
+	bp_record(&b, (void *)r.q, r.len);
+	add(&b, 99, 20, 1);				/* no such probe */
+	bp_finish(&b);
+	CHECK_U64(b.nrows, 1);
+	CHECK_U64(b.bad_records, 1);
+	CHECK_U64(b.rows[0].recorded, 0);
+	bp_free(&b);
+	test_end();
+}
+
+int main(void)
+{
+	test_pairing();
+	test_values();
+	test_bad();
+	return test_summary();
+}
