@@ -276,4 +276,10 @@ Elf *gobin_elf(const struct gobin *b);
 /* Frees b->reasons. */
 void gobin_free_reasons(struct gobin *b);
 
+/*
+ * FuncIDWrapper of this binary (it moved between Go versions: the ID after
+ * runtime.systemstack_switch's); 0 (FuncIDNormal) when it cannot be told.
+ */
+uint8_t gobin_wrapper_id(const struct gobin *b);
+
 #endif

@@ -23,19 +23,6 @@ static int32_t i32(const uint8_t *p)
 	return (int32_t)gobin_le32(p);
 }
 
-static uint8_t wrapper_id(const struct gobin *b)
-{
-	struct gopcln *p = gobin_pcln(b);
-	struct gofunc f;
-	long i;
-
-	gopcln_index_names(p);
-	i = gopcln_find_name(p, "runtime.systemstack_switch");
-	if (i < 0 || gopcln_func(p, (size_t)i, &f) || !gopcln_func_id(p, &f))
-		return 0;
-	return (uint8_t)(gopcln_func_id(p, &f) + 1);
-}
-
 static bool func_at(const struct gobin *b, uint64_t pc, struct gofunc *f)
 {
 	struct gopcln *p = gobin_pcln(b);
@@ -79,7 +66,7 @@ size_t gobin_pc_frames(const struct gobin *b, uint64_t pc, bool ret,
 		       struct gobin_frame *out, size_t max)
 {
 	struct gopcln *p = gobin_pcln(b);
-	uint8_t wrapper = wrapper_id(b);
+	uint8_t wrapper = gobin_wrapper_id(b);
 	uint64_t tree = 0, tracepc, base = gobin_gofunc(b);
 	bool old = p && p->magic == GOPCLN_MAGIC_118;
 	uint64_t size = old ? INLCALL_SIZE_GO118 : INLCALL_SIZE_GO120;

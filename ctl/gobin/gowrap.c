@@ -39,8 +39,7 @@
 /* A wrapper that calls a wrapper: a go statement on a promoted method. */
 #define RESOLVE_DEPTH		3
 
-/* FuncIDWrapper of this binary; 0 (FuncIDNormal) when it cannot be told. */
-static uint8_t wrapper_id(const struct gobin *b)
+uint8_t gobin_wrapper_id(const struct gobin *b)
 {
 	struct gopcln *p = gobin_pcln(b);
 	struct gofunc f;
@@ -203,5 +202,5 @@ static const char *resolve(const struct gobin *b, uint64_t vaddr, uint8_t wrappe
 
 const char *gobin_go_start(const struct gobin *b, uint64_t vaddr)
 {
-	return b->impl ? resolve(b, vaddr, wrapper_id(b), RESOLVE_DEPTH) : NULL;
+	return b->impl ? resolve(b, vaddr, gobin_wrapper_id(b), RESOLVE_DEPTH) : NULL;
 }
