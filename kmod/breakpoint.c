@@ -80,28 +80,6 @@ void godiag_break_free(struct godiag_break *b)
 
 /* ---- reading -------------------------------------------------------- */
 
-static unsigned long regs_word(const struct pt_regs *regs, u8 reg)
-{
-	switch (reg) {
-	case GODIAG_REG_RAX: return regs->ax;
-	case GODIAG_REG_RCX: return regs->cx;
-	case GODIAG_REG_RDX: return regs->dx;
-	case GODIAG_REG_RBX: return regs->bx;
-	case GODIAG_REG_RSP: return regs->sp;
-	case GODIAG_REG_RBP: return regs->bp;
-	case GODIAG_REG_RSI: return regs->si;
-	case GODIAG_REG_RDI: return regs->di;
-	case GODIAG_REG_R8: return regs->r8;
-	case GODIAG_REG_R9: return regs->r9;
-	case GODIAG_REG_R10: return regs->r10;
-	case GODIAG_REG_R11: return regs->r11;
-	case GODIAG_REG_R12: return regs->r12;
-	case GODIAG_REG_R13: return regs->r13;
-	case GODIAG_REG_R14: return regs->r14;
-	default: return regs->r15;
-	}
-}
-
 static bool read_user_u64(unsigned long addr, u64 *v)
 {
 	return !copy_from_user_nofault(v, (const void __user *)addr, sizeof(*v));
@@ -117,7 +95,7 @@ static bool read_word(const struct godiag_break_word *w, const struct pt_regs *r
 		if (!read_user_u64(regs->sp + (long)w->sp_off, v))
 			return false;
 	} else {
-		*v = regs_word(regs, w->reg);
+		*v = godiag_reg_value(regs, w->reg);
 	}
 	for (i = 0; i < w->nderef; i++)
 		if (!read_user_u64(*v + (long)w->deref_off[i], v))
@@ -183,7 +161,7 @@ static u64 read_goid(struct godiag_break *b, const struct pt_regs *regs, u16 *fl
 
 	if (!b->goid_off)
 		return 0;
-	if (read_user_u64(regs_word(regs, b->g_reg) + b->goid_off, &v))
+	if (read_user_u64(godiag_reg_value(regs, b->g_reg) + b->goid_off, &v))
 		return v;
 	*flags |= GODIAG_RF_FAULT;
 	this_cpu_inc(b->stats->faults);

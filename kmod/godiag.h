@@ -7,6 +7,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/ptrace.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/timer.h>
@@ -300,5 +301,28 @@ void godiag_netlink_session_expired(struct godiag_session *s);
 
 /* tracepoint.c */
 struct tracepoint *godiag_tracepoint_find(const char *name);
+
+/* The value of a GODIAG_REG_* register at a probe hit (uprobe handlers). */
+static inline unsigned long godiag_reg_value(const struct pt_regs *regs, u8 reg)
+{
+	switch (reg) {
+	case GODIAG_REG_RAX: return regs->ax;
+	case GODIAG_REG_RCX: return regs->cx;
+	case GODIAG_REG_RDX: return regs->dx;
+	case GODIAG_REG_RBX: return regs->bx;
+	case GODIAG_REG_RSP: return regs->sp;
+	case GODIAG_REG_RBP: return regs->bp;
+	case GODIAG_REG_RSI: return regs->si;
+	case GODIAG_REG_RDI: return regs->di;
+	case GODIAG_REG_R8: return regs->r8;
+	case GODIAG_REG_R9: return regs->r9;
+	case GODIAG_REG_R10: return regs->r10;
+	case GODIAG_REG_R11: return regs->r11;
+	case GODIAG_REG_R12: return regs->r12;
+	case GODIAG_REG_R13: return regs->r13;
+	case GODIAG_REG_R14: return regs->r14;
+	default: return regs->r15;
+	}
+}
 
 #endif /* GODIAG_H */

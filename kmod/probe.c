@@ -57,28 +57,6 @@ struct godiag_probe {
 
 /* ---- the handler ---------------------------------------------------- */
 
-static unsigned long reg_value(const struct pt_regs *regs, u8 reg)
-{
-	switch (reg) {
-	case GODIAG_REG_RAX: return regs->ax;
-	case GODIAG_REG_RCX: return regs->cx;
-	case GODIAG_REG_RDX: return regs->dx;
-	case GODIAG_REG_RBX: return regs->bx;
-	case GODIAG_REG_RSP: return regs->sp;
-	case GODIAG_REG_RBP: return regs->bp;
-	case GODIAG_REG_RSI: return regs->si;
-	case GODIAG_REG_RDI: return regs->di;
-	case GODIAG_REG_R8: return regs->r8;
-	case GODIAG_REG_R9: return regs->r9;
-	case GODIAG_REG_R10: return regs->r10;
-	case GODIAG_REG_R11: return regs->r11;
-	case GODIAG_REG_R12: return regs->r12;
-	case GODIAG_REG_R13: return regs->r13;
-	case GODIAG_REG_R14: return regs->r14;
-	default: return regs->r15;
-	}
-}
-
 /* Whether a jump with condition code @cc is taken, as the CPU decides it. */
 static bool jcc_taken(unsigned long flags, u8 cc)
 {
@@ -122,7 +100,7 @@ static void read_event(struct godiag_probe *p, struct pt_regs *regs,
 
 	switch (p->kind) {
 	case GODIAG_PROBE_GO_CREATE:
-		g = reg_value(regs, p->arg_reg);
+		g = godiag_reg_value(regs, p->arg_reg);
 		ev->type = GODIAG_REC_GO_CREATE;
 		ev->goid = read_g(p, g, l->g_goid, &ev->flags);
 		ev->pc = read_g(p, g, l->g_gopc, &ev->flags);
@@ -134,21 +112,21 @@ static void read_event(struct godiag_probe *p, struct pt_regs *regs,
 		break;
 	case GODIAG_PROBE_GO_START:
 		ev->type = GODIAG_REC_GO_START;
-		ev->goid = read_g(p, reg_value(regs, p->arg_reg), l->g_goid, &ev->flags);
+		ev->goid = read_g(p, godiag_reg_value(regs, p->arg_reg), l->g_goid, &ev->flags);
 		break;
 	case GODIAG_PROBE_GO_PARK:
 		ev->type = GODIAG_REC_GO_PARK;
-		ev->goid = read_g(p, reg_value(regs, p->g_reg), l->g_goid, &ev->flags);
-		ev->reason = reg_value(regs, p->arg_reg) & 0xff;	/* a uint8 */
+		ev->goid = read_g(p, godiag_reg_value(regs, p->g_reg), l->g_goid, &ev->flags);
+		ev->reason = godiag_reg_value(regs, p->arg_reg) & 0xff;	/* a uint8 */
 		break;
 	case GODIAG_PROBE_GO_READY:
 		ev->type = GODIAG_REC_GO_READY;
-		ev->goid = read_g(p, reg_value(regs, p->arg_reg), l->g_goid, &ev->flags);
+		ev->goid = read_g(p, godiag_reg_value(regs, p->arg_reg), l->g_goid, &ev->flags);
 		ev->other = th ? th->goid : 0;
 		break;
 	default:
 		ev->type = GODIAG_REC_GO_EXIT;
-		ev->goid = read_g(p, reg_value(regs, p->g_reg), l->g_goid, &ev->flags);
+		ev->goid = read_g(p, godiag_reg_value(regs, p->g_reg), l->g_goid, &ev->flags);
 		break;
 	}
 }
