@@ -49,18 +49,6 @@ static uint32_t source_line(const char *text)
 	return test_source_line(repo, "tests/progs/go/breakplan/main.go", text);
 }
 
-static int file_bytes(const char *path, uint64_t off, uint8_t *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = pread(fd, buf, len, (off_t)off);
-	close(fd);
-	return n == (ssize_t)len ? 0 : -1;
-}
-
 /* ---- the expected arguments ------------------------------------------ */
 
 /* Where a word is, written as the test expects it: "rax", "x0", "[rsp+8]", "[r9+8]". */
@@ -607,7 +595,7 @@ static void check_entry_site(struct prog *pg, const struct gobin_break *bp, cons
 	CHECK_STR(s->func, func);
 	if (want_jcc < 0) {
 		CHECK_U64(s->vaddr, entry);
-	} else if (!file_bytes(pg->path, s->offset - 4, code, sizeof(code))) {
+	} else if (!test_file_bytes(pg->path, s->offset - 4, code, sizeof(code))) {
 		CHECK(code[0] == 0x49 && code[1] == 0x3b && code[2] == 0x66 && code[3] == 0x10);
 		/* jbe rel8 (76), or rel32 (0f 86: go1.19 where the code after it is long) */
 		if (code[4] == 0x0f)
@@ -628,7 +616,7 @@ static void check_rets(struct prog *pg, const struct gobin_break *bp, size_t wan
 	for (i = 0; i < bp->nrets; i++) {
 		uint8_t c = 0;
 
-		CHECK(!file_bytes(pg->path, bp->rets[i], &c, 1));
+		CHECK(!test_file_bytes(pg->path, bp->rets[i], &c, 1));
 		CHECK_U64(c, 0xc3);
 	}
 }

@@ -75,4 +75,18 @@ static inline uint32_t test_source_line(const char *repo, const char *rel,
 	return 0;
 }
 
+/* len bytes of the file at off into buf: 0, or -1 when unreadable or short. */
+static inline int test_file_bytes(const char *path, uint64_t off, uint8_t *buf,
+				  size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = pread(fd, buf, len, (off_t)off);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -1;
+}
+
 #endif

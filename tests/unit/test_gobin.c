@@ -90,19 +90,6 @@ static void prog_path(char *buf, size_t len, const char *name)
 		snprintf(buf, len, "%s/build/progs/%s", repo, name);
 }
 
-/* The bytes of the file at offset, or -1 when unreadable. */
-static int file_bytes(const char *path, uint64_t off, uint8_t *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = pread(fd, buf, len, (off_t)off);
-	close(fd);
-	return n == (ssize_t)len ? 0 : -1;
-}
-
 /* The number of the first line of the Go source containing text, or 0. */
 static uint32_t source_line(const char *text)
 {
@@ -369,7 +356,7 @@ static void check_variant(struct version *v, const char *variant)
 			if (p->kind == GODIAG_PROBE_GO_CREATE) {
 				CHECK(!strcmp(p->func, "runtime.newproc1"));
 				CHECK(p->vaddr > fentry && p->vaddr < fend);
-				CHECK(!file_bytes(path, p->offset, &c, 1));
+				CHECK(!test_file_bytes(path, p->offset, &c, 1));
 				if (c != 0xc3)
 					test_fail_at(__FILE__, __LINE__, "byte at newproc1 "
 						     "RET 0x%" PRIx64 " is 0x%02x", p->vaddr, c);
@@ -386,7 +373,7 @@ static void check_variant(struct version *v, const char *variant)
 				 * r12 first), then the jbe (76 rel8 or 0f 86 rel32).
 				 */
 				CHECK(p->vaddr > fentry && skip + 6 <= sizeof(pro));
-				CHECK(!file_bytes(path, p->offset - skip, pro, (size_t)skip + 6));
+				CHECK(!test_file_bytes(path, p->offset - skip, pro, (size_t)skip + 6));
 				CHECK(!memcmp(pro, "\x49\x3b\x66\x10", 4) ||
 				      !memcmp(pro, "\x4c\x8d\x64\x24", 4));
 				CHECK(pro[skip] == 0x76 ||
@@ -415,8 +402,8 @@ static void check_variant(struct version *v, const char *variant)
 				CHECK_U64(b.probes[i].kind, plain_probes[i].kind);
 				CHECK_U64(b.probes[i].vaddr, plain_probes[i].vaddr);
 				CHECK_U64(b.probes[i].offset, plain_probes[i].offset);
-				CHECK(!file_bytes(path, b.probes[i].offset, x, sizeof(x)) &&
-				      !file_bytes(plain_path, plain_probes[i].offset, y,
+				CHECK(!test_file_bytes(path, b.probes[i].offset, x, sizeof(x)) &&
+				      !test_file_bytes(plain_path, plain_probes[i].offset, y,
 						  sizeof(y)) &&
 				      !memcmp(x, y, sizeof(x)));
 			}
