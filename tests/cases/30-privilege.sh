@@ -150,8 +150,9 @@ check "godiagctl's errors: no kernel address" kaddr_text <"$work/ctl-errors.txt"
 # the mmap pages: the control page holds its counters and zeros, the
 # record area only records (the session is stopped and has records)
 out=$("$devprobe" --scan "$sid" | sed -n 's/^page //p')
-check_match "mmap control page: version 2, CPU 0, 1 MiB, nothing else in the page" \
-	"^version=2 cpu=0 data_size=1048576 .* tail_nonzero=0 " "$out"
+abi=$(sed -n 's/^#define GODIAG_ABI_VERSION\t\([0-9]*\).*/\1/p' "$repo/include/godiag_abi.h")
+check_match "mmap control page: ABI version $abi, CPU 0, 1 MiB, nothing else in the page" \
+	"^version=$abi cpu=0 data_size=1048576 .* tail_nonzero=0 " "$out"
 check_match "mmap record area: no kernel address" " kaddr=0$" "$out"
 # records of a capture: syscalls (failing ones too) and goroutine events
 check "a capture with goroutine events and syscalls" \
