@@ -29,7 +29,10 @@
 #     tests/progs (a missing toolchain fails), the module for every kernel
 #     (and its fault-injection build where the matrix says), the DKMS
 #     module. The builds run while the first guests boot; the guests wait
-#     for them (GODIAG_READY, tests/vm/runner.sh).
+#     for them (GODIAG_READY, tests/vm/runner.sh), and for the Go programs,
+#     built last, only before a case that needs them (GODIAG_READY_GO):
+#     the cases whose header says "# godiag-case: no-go-programs" come
+#     first in each boot, and each guest's first boot starts with one.
 #   - GODIAG_VM_JOBS guests at once (default 2: single-threaded TCG takes
 #     one host core per guest). The (kernel, case) pairs are split into that
 #     many queues of about equal estimated time (tests/vm/case-times: the
@@ -193,6 +196,10 @@ fresh_boot() { # CASE
 	head -n 30 "$1" | grep -q '^# godiag-case:.*fresh-boot'
 }
 
+no_go() { # CASE: needs no Go program (runs before they are built)
+	head -n 30 "$1" | grep -q '^# godiag-case:.*no-go-programs'
+}
+
 # plan: split the (kernel, case) items into $jobs queues of boots:
 # $out/q<Q>/<NN> files, each "KERNEL ESTIMATE" then one case path a line.
 # Longest-processing-time first: each item, longest first, goes to the
@@ -206,7 +213,7 @@ plan() {
 	for c in "$repo"/tests/cases/*.sh; do
 		selected "$c" || continue
 		for k in $(case_kernels "$c"); do
-			echo "$k $c $(estimate "$k" "$(basename "$c" .sh)") $(fresh_boot "$c" && echo 1 || echo 0)"
+			echo "$k $c $(estimate "$k" "$(basename "$c" .sh)") $(fresh_boot "$c" && echo 1 || echo 0) $(no_go "$c" && echo 0 || echo 1)"
 		done
 	done >"$out/items"
 	sort -k3,3nr -k1,1 -k2,2 "$out/items" | awk -v jobs="$jobs" -v out="$out" -v cap="${GODIAG_UNIT_MAX:-900}" '
@@ -231,11 +238,13 @@ plan() {
 					split(item[q, i], f, " ")
 					if (f[4]) { unit[q, ++u] = f[1] " " f[3] "\n" f[2] "\n"; est[q, u] = f[3] }
 				}
-				# the others: per kernel, in name order, at most cap per boot
+				# the others: per kernel, those that need no Go program
+				# first (they run while the Go programs build), in name
+				# order, at most cap per boot
 				m = 0
 				for (i = 1; i <= n[q]; i++) {
 					split(item[q, i], f, " ")
-					if (!f[4]) rest[++m] = f[1] " " f[2] " " f[3]
+					if (!f[4]) rest[++m] = f[1] " " f[5] " " f[2] " " f[3]
 				}
 				for (i = 2; i <= m; i++) {	# insertion sort by kernel, case
 					x = rest[i]; j = i - 1
@@ -245,20 +254,29 @@ plan() {
 				cur = ""; sum = 0
 				for (i = 1; i <= m; i++) {
 					split(rest[i], f, " ")
-					if (f[1] != cur || sum + f[3] > cap && sum > 0) {
+					if (f[1] != cur || sum + f[4] > cap && sum > 0) {
 						u++; cur = f[1]; sum = 0; cases[q, u] = ""
+						early[q, u] = !f[2]
 					}
-					sum += f[3]; est[q, u] = sum
-					cases[q, u] = cases[q, u] f[2] "\n"
+					sum += f[4]; est[q, u] = sum
+					cases[q, u] = cases[q, u] f[3] "\n"
 					unit[q, u] = f[1] " " sum "\n" cases[q, u]
 				}
 				# longest boots first: the short ones are what an idle
-				# guest takes over at the end
+				# guest takes over at the end; but first the longest
+				# that starts with a case needing no Go program
 				for (i = 1; i <= u; i++) order[i] = i
 				for (i = 2; i <= u; i++) {
 					x = order[i]; j = i - 1
 					while (j >= 1 && est[q, order[j]] < est[q, x]) { order[j + 1] = order[j]; j-- }
 					order[j + 1] = x
+				}
+				for (i = 1; i <= u && !early[q, order[i]]; i++)
+					;
+				if (i <= u) {
+					x = order[i]
+					for (; i > 1; i--) order[i] = order[i - 1]
+					order[1] = x
 				}
 				system("mkdir -p " out "/q" q)
 				for (i = 1; i <= u; i++) {
@@ -288,15 +306,19 @@ show_plan() {
 
 # ---- builds ----------------------------------------------------------
 
-# build_all: everything the guests need, each step cached by content;
-# writes "ok" or "failed: WHY" into $out/ready at the end.
+# build_all: everything the guests need, each step cached by content, in
+# two stages: what every case needs (godiagctl, the C programs, the
+# modules, the DKMS build), then the Go programs of every toolchain (from
+# cold, the longest build: minutes). Each stage writes "ok" or "failed:
+# WHY" into its file, $out/ready and then $out/ready-go: the guests run
+# the cases that need no Go program ("# godiag-case: no-go-programs") while
+# the Go programs build (tests/vm/runner.sh).
 build_all() {
 	local log=$out/build.log k rel
 	why=
 	: >"$log"
 	step "godiagctl" make -s -C "$repo/ctl"
-	step "test programs" make -s -C "$repo/tests/progs" O="$build/progs"
-	step "Go test programs (every toolchain)" make -s -C "$repo/tests/progs" O="$build/progs" go-all
+	step "test programs" make -s -C "$repo/tests/progs" O="$build/progs" c
 	for k in $kernels; do
 		step "godiag.ko for $k" "$repo/tests/build-module.sh" "$k"
 		if in_list "$k" "$fault_kernels"; then
@@ -309,12 +331,23 @@ build_all() {
 	for k in $(dkms_prebuilt_kernels); do
 		step "DKMS build for $k (on the host)" "$repo/tests/build-dkms.sh" "$k"
 	done
+	stage_done ready
+	# (the Go programs of the system's Go too: pick_prog's fallbacks, the
+	# demo and the bench use them)
+	step "Go test programs (system Go)" make -s -C "$repo/tests/progs" O="$build/progs" go
+	step "Go test programs (every toolchain)" make -s -C "$repo/tests/progs" O="$build/progs" go-all
+	stage_done ready-go
+}
+
+# stage_done FILE: "ok", or "failed: WHY" when a step failed, into
+# $out/FILE, written whole (the guests poll for it).
+stage_done() {
 	if [ -n "$why" ]; then
-		echo "failed: $why (see $log)" >"$out/ready.tmp"
+		echo "failed: $why (see $out/build.log)" >"$out/$1.tmp"
 	else
-		echo ok >"$out/ready.tmp"
+		echo ok >"$out/$1.tmp"
 	fi
-	mv "$out/ready.tmp" "$out/ready"
+	mv "$out/$1.tmp" "$out/$1"
 }
 
 # step WHAT CMD...: one build step of build_all, its output in the log;
@@ -429,7 +462,7 @@ follow() {
 group_timeout() {
 	local k=$1 t=600 c e
 	shift
-	[ -s "$out/ready" ] || t=$((t + 3600))
+	[ -s "$out/ready-go" ] || t=$((t + 3600))
 	for c in "$@"; do
 		e=$(estimate "$k" "$(basename "$c" .sh)")
 		e=$((e * 3))
@@ -453,7 +486,7 @@ boot() {
 			done
 			return
 		fi
-		GODIAG_READY=$out/ready GODIAG_TIER=$tier GODIAG_CASE_TIMEOUT=$case_timeout \
+		GODIAG_READY=$out/ready GODIAG_READY_GO=$out/ready-go GODIAG_TIER=$tier GODIAG_CASE_TIMEOUT=$case_timeout \
 			GODIAG_DKMS_PREBUILT=$([ "$tier" != check ] || echo "$build/dkms") \
 			"$repo/tests/vm/run.sh" -k "$k" -t "$(group_timeout "$k" "${cases[@]}")" -- \
 			"$repo/tests/vm/runner.sh" "${cases[@]}" >"$log" 2>&1 &
@@ -641,7 +674,7 @@ run_vm() {
 	kernels=${GODIAG_KERNELS:-$("$matrix" kernels "$tier")}
 	[ "$mode" != debug ] || kernels=${GODIAG_KERNELS:-debug}
 	fault_kernels=${GODIAG_FAULT_KERNELS-$("$matrix" faults "$tier")}
-	rm -rf "$out/q"* "$out/claim" "$out/ready" "$out/results" "$out/cases" "$out/logs" "$out/worker."* "$out/run."*
+	rm -rf "$out/q"* "$out/claim" "$out/ready" "$out/ready-go" "$out/results" "$out/cases" "$out/logs" "$out/worker."* "$out/run."*
 	mkdir -p "$out/claim" "$out/logs"
 	: >"$out/results"
 	plan
@@ -656,8 +689,8 @@ run_vm() {
 	done
 	trap 'for f in "$out"/run.*; do [ -e "$f" ] && kill -TERM "$(cat "$f")" 2>/dev/null; done; exit 130' INT TERM
 	wait "$builder"
-	if [ "$(head -n 1 "$out/ready")" != ok ]; then
-		note_fail "builds: $(cat "$out/ready")"
+	if [ "$(head -n 1 "$out/ready-go")" != ok ]; then
+		note_fail "builds: $(cat "$out/ready-go")"
 		tail -n 30 "$out/build.log"
 	fi
 	if [ "$mode" = all ] || [ "$mode" = full ]; then

@@ -1,4 +1,5 @@
 # shellcheck shell=bash source-path=SCRIPTDIR
+# godiag-case: no-go-programs (runs while check.sh builds them)
 # The module loads, creates /dev/godiag and the netlink family, and unloads
 # without leaving anything behind, 20 times in a row.
 . "$(dirname "$0")/../lib.sh"

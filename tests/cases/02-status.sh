@@ -1,4 +1,5 @@
 # shellcheck shell=bash source-path=SCRIPTDIR
+# godiag-case: no-go-programs (runs while check.sh builds them)
 # godiagctl status reports what the running kernel and module say.
 . "$(dirname "$0")/../lib.sh"
 

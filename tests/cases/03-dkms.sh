@@ -1,4 +1,5 @@
 # shellcheck shell=bash source-path=SCRIPTDIR
+# godiag-case: no-go-programs (runs while check.sh builds them)
 # A real DKMS install for the running kernel: modprobe works, godiagctl
 # talks to the module, and removal leaves nothing behind.
 . "$(dirname "$0")/../lib.sh"

@@ -1,5 +1,6 @@
 # shellcheck shell=bash source-path=SCRIPTDIR
 # shellcheck disable=SC2154 # start_gt assigns by name
+# godiag-case: no-go-programs (runs while check.sh builds them)
 # Ring buffer behaviour: overflow in discard mode is counted exactly,
 # overwrite mode keeps the newest records, readers come and go without
 # losing committed records, read()/poll()/O_NONBLOCK work; the LOST

@@ -1,4 +1,5 @@
 # shellcheck shell=bash source-path=SCRIPTDIR
+# godiag-case: no-go-programs (runs while check.sh builds them)
 # Targets and readers coming and going: 64 targets at once, a killed
 # capture leaves nothing behind, the module unloads mid-capture.
 . "$(dirname "$0")/../lib.sh"

@@ -1,5 +1,6 @@
 # shellcheck shell=bash source-path=SCRIPTDIR
 # shellcheck disable=SC2154 # start_gt assigns by name
+# godiag-case: no-go-programs (runs while check.sh builds them)
 # In-kernel per-target, per-syscall histograms, readable while tracing
 # without reading a single event.
 . "$(dirname "$0")/../lib.sh"

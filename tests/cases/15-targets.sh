@@ -1,5 +1,6 @@
 # shellcheck shell=bash source-path=SCRIPTDIR
 # shellcheck disable=SC2016,SC2154 # (eval'd on purpose; start_gt assigns by name)
+# godiag-case: no-go-programs (runs while check.sh builds them)
 # Targets against the processes they follow: a tree that forks without
 # pause while its target is added and removed a thousand times, then
 # with the fault-injection build's pause in the fork handler, so that

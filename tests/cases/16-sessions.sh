@@ -1,5 +1,6 @@
 # shellcheck shell=bash source-path=SCRIPTDIR
 # shellcheck disable=SC2016,SC2154 # (eval'd on purpose; start_gt assigns by name)
+# godiag-case: no-go-programs (runs while check.sh builds them)
 # Sessions owned by a netlink socket, the dump generation, and unloading
 # while targets exit: an owned session destroyed with its socket changes
 # the generation; closing a generic netlink socket costs the module

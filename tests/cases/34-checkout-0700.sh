@@ -1,4 +1,5 @@
 # shellcheck shell=bash source-path=SCRIPTDIR
+# godiag-case: no-go-programs (runs while check.sh builds them)
 # Privilege checks run from a checkout under a directory only root may
 # enter (mode 0700, as a clone in root's home is): what a test runs as
 # another user, or as root in that user's namespace, must still get the

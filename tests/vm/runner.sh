@@ -8,6 +8,9 @@
 # Before the first case it waits for the host's builds when
 # GODIAG_READY names a file (check.sh boots the guests while it builds): the
 # file says "ok", or "failed: WHY", and the runner then runs nothing.
+# The Go programs build last: before a case that needs them (every case
+# whose header does not say "# godiag-case: no-go-programs") it waits for
+# GODIAG_READY_GO the same way, when that is set.
 #
 # Each case runs in its own session, with GODIAG_RUNNER=1 (lib.sh then
 # leaves the module loaded at the end for the runner to check), bounded by
@@ -48,10 +51,11 @@ kmsg() { echo "godiag-runner: $*" >/dev/kmsg 2>/dev/null; }
 # guest's raw view of the host's root (GODIAG_VM_HOSTROOT, no overlay in
 # between: a file that appears on the host after the overlay looked it up
 # would stay invisible there).
+#   wait_ready FILE   (FILE: GODIAG_READY or GODIAG_READY_GO; none: ready)
 wait_ready() {
 	local f end=$((SECONDS + ${GODIAG_READY_TIMEOUT:-3600})) r
-	[ -n "${GODIAG_READY:-}" ] || return 0
-	f=${GODIAG_VM_HOSTROOT:-}$GODIAG_READY
+	[ -n "${1:-}" ] || return 0
+	f=${GODIAG_VM_HOSTROOT:-}$1
 	until [ -s "$f" ]; do
 		if [ "$SECONDS" -ge "$end" ]; then
 			echo "GODIAG-RUNNER: NOT-READY the host's builds did not finish in ${GODIAG_READY_TIMEOUT:-3600} s"
@@ -245,12 +249,18 @@ outside_problems() {
 		started && !inside && msg ~ pat && !(ign != "" && msg ~ ign) && !seen[msg]++ { print msg }'
 }
 
+# needs_go CASE: true unless its header says it runs no Go program
+needs_go() {
+	! head -n 30 "$1" | grep -q '^# godiag-case:.*no-go-programs'
+}
+
 main() {
 	[ $# -gt 0 ] || { echo "usage: tests/vm/runner.sh CASE..." >&2; exit 2; }
-	wait_ready
+	wait_ready "${GODIAG_READY:-}"
 	n=0
 	for c in "$@"; do
 		n=$((n + 1))
+		needs_go "$c" && wait_ready "${GODIAG_READY_GO:-}"
 		if ! run_case "$n" "$c"; then
 			while IFS= read -r p; do echo "not ok - kernel, outside the cases: $p"; done < <(outside_problems)
 			echo "GODIAG-RUNNER: UNFIT the module did not unload after $(basename "$c" .sh)"
