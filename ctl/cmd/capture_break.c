@@ -18,6 +18,7 @@
 #include "base/util.h"
 #include "cmd/capture.h"
 #include "gobin/breakplan.h"
+#include "gobin/buildid.h"
 #include "gobin/gobin.h"
 
 struct bp_probe {
@@ -316,7 +317,13 @@ static int bp_inspect(struct capture *c, void *data, uint32_t pid, char *err,
 	}
 	bp->n++;
 	if (plan_all(c->o, t, msg, sizeof(msg))) {
-		snprintf(err, errlen, "PID %u: %.400s", pid, msg);
+		char why[1024];
+
+		/* a name the running build lacks: was it redeployed? */
+		if (buildid_exe_replaced(pid, why, sizeof(why)))
+			snprintf(err, errlen, "PID %u: %.400s; %s", pid, msg, why);
+		else
+			snprintf(err, errlen, "PID %u: %.400s", pid, msg);
 		return -1;
 	}
 	return 0;

@@ -586,7 +586,7 @@ static int run_inspect(const struct cmd *c, int argc, char **argv)
 	if (gobin_open(&in->b, file, err, sizeof(err)))
 		die(EXIT_USAGE, "%s: %s", c->name, err);
 	if (in->breaks.nspecs) {
-		inspect_breaks_print(c->name, &in->b, &in->breaks, in->json);
+		inspect_breaks_print(c->name, &in->b, in->pid, &in->breaks, in->json);
 		inspect_breaks_free(&in->breaks);
 		gobin_close(&in->b);
 		free(in);

@@ -14,6 +14,7 @@
 #include "base/print.h"
 #include "base/util.h"
 #include "cmd/inspect_break.h"
+#include "gobin/buildid.h"
 
 void inspect_breaks_add(const char ***list, size_t *n, const char *value)
 {
@@ -197,7 +198,7 @@ static void print_plan(struct printer *p, const struct gobin_break *bp)
 	print_object_end(p);
 }
 
-int inspect_breaks_print(const char *cmd, const struct gobin *b,
+int inspect_breaks_print(const char *cmd, const struct gobin *b, unsigned int pid,
 			 const struct inspect_breaks *ib, bool json)
 {
 	struct gobin_break_opts opts = {
@@ -210,9 +211,16 @@ int inspect_breaks_print(const char *cmd, const struct gobin *b,
 	size_t i;
 
 	/* Every spec first: a bad one prints nothing but its line. */
-	for (i = 0; i < ib->nspecs; i++)
-		if (gobin_break_plan(b, ib->specs[i], &opts, &plans[i], err, sizeof(err)))
-			die(EXIT_USAGE, "%s: %s", cmd, err);
+	for (i = 0; i < ib->nspecs; i++) {
+		char why[1024];
+
+		if (!gobin_break_plan(b, ib->specs[i], &opts, &plans[i], err, sizeof(err)))
+			continue;
+		/* a name the running build lacks: was it redeployed? */
+		if (pid && buildid_exe_replaced(pid, why, sizeof(why)))
+			die(EXIT_USAGE, "%s: %s; %s", cmd, err, why);
+		die(EXIT_USAGE, "%s: %s", cmd, err);
+	}
 	print_begin(&p, stdout, json);
 	print_label(&p, "path");
 	print_string(&p, PRINT_ANY, "path", "%s\n", b->path);

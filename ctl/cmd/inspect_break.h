@@ -23,9 +23,11 @@ void inspect_breaks_add(const char ***list, size_t *n, const char *value);
 
 /*
  * Plans every spec against b and prints the plans (text or JSON); a spec
- * that cannot be planned ends the command with its one line (exit 1).
+ * that cannot be planned ends the command with its one line (exit 1),
+ * which also says when b is process pid's program (pid != 0) and the file
+ * at its path is another build now (redeployed).
  */
-int inspect_breaks_print(const char *cmd, const struct gobin *b,
+int inspect_breaks_print(const char *cmd, const struct gobin *b, unsigned int pid,
 			 const struct inspect_breaks *ib, bool json);
 
 void inspect_breaks_free(struct inspect_breaks *ib);

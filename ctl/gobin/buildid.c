@@ -172,3 +172,38 @@ int buildid_go_version(const char *path, char *out, size_t len)
 	out[n] = '\0';
 	return 0;
 }
+
+int buildid_exe_replaced(unsigned int pid, char *why, size_t len)
+{
+	static const char deleted[] = " (deleted)";
+	char exe[64], path[4096], ran[256], now[256];
+	ssize_t n;
+	size_t dl = sizeof(deleted) - 1;
+	bool gone = false;
+
+	snprintf(exe, sizeof(exe), "/proc/%u/exe", pid);
+	n = readlink(exe, path, sizeof(path) - 1);
+	if (n <= 0)
+		return 0;
+	path[n] = '\0';
+	/* (a file whose own name ends so is told apart by its build id) */
+	if ((size_t)n > dl && !strcmp(path + n - dl, deleted)) {
+		path[n - dl] = '\0';
+		gone = true;
+	}
+	if (buildid_read(exe, ran, sizeof(ran)))
+		snprintf(ran, sizeof(ran), "unknown");
+	if (buildid_read(path, now, sizeof(now))) {
+		if (!gone)
+			return 0;
+		snprintf(why, len, "PID %u runs a build of %s that was deleted from the disk "
+			 "since it started (build id %s): redeployed?", pid, path, ran);
+		return 1;
+	}
+	if (!strcmp(ran, now))
+		return 0;
+	snprintf(why, len, "PID %u runs another build of %s (build id %s) than the file "
+		 "there now (build id %s): redeployed, the process not restarted",
+		 pid, path, ran, now);
+	return 1;
+}

@@ -164,3 +164,20 @@ check_eq "detach: the text in memory is the file's again" 0 "$(text_unchanged "$
 kill -TERM "$pid"
 check "detach: the service exits 0" wait "$pid"
 check "detach: ... after its loop" grep -q '^loops ' "$gt_out"
+
+# ---- a breakpoint on a service redeployed while it ran: the function is
+# only in the new build, and the refusal says the process runs another
+old=$progs/gobreak-go1.23 new=$progs/gobreak-go1.26
+cp "$old" "$work/svc"
+start_gt pid "$work/svc" --wait-signal --loop
+cp "$new" "$work/svc.new"
+mv "$work/svc.new" "$work/svc"
+"$ctl" capture -p "$pid" --duration 2s -o "$cap.redeploy" --break runtime.runCleanups \
+	>/dev/null 2>"$work/err" && st=0 || st=$?
+check_eq "redeployed: capture --break of a function only the new build has: exit 1" 1 "$st"
+check_match "redeployed: ... one line naming the redeploy" \
+	"^godiagctl: capture: PID $pid: .*no function runtime.runCleanups in /proc/$pid/exe; PID $pid runs another build of $work/svc \(build id go:[^)]+\) than the file there now \(build id go:[^)]+\): redeployed, the process not restarted$" \
+	"$(cat "$work/err")"
+check_eq "redeployed: ... and no file written" 0 "$(find "$work" -maxdepth 1 -name 'cap.redeploy*' | wc -l)"
+kill -TERM "$pid"
+check "redeployed: the service exits 0" wait "$pid"

@@ -200,6 +200,33 @@ else
 	echo "FAIL a refused capture leaves no file"
 fi
 
+# A breakpoint on a process whose program was redeployed while it ran:
+# the build it runs lacks the function, and the line says why.
+progs=${GODIAG_PROGS:-$here/../../build/progs}
+cp "$progs/gosched-go1.23" "$tmp/svc"
+: >"$tmp/svc.out"
+"$tmp/svc" --wait-signal >"$tmp/svc.out" 2>&1 &
+svc=$!
+i=0
+while ! grep -q '^ready ' "$tmp/svc.out" && [ "$i" -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+expect "inspect --break of a function the process lacks" 1 \
+	"^godiagctl: inspect: no function runtime.runCleanups in /proc/$svc/exe$" \
+	inspect -p "$svc" --break runtime.runCleanups
+cp "$progs/gosched-go1.26" "$tmp/svc.new"
+mv "$tmp/svc.new" "$tmp/svc"
+expect "... after a redeploy: the line says the process runs another build" 1 \
+	"^godiagctl: inspect: no function runtime.runCleanups in /proc/$svc/exe; PID $svc runs another build of $tmp/svc \\(build id go:[^)]+\\) than the file there now \\(build id go:[^)]+\\): redeployed, the process not restarted$" \
+	inspect -p "$svc" --break runtime.runCleanups
+rm "$tmp/svc"
+expect "... and when the file was deleted" 1 \
+	"^godiagctl: inspect: no function runtime.runCleanups in /proc/$svc/exe; PID $svc runs a build of $tmp/svc that was deleted from the disk since it started \\(build id go:[^)]+\\): redeployed\\?$" \
+	inspect -p "$svc" --break runtime.runCleanups
+kill "$svc"
+wait "$svc" 2>/dev/null
+
 # --help: exit 0, the exit codes on stdout, nothing on stderr
 if "$ctl" --help >"$tmp/out" 2>"$tmp/err" && [ ! -s "$tmp/err" ] &&
 	grep -q '^  3  the operation failed$' "$tmp/out" &&
