@@ -312,13 +312,38 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-static void describe(const struct gr_dump *d, const struct graw *r, struct gr_goroutine *g)
+/* The name of a start PC (creator: 0) or of a go statement's PC (1), once per PC. */
+static const struct gr_pcname *pc_name(struct gr_dump *d, uint64_t pc, int creator)
 {
 	const struct gobin *b = &d->bin;
-	uint64_t start = r->startpc - d->bias;
-	const char *file;
+	struct gr_pcname *n;
+	uint64_t entry, end;
+	bool added;
+	uint32_t i = *hmap_get(&d->name_idx, pc, (uint64_t)creator, (uint32_t)d->nnames, &added);
+
+	if (!added)
+		return &d->names[i];
+	d->names = xreallocarray(d->names, d->nnames + 1, sizeof(*d->names));
+	n = &d->names[d->nnames++];
+	memset(n, 0, sizeof(*n));
+	if (creator) {
+		gobin_pc_source(b, pc, &n->func, &n->file, &n->line);
+		if (n->func && !gobin_func_range(b, n->func, &entry, &end))
+			n->off = pc - entry;
+		return n;
+	}
+	n->func = gobin_go_start(b, pc);
+	if (!n->func)
+		n->func = gobin_func_name(b, pc);
+	n->system = gobin_is_system_start(b, pc);
+	return n;
+}
+
+static void describe(struct gr_dump *d, const struct graw *r, struct gr_goroutine *g)
+{
+	const struct gobin *b = &d->bin;
+	const struct gr_pcname *n;
 	uint64_t now;
-	uint32_t line;
 
 	g->id = r->goid;
 	g->parent_id = r->parent;
@@ -332,20 +357,17 @@ static void describe(const struct gr_dump *d, const struct graw *r, struct gr_go
 		g->wait_known = true;
 		g->wait_ns = now - r->waitsince;
 	}
-	g->start = r->startpc >= d->bias ? gobin_go_start(b, start) : NULL;
-	if (!g->start && r->startpc >= d->bias)
-		g->start = gobin_func_name(b, start);
-	g->system = r->startpc >= d->bias && gobin_is_system_start(b, start);
+	if (r->startpc >= d->bias) {
+		n = pc_name(d, r->startpc - d->bias, 0);
+		g->start = n->func;
+		g->system = n->system;
+	}
 	if (r->gopc >= d->bias && g->id != 1) {
-		gobin_pc_source(b, r->gopc - d->bias, &g->creator, &file, &line);
-		g->creator_file = file;
-		g->creator_line = line;
-		if (g->creator) {
-			uint64_t entry, end;
-
-			if (!gobin_func_range(b, g->creator, &entry, &end))
-				g->creator_off = r->gopc - d->bias - entry;
-		}
+		n = pc_name(d, r->gopc - d->bias, 1);
+		g->creator = n->func;
+		g->creator_file = n->file;
+		g->creator_line = n->line;
+		g->creator_off = n->off;
 	}
 }
 
@@ -658,6 +680,10 @@ bool gr_gone(pid_t pid)
 void gr_free(struct gr_dump *d)
 {
 	clear_walk(d);
+	hmap_free(&d->name_idx);
+	free(d->names);
+	d->names = NULL;
+	d->nnames = 0;
 	if (d->mem.fd >= 0)
 		close(d->mem.fd);
 	d->mem.fd = -1;

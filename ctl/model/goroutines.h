@@ -30,6 +30,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "base/hmap.h"
 #include "gobin/gobin.h"
 #include "gobin/goruntime.h"
 
@@ -93,6 +94,15 @@ struct gr_mem {
 	size_t nmaps;
 };
 
+/* What a start PC or a go statement's PC names, worked out once per PC. */
+struct gr_pcname {
+	const char *func;	/* the start function (wrappers resolved), or the creator */
+	const char *file;	/* the creator's */
+	uint32_t line;
+	uint64_t off;		/* gopc - the creator's entry */
+	bool system;		/* a start PC of one of the runtime's goroutines */
+};
+
 struct gr_dump {
 	pid_t pid;
 	char go_version[32];
@@ -114,6 +124,13 @@ struct gr_dump {
 	struct gobin bin;
 	struct gort rt;
 	struct gr_mem mem;	/* open between gr_attach() and gr_free() */
+	/*
+	 * The names of start PCs (key: pc, 0) and go statements (pc, 1):
+	 * goroutines share a few, and naming a start disassembles a wrapper.
+	 */
+	struct hmap name_idx;
+	struct gr_pcname *names;
+	size_t nnames;
 };
 
 /* The errors of gr_read, for the exit code and the message. */
