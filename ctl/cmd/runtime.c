@@ -41,6 +41,8 @@ static const char *const runtime_usage =
 	"  -h, --help             show this help\n";
 
 #define WATCH_MIN_NS	1000000ULL	/* 1ms */
+/* A heap goal past this (4 EiB) is no goal: GOGC=off without a limit. */
+#define GOAL_NONE	(1ULL << 62)
 
 struct ropts {
 	pid_t pid;
@@ -122,6 +124,14 @@ static const char *size_text(const struct rs_value *v, char *buf, size_t len)
 		return "?";
 	format_size(v->v, buf, len);
 	return buf;
+}
+
+/* The goal is out of reach with GOGC=off and no memory limit: none. */
+static const char *goal_text(const struct rs_value *v, char *buf, size_t len)
+{
+	if (v->known && v->v >= GOAL_NONE)
+		return "none";
+	return size_text(v, buf, len);
 }
 
 static const char *dur_text(const struct rs_value *v, char *buf, size_t len)
@@ -215,7 +225,7 @@ static void text_sample(FILE *out, const struct rs_reader *r, const struct rs_sa
 	fprintf(out, "heap        in use %s, live %s (marked by the last GC), goal %s\n",
 		size_text(fig(s, RS_HEAP_INUSE), b1, sizeof(b1)),
 		size_text(fig(s, RS_HEAP_LIVE), b2, sizeof(b2)),
-		size_text(fig(s, RS_HEAP_GOAL), b3, sizeof(b3)));
+		goal_text(fig(s, RS_HEAP_GOAL), b3, sizeof(b3)));
 	fprintf(out, "GOGC        %s\n", gogc_text(fig(s, RS_GOGC), b1, sizeof(b1)));
 	fprintf(out, "GOMEMLIMIT  %s\n", limit_text(fig(s, RS_GOMEMLIMIT), b1, sizeof(b1)));
 	fprintf(out, "GOMAXPROCS  %s\n", num_text(fig(s, RS_GOMAXPROCS), b1, sizeof(b1)));
@@ -229,7 +239,7 @@ static void text_sample(FILE *out, const struct rs_reader *r, const struct rs_sa
 static void text_line(FILE *out, const struct rs_reader *r, const struct rs_sample *s,
 		      bool first)
 {
-	char b[6][48], when[40];
+	char b[7][48], when[40];
 	enum rs_figure f;
 
 	if (first) {
@@ -247,9 +257,9 @@ static void text_line(FILE *out, const struct rs_reader *r, const struct rs_samp
 		dur_text(fig(s, RS_LAST_PAUSE), b[1], sizeof(b[1])),
 		size_text(fig(s, RS_HEAP_INUSE), b[2], sizeof(b[2])),
 		size_text(fig(s, RS_HEAP_LIVE), b[3], sizeof(b[3])),
-		size_text(fig(s, RS_HEAP_GOAL), b[4], sizeof(b[4])),
+		goal_text(fig(s, RS_HEAP_GOAL), b[4], sizeof(b[4])),
 		num_text(fig(s, RS_GOMAXPROCS), b[5], sizeof(b[5])),
-		num_text(fig(s, RS_THREADS), b[0], sizeof(b[0])));
+		num_text(fig(s, RS_THREADS), b[6], sizeof(b[6])));
 }
 
 /* ---- options and the loop ------------------------------------------- */
