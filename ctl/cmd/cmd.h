@@ -28,6 +28,7 @@ extern const struct cmd cmd_stats;
 extern const struct cmd cmd_hist;
 extern const struct cmd cmd_inspect;
 extern const struct cmd cmd_goroutines;
+extern const struct cmd cmd_runtime;
 
 /* Every command takes -h/--help: put "h" in shortopts and this in longopts. */
 #define CMD_HELP_OPTION { "help", no_argument, NULL, 'h' }

@@ -33,6 +33,7 @@ static const struct cmd *const commands[] = {
 	&cmd_hist,
 	&cmd_inspect,
 	&cmd_goroutines,
+	&cmd_runtime,
 	&cmd_help,
 };
 

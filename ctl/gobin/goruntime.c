@@ -61,8 +61,8 @@ struct dw {
 };
 
 /* A member's offset and type size: 0, or -1 when it has none. */
-static int member(Dwarf_Die *st, const char *name, uint64_t *off, uint64_t *size,
-		  Dwarf_Die *type)
+int gobin_dw_member(Dwarf_Die *st, const char *name, uint64_t *off, uint64_t *size,
+		    Dwarf_Die *type)
 {
 	Dwarf_Die m;
 
@@ -99,7 +99,7 @@ static void set(struct dw *d, enum gort_fact_id id, uint64_t v, uint64_t size)
 }
 
 /* The structure behind typedefs (Go names its types with them). */
-static bool peel(Dwarf_Die *type)
+bool gobin_dw_peel(Dwarf_Die *type)
 {
 	int i;
 
@@ -120,10 +120,10 @@ static void nested(struct dw *d, Dwarf_Die *g, const char *outer,
 	Dwarf_Die type, t2;
 	size_t i;
 
-	if (member(g, outer, &off, &size, &type) || !peel(&type))
+	if (gobin_dw_member(g, outer, &off, &size, &type) || !gobin_dw_peel(&type))
 		return;
 	for (i = 0; i < n; i++)
-		if (!member(&type, inner[i], &o, &s, &t2))
+		if (!gobin_dw_member(&type, inner[i], &o, &s, &t2))
 			set(d, ids[i], off + o, s);
 }
 
@@ -148,7 +148,7 @@ static void scan_g(struct dw *d, Dwarf_Die *g)
 	nested(d, g, "stack", stack, stack_ids, 2);
 	nested(d, g, "sched", sched, sched_ids, 3);
 	for (i = 0; i < sizeof(flat) / sizeof(flat[0]); i++)
-		if (!member(g, flat[i].name, &off, &size, &type))
+		if (!gobin_dw_member(g, flat[i].name, &off, &size, &type))
 			set(d, flat[i].id, off, size);
 }
 
