@@ -326,8 +326,9 @@ void bp_format_value(const struct bp_arg *a, const uint64_t *words, size_t nword
 		snprintf(buf, buflen, "0x%" PRIx64, v);
 }
 
-static void count_args(struct bp_row *row, const struct godiag_rec_break *r,
-		       const struct rec_parts *p)
+/* Each argument of an entry hit, its value as bp_format_value() writes it. */
+static void walk_args(const struct bp_row *row, const struct godiag_rec_break *r,
+		      const struct rec_parts *p, bp_arg_fn *fn, void *arg)
 {
 	char buf[GODIAG_BREAK_STRLEN_MAX * 2];
 	size_t i;
@@ -339,8 +340,16 @@ static void count_args(struct bp_row *row, const struct godiag_rec_break *r,
 		bp_format_value(a, p->words, r->nwords, r->fault_mask,
 				s ? (const char *)(s + 1) : NULL, s ? s->copied : 0,
 				s ? s->len : 0, s && s->reserved, buf, sizeof(buf));
-		count_text(&row->args[i].values, buf);
+		fn(a, i, buf, arg);
 	}
+}
+
+static void count_arg(const struct bp_arg *a, size_t i, const char *value, void *arg)
+{
+	struct bp_row *row = arg;
+
+	(void)a;
+	count_text(&row->args[i].values, value);
 }
 
 static int cmp_sym(const void *a, const void *b)
@@ -434,7 +443,7 @@ static void take_record(struct breakpoints *b, const struct godiag_rec *h)
 	row->recorded++;
 	if (r->fault_mask || (h->flags & GODIAG_RF_FAULT))
 		row->fault_records++;
-	count_args(row, r, &p);
+	walk_args(row, r, &p, count_arg, row);
 	count_stack(b, row, r, &p);
 	count_goid(row, h->goid);
 }
@@ -546,6 +555,24 @@ static void row_finish(struct bp_row *row)
 	row->p90_ns = pct_nearest_rank(row->durs, row->ndurs, 90);
 	row->p99_ns = pct_nearest_rank(row->durs, row->ndurs, 99);
 	row->max_ns = row->durs[row->ndurs - 1];
+}
+
+const struct bp_row *bp_hit(const struct breakpoints *b, const struct godiag_rec *rec,
+			    size_t len, bool *is_ret, bp_arg_fn *fn, void *arg)
+{
+	const struct godiag_rec_break *r = (const void *)rec;
+	const struct bp_probe_map *pm;
+	struct rec_parts p;
+
+	if (rec->type != GODIAG_REC_BREAKPOINT || len < sizeof(*r))
+		return NULL;
+	pm = probe_of(b, r->probe_id);
+	if (!pm || !rec_split(r, len, &p))
+		return NULL;
+	*is_ret = pm->is_ret;
+	if (!pm->is_ret && fn)
+		walk_args(&b->rows[pm->row], r, &p, fn, arg);
+	return &b->rows[pm->row];
 }
 
 void bp_finish(struct breakpoints *b)
