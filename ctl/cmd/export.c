@@ -530,17 +530,21 @@ static void put_names(struct perfetto *pf, FILE *out, bool *first)
 			 e->pid);
 		put_meta(out, first, "process_name", e->pid, 0, name, 0);
 	}
-	for (i = 0; i < pf->ntracks; i++) {
-		const struct gtrack *t = &pf->tracks[i];
-		const struct go_row *row = goreport_find(g, t->pid, t->goid);
+	/* Every track is a row's (on_interval): one pass over the rows. */
+	for (i = 0; i < g->nrows; i++) {
+		const struct go_row *row = &g->rows[i];
+		size_t t = track_of(pf, row->pid, row->goid, false);
 
-		if (row && row->created)
-			snprintf(name, sizeof(name), "G%" PRIu64 " %s", t->goid,
-				 goreport_start_name(g, t->pid, row->start_pc, buf, sizeof(buf)));
+		if (t == SIZE_MAX)
+			continue;
+		if (row->created)
+			snprintf(name, sizeof(name), "G%" PRIu64 " %s", row->goid,
+				 goreport_start_name(g, row->pid, row->start_pc, buf, sizeof(buf)));
 		else
-			snprintf(name, sizeof(name), "G%" PRIu64, t->goid);
-		put_meta(out, first, "thread_name", t->pid, GO_TID_BASE + i, name, 0);
-		put_meta(out, first, "thread_sort_index", t->pid, GO_TID_BASE + i, NULL, t->goid);
+			snprintf(name, sizeof(name), "G%" PRIu64, row->goid);
+		put_meta(out, first, "thread_name", row->pid, GO_TID_BASE + t, name, 0);
+		put_meta(out, first, "thread_sort_index", row->pid, GO_TID_BASE + t, NULL,
+			 row->goid);
 	}
 }
 

@@ -12,7 +12,7 @@ starts, or lies inside it); the goroutine tracks ("G<id> ...") are the
 goroutines the report lists, and each one's running, runnable and blocked
 slices add up to the report's running_ns, runnable_ns and blocked_ns;
 every flow has its start and its end, and a "create" flow goes from the
-goroutine's parent to it. FILES: when given, "create:1>2,ready:2>1" are
+goroutine's parent to it. FLOWS: when given, "create:1>2,ready:2>1" are
 all the flows the trace must have. Prints one line per failed check and
 exits 1 when any failed.
 """
