@@ -405,7 +405,7 @@ static void put_break(struct perfetto *pf, struct json *j, const struct ev *e)
 	char name[64];
 	bool is_ret = false;
 
-	row = bp_hit(&pf->r->bp, rec, rec->size, &is_ret, NULL, NULL);
+	row = bp_hit(&pf->r->bp, rec, rec->size, &is_ret, NULL, NULL, NULL);
 	if (row)
 		snprintf(name, sizeof(name), "%.50s%s", row->function, is_ret ? " ret" : "");
 	else
@@ -420,7 +420,7 @@ static void put_break(struct perfetto *pf, struct json *j, const struct ev *e)
 	if (rec->goid)
 		json_kv_u64(j, "goroutine", rec->goid);
 	if (row && !is_ret)
-		bp_hit(&pf->r->bp, rec, rec->size, &is_ret, put_arg, j);
+		bp_hit(&pf->r->bp, rec, rec->size, &is_ret, put_arg, NULL, j);
 	json_object_end(j);
 }
 

@@ -48,7 +48,8 @@ static const char *const script_usage =
 	"                        \"enter_ns\"; a goroutine event's \"subject\",\n"
 	"                        \"start\", \"parent\", \"creator\", \"reason\",\n"
 	"                        \"reason_nr\", \"by\"; a hit's \"function\", \"spec\",\n"
-	"                        \"ret\", \"args\":[{\"name\":S,\"value\":S}];\n"
+	"                        \"ret\", \"args\":[{\"name\":S,\"value\":S}],\n"
+	"                        \"stack\":[S] (innermost first);\n"
 	"                        lost \"count\", \"first_ns\", \"last_ns\"; exit\n"
 	"                        \"status\")\n"
 	"  -a, --absolute        wall-clock times (UTC, to the nanosecond) instead\n"
@@ -255,6 +256,12 @@ static void walk_arg(const struct bp_arg *a, size_t i, const char *value, void *
 	print_object_end(p);
 }
 
+static void walk_frame(const char *frame, size_t i, void *arg)
+{
+	(void)i;
+	print_string(arg, PRINT_JSON, NULL, NULL, frame);
+}
+
 static void walk_break(struct printer *p, const struct report *r, const struct godiag_rec *rec)
 {
 	const struct godiag_rec_break *b = (const void *)rec;
@@ -262,7 +269,7 @@ static void walk_break(struct printer *p, const struct report *r, const struct g
 	bool is_ret = b->is_ret;
 
 	/* Twice through the model: its row first, then the args in their array. */
-	row = bp_hit(&r->bp, rec, rec->size, &is_ret, NULL, NULL);
+	row = bp_hit(&r->bp, rec, rec->size, &is_ret, NULL, NULL, NULL);
 	if (row) {
 		print_string(p, PRINT_ANY, "function", " %s", row->function);
 		print_string(p, PRINT_JSON, "spec", NULL, row->spec);
@@ -276,8 +283,13 @@ static void walk_break(struct printer *p, const struct report *r, const struct g
 		print_string(p, PRINT_FP, "ret", " %s", "ret");
 	print_array_begin(p, "args");
 	if (row && !is_ret)
-		bp_hit(&r->bp, rec, rec->size, &is_ret, walk_arg, p);
+		bp_hit(&r->bp, rec, rec->size, &is_ret, walk_arg, NULL, p);
 	print_array_end(p);
+	/* JSON only: the text is one line a record. */
+	print_array_begin_to(p, PRINT_JSON, "stack");
+	if (row)
+		bp_hit(&r->bp, rec, rec->size, &is_ret, NULL, walk_frame, p);
+	print_array_end_to(p, PRINT_JSON);
 }
 
 static void walk_lost(struct printer *p, const struct godiag_rec *rec)

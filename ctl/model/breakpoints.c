@@ -369,25 +369,50 @@ static const char *sym_of(const struct breakpoints *b, uint32_t pid, uint64_t pc
 	return s ? s->func : NULL;
 }
 
-static void count_stack(const struct breakpoints *b, struct bp_row *row,
-			const struct godiag_rec_break *r, const struct rec_parts *p)
+/* Each frame of a hit's stack, innermost first: its function, or 0x%llx. */
+static void walk_stack(const struct breakpoints *b, const struct godiag_rec_break *r,
+		       const struct rec_parts *p, bp_frame_fn *fn, void *arg)
 {
-	char text[GODIAG_BREAK_STACK_MAX * 128], pc[24];
-	size_t i, o = 0;
+	char pc[24];
 	const char *name;
+	size_t i;
 
-	if (!r->nstack)
-		return;
-	text[0] = '\0';
-	for (i = 0; i < r->nstack && o < sizeof(text); i++) {
+	for (i = 0; i < r->nstack; i++) {
 		name = sym_of(b, r->hdr.tgid, p->stack[i]);
 		if (!name) {
 			snprintf(pc, sizeof(pc), "0x%" PRIx64, p->stack[i]);
 			name = pc;
 		}
-		o += (size_t)snprintf(text + o, sizeof(text) - o, "%s%s", i ? "\n" : "", name);
+		fn(name, i, arg);
 	}
-	count_text(&row->stacks, text);
+}
+
+struct stack_text {
+	char text[GODIAG_BREAK_STACK_MAX * 128];
+	size_t o;
+};
+
+static void add_frame(const char *frame, size_t i, void *arg)
+{
+	struct stack_text *t = arg;
+
+	if (t->o < sizeof(t->text))
+		t->o += (size_t)snprintf(t->text + t->o, sizeof(t->text) - t->o, "%s%s",
+					 i ? "\n" : "", frame);
+}
+
+/* A stack counts as one text, its frames separated by '\n'. */
+static void count_stack(const struct breakpoints *b, struct bp_row *row,
+			const struct godiag_rec_break *r, const struct rec_parts *p)
+{
+	struct stack_text t;
+
+	if (!r->nstack)
+		return;
+	t.text[0] = '\0';
+	t.o = 0;
+	walk_stack(b, r, p, add_frame, &t);
+	count_text(&row->stacks, t.text);
 }
 
 static void count_goid(struct bp_row *row, uint64_t goid)
@@ -558,7 +583,8 @@ static void row_finish(struct bp_row *row)
 }
 
 const struct bp_row *bp_hit(const struct breakpoints *b, const struct godiag_rec *rec,
-			    size_t len, bool *is_ret, bp_arg_fn *fn, void *arg)
+			    size_t len, bool *is_ret, bp_arg_fn *fn, bp_frame_fn *frame_fn,
+			    void *arg)
 {
 	const struct godiag_rec_break *r = (const void *)rec;
 	const struct bp_probe_map *pm;
@@ -572,6 +598,8 @@ const struct bp_row *bp_hit(const struct breakpoints *b, const struct godiag_rec
 	*is_ret = pm->is_ret;
 	if (!pm->is_ret && fn)
 		walk_args(&b->rows[pm->row], r, &p, fn, arg);
+	if (frame_fn)
+		walk_stack(b, r, &p, frame_fn, arg);
 	return &b->rows[pm->row];
 }
 

@@ -58,6 +58,7 @@ static void put_break(struct capw *w, uint16_t cpu, uint32_t id, uint64_t t, uin
 	struct {
 		struct godiag_rec_break r;
 		uint64_t words[3];
+		uint64_t stack[2];
 		struct godiag_rec_str str;
 		char bytes[8];
 	} b;
@@ -74,7 +75,10 @@ static void put_break(struct capw *w, uint16_t cpu, uint32_t id, uint64_t t, uin
 	b.r.is_ret = is_ret;
 	if (!is_ret) {
 		b.r.nwords = 3;
+		b.r.nstack = 2;
 		b.r.nstr = 1;
+		b.stack[0] = 0x401000;
+		b.stack[1] = 0x402000;
 		b.words[0] = (uint64_t)n;
 		b.words[1] = 0xc000010000;
 		b.words[2] = strlen(s);
@@ -92,6 +96,7 @@ static const char breaks[] =
 	"B\t0\t100\t1\t1\t0\tmain.handle\tmain.handle\n"
 	"A\t0\t100\t0\tint\t8\tn\tint\n"
 	"A\t0\t100\t1\tstring\t0\tname\tstring\n"
+	"S\t100\t401000\tmain.handle\th.go\t3\n"
 	"P\t0\t100\t1\tentry\t1\t0\t0\t0\t1\t0\n"
 	"P\t0\t100\t2\tret\t1\t0\t0\t0\t1\t0\n";
 
@@ -276,10 +281,12 @@ static const char *const json_want[] = {
 	"{\"time_ns\":400,\"ts_ns\":1000000400,\"realtime_ns\":1796000000000000400,\"cpu\":1,"
 	"\"pid\":100,\"tid\":101,\"goroutine\":2,\"kind\":\"break\",\"fault\":false,"
 	"\"function\":\"main.handle\",\"spec\":\"main.handle\",\"ret\":false,"
-	"\"args\":[{\"name\":\"n\",\"value\":\"-7\"},{\"name\":\"name\",\"value\":\"bob\"}]}",
+	"\"args\":[{\"name\":\"n\",\"value\":\"-7\"},{\"name\":\"name\",\"value\":\"bob\"}],"
+	"\"stack\":[\"main.handle\",\"0x402000\"]}",
 	"{\"time_ns\":450,\"ts_ns\":1000000450,\"realtime_ns\":1796000000000000450,\"cpu\":1,"
 	"\"pid\":100,\"tid\":101,\"goroutine\":2,\"kind\":\"break\",\"fault\":false,"
-	"\"function\":\"main.handle\",\"spec\":\"main.handle\",\"ret\":true,\"args\":[]}",
+	"\"function\":\"main.handle\",\"spec\":\"main.handle\",\"ret\":true,\"args\":[],"
+	"\"stack\":[]}",
 	"{\"time_ns\":500,\"ts_ns\":1000000500,\"realtime_ns\":1796000000000000500,\"cpu\":1,"
 	"\"pid\":100,\"tid\":101,\"goroutine\":2,\"kind\":\"go-ready\",\"fault\":false,"
 	"\"subject\":1,\"by\":2}",
