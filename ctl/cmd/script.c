@@ -12,6 +12,7 @@
 #include "cmd/cmd.h"
 #include "cmd/report.h"
 #include "cmd/script.h"
+#include "module/names.h"
 
 static const char *const script_usage =
 	"Usage: " PROG " script FILE [--json] [--absolute] [--pid PID]\n"
@@ -32,7 +33,7 @@ static const char *const script_usage =
 	"  go-exit    G<id>\n"
 	"  break      FUNCTION NAME=VALUE... (at entry), FUNCTION ret (at a RET)\n"
 	"  lost       N records lost on cpu C\n"
-	"  exit       the target exited: its status\n"
+	"  exit       a target ended: how (\"exited with status 1\")\n"
 	"\n"
 	"A file cut short is printed up to the cut, with a line on stderr\n"
 	"saying where it was cut (exit status 5).\n"
@@ -51,7 +52,7 @@ static const char *const script_usage =
 	"                        \"ret\", \"args\":[{\"name\":S,\"value\":S}],\n"
 	"                        \"stack\":[S] (innermost first);\n"
 	"                        lost \"count\", \"first_ns\", \"last_ns\"; exit\n"
-	"                        \"status\")\n"
+	"                        \"status\", \"wait_status\")\n"
 	"  -a, --absolute        wall-clock times (UTC, to the nanosecond) instead\n"
 	"                        of times since the start\n"
 	"  -p, --pid PID         only the records of process PID\n"
@@ -302,6 +303,17 @@ static void walk_lost(struct printer *p, const struct godiag_rec *rec)
 	print_u64(p, PRINT_JSON, "last_ns", NULL, l->last_ns);
 }
 
+/* "exited with status 1", as capture's notes say it; the wait status in JSON. */
+static void walk_exit(struct printer *p, const struct godiag_rec *rec)
+{
+	uint32_t st = ((const struct godiag_rec_target_exit *)rec)->exit_code;
+	char buf[64];
+
+	wait_status_format(st, buf, sizeof(buf));
+	print_string(p, PRINT_ANY, "status", " %s", buf);
+	print_u64(p, PRINT_JSON, "wait_status", NULL, st);
+}
+
 void script_walk(struct printer *p, const struct report *r, const struct script_opts *o,
 		 const struct godiag_rec *rec)
 {
@@ -326,8 +338,7 @@ void script_walk(struct printer *p, const struct report *r, const struct script_
 		walk_lost(p, rec);
 		break;
 	case SCRIPT_EXIT:
-		print_u64(p, PRINT_ANY, "status", " status %" PRIu64,
-			  ((const struct godiag_rec_target_exit *)rec)->exit_code);
+		walk_exit(p, rec);
 		break;
 	default:
 		print_u64(p, PRINT_ANY, "type", " type %" PRIu64, rec->type);

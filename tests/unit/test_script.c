@@ -210,7 +210,7 @@ static const char text_want[] =
 	"    0.000000600 [001]     100/101     G2     go-exit   G2\n"
 	"    0.000000650 [000]     100/100     -      go-start  G1\n"
 	"    0.000000700 [001]       0/0       -      lost      3 records lost on cpu 1\n"
-	"    0.000000800 [000]     100/100     -      exit      status 256\n"
+	"    0.000000800 [000]     100/100     -      exit      exited with status 1\n"
 	"    0.000000900 [000]     100/100     -      unknown   type 42 size 32\n";
 
 static char *render(const struct report *r, const struct script_opts *o, bool json)
@@ -301,7 +301,7 @@ static const char *const json_want[] = {
 	"\"count\":3,\"first_ns\":1000000610,\"last_ns\":1000000690}",
 	"{\"time_ns\":800,\"ts_ns\":1000000800,\"realtime_ns\":1796000000000000800,\"cpu\":0,"
 	"\"pid\":100,\"tid\":100,\"goroutine\":null,\"kind\":\"exit\",\"fault\":false,"
-	"\"status\":256}",
+	"\"status\":\"exited with status 1\",\"wait_status\":256}",
 	"{\"time_ns\":900,\"ts_ns\":1000000900,\"realtime_ns\":1796000000000000900,\"cpu\":0,"
 	"\"pid\":100,\"tid\":100,\"goroutine\":null,\"kind\":\"unknown\",\"fault\":false,"
 	"\"type\":42,\"size\":32}",
