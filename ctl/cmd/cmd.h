@@ -22,6 +22,8 @@ struct cmd {
 extern const struct cmd cmd_status;
 extern const struct cmd cmd_capture;
 extern const struct cmd cmd_report;
+extern const struct cmd cmd_script;
+extern const struct cmd cmd_export;
 extern const struct cmd cmd_sessions;
 extern const struct cmd cmd_session;
 extern const struct cmd cmd_stats;

@@ -96,6 +96,14 @@ one_build() { # VERSION KIND BINARY
 	check_eq "$t: peek: unmapped string bytes are faults" "${V[gt:peek]}" "${V[main.peek:faults]}"
 	check_eq "$t: peek: ... and still recorded" "${V[gt:peek]}" "${V[main.peek:recorded]}"
 	check_eq "$t: (*server).handle: hits" "${V[gt:handle]}" "${V[main.(*server).handle:hits]}"
+	# script: each entry of main.add one line, with its two arguments
+	check "$t: script --json --kind break" "$ctl" script --json --kind break "$cap"
+	check_eq "$t: script: main.add's entries, one line each" "${V[main.add:recorded]}" \
+		"$(grep -c '"function":"main.add","spec":"main.add","ret":false,"args":\[{"name":[^]]*},{"name":[^]]*}\]' "$work/out")"
+	check_eq "$t: script: main.add's second argument as report counts it" "${V[main.add:arg2]}" \
+		"$(grep '"function":"main.add","spec":"main.add","ret":false' "$work/out" |
+			sed -E 's/.*"args":\[\{[^}]*\},\{"name":"[^"]*","value":"([^"]*)"\}\].*/\1/' |
+			LC_ALL=C sort | uniq -c | awk '{ s = s (NR > 1 ? " " : "") $2 "=" $1 } END { print s }')"
 }
 
 # text_unchanged PID BINARY: bytes of PID's executable mappings of BINARY
