@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "base/print.h"
+#include "base/proc.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
 #include "model/rtstats.h"
@@ -366,7 +367,8 @@ static int watch(const struct cmd *c, const struct ropts *o, struct rs_reader *r
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	for (;;) {
 		e = rs_read(r, &s, err, sizeof(err));
-		if (e == GR_ENOPROC && !first) {
+		/* (a read that failed because the process is exiting: it ended) */
+		if (!first && (e == GR_ENOPROC || (e != GR_OK && proc_ended(o->pid)))) {
 			if (o->json)
 				printf("{\"pid\":%d,\"exited\":true}\n", (int)o->pid);
 			else

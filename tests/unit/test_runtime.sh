@@ -215,7 +215,7 @@ assert all(l["gomaxprocs"] == 3 for l in lines[:-1])' "$tmp/watch.json" "$pid" 2
 		ok "runtime --watch --json prints JSON Lines and says when the process exits (exit 0)"
 	else
 		nok "runtime --watch --json prints JSON Lines and says when the process exits (exit $wstatus)"
-		sed 's/^/#   /' "$tmp/watch.py" "$tmp/watch.err" | tail -4
+		cat "$tmp/watch.py" "$tmp/watch.err" 2>/dev/null | sed 's/^/#   /' | tail -4
 	fi
 fi
 
