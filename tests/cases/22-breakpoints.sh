@@ -178,6 +178,8 @@ check "detach: ... after its loop" grep -q '^loops ' "$gt_out"
 old=$progs/gobreak-go1.23 new=$progs/gobreak-go1.26
 cp "$old" "$work/svc"
 start_gt pid "$work/svc" --wait-signal --loop
+kill -USR1 "$pid"
+check "redeployed: the service runs its loop" wait_for grep -q '^done ' "$gt_out"
 cp "$new" "$work/svc.new"
 mv "$work/svc.new" "$work/svc"
 "$ctl" capture -p "$pid" --duration 2s -o "$cap.redeploy" --break runtime.runCleanups \
