@@ -288,6 +288,19 @@ int gobin_reasons_symbol(const struct gobin *b, uint64_t *vaddr, uint64_t *size)
 /* The libelf handle of the image. */
 Elf *gobin_elf(const struct gobin *b);
 
+/* A symbol of .symtab: its value and size when found. */
+struct gobin_sym {
+	bool found;
+	uint64_t value, size;
+};
+
+/*
+ * The first STT_OBJECT symbol named names[i] in .symtab, into out[i], for
+ * each of the n names (the runtime's variables: goruntime.c, gostats.c).
+ */
+void gobin_symtab_objects(const struct gobin *b, const char *const *names, size_t n,
+			  struct gobin_sym *out);
+
 /* Frees b->reasons. */
 void gobin_free_reasons(struct gobin *b);
 

@@ -69,38 +69,14 @@ static int var_index(const char *name)
 
 static void scan_symtab(const struct gobin *b, struct var *v)
 {
-	Elf *elf = gobin_elf(b);
-	Elf_Scn *scn = NULL;
+	struct gobin_sym sym[VARS];
+	int k;
 
-	while (elf && (scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *data;
-		size_t i, n;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
-			continue;
-		data = elf_getdata(scn, NULL);
-		if (!data)
-			continue;
-		n = data->d_size / sh.sh_entsize;
-		for (i = 0; i < n; i++) {
-			const char *name;
-			GElf_Sym s;
-			int k;
-
-			if (!gelf_getsym(data, (int)i, &s) || !s.st_name ||
-			    GELF_ST_TYPE(s.st_info) != STT_OBJECT)
-				continue;
-			name = elf_strptr(elf, sh.sh_link, s.st_name);
-			if (!name || strncmp(name, "runtime.", 8))
-				continue;
-			k = var_index(name);
-			if (k >= 0 && !v[k].sym) {
-				v[k].sym = true;
-				v[k].sym_addr = s.st_value;
-				v[k].sym_size = s.st_size;
-			}
-		}
+	gobin_symtab_objects(b, var_names, VARS, sym);
+	for (k = 0; k < VARS; k++) {
+		v[k].sym = sym[k].found;
+		v[k].sym_addr = sym[k].value;
+		v[k].sym_size = sym[k].size;
 	}
 }
 
