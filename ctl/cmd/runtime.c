@@ -303,21 +303,6 @@ static void parse_options(const struct cmd *c, int argc, char **argv, struct rop
 	o->pid = (pid_t)pid;
 }
 
-static int exit_of(enum gr_error e)
-{
-	switch (e) {
-	case GR_OK:
-		return EXIT_OK;
-	case GR_ENOPROC:
-	case GR_ENOTGO:
-		return EXIT_USAGE;
-	case GR_EPERM:
-		return EXIT_PERM;
-	default:
-		return EXIT_OPFAIL;
-	}
-}
-
 static void print_sample(const struct ropts *o, const struct rs_reader *r,
 			 const struct rs_sample *s, bool first)
 {
@@ -377,7 +362,7 @@ static int watch(const struct cmd *c, const struct ropts *o, struct rs_reader *r
 		}
 		if (e != GR_OK) {
 			rs_close(r);
-			die(exit_of(e), "%s: %s", c->name, err);
+			die(gr_exit_code(e), "%s: %s", c->name, err);
 		}
 		print_sample(o, r, &s, first);
 		first = false;
@@ -399,7 +384,7 @@ static int run_runtime(const struct cmd *c, int argc, char **argv)
 	e = rs_open(o.pid, r, err, sizeof(err));
 	if (e != GR_OK) {
 		rs_close(r);
-		die(exit_of(e), "%s: %s", c->name, err);
+		die(gr_exit_code(e), "%s: %s", c->name, err);
 	}
 	if (o.watch_ns) {
 		rc = watch(c, &o, r);
@@ -407,7 +392,7 @@ static int run_runtime(const struct cmd *c, int argc, char **argv)
 		e = rs_read(r, &s, err, sizeof(err));
 		if (e != GR_OK) {
 			rs_close(r);
-			die(exit_of(e), "%s: %s", c->name, err);
+			die(gr_exit_code(e), "%s: %s", c->name, err);
 		}
 		print_sample(&o, r, &s, true);
 	}

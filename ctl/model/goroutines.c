@@ -645,6 +645,21 @@ enum gr_error gr_walk(struct gr_dump *d, const struct gr_filter *f, char *err, s
 	return GR_OK;
 }
 
+int gr_exit_code(enum gr_error e)
+{
+	switch (e) {
+	case GR_OK:
+		return EXIT_OK;
+	case GR_ENOPROC:
+	case GR_ENOTGO:
+		return EXIT_USAGE;
+	case GR_EPERM:
+		return EXIT_PERM;
+	default:
+		return EXIT_OPFAIL;
+	}
+}
+
 enum gr_error gr_read(pid_t pid, const struct gr_filter *f, struct gr_dump *d,
 		      char *err, size_t errlen)
 {

@@ -143,6 +143,9 @@ enum gr_error {
 	GR_EFAIL,	/* anything else */
 };
 
+/* godiagctl's exit status for e (base/util.h): no process or not Go 1, EPERM 4. */
+int gr_exit_code(enum gr_error e);
+
 /*
  * Reads the goroutines of pid, keeps those f lets through, groups them.
  * Returns GR_OK, or an error with one line in err. gr_free() in both cases.
