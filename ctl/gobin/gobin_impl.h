@@ -268,6 +268,7 @@ int gobin_dw_member(Dwarf_Die *st, const char *name, uint64_t *off, uint64_t *si
 
 /* Follows typedefs from type to a structure: true when it ends at one. */
 bool gobin_dw_peel(Dwarf_Die *type);
+bool gobin_dw_var_addr(Dwarf_Die *v, uint64_t *addr);
 #endif
 
 /* ---- the image (gobin.c), for gofacts.c and gorecover.c ------------ */

@@ -152,17 +152,38 @@ static void scan_g(struct dw *d, Dwarf_Die *g)
 			set(d, flat[i].id, off, size);
 }
 
-/* A variable's static address: DW_AT_location [DW_OP_addr X]. */
-static void scan_var(struct dw *d, Dwarf_Die *v, enum gort_fact_id id)
+/*
+ * A variable's static address: DW_AT_location [DW_OP_addr X]. Go writes
+ * it as a block (DW_FORM_block1), which libdw's dwarf_getlocation() does
+ * not take as a location in DWARF 4: then the block's bytes are read here.
+ */
+bool gobin_dw_var_addr(Dwarf_Die *v, uint64_t *addr)
 {
 	Dwarf_Attribute a;
+	Dwarf_Block blk;
 	Dwarf_Op *expr;
 	size_t len;
 
-	if (!dwarf_attr(v, DW_AT_location, &a) || dwarf_getlocation(&a, &expr, &len) != 0 ||
-	    len != 1 || expr[0].atom != DW_OP_addr)
-		return;
-	set(d, id, expr[0].number, 8);
+	if (!dwarf_attr(v, DW_AT_location, &a))
+		return false;
+	if (dwarf_getlocation(&a, &expr, &len) == 0) {
+		if (len != 1 || expr[0].atom != DW_OP_addr)
+			return false;
+		*addr = expr[0].number;
+		return true;
+	}
+	if (dwarf_formblock(&a, &blk) != 0 || blk.length != 9 || blk.data[0] != DW_OP_addr)
+		return false;
+	*addr = gobin_le64(blk.data + 1);
+	return true;
+}
+
+static void scan_var(struct dw *d, Dwarf_Die *v, enum gort_fact_id id)
+{
+	uint64_t addr;
+
+	if (gobin_dw_var_addr(v, &addr))
+		set(d, id, addr, 8);
 }
 
 static int scan_dwarf(const struct gobin *b, struct dw *d, char *err, size_t errlen)

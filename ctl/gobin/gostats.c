@@ -80,31 +80,6 @@ static void scan_symtab(const struct gobin *b, struct var *v)
 	}
 }
 
-/*
- * A variable's static address: DW_AT_location [DW_OP_addr X]. Go writes
- * it as a block (DW_FORM_block1), which libdw's dwarf_getlocation() does
- * not take as a location in DWARF 4: the block's bytes are read here.
- */
-static bool var_addr(Dwarf_Die *die, uint64_t *addr)
-{
-	Dwarf_Attribute a;
-	Dwarf_Block blk;
-	Dwarf_Op *expr;
-	size_t len;
-
-	if (!dwarf_attr(die, DW_AT_location, &a))
-		return false;
-	if (dwarf_getlocation(&a, &expr, &len) == 0) {
-		if (len != 1 || expr[0].atom != DW_OP_addr)
-			return false;
-		*addr = expr[0].number;
-		return true;
-	}
-	if (dwarf_formblock(&a, &blk) != 0 || blk.length != 9 || blk.data[0] != DW_OP_addr)
-		return false;
-	*addr = gobin_le64(blk.data + 1);
-	return true;
-}
 
 /* A variable's address and type (DW_AT_type). */
 static void scan_var(Dwarf_Die *die, struct var *v)
@@ -112,7 +87,7 @@ static void scan_var(Dwarf_Die *die, struct var *v)
 	Dwarf_Attribute a;
 	uint64_t addr;
 
-	if (!var_addr(die, &addr))
+	if (!gobin_dw_var_addr(die, &addr))
 		return;
 	if (!dwarf_attr_integrate(die, DW_AT_type, &a) || !dwarf_formref_die(&a, &v->type))
 		return;

@@ -140,6 +140,9 @@ static void check_version(int minor)
 				     d.facts[i].name);
 	}
 	CHECK(d.facts[GORT_SYSCALLBP].absent == (minor < 23));
+	/* the variables' DWARF locations are blocks: read, and agreeing */
+	CHECK(strstr(d.facts[GORT_ALLGLEN].agree, "dwarf") != NULL);
+	CHECK(strstr(d.facts[GORT_ALLGPTR].agree, "dwarf") != NULL);
 	test_end();
 
 	snprintf(name, sizeof(name), "godump-go1.%d-stripped", minor);
