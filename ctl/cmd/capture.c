@@ -107,18 +107,27 @@ static const char *const capture_usage =
 	"      --max-duration DUR the module stops the session after DUR even if\n"
 	"                         godiagctl cannot (default 1h; 0 or none: no\n"
 	"                         limit but the host's, godiag.max_lifetime_ms)\n"
-	"      --buffer SIZE      buffer per CPU (default 1M, 16K..256M; rounded\n"
-	"                         up to a power of two)\n"
+	"      --buffer SIZE      buffer per CPU (16K..256M; rounded up to a power\n"
+	"                         of two); default from the events (--syscalls\n"
+	"                         2M, --goroutines 4M, --break 2M, summed and\n"
+	"                         rounded up), at most 256M for all online CPUs,\n"
+	"                         at least 1M, at most RAM/16 for all CPUs\n"
 	"      --mode MODE        discard: when a buffer is full, drop new events\n"
 	"                         (default); overwrite: drop the oldest\n"
 	"      --strict           exit 6 when the file is complete but the run was\n"
 	"                         not clean: events were lost, or COMMAND exited\n"
 	"                         with a status other than 0\n"
+	"      --json             at the end, also print the summary as one JSON\n"
+	"                         object on stdout (records, lost, written,\n"
+	"                         bytes, processes, goroutines, duration_ns,\n"
+	"                         reason, mode, buffer_size, cpus)\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"Durations take ns, us, ms, s, m or h; sizes K, M or G. At the end one\n"
 	"line on stderr says how many events were captured and lost; if any\n"
-	"were lost, capture again with a larger --buffer.\n"
+	"were lost, capture again with a larger --buffer. On a terminal it also\n"
+	"says what it attached to and keeps a status line up to date (elapsed,\n"
+	"records/s, bytes, lost so far, goroutines seen).\n"
 	"\n"
 	"Exit status: 0 FILE is complete (losses and the command's status are\n"
 	"in it and on stderr); 6 with --strict, FILE is complete but events were\n"
@@ -693,6 +702,7 @@ static void setup(struct capture *c, sigset_t *orig)
 	map_rings(c);
 	capture_output_open(c);
 	start(c);
+	capture_status_attached(c);
 }
 
 static int run_capture(const struct cmd *cmd, int argc, char **argv)
@@ -708,6 +718,7 @@ static int run_capture(const struct cmd *cmd, int argc, char **argv)
 	c.o = &o;
 	c.out.fd = -1;
 	c.dev = -1;
+	capture_status_init(&c);
 	open_sources(&c);
 	setup(&c, &orig);
 	capture_loop(&c);
@@ -717,6 +728,7 @@ static int run_capture(const struct cmd *cmd, int argc, char **argv)
 	gdnl_close(c.notify);
 	gdnl_close(c.nl);
 	hmap_free(&c.procs);
+	capture_status_free(&c);
 	free_sources(&c);
 	free(c.rings);
 	free(c.targets);

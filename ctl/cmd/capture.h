@@ -60,6 +60,8 @@ struct capture_opts {
 	uint8_t mode;		/* GODIAG_MODE_* */
 	uint32_t max_lifetime_ms;	/* --max-duration; 0: none asked */
 	bool strict;		/* exit EXIT_UNCLEAN when the run was not clean */
+	bool json;		/* --json: the end's figures on stdout */
+	bool buffer_given;	/* --buffer, else capture_default_buffer() */
 	/* Breakpoints (capture_break.c): each --break and its options. */
 	struct capture_bspec *breaks;
 	size_t nbreaks;
@@ -81,6 +83,16 @@ uint32_t capture_events(const struct capture_opts *o);
  * NULL, or why bytes is out of range (GODIAG_BUFFER_MIN..MAX).
  */
 const char *capture_buffer_size(uint64_t bytes, uint32_t *size);
+
+/*
+ * The per-CPU buffer when --buffer is not given: from the events asked
+ * for (GODIAG_EV_*), the online and possible CPUs and the RAM in bytes
+ * (0: unknown); see capture_opts.c. A power of two the module takes.
+ */
+#define CAPTURE_BUFFER_UNIT		(2U << 20)
+#define CAPTURE_BUFFER_TOTAL_MAX	(256ULL << 20)
+uint32_t capture_default_buffer(uint32_t events, unsigned long online,
+				unsigned long possible, uint64_t ram);
 
 /*
  * --max-duration: "0" or "none" for no limit (the host's cap still
@@ -158,6 +170,25 @@ struct capture_target {
 	char comm[64];
 };
 
+/* capture_status.c: what the capture says while it runs. */
+struct capture_status {
+	bool tty;		/* stderr is a terminal: talk */
+	bool live;		/* and no command shares it: a status line */
+	bool shown;		/* a status line is on the screen */
+	uint64_t next_ms;	/* when the status line is due (CLOCK_MONOTONIC) */
+	uint64_t last_ms, last_records;	/* at the last status line */
+	uint64_t bytes;		/* bytes of records read, LOST markers excluded */
+	struct hmap goids;	/* (goid, tgid) seen, as report counts them */
+};
+
+/* What the end sums up, for the summary and --json. */
+struct capture_totals {
+	uint64_t records;
+	uint64_t lost;
+	uint64_t written;	/* the module's; records + lost without it */
+	bool kernel;		/* the module's counters were read */
+};
+
 struct capture {
 	const struct cmd *c;
 	struct capture_opts *o;
@@ -186,6 +217,7 @@ struct capture {
 	int command_status;		/* then its wait status */
 
 	struct hmap procs;	/* tgids seen in records */
+	struct capture_status status;
 	struct capture_src *srcs;	/* the sources the options ask for */
 	size_t nsrcs;
 	uint64_t start_mono, start_real;
@@ -276,6 +308,25 @@ int capture_finish(struct capture *c);
  */
 void auditlog_capture(const struct capture *c, const char *event,
 		      const char *reason, uint64_t records, uint64_t lost);
+
+/*
+ * capture_status.c. init before setup; attached once the targets are
+ * traced; record for every record read; tick in the loop, which polls
+ * no longer than timeout says; clear before anything else is printed at
+ * the end; summary after the one-line summary (terminal only); json on
+ * stdout with --json.
+ */
+void capture_status_init(struct capture *c);
+void capture_status_attached(struct capture *c);
+void capture_status_record(struct capture *c, const struct godiag_rec *rec,
+			   size_t len);
+int capture_status_timeout(const struct capture *c, int timeout);
+void capture_status_tick(struct capture *c);
+void capture_status_clear(struct capture *c);
+void capture_status_summary(const struct capture *c, const struct capture_totals *t);
+void capture_status_json(const struct capture *c, const struct capture_totals *t,
+			 const char *reason);
+void capture_status_free(struct capture *c);
 
 /* capture_loop.c: runs until c->reason is set. */
 void capture_loop(struct capture *c);

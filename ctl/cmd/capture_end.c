@@ -183,21 +183,20 @@ static void destroy_session(struct capture *c)
 	gdnl_exec(c->nl, msg, NULL, NULL);
 }
 
-struct totals {
-	uint64_t records;
-	uint64_t lost;
-};
-
-static struct totals totals_of(const struct capture *c,
-			       const struct capfile_cpu_stats *s, uint32_t flags)
+/* As report sums them up from the file's STATS (report_written()). */
+static struct capture_totals totals_of(const struct capture *c,
+				       const struct capfile_cpu_stats *s, uint32_t flags)
 {
-	struct totals t = { 0, 0 };
+	struct capture_totals t = { 0, 0, 0, (flags & CAPFILE_STATS_KERNEL) != 0 };
 	size_t i;
 
 	for (i = 0; i < c->nrings; i++) {
 		t.records += s[i].read;
-		t.lost += (flags & CAPFILE_STATS_KERNEL) ? s[i].lost : s[i].lost_marked;
+		t.lost += t.kernel ? s[i].lost : s[i].lost_marked;
+		t.written += s[i].written;
 	}
+	if (!t.kernel)
+		t.written = t.records + t.lost;
 	return t;
 }
 
@@ -223,35 +222,36 @@ static bool command_failed(const struct capture *c)
 	return c->command_status_known && c->command_status != 0;
 }
 
-static void summary(const struct capture *c, struct totals t)
+static void summary(const struct capture *c, const struct capture_totals *t)
 {
 	char dur[32], size[32];
 	size_t n = c->procs.len;
 
 	format_duration(c->end_mono - c->start_mono, dur, sizeof(dur));
 	fprintf(stderr, "captured %llu record%s (%llu lost) from %zu process%s in %s -> %s\n",
-		(unsigned long long)t.records, t.records == 1 ? "" : "s",
-		(unsigned long long)t.lost, n, n == 1 ? "" : "es", dur, c->o->output);
+		(unsigned long long)t->records, t->records == 1 ? "" : "s",
+		(unsigned long long)t->lost, n, n == 1 ? "" : "es", dur, c->o->output);
+	capture_status_summary(c, t);
 	if (command_failed(c)) {
 		char how[64];
 
 		wait_status_format(c->command_status, how, sizeof(how));
 		note("the command %s", how);
 	}
-	if (!t.lost)
+	if (!t->lost)
 		return;
 	format_size(c->o->buffer, size, sizeof(size));
 	/* The capture drains all along: what was overwritten is a gap, not the start. */
 	if (c->o->mode == GODIAG_MODE_OVERWRITE)
 		warn("%llu records were overwritten before they were read (overwrite "
 		     "mode: the capture has gaps where the buffers were full); a "
-		     "larger --buffer than %s leaves fewer", (unsigned long long)t.lost,
+		     "larger --buffer than %s leaves fewer", (unsigned long long)t->lost,
 		     size);
 	else
 		warn("%llu records lost (%.1f%%): the buffers were full; capture "
 		     "again with a larger --buffer than %s",
-		     (unsigned long long)t.lost,
-		     100.0 * (double)t.lost / (double)(t.records + t.lost), size);
+		     (unsigned long long)t->lost,
+		     100.0 * (double)t->lost / (double)(t->records + t->lost), size);
 }
 
 /* Drains until a pass finds nothing: after STOP no writer adds more. */
@@ -268,12 +268,13 @@ static void drain_fully(struct capture *c)
 int capture_finish(struct capture *c)
 {
 	struct capfile_cpu_stats *s;
+	struct capture_totals t;
 	uint32_t flags;
-	struct totals t;
 	bool exact, expired = false;
 	int err, ret;
 	size_t i;
 
+	capture_status_clear(c);
 	if (!c->session_gone)
 		stop_session(c);
 	drain_fully(c);
@@ -299,7 +300,9 @@ int capture_finish(struct capture *c)
 			 "write-error", t.records, t.lost);
 	if (ret != EXIT_OK)
 		return ret;
-	summary(c, t);
+	summary(c, &t);
+	if (c->o->json)
+		capture_status_json(c, &t, reason_name(c->reason));
 	/* --strict: a complete file of an incomplete or failed run. */
 	if (c->o->strict && (t.lost || !exact || command_failed(c)))
 		return EXIT_UNCLEAN;

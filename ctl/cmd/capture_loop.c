@@ -39,6 +39,7 @@ static void on_record(const struct godiag_rec *rec, size_t len,
 			c->srcs[i].ops->record(c->srcs[i].data, rec, len);
 	if (rec->type != GODIAG_REC_LOST)
 		hmap_get(&c->procs, rec->tgid, 0, 0, &added);
+	capture_status_record(c, rec, len);
 }
 
 void capture_drain(struct capture *c)
@@ -207,7 +208,10 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Until the next flush of what is buffered, or the next resync; -1: none due. */
+/*
+ * Until the next flush of what is buffered, the next resync or the next
+ * status line; -1: none due.
+ */
 static int poll_timeout(const struct capture *c, uint64_t last_flush)
 {
 	uint64_t since = now_ms() - last_flush;
@@ -219,7 +223,7 @@ static int poll_timeout(const struct capture *c, uint64_t last_flush)
 		if (t < 0 || f < t)
 			t = f;
 	}
-	return t;
+	return capture_status_timeout(c, t);
 }
 
 void capture_loop(struct capture *c)
@@ -241,6 +245,7 @@ void capture_loop(struct capture *c)
 			c->reason = STOP_WRITE;
 		if (c->reason)
 			break;
+		capture_status_tick(c);
 		set_fds(c, fds);
 		n = poll(fds, NR_FDS, poll_timeout(c, last_flush));
 		if (n < 0 && errno == EINTR)

@@ -2,6 +2,8 @@
 /* capture's options: parsed and checked before anything touches the kernel. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysinfo.h>
+#include <unistd.h>
 
 #include "base/util.h"
 #include "cmd/capture.h"
@@ -27,6 +29,7 @@ enum {
 	OPT_MAX_DURATION,
 	OPT_CGROUP,
 	OPT_CONTAINER,
+	OPT_JSON,
 };
 
 const char *capture_buffer_size(uint64_t bytes, uint32_t *size)
@@ -41,6 +44,51 @@ const char *capture_buffer_size(uint64_t bytes, uint32_t *size)
 		p <<= 1;
 	*size = (uint32_t)p;
 	return NULL;
+}
+
+/*
+ * The default per-CPU buffer: CAPTURE_BUFFER_UNIT for each weight of
+ * the events asked for (syscalls 1, goroutines 2: a switch is several
+ * records, breakpoints 1), rounded up to a power of two, so that the
+ * buffers hold a few seconds of a busy service while the reader waits
+ * for a CPU (the README's demo, syscalls and goroutines on 2 CPUs, lost
+ * 3-4% of its records with 1 MiB and 2 MiB, none with 4 MiB). Bounded:
+ * all online CPUs together at most CAPTURE_BUFFER_TOTAL_MAX, all
+ * possible CPUs (each has a buffer) at most 1/16 of RAM; never below
+ * GODIAG_BUFFER_MIN nor 1 MiB, the earlier default, unless RAM says so.
+ */
+static uint64_t pow2_down(uint64_t v)
+{
+	uint64_t p = GODIAG_BUFFER_MIN;
+
+	while (p * 2 <= v && p < GODIAG_BUFFER_MAX)
+		p *= 2;
+	return p;
+}
+
+uint32_t capture_default_buffer(uint32_t events, unsigned long online,
+				unsigned long possible, uint64_t ram)
+{
+	uint64_t want = 0, size, cap = GODIAG_BUFFER_MAX;
+
+	if (events & GODIAG_EV_SYSCALL)
+		want += CAPTURE_BUFFER_UNIT;
+	if (events & GODIAG_EV_GOROUTINE)
+		want += 2 * CAPTURE_BUFFER_UNIT;
+	if (events & GODIAG_EV_BREAKPOINT)
+		want += CAPTURE_BUFFER_UNIT;
+	size = pow2_down(want);
+	if (size < want)
+		size *= 2;
+	if (online)
+		cap = pow2_down(CAPTURE_BUFFER_TOTAL_MAX / online);
+	if (size > cap)
+		size = cap;
+	if (size < (1U << 20))
+		size = 1U << 20;
+	if (possible && ram && size > ram / 16 / possible)
+		size = pow2_down(ram / 16 / possible);
+	return (uint32_t)size;
 }
 
 const char *capture_max_duration(const char *s, uint32_t *ms)
@@ -307,6 +355,10 @@ static void parse_option(const struct cmd *c, struct capture_opts *o, int opt)
 		break;
 	case OPT_BUFFER:
 		set_buffer(c, o, optarg);
+		o->buffer_given = true;
+		break;
+	case OPT_JSON:
+		o->json = true;
 		break;
 	case OPT_CGROUP:
 		set_group(c, o, &o->cgroup, "--cgroup", optarg);
@@ -346,6 +398,19 @@ static int split_command(const struct cmd *c, int argc, char **argv,
 	return argc;
 }
 
+static uint32_t default_buffer(const struct capture_opts *o)
+{
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	long possible = sysconf(_SC_NPROCESSORS_CONF);
+	struct sysinfo si;
+	uint64_t ram = 0;
+
+	if (!sysinfo(&si))
+		ram = (uint64_t)si.totalram * si.mem_unit;
+	return capture_default_buffer(capture_events(o), online > 0 ? (unsigned long)online : 1,
+				      possible > 0 ? (unsigned long)possible : 1, ram);
+}
+
 static void check(const struct cmd *c, struct capture_opts *o)
 {
 	o->npids_given = o->npids;
@@ -361,6 +426,8 @@ static void check(const struct cmd *c, struct capture_opts *o)
 		cmd_usage_error(c, "missing -o FILE");
 	if (!*o->output)
 		cmd_usage_error(c, "empty -o FILE");
+	if (!o->buffer_given)
+		o->buffer = default_buffer(o);
 }
 
 void capture_parse_opts(const struct cmd *c, int argc, char **argv,
@@ -389,6 +456,7 @@ void capture_parse_opts(const struct cmd *c, int argc, char **argv,
 		{ "max-duration", required_argument, NULL, OPT_MAX_DURATION },
 		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 		{ "container", required_argument, NULL, OPT_CONTAINER },
+		{ "json", no_argument, NULL, OPT_JSON },
 		CMD_HELP_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};

@@ -141,7 +141,7 @@ before=$( (cat "$log" 2>/dev/null || true) | wc -l)
 start_gt pid "$gt" --wait-signal write 10
 gtexe=$(readlink -f "$gt")
 mark
-capture_bg "$work/exit.gdc" -p "$pid" --syscalls
+capture_bg "$work/exit.gdc" -p "$pid" --syscalls --buffer 1M
 wait_running 1
 kill -USR1 "$pid"
 wait "$pid"

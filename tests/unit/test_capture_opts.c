@@ -23,6 +23,19 @@ static void size_bad(uint64_t in, const char *want)
 	test_end();
 }
 
+#define MiB (1ULL << 20)
+#define GiB (1ULL << 30)
+
+static void defbuf(uint32_t events, unsigned long online, unsigned long possible,
+		   uint64_t ram, uint64_t want)
+{
+	test_begin("default buffer: events %#x, %lu/%lu CPUs, %llu MiB RAM: %llu KiB",
+		   events, online, possible, (unsigned long long)(ram / MiB),
+		   (unsigned long long)(want >> 10));
+	CHECK_U64(capture_default_buffer(events, online, possible, ram), want);
+	test_end();
+}
+
 static void maxdur_ok(const char *in, uint32_t want)
 {
 	uint32_t got = 7;
@@ -70,6 +83,22 @@ int main(void)
 	size_bad((16 << 10) - 1, "below the minimum of 16 KiB");
 	size_bad((256ULL << 20) + 1, "above the maximum of 256 MiB");
 	size_bad(UINT64_MAX, "above the maximum of 256 MiB");
+
+	/* The README's demo: syscalls and goroutines on 2 CPUs. */
+	defbuf(GODIAG_EV_SYSCALL | GODIAG_EV_GOROUTINE, 2, 2, 3 * GiB, 8 * MiB);
+	defbuf(GODIAG_EV_SYSCALL, 2, 2, 3 * GiB, 2 * MiB);
+	defbuf(GODIAG_EV_GOROUTINE, 2, 2, 3 * GiB, 4 * MiB);
+	defbuf(GODIAG_EV_BREAKPOINT, 2, 2, 3 * GiB, 2 * MiB);
+	defbuf(GODIAG_EV_SYSCALL | GODIAG_EV_GOROUTINE | GODIAG_EV_BREAKPOINT, 2, 2,
+	       3 * GiB, 8 * MiB);
+	/* Many CPUs: 256 MiB in all at most, 1 MiB each at least. */
+	defbuf(GODIAG_EV_SYSCALL | GODIAG_EV_GOROUTINE, 64, 64, 256 * GiB, 4 * MiB);
+	defbuf(GODIAG_EV_SYSCALL | GODIAG_EV_GOROUTINE, 96, 128, 256 * GiB, 2 * MiB);
+	defbuf(GODIAG_EV_SYSCALL, 1024, 1024, 1024 * GiB, 1 * MiB);
+	/* Little RAM: 1/16 of it over the possible CPUs. */
+	defbuf(GODIAG_EV_SYSCALL | GODIAG_EV_GOROUTINE, 2, 2, 128 * MiB, 4 * MiB);
+	defbuf(GODIAG_EV_SYSCALL, 8, 64, 512 * MiB, 512 * 1024);
+	defbuf(GODIAG_EV_SYSCALL, 1, 1, 0, 2 * MiB);
 
 	maxdur_ok("1h", 3600000);
 	maxdur_ok("2s", 2000);
