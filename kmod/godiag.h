@@ -4,6 +4,7 @@
 #define GODIAG_H
 
 #include <linux/hash.h>
+#include <linux/irq_work.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -76,6 +77,7 @@ struct godiag_session {
 	struct godiag_rb **rbs;		/* [nr_cpu_ids], possible CPUs only */
 	wait_queue_head_t wq;
 	struct timer_list wake_timer;
+	struct irq_work wake_work;	/* a buffer passed its fill level */
 	struct mutex read_lock;
 	unsigned int read_cpu;		/* where the last read() started (read_lock) */
 	atomic_t readers;

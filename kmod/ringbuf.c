@@ -330,6 +330,25 @@ void godiag_rb_flush_lost(struct godiag_rb *rb, u64 ts)
 		emit_lost(rb, ts, false);
 }
 
+/*
+ * After a commit on this CPU: whether the reader should be woken now,
+ * because what is committed and unread passed half the buffer. Says so
+ * once per eighth of the buffer committed after that, not for every
+ * record while the reader catches up. Only this CPU's writers call it;
+ * a nested writer racing on wake_at costs a wakeup more or less, which
+ * the session's timer covers.
+ */
+bool godiag_rb_wake_due(struct godiag_rb *rb)
+{
+	u64 head = READ_ONCE(rb->page->data_head);
+	u64 tail = READ_ONCE(rb->page->data_tail);
+
+	if (head - tail < rb->size / 2 || head < rb->wake_at)
+		return false;
+	rb->wake_at = head + rb->size / 8;
+	return true;
+}
+
 bool godiag_rb_empty(const struct godiag_rb *rb)
 {
 	/* Pairs with the release in godiag_rb_commit(). */

@@ -31,6 +31,7 @@ struct godiag_rb {
 	u64 lost_first_ns;
 	u64 lost_last_ns;
 	u64 marked_at;		/* head after the last LOST marker */
+	u64 wake_at;		/* no fill-level wakeup before this head */
 
 	/* Reader side. */
 	atomic64_t read;	/* records consumed through read() */
@@ -43,6 +44,7 @@ void *godiag_rb_reserve_rec(struct godiag_rb *rb, unsigned int len, u64 ts);
 void godiag_rb_commit(struct godiag_rb *rb);
 void godiag_rb_flush_lost(struct godiag_rb *rb, u64 ts);
 
+bool godiag_rb_wake_due(struct godiag_rb *rb);
 bool godiag_rb_empty(const struct godiag_rb *rb);
 ssize_t godiag_rb_read(struct godiag_rb *rb, char __user *buf, size_t len);
 struct page *godiag_rb_page(struct godiag_rb *rb, unsigned long pgoff);

@@ -16,7 +16,11 @@
 #include "faults.h"
 #include "godiag.h"
 
-/* Readers are woken from a timer, never from the tracing fast path. */
+/*
+ * Readers are woken from a timer, and from an irq_work when a CPU's
+ * buffer passes its fill level (godiag_rb_wake_due()); never from the
+ * tracing fast path itself (docs/DESIGN.md, "Waking the reader").
+ */
 #define WAKE_INTERVAL	(HZ / 20)
 
 LIST_HEAD(godiag_sessions);
@@ -85,6 +89,7 @@ static void session_release(struct kref *ref)
 	struct godiag_session *s = container_of(ref, struct godiag_session, ref);
 
 	del_timer_sync(&s->wake_timer);
+	irq_work_sync(&s->wake_work);
 	session_free_buffers(s);
 	godiag_probes_free_retired(s);
 	kfree(s);
@@ -146,6 +151,23 @@ bool godiag_session_eof(struct godiag_session *s)
 	       !godiag_session_readable(s);
 }
 
+/*
+ * Queued by a writer whose buffer passed its fill level. The writer may
+ * not wake anyone itself: it runs with preemption disabled, where on
+ * PREEMPT_RT the wait queue's spinlock_t (a sleeping lock there) must
+ * not be taken, and a wakeup from a probe hit inside the scheduler's or
+ * the wait queue's own locked sections would deadlock. This runs from
+ * the interrupt the irq_work raises (on PREEMPT_RT, from the irq_work
+ * thread), outside any such section.
+ */
+static void wake_work_fn(struct irq_work *w)
+{
+	struct godiag_session *s = container_of(w, struct godiag_session, wake_work);
+
+	if (wq_has_sleeper(&s->wq))
+		wake_up_interruptible(&s->wq);
+}
+
 static void wake_timer_fn(struct timer_list *tm)
 {
 	struct godiag_session *s = from_timer(s, tm, wake_timer);
@@ -186,6 +208,7 @@ struct godiag_session *godiag_session_new(u32 bufsize, u8 mode, u32 events,
 	INIT_LIST_HEAD(&s->retired);
 	init_waitqueue_head(&s->wq);
 	timer_setup(&s->wake_timer, wake_timer_fn, 0);
+	init_irq_work(&s->wake_work, wake_work_fn);
 	mutex_init(&s->read_lock);
 	bitmap_fill(s->syscall_mask, GODIAG_SYSCALL_MAX);
 	ret = session_alloc_buffers(s, extack);
@@ -263,6 +286,8 @@ void godiag_session_stop(struct godiag_session *s)
 	godiag_probes_disarm(s);
 	session_syscalls_put(s);
 	del_timer_sync(&s->wake_timer);
+	/* No writer queues it any more; one queued before has run after this. */
+	irq_work_sync(&s->wake_work);
 	WRITE_ONCE(s->state, GODIAG_STATE_STOPPED);
 	wake_up_interruptible_all(&s->wq);
 	godiag_audit_session("session-stop", s);
@@ -340,5 +365,10 @@ struct godiag_rec *godiag_event_reserve(struct godiag_session *s, u16 type,
 
 void godiag_event_commit(struct godiag_session *s)
 {
-	godiag_rb_commit(s->rbs[smp_processor_id()]);
+	struct godiag_rb *rb = s->rbs[smp_processor_id()];
+
+	godiag_rb_commit(rb);
+	/* Safe in any context; pending already: nothing to do. */
+	if (unlikely(godiag_rb_wake_due(rb)))
+		irq_work_queue(&s->wake_work);
 }

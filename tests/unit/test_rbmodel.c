@@ -317,8 +317,64 @@ static void run(bool overwrite)
 	test_end();
 }
 
+/* ---- the reader's wakeup ------------------------------------------------- */
+
+/* Commit one 64-byte record on buffer @rb; whether a wakeup was due after it. */
+static bool put64(struct godiag_rb *rb)
+{
+	struct godiag_rec *r = godiag_rb_reserve_rec(rb, 64, 1);
+
+	if (r) {
+		memset(r, 0, 64);
+		r->type = GODIAG_REC_SYSCALL;
+		r->size = 64;
+	}
+	godiag_rb_commit(rb);
+	return godiag_rb_wake_due(rb);
+}
+
+/*
+ * godiag_rb_wake_due(): once when what is unread passes half the buffer,
+ * then once per eighth of the buffer committed while it stays past half;
+ * never while the reader keeps the buffer below half.
+ */
+static void wake_levels(void)
+{
+	static uint64_t buf[AREA / 8];
+	struct godiag_rb *rb = godiag_rb_alloc(AREA, 0, false);
+	unsigned int i, wakes = 0, first = 0;
+
+	test_begin("ringbuf.c: the reader is woken at half full, once per eighth after");
+	CHECK(rb != NULL);
+	if (!rb) {
+		test_end();
+		return;
+	}
+	for (i = 1; i <= AREA / 64 / 2 + AREA / 64 / 8 * 2; i++)
+		if (put64(rb)) {
+			wakes++;
+			if (!first)
+				first = i;
+		}
+	/* 32 records of 64 bytes are half of 4 KiB; 8 are an eighth. */
+	CHECK_U64(first, AREA / 64 / 2);
+	CHECK_U64(wakes, 3);
+	/* Drained after every record: never past half, never woken. */
+	while (godiag_rb_read(rb, (char *)buf, sizeof(buf)) > 0)
+		;
+	wakes = 0;
+	for (i = 0; i < 10 * AREA / 64; i++) {
+		wakes += put64(rb);
+		godiag_rb_read(rb, (char *)buf, sizeof(buf));
+	}
+	CHECK_U64(wakes, 0);
+	godiag_rb_free(rb);
+	test_end();
+}
+
 int main(void)
 {
+	wake_levels();
 	run(false);
 	run(true);
 	return test_summary();
