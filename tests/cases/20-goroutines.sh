@@ -270,6 +270,57 @@ if [ -s "$cap.${name:-}" ] && [ -s "$rep" ]; then
 	sed 's/^/#   /' "$work/out" | tail -n 1
 fi
 
+# report's filters on the same real capture: the time line of the
+# goroutine that ran longest adds up to its row (running, runnable and
+# blocked time, its syscalls) and names only it; a window cuts it inside
+# the window; --top 3 lists 3 goroutines; --syscall write keeps write's
+# row alone, with report --json's count.
+if [ -s "$cap.${name:-}" ] && [ -s "$rep" ]; then
+	read -r g gpid dur < <(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = d["goroutines"]["list"][0]
+print(r["goroutine"], r["pid"], d["capture"]["duration_ns"])' "$rep")
+	since=$((dur / 4)) until=$((dur / 2))
+	"$ctl" report --json --goroutine "$g" --pid "$gpid" "$cap.$name" >"$work/tl.json" 2>&1
+	"$ctl" report --json --goroutine "$g" --pid "$gpid" --since "${since}ns" \
+		--until "${until}ns" "$cap.$name" >"$work/tlw.json" 2>&1
+	"$ctl" report --json --top 3 "$cap.$name" >"$work/top.json" 2>&1
+	"$ctl" report --json --syscall write "$cap.$name" >"$work/write.json" 2>&1
+	check_eq "a: $name: report --goroutine, --since/--until, --top, --syscall agree with the report" none \
+		"$(python3 - "$rep" "$work/tl.json" "$work/tlw.json" "$work/top.json" \
+			"$work/write.json" "$since" "$until" <<'PY'
+import json, sys
+rep, tl, tlw, top, wr = (json.load(open(f)) for f in sys.argv[1:6])
+since, until = int(sys.argv[6]), int(sys.argv[7])
+out = []
+row = rep["goroutines"]["list"][0]
+t = tl["goroutine"]
+if (t["goroutine"], t["pid"]) != (row["goroutine"], row["pid"]):
+    out.append(f"timeline of {t['goroutine']}, not {row['goroutine']}")
+for state in ("running", "runnable", "blocked"):
+    total = sum(i["duration_ns"] for i in t["intervals"] if i["state"] == state)
+    if total != row[state + "_ns"]:
+        out.append(f"{state}: intervals {total}, row {row[state + '_ns']}")
+n = sum(1 for i in t["intervals"] if i["state"] == "syscall")
+if n != row["syscalls"]:
+    out.append(f"syscall intervals {n}, row {row['syscalls']}")
+bad = [i for i in tlw["goroutine"]["intervals"]
+       if i["from_ns"] < since or i["to_ns"] > until or i["from_ns"] > i["to_ns"]]
+if bad:
+    out.append(f"{len(bad)} intervals outside [{since}, {until}]: {bad[:2]}")
+want = min(3, rep["goroutines"]["seen"])
+if len(top["goroutines"]["list"]) != want or len(top["syscalls"]) > 3:
+    out.append(f"--top 3: {len(top['goroutines']['list'])} goroutines, "
+               f"{len(top['syscalls'])} syscalls")
+w = [s["count"] for s in rep["syscalls"] if s["name"] == "write"]
+if [(s["name"], s["count"]) for s in wr["syscalls"]] != [("write", c) for c in w]:
+    out.append(f"--syscall write: {wr['syscalls']}")
+print("; ".join(out) or "none")
+PY
+)"
+fi
+
 # ---- b. a program that is not Go -------------------------------------
 start_gt pid "$progs/gt_syscalls" --wait-signal getpid 1
 # (timeout: should it attach, it would wait for the target forever)
