@@ -317,6 +317,7 @@ static int name_width(const struct report *r)
 /* One row; the text has the errors last, JSON after the count. */
 static void walk_syscall(struct printer *p, const struct sc_row *s, const char *name_fmt)
 {
+	static const char *const columns[4] = { " %10s", " %10s", " %10s", " %10s" };
 	char name[32];
 
 	syscall_format(s->nr, name, sizeof(name));
@@ -326,10 +327,8 @@ static void walk_syscall(struct printer *p, const struct sc_row *s, const char *
 	print_u64(p, PRINT_ANY, "count", " %10" PRIu64, s->count);
 	print_u64(p, PRINT_JSON, "errors", NULL, s->errors);
 	print_duration(p, PRINT_ANY, "total_ns", " %10s", s->total_ns);
-	print_duration(p, PRINT_ANY, "p50_ns", " %10s", s->p50_ns);
-	print_duration(p, PRINT_ANY, "p90_ns", " %10s", s->p90_ns);
-	print_duration(p, PRINT_ANY, "p99_ns", " %10s", s->p99_ns);
-	print_duration(p, PRINT_ANY, "max_ns", " %10s", s->max_ns);
+	print_percentiles(p, columns, &(struct print_pcts){ s->p50_ns, s->p90_ns,
+							    s->p99_ns, s->max_ns });
 	print_u64(p, PRINT_FP, "errors", " %8" PRIu64 "\n", s->errors);
 	print_object_end(p);
 }

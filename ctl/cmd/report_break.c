@@ -31,6 +31,9 @@ static void print_counts(struct printer *p, const struct bp_row *r)
 
 static void print_latency(struct printer *p, const struct bp_row *r)
 {
+	static const char *const labels[4] = { ", p50 %s", ", p90 %s", ", p99 %s",
+						", max %s" };
+
 	if (!r->latency) {
 		print_null(p, PRINT_JSON, "latency");
 		return;
@@ -38,10 +41,8 @@ static void print_latency(struct printer *p, const struct bp_row *r)
 	print_label(p, "  latency");
 	print_object_begin(p, "latency");
 	print_u64(p, PRINT_ANY, "count", "%" PRIu64 " calls", r->ndurs);
-	print_duration(p, PRINT_ANY, "p50_ns", ", p50 %s", r->p50_ns);
-	print_duration(p, PRINT_ANY, "p90_ns", ", p90 %s", r->p90_ns);
-	print_duration(p, PRINT_ANY, "p99_ns", ", p99 %s", r->p99_ns);
-	print_duration(p, PRINT_ANY, "max_ns", ", max %s", r->max_ns);
+	print_percentiles(p, labels, &(struct print_pcts){ r->p50_ns, r->p90_ns,
+							   r->p99_ns, r->max_ns });
 	print_u64(p, PRINT_ANY, "unmatched", ", %" PRIu64 " unmatched", r->unmatched);
 	print_object_end(p);
 	print_fp(p, "\n");
