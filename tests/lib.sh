@@ -203,7 +203,8 @@ def table(title):  # the rows under the header line starting with title
     for l in lines[i + 1:] if i is not None else []:
         if not l.strip() or l.startswith(("(no ", "...")):
             break
-        rows.append(l.split())
+        # a duration is one field: "1.50 ms" as "1.50ms", like "1h02m03s"
+        rows.append(re.sub(r"(\d) (ns|us|ms|s)\b", r"\1\2", l).split())
     return rows
 def same(what, t, j):
     if t != j:
@@ -219,10 +220,10 @@ if g is not None:
                   text, re.M)
     same("goroutines", m and [int(x) for x in m.groups()],
          [g["created"], g["exited"], g["max_live"], g["seen"]])
-    same("wait reasons", [int(r[-3]) for r in table("WAIT REASON")],
+    same("wait reasons", [int(r[-2]) for r in table("WAIT REASON")],
          [b["count"] for b in g["blocked"]])
     rows = table("GOROUTINE")
-    same("goroutine rows", [(int(r[0]), int(r[1]), int(r[10])) for r in rows],
+    same("goroutine rows", [(int(r[0]), int(r[1]), int(r[6])) for r in rows],
          [(x["goroutine"], x["pid"], x["syscalls"]) for x in g["list"][:len(rows)]])
 print("; ".join(out) or "none")
 PY

@@ -240,6 +240,15 @@ void print_duration(struct printer *p, enum print_to to, const char *key,
 	print_string(p, to, key, fmt, buf);
 }
 
+void print_percentiles(struct printer *p, const char *const fmt[4],
+		       const struct print_pcts *v)
+{
+	print_duration(p, PRINT_ANY, "p50_ns", fmt[0], v->p50_ns);
+	print_duration(p, PRINT_ANY, "p90_ns", fmt[1], v->p90_ns);
+	print_duration(p, PRINT_ANY, "p99_ns", fmt[2], v->p99_ns);
+	print_duration(p, PRINT_ANY, "max_ns", fmt[3], v->max_ns);
+}
+
 void print_column_fmt(char fmt[PRINT_COLUMN_FMT], size_t width)
 {
 	snprintf(fmt, PRINT_COLUMN_FMT, "%%-%zus", width);

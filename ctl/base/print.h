@@ -98,6 +98,17 @@ void print_null(struct printer *p, enum print_to to, const char *key);
 void print_duration(struct printer *p, enum print_to to, const char *key,
 		    const char *fmt, uint64_t ns);
 
+/*
+ * The nearest-rank percentiles and the maximum of a set of durations,
+ * members "p50_ns", "p90_ns", "p99_ns" and "max_ns" (print_duration()),
+ * each in the text as fmt[i] formats it.
+ */
+struct print_pcts {
+	uint64_t p50_ns, p90_ns, p99_ns, max_ns;
+};
+void print_percentiles(struct printer *p, const char *const fmt[4],
+		       const struct print_pcts *v);
+
 /* "%-Ns", for a text column N wide whose width the values decide. */
 #define PRINT_COLUMN_FMT	24
 void print_column_fmt(char fmt[PRINT_COLUMN_FMT], size_t width);

@@ -279,6 +279,78 @@ const char *parse_duration(const char *s, uint64_t *ns)
 	return NULL;
 }
 
+/* "HH:MM:SS[.fraction]" at *p, moved past it: ns since midnight. */
+static const char *read_daytime(const char **p, uint64_t *ns)
+{
+	unsigned int h, m, sec;
+	const char *frac;
+	uint64_t part = 0;
+	int n = -1;
+
+	if (sscanf(*p, "%2u:%2u:%2u%n", &h, &m, &sec, &n) != 3 || n != 8 ||
+	    !is_digit((*p)[0]) || !is_digit((*p)[3]) || !is_digit((*p)[6]))
+		return "not a time (HH:MM:SS)";
+	if (h > 23 || m > 59 || sec > 59)
+		return "out of range";
+	*p += n;
+	if (**p == '.') {
+		frac = ++*p;
+		while (is_digit(**p))
+			++*p;
+		if (*p == frac || scale_fraction(frac, (size_t)(*p - frac),
+						 1000000000ULL, &part))
+			return "bad fraction of a second";
+	}
+	*ns = ((uint64_t)h * 3600 + m * 60 + sec) * 1000000000ULL + part;
+	return NULL;
+}
+
+/* The date of "YYYY-MM-DDT..." at *p, moved past the T: ns since the epoch. */
+static const char *read_date(const char **p, uint64_t *ns)
+{
+	unsigned int y, mo, d;
+	struct tm tm;
+	time_t secs;
+	int n = -1;
+
+	if (sscanf(*p, "%4u-%2u-%2u%n", &y, &mo, &d, &n) != 3 || n != 10 ||
+	    ((*p)[10] != 'T' && (*p)[10] != ' '))
+		return "not a date";
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31)
+		return "out of range";
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = (int)y - 1900;
+	tm.tm_mon = (int)mo - 1;
+	tm.tm_mday = (int)d;
+	secs = timegm(&tm);
+	if (secs < 0)
+		return "out of range";
+	*ns = (uint64_t)secs * 1000000000ULL;
+	*p += 11;
+	return NULL;
+}
+
+const char *parse_clock(const char *s, uint64_t *ns, bool *day)
+{
+	uint64_t date = 0, t;
+	const char *err = read_date(&s, &date);
+	bool is_day = err != NULL;
+
+	/* "2026-13-01T..." is a bad date, not a bad time of day. */
+	if (err && strcmp(err, "not a date"))
+		return err;
+	err = read_daytime(&s, &t);
+	if (err)
+		return err;
+	if (*s == 'Z')
+		s++;
+	if (*s)
+		return "unexpected text after the time (UTC: ...Z)";
+	*ns = date + t;
+	*day = is_day;
+	return NULL;
+}
+
 void format_size(uint64_t bytes, char *buf, size_t len)
 {
 	static const char *const units[] = {
@@ -320,6 +392,18 @@ static uint64_t div_round(uint64_t n, uint64_t mul, uint64_t d)
 	return (uint64_t)(x / d);
 }
 
+/* From a minute on: "1m02s", "1h02m03s". */
+static void format_hms(uint64_t secs, char *buf, size_t len)
+{
+	unsigned long long h = secs / 3600;
+	unsigned int m = (unsigned int)(secs / 60 % 60), s = (unsigned int)(secs % 60);
+
+	if (h)
+		snprintf(buf, len, "%lluh%02um%02us", h, m, s);
+	else
+		snprintf(buf, len, "%um%02us", m, s);
+}
+
 void format_duration(uint64_t ns, char *buf, size_t len)
 {
 	static const struct unit units[] = {
@@ -332,6 +416,10 @@ void format_duration(uint64_t ns, char *buf, size_t len)
 
 	if (ns < 1000) {
 		snprintf(buf, len, "%llu ns", (unsigned long long)ns);
+		return;
+	}
+	if (ns >= 59950000000ULL) {	/* would print "60.0 s" */
+		format_hms(div_round(ns, 1, 1000000000ULL), buf, len);
 		return;
 	}
 	/* Try x.yz, then xy.z, then xyz; a rounding that reaches 1000 moves up a unit. */

@@ -3,6 +3,7 @@
 #ifndef GODIAGCTL_UTIL_H
 #define GODIAGCTL_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -67,6 +68,13 @@ const char *parse_size(const char *s, uint64_t *bytes);
 /* Nanoseconds: "100ns", "100us", "250ms", "1.5s", "5m", "2h"; bare "0". */
 const char *parse_duration(const char *s, uint64_t *ns);
 
+/*
+ * A wall-clock time in UTC: "2026-12-07T21:03:04Z" (a space for the T,
+ * a fraction ".25" and no Z work too) is ns since the epoch, *day false;
+ * "21:03:04[.25]" is ns since midnight, *day true.
+ */
+const char *parse_clock(const char *s, uint64_t *ns, bool *day);
+
 /* Decimal u32 in [min, max], no sign or spaces: "invalid number" or "out of range". */
 const char *parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *v);
 
@@ -75,7 +83,8 @@ void format_size(uint64_t bytes, char *buf, size_t len);
 
 /*
  * Human duration with three significant digits: "999 ns", "1.23 us",
- * "12.3 ms", "123 ms", "2.31 s"; whole seconds from 1000 s on.
+ * "12.3 ms", "123 ms", "2.31 s", "59.9 s"; from a minute on, to the
+ * second: "1m00s", "1h02m03s".
  */
 void format_duration(uint64_t ns, char *buf, size_t len);
 

@@ -85,3 +85,33 @@ void capload_free(struct file_buf *b)
 	else
 		free(b->data);
 }
+
+void capload_open(const struct cmd *c, int argc, char **argv,
+		  const struct report_opts *o, struct capload *l)
+{
+	char err[256];
+
+	if (optind == argc)
+		cmd_usage_error(c, "missing capture FILE");
+	l->path = argv[optind];
+	if (optind + 1 < argc)
+		cmd_usage_error(c, "unexpected argument '%s'", argv[optind + 1]);
+	capload_file(c->name, l->path, &l->file);
+	if (report_load_opts(&l->r, l->file.data, l->file.len, o, err, sizeof(err)))
+		die(EXIT_USAGE, "%s: %s: %s", c->name, l->path, err);
+}
+
+int capload_close(const struct cmd *c, struct capload *l, const char *covers)
+{
+	char where[128];
+	int ret = EXIT_OK;
+
+	if (!l->r.complete) {
+		capfile_cut_text(&l->r.file, where, sizeof(where));
+		warn("%s: %s: %s: %s", c->name, l->path, where, covers);
+		ret = EXIT_INCOMPLETE;
+	}
+	report_free(&l->r);
+	capload_free(&l->file);
+	return ret;
+}

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* What every command shares: option parsing, usage and usage errors. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,4 +95,18 @@ uint32_t cmd_session_id(const struct cmd *c, const char *s)
 	if (parse_u32(s, 1, UINT32_MAX, &id))
 		cmd_usage_error(c, "invalid session ID '%s'", s);
 	return id;
+}
+
+uint64_t cmd_goid(const struct cmd *c, const char *s)
+{
+	unsigned long long v;
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9')
+		cmd_usage_error(c, "invalid goroutine id '%s'", s);
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end || !v || errno)
+		cmd_usage_error(c, "invalid goroutine id '%s'", s);
+	return v;
 }

@@ -61,4 +61,7 @@ void cmd_print_usage(const struct cmd *c, FILE *out);
 /* Parses a session ID operand or option value; usage error otherwise. */
 uint32_t cmd_session_id(const struct cmd *c, const char *s);
 
+/* Parses a goroutine id (a decimal number from 1); usage error otherwise. */
+uint64_t cmd_goid(const struct cmd *c, const char *s);
+
 #endif

@@ -565,6 +565,7 @@ int perfetto_write(struct perfetto *pf, FILE *out)
 void perfetto_init(struct perfetto *pf, struct report_opts *o)
 {
 	memset(pf, 0, sizeof(*pf));
+	memset(o, 0, sizeof(*o));
 	o->keep_records = true;
 	o->go_interval = on_interval;
 	o->arg = pf;
@@ -634,13 +635,12 @@ static int run_export(const struct cmd *c, int argc, char **argv)
 		CMD_HELP_OPTION,
 		{ 0 }
 	};
-	const char *path, *output = NULL, *format = NULL;
+	const char *output = NULL, *format = NULL;
 	struct report_opts ro;
-	struct file_buf file;
 	struct perfetto *pf;
-	struct report r;
-	char err[256], where[128];
-	int opt, ret = EXIT_OK;
+	struct capload l;
+	char covers[64];
+	int opt;
 
 	while ((opt = cmd_getopt(c, argc, argv, "f:o:h", longopts)) != -1) {
 		if (opt == 'f')
@@ -654,29 +654,14 @@ static int run_export(const struct cmd *c, int argc, char **argv)
 		cmd_usage_error(c, "unknown format '%s' (perfetto)", format);
 	if (!output || !output[0])
 		cmd_usage_error(c, "missing -o OUTPUT");
-	if (optind == argc)
-		cmd_usage_error(c, "missing capture FILE");
-	path = argv[optind];
-	if (optind + 1 < argc)
-		cmd_usage_error(c, "unexpected argument '%s'", argv[optind + 1]);
-
-	capload_file(c->name, path, &file);
 	pf = perfetto_new();
 	perfetto_init(pf, &ro);
-	if (report_load_opts(&r, file.data, file.len, &ro, err, sizeof(err)))
-		die(EXIT_USAGE, "%s: %s: %s", c->name, path, err);
-	perfetto_build(pf, &r);
+	capload_open(c, argc, argv, &ro, &l);
+	perfetto_build(pf, &l.r);
 	write_output(c, pf, output);
-	if (!r.complete) {
-		capfile_cut_text(&r.file, where, sizeof(where));
-		warn("%s: %s: %s: exported the %zu records before it", c->name, path,
-		     where, r.recs.n);
-		ret = EXIT_INCOMPLETE;
-	}
 	perfetto_free(pf);
-	report_free(&r);
-	capload_free(&file);
-	return ret;
+	snprintf(covers, sizeof(covers), "exported the %zu records before it", l.r.recs.n);
+	return capload_close(c, &l, covers);
 }
 
 const struct cmd cmd_export = {

@@ -135,6 +135,15 @@ static void print_arg(struct printer *p, const struct gobin_arg *a)
 	print_object_end(p);
 }
 
+/* "file" and "line", FILE (as fmt formats it) and ":LINE"; nothing without a file. */
+static void print_where(struct printer *p, const char *fmt, const char *file, uint64_t line)
+{
+	if (!file)
+		return;
+	print_string(p, PRINT_ANY, "file", fmt, file);
+	print_u64(p, PRINT_ANY, "line", ":%" PRIu64, line);
+}
+
 static void print_site(struct printer *p, const struct gobin_site *s)
 {
 	print_object_begin(p, NULL);
@@ -149,10 +158,7 @@ static void print_site(struct printer *p, const struct gobin_site *s)
 	print_bool(p, PRINT_JSON, "inlined", "%s", s->inlined);
 	print_bool(p, PRINT_JSON, "args_valid", "%s", s->args_valid);
 	print_string(p, PRINT_ANY, "function", "%s", s->func);
-	if (s->file) {
-		print_string(p, PRINT_ANY, "file", "  %s", s->file);
-		print_u64(p, PRINT_ANY, "line", ":%" PRIu64, s->line);
-	}
+	print_where(p, "  %s", s->file, s->line);
 	print_fp(p, "\n");
 	print_object_end(p);
 }
@@ -165,10 +171,7 @@ static void print_plan(struct printer *p, const struct gobin_break *bp)
 	print_label(p, "break");
 	print_string(p, PRINT_ANY, "spec", "%s", bp->spec);
 	print_string(p, PRINT_ANY, "function", ": %s", bp->function);
-	if (bp->file) {
-		print_string(p, PRINT_ANY, "file", " at %s", bp->file);
-		print_u64(p, PRINT_ANY, "line", ":%" PRIu64, bp->line);
-	}
+	print_where(p, " at %s", bp->file, bp->line);
 	print_fp(p, "\n");
 	if (bp->note[0]) {
 		print_label(p, "  note");

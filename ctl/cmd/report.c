@@ -18,7 +18,10 @@
 #define STR(x) STR_(x)
 
 static const char *const report_usage =
-	"Usage: " PROG " report FILE [--json]\n"
+	"Usage: " PROG " report FILE [--json] [--pid PID] [--since TIME] [--until TIME]\n"
+	"              [--syscall NAME] [--top N] [--sort FIELD]\n"
+	"       " PROG " report FILE --goroutine N [--pid PID] [--since TIME]\n"
+	"              [--until TIME] [--syscall NAME] [--json]\n"
 	"\n"
 	"Summarise a capture file written by '" PROG " capture': when and where\n"
 	"it was captured (start in UTC, duration, host, kernel, buffer, command,\n"
@@ -44,7 +47,34 @@ static const char *const report_usage =
 	"of running time) and syscalls. When events were lost these figures\n"
 	"are lower bounds. Otherwise the section and its JSON member are absent.\n"
 	"\n"
+	"Durations print with three significant digits, from a minute on to the\n"
+	"second (1m02s, 1h02m03s).\n"
+	"\n"
 	"Options:\n"
+	"  -p, --pid PID        count only process PID's records in the tables\n"
+	"                       (the header still describes the whole file)\n"
+	"      --since TIME     count only what happened from TIME on: syscalls\n"
+	"                       that returned then, goroutines' time (cut there),\n"
+	"                       goroutines created, exited, blocked; TIME is an\n"
+	"                       offset from the start (1.5s, 200ms, 2m) or a\n"
+	"                       wall-clock time in UTC (2026-12-07T21:03:04Z, or\n"
+	"                       21:03:04 on the day the capture started)\n"
+	"      --until TIME     ... up to TIME\n"
+	"      --syscall NAME   count only the calls of syscall NAME\n"
+	"      --top N          at most N rows in each table, text and JSON\n"
+	"      --sort FIELD     the syscalls by total (default), count, errors,\n"
+	"                       max, p50, p90 or p99; the goroutines by running\n"
+	"                       (default), runnable, blocked, syscall, syscalls\n"
+	"                       or goroutine (id)\n"
+	"  -g, --goroutine N    instead of the report, goroutine N's row and time\n"
+	"                       line: each interval running, runnable, blocked\n"
+	"                       (wait reason) or in a syscall (name, return\n"
+	"                       value), from and to in seconds since the start;\n"
+	"                       --pid says which when several processes have an\n"
+	"                       N. JSON: {\"goroutine\":{the members of a \"list\"\n"
+	"                       element,\"intervals\":[{\"from_ns\":N,\"to_ns\":N,\n"
+	"                       \"duration_ns\":N,\"state\":S,\"reason\":S|\n"
+	"                       \"syscall\":S,\"ret\":N},...]}}\n"
 	"  -j, --json    print one JSON object:\n"
 	"                {\"events\":{\"recorded\":N,\"lost\":N},\n"
 	"                 \"syscalls\":[{\"name\":S,\"nr\":N,\"count\":N,\"errors\":N,\n"
@@ -80,7 +110,8 @@ static const char *const report_usage =
 	"  -h, --help    show this help\n"
 	"\n"
 	"Exit status: 0 the file was complete; 5 it was cut short (reported up\n"
-	"to the cut); 1 a usage error, or FILE is missing, is not a capture file\n"
+	"to the cut); 1 a usage error (an unknown syscall, a bad TIME, a\n"
+	"goroutine not in the capture), or FILE is missing, is not a capture file\n"
 	"or is damaged; 4 FILE may not be read (permission); 3 it could not be\n"
 	"read.\n";
 
@@ -230,20 +261,28 @@ static void text_losses(struct printer *p, const struct report *r)
 	}
 }
 
-void report_cut_text(const struct report *r, char *buf, size_t len)
+/* What the report of a file cut short covers. */
+static void covers_text(const struct report *r, char *buf, size_t len)
 {
-	char where[128], dur[32];
+	char dur[32];
 
-	capfile_cut_text(&r->file, where, sizeof(where));
 	format_duration(report_duration(r), dur, sizeof(dur));
 	if (!r->recorded)
-		snprintf(buf, len, "%s: it holds no records", where);
+		snprintf(buf, len, "it holds no records");
 	else if (r->start_mono)
-		snprintf(buf, len, "%s: the report covers the records of its first %s",
-			 where, dur);
+		snprintf(buf, len, "the report covers the records of its first %s", dur);
 	else
-		snprintf(buf, len, "%s: the report covers the %" PRIu64 " records before it",
-			 where, r->recorded);
+		snprintf(buf, len, "the report covers the %" PRIu64 " records before it",
+			 r->recorded);
+}
+
+void report_cut_text(const struct report *r, char *buf, size_t len)
+{
+	char where[128], covers[120];
+
+	capfile_cut_text(&r->file, where, sizeof(where));
+	covers_text(r, covers, sizeof(covers));
+	snprintf(buf, len, "%s: %s", where, covers);
 }
 
 static void text_header(struct printer *p, const struct report *r)
@@ -278,6 +317,7 @@ static int name_width(const struct report *r)
 /* One row; the text has the errors last, JSON after the count. */
 static void walk_syscall(struct printer *p, const struct sc_row *s, const char *name_fmt)
 {
+	static const char *const columns[4] = { " %10s", " %10s", " %10s", " %10s" };
 	char name[32];
 
 	syscall_format(s->nr, name, sizeof(name));
@@ -287,10 +327,8 @@ static void walk_syscall(struct printer *p, const struct sc_row *s, const char *
 	print_u64(p, PRINT_ANY, "count", " %10" PRIu64, s->count);
 	print_u64(p, PRINT_JSON, "errors", NULL, s->errors);
 	print_duration(p, PRINT_ANY, "total_ns", " %10s", s->total_ns);
-	print_duration(p, PRINT_ANY, "p50_ns", " %10s", s->p50_ns);
-	print_duration(p, PRINT_ANY, "p90_ns", " %10s", s->p90_ns);
-	print_duration(p, PRINT_ANY, "p99_ns", " %10s", s->p99_ns);
-	print_duration(p, PRINT_ANY, "max_ns", " %10s", s->max_ns);
+	print_percentiles(p, columns, &(struct print_pcts){ s->p50_ns, s->p90_ns,
+							    s->p99_ns, s->max_ns });
 	print_u64(p, PRINT_FP, "errors", " %8" PRIu64 "\n", s->errors);
 	print_object_end(p);
 }
@@ -388,8 +426,7 @@ void report_walk(struct printer *p, const struct report *r)
 	walk_syscalls(p, r);
 	if (goreport_present(&r->go))
 		goreport_walk(p, &r->go);
-	/* Not yet a printer walk: its own text, or members of the printer's JSON. */
-	report_breakpoints(&r->bp, p->out, p->json ? &p->j : NULL);
+	breakpoints_walk(p, &r->bp);
 	json_capture(p, r);
 	json_processes(p, r);
 	walk_targets(p, r, PRINT_JSON);
@@ -441,40 +478,206 @@ static void check_binaries(const struct cmd *c, struct report *r)
 	}
 }
 
+/* What the options ask beyond the report of the whole file. */
+struct report_args {
+	bool json;
+	struct report_opts ro;
+	uint64_t goid;		/* --goroutine, 0: none */
+	bool sorted_sc, sorted_go;
+	enum sc_sort sc_key;
+	enum go_sort go_key;
+	uint32_t top;		/* 0: none */
+};
+
+static const struct {
+	const char *name;
+	bool go;		/* a key of the goroutine list, else of the syscalls */
+	int key;
+} sort_keys[] = {
+	{ "total", false, SC_SORT_TOTAL },
+	{ "count", false, SC_SORT_COUNT },
+	{ "errors", false, SC_SORT_ERRORS },
+	{ "max", false, SC_SORT_MAX },
+	{ "p50", false, SC_SORT_P50 },
+	{ "p90", false, SC_SORT_P90 },
+	{ "p99", false, SC_SORT_P99 },
+	{ "running", true, GO_SORT_RUNNING },
+	{ "runnable", true, GO_SORT_RUNNABLE },
+	{ "blocked", true, GO_SORT_BLOCKED },
+	{ "syscall", true, GO_SORT_SYSCALL },
+	{ "syscalls", true, GO_SORT_SYSCALLS },
+	{ "goroutine", true, GO_SORT_GOROUTINE },
+};
+
+static void sort_option(const struct cmd *c, struct report_args *a, const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sort_keys); i++) {
+		if (strcmp(v, sort_keys[i].name))
+			continue;
+		if (sort_keys[i].go) {
+			a->sorted_go = true;
+			a->go_key = (enum go_sort)sort_keys[i].key;
+		} else {
+			a->sorted_sc = true;
+			a->sc_key = (enum sc_sort)sort_keys[i].key;
+		}
+		return;
+	}
+	cmd_usage_error(c, "unknown --sort '%s' (syscalls: total, count, errors, max, "
+			"p50, p90, p99; goroutines: running, runnable, blocked, syscall, "
+			"syscalls, goroutine)", v);
+}
+
+/* --since/--until: an offset from the start ("1.5s") or a wall-clock time. */
+static void time_option(const struct cmd *c, const char *name, const char *v,
+			struct report_time *t)
+{
+	bool day;
+
+	if (!parse_duration(v, &t->ns)) {
+		t->kind = REPORT_TIME_OFFSET;
+		return;
+	}
+	if (parse_clock(v, &t->ns, &day))
+		cmd_usage_error(c, "%s '%s': not a time from the start (1.5s, 200ms, 2m) "
+				"or a wall-clock time in UTC (2026-12-07T21:03:04Z, 21:03:04)",
+				name, v);
+	t->kind = day ? REPORT_TIME_DAY : REPORT_TIME_REAL;
+}
+
+enum { OPT_SINCE = 256, OPT_UNTIL, OPT_SYSCALL, OPT_TOP, OPT_SORT };
+
+static void parse_options(const struct cmd *c, int argc, char **argv,
+			  struct report_args *a)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "goroutine", required_argument, NULL, 'g' },
+		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "until", required_argument, NULL, OPT_UNTIL },
+		{ "syscall", required_argument, NULL, OPT_SYSCALL },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ "sort", required_argument, NULL, OPT_SORT },
+		CMD_HELP_OPTION,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct report_filter *f = &a->ro.filter;
+	int opt, nr;
+
+	memset(a, 0, sizeof(*a));
+	while ((opt = cmd_getopt(c, argc, argv, "jp:g:h", longopts)) != -1) {
+		switch (opt) {
+		case 'j':
+			a->json = true;
+			break;
+		case 'p':
+			if (parse_u32(optarg, 1, INT32_MAX, &f->pid))
+				cmd_usage_error(c, "invalid PID '%s'", optarg);
+			break;
+		case 'g':
+			a->goid = cmd_goid(c, optarg);
+			break;
+		case OPT_SINCE:
+			time_option(c, "--since", optarg, &f->since);
+			break;
+		case OPT_UNTIL:
+			time_option(c, "--until", optarg, &f->until);
+			break;
+		case OPT_SYSCALL:
+			nr = syscall_lookup(optarg);
+			if (nr < 0)
+				cmd_usage_error(c, "unknown syscall '%s'", optarg);
+			f->has_nr = true;
+			f->nr = (uint32_t)nr;
+			break;
+		case OPT_TOP:
+			if (parse_u32(optarg, 1, UINT32_MAX, &a->top))
+				cmd_usage_error(c, "invalid --top '%s' (a number from 1)", optarg);
+			break;
+		case OPT_SORT:
+			sort_option(c, a, optarg);
+			break;
+		}
+	}
+	if (a->goid && (a->top || a->sorted_sc || a->sorted_go))
+		cmd_usage_error(c, "--goroutine goes without --top and --sort");
+}
+
+/* The row of --goroutine: there must be exactly one (with --pid: in it). */
+static const struct go_row *the_goroutine(const struct cmd *c, const struct capload *l,
+					  const struct report_args *a)
+{
+	const struct goreport *g = &l->r.go;
+	const struct go_row *row = NULL;
+	const char *when = l->r.windowed ? " in the time asked for" : "";
+	size_t i;
+
+	for (i = 0; i < g->nrows; i++) {
+		const struct go_row *r = &g->rows[i];
+
+		if (r->goid != a->goid)
+			continue;
+		if (row)
+			die(EXIT_USAGE, "%s: %s: goroutine %" PRIu64 " is in processes %u "
+			    "and %u: give --pid", c->name, l->path, a->goid, row->pid, r->pid);
+		row = r;
+	}
+	if (!row && a->ro.filter.pid)
+		die(EXIT_USAGE, "%s: %s: no goroutine %" PRIu64 " of process %u in the "
+		    "capture%s", c->name, l->path, a->goid, a->ro.filter.pid, when);
+	if (!row)
+		die(EXIT_USAGE, "%s: %s: no goroutine %" PRIu64 " in the capture%s",
+		    c->name, l->path, a->goid, when);
+	return row;
+}
+
+static void show_goroutine(const struct cmd *c, const struct capload *l,
+			   const struct report_args *a, struct go_timeline *t)
+{
+	const struct go_row *row = the_goroutine(c, l, a);
+	struct printer p = { 0 };
+
+	timeline_sort(t);
+	print_begin(&p, stdout, a->json);
+	goreport_timeline_walk(&p, &l->r.go, row, t, l->r.start_mono);
+	print_end(&p);
+}
+
 static int run_report(const struct cmd *c, int argc, char **argv)
 {
-	struct file_buf file;
-	struct report r;
-	const char *path;
-	bool json;
-	char err[256];
-	int ret;
+	struct go_timeline t = { 0 };
+	struct report_args a;
+	struct capload l;
+	char covers[128];
 
-	json = cmd_json_option(c, argc, argv);
-	if (optind == argc)
-		cmd_usage_error(c, "missing capture FILE");
-	path = argv[optind];
-	if (optind + 1 < argc)
-		cmd_usage_error(c, "unexpected argument '%s'", argv[optind + 1]);
-
-	capload_file(c->name, path, &file);
-	if (report_load(&r, file.data, file.len, err, sizeof(err)))
-		die(EXIT_USAGE, "%s: %s: %s", c->name, path, err);
-	check_binaries(c, &r);
-	if (json)
-		report_print_json(&r, stdout);
-	else
-		report_print(&r, stdout);
-	/* After the report, so it is the last line a user sees. */
-	ret = EXIT_OK;
-	if (!r.complete) {
-		report_cut_text(&r, err, sizeof(err));
-		warn("%s: %s: %s", c->name, path, err);
-		ret = EXIT_INCOMPLETE;
+	parse_options(c, argc, argv, &a);
+	if (a.goid) {
+		t.goid = a.goid;
+		t.pid = a.ro.filter.pid;
+		a.ro.go_interval = timeline_interval;
+		a.ro.syscall = timeline_syscall;
+		a.ro.arg = &t;
 	}
-	report_free(&r);
-	capload_free(&file);
-	return ret;
+	capload_open(c, argc, argv, &a.ro, &l);
+	check_binaries(c, &l.r);
+	if (a.goid) {
+		show_goroutine(c, &l, &a, &t);
+	} else {
+		if (a.sorted_sc)
+			report_sort_syscalls(&l.r, a.sc_key);
+		if (a.sorted_go)
+			goreport_sort(&l.r.go, a.go_key);
+		if (a.top)
+			report_top(&l.r, a.top);
+		report_show(&l.r, stdout, a.json);
+	}
+	timeline_free(&t);
+	/* After the report, so it is the last line a user sees. */
+	covers_text(&l.r, covers, sizeof(covers));
+	return capload_close(c, &l, covers);
 }
 
 const struct cmd cmd_report = {

@@ -48,16 +48,27 @@ void report_print_json(const struct report *r, FILE *out);
 void goreport_walk(struct printer *p, const struct goreport *g);
 
 /*
- * The breakpoints (report_break.c), nothing when the file has none: text
- * to out when j is NULL, else the member "breakpoints":[{"spec":S,
+ * 'report --goroutine N' (report_go.c): the goroutine's row and its time
+ * line t, times as offsets from start (the capture's start), text or the
+ * member "goroutine":{the members of a "list" element,
+ * "intervals":[{"from_ns":N,"to_ns":N,"duration_ns":N,"state":S,
+ * "reason":S (blocked),"syscall":S,"ret":N (syscall)},...]}.
+ */
+void goreport_timeline_walk(struct printer *p, const struct goreport *g,
+			    const struct go_row *r, const struct go_timeline *t,
+			    uint64_t start);
+
+/*
+ * The breakpoints (report_break.c), text or JSON from one walk, nothing
+ * when the file has none: the member "breakpoints":[{"spec":S,
  * "function":S,"sites":N,"inlined_unprobed":N,"hits":N,"recorded":N,
  * "filtered":N,"sampled_out":N,"rate_limited":N,"faults":N,
  * "latency":{"count":N,"p50_ns":N,"p90_ns":N,"p99_ns":N,"max_ns":N,
  * "unmatched":N}|null,"args":[{"name":S,"type":S,"top":[{"value":S,
  * "count":N}]}],"goroutines":[{"goroutine":N,"count":N}],
- * "stacks":[{"count":N,"frames":[S]}]}] of the object j is writing.
+ * "stacks":[{"count":N,"frames":[S]}]}] of the object being written.
  */
 struct breakpoints;
-void report_breakpoints(const struct breakpoints *b, FILE *out, struct json *j);
+void breakpoints_walk(struct printer *p, const struct breakpoints *b);
 
 #endif

@@ -17,15 +17,6 @@ static size_t top(size_t n)
 	return n < BP_TOP ? n : BP_TOP;
 }
 
-static void print_dur(struct printer *p, const char *key, const char *label, uint64_t ns)
-{
-	char buf[32];
-
-	format_duration(ns, buf, sizeof(buf));
-	print_fp(p, ", %s %s", label, buf);
-	print_u64(p, PRINT_JSON, key, "%" PRIu64, ns);
-}
-
 static void print_counts(struct printer *p, const struct bp_row *r)
 {
 	print_label(p, "  hits");
@@ -40,20 +31,18 @@ static void print_counts(struct printer *p, const struct bp_row *r)
 
 static void print_latency(struct printer *p, const struct bp_row *r)
 {
+	static const char *const labels[4] = { ", p50 %s", ", p90 %s", ", p99 %s",
+						", max %s" };
+
 	if (!r->latency) {
-		if (p->json) {
-			json_key(&p->j, "latency");
-			json_null(&p->j);
-		}
+		print_null(p, PRINT_JSON, "latency");
 		return;
 	}
 	print_label(p, "  latency");
 	print_object_begin(p, "latency");
 	print_u64(p, PRINT_ANY, "count", "%" PRIu64 " calls", r->ndurs);
-	print_dur(p, "p50_ns", "p50", r->p50_ns);
-	print_dur(p, "p90_ns", "p90", r->p90_ns);
-	print_dur(p, "p99_ns", "p99", r->p99_ns);
-	print_dur(p, "max_ns", "max", r->max_ns);
+	print_percentiles(p, labels, &(struct print_pcts){ r->p50_ns, r->p90_ns,
+							   r->p99_ns, r->max_ns });
 	print_u64(p, PRINT_ANY, "unmatched", ", %" PRIu64 " unmatched", r->unmatched);
 	print_object_end(p);
 	print_fp(p, "\n");
@@ -162,22 +151,14 @@ static void print_row(struct printer *p, const struct bp_row *r)
 	print_object_end(p);
 }
 
-void report_breakpoints(const struct breakpoints *b, FILE *out, struct json *j)
+void breakpoints_walk(struct printer *p, const struct breakpoints *b)
 {
-	struct printer p;
 	size_t i;
 
 	if (!bp_present(b))
 		return;
-	memset(&p, 0, sizeof(p));
-	p.out = out;
-	p.json = j != NULL;
-	if (j)
-		p.j = *j;
-	print_array_begin(&p, "breakpoints");
+	print_array_begin(p, "breakpoints");
 	for (i = 0; i < b->nrows; i++)
-		print_row(&p, &b->rows[i]);
-	print_array_end(&p);
-	if (j)
-		*j = p.j;
+		print_row(p, &b->rows[i]);
+	print_array_end(p);
 }

@@ -391,19 +391,6 @@ static unsigned int parse_kinds(const struct cmd *c, const char *list)
 	return bits;
 }
 
-static uint64_t parse_goid(const struct cmd *c, const char *s)
-{
-	char *end;
-	unsigned long long v;
-
-	if (s[0] < '0' || s[0] > '9')
-		cmd_usage_error(c, "invalid goroutine id '%s'", s);
-	v = strtoull(s, &end, 10);
-	if (*end || !v)
-		cmd_usage_error(c, "invalid goroutine id '%s'", s);
-	return v;
-}
-
 static int run_script(const struct cmd *c, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -417,12 +404,10 @@ static int run_script(const struct cmd *c, int argc, char **argv)
 	};
 	struct report_opts ro = { .keep_records = true };
 	struct script_opts o = { .kinds = 0 };
-	struct file_buf file;
-	struct report r;
-	const char *path;
+	struct capload l;
 	bool json = false;
-	char err[256], where[128];
-	int opt, ret = EXIT_OK;
+	char covers[64];
+	int opt;
 
 	while ((opt = cmd_getopt(c, argc, argv, "jap:g:k:h", longopts)) != -1) {
 		if (opt == 'j')
@@ -432,7 +417,7 @@ static int run_script(const struct cmd *c, int argc, char **argv)
 		else if (opt == 'p' && parse_u32(optarg, 1, INT32_MAX, &o.pid))
 			cmd_usage_error(c, "invalid PID '%s'", optarg);
 		else if (opt == 'g')
-			o.goid = parse_goid(c, optarg);
+			o.goid = cmd_goid(c, optarg);
 		else if (opt == 'k')
 			o.kinds |= parse_kinds(c, optarg);
 		o.has_pid |= opt == 'p';
@@ -440,27 +425,12 @@ static int run_script(const struct cmd *c, int argc, char **argv)
 	}
 	if (!o.kinds)
 		o.kinds = SCRIPT_ALL;
-	if (optind == argc)
-		cmd_usage_error(c, "missing capture FILE");
-	path = argv[optind];
-	if (optind + 1 < argc)
-		cmd_usage_error(c, "unexpected argument '%s'", argv[optind + 1]);
-
-	capload_file(c->name, path, &file);
-	if (report_load_opts(&r, file.data, file.len, &ro, err, sizeof(err)))
-		die(EXIT_USAGE, "%s: %s: %s", c->name, path, err);
-	script_print(&r, &o, json, stdout);
+	capload_open(c, argc, argv, &ro, &l);
+	script_print(&l.r, &o, json, stdout);
 	if (fflush(stdout) || ferror(stdout))
 		die(EXIT_OPFAIL, "%s: writing the output failed", c->name);
-	if (!r.complete) {
-		capfile_cut_text(&r.file, where, sizeof(where));
-		warn("%s: %s: %s: printed the %zu records before it", c->name, path,
-		     where, r.recs.n);
-		ret = EXIT_INCOMPLETE;
-	}
-	report_free(&r);
-	capload_free(&file);
-	return ret;
+	snprintf(covers, sizeof(covers), "printed the %zu records before it", l.r.recs.n);
+	return capload_close(c, &l, covers);
 }
 
 const struct cmd cmd_script = {

@@ -130,10 +130,94 @@ static void add_syscall(struct report *r, const struct godiag_rec_syscall *s)
 		row->errors++;
 }
 
+#define NS_PER_DAY	(86400ULL * 1000000000ULL)
+
+/* A bound in CLOCK_MONOTONIC ns, or -1 with the reason in r->filter_err. */
+static int place(struct report *r, const struct report_time *t, const char *name,
+		 uint64_t *mono)
+{
+	uint64_t real;
+
+	if (!r->start_mono || (t->kind != REPORT_TIME_OFFSET && !r->start_real)) {
+		snprintf(r->filter_err, sizeof(r->filter_err), "%s: the file does not "
+			 "say when the capture started", name);
+		return -1;
+	}
+	if (t->kind == REPORT_TIME_OFFSET) {
+		if (__builtin_add_overflow(r->start_mono, t->ns, mono))
+			*mono = UINT64_MAX;
+		return 0;
+	}
+	real = t->ns;
+	if (t->kind == REPORT_TIME_DAY)
+		real += r->start_real - r->start_real % NS_PER_DAY;
+	/* Before the start is the start: nothing was recorded there. */
+	if (real <= r->start_real)
+		*mono = r->start_mono;
+	else if (__builtin_add_overflow(r->start_mono, real - r->start_real, mono))
+		*mono = UINT64_MAX;
+	return 0;
+}
+
+/* The window, placed once the file's start times are known (META comes first). */
+static int place_window(struct report *r)
+{
+	const struct report_filter *f = &r->filter;
+
+	r->from = 0;
+	r->to = UINT64_MAX;
+	if (f->since.kind && place(r, &f->since, "--since", &r->from))
+		return -1;
+	if (f->until.kind && place(r, &f->until, "--until", &r->to))
+		return -1;
+	if (r->from > r->to) {
+		snprintf(r->filter_err, sizeof(r->filter_err),
+			 "--since is after --until");
+		return -1;
+	}
+	r->go.windowed = true;
+	r->go.from = r->from;
+	r->go.to = r->to;
+	return 0;
+}
+
+static bool windowed(const struct report_filter *f)
+{
+	return f->since.kind || f->until.kind;
+}
+
+/*
+ * Whether the tables count rec: 1 yes, 0 no, -1 the window cannot be
+ * placed. Goroutine records of the process are always given to the state
+ * machine, which cuts them at the window itself.
+ */
+static int keeps(struct report *r, const struct godiag_rec *rec)
+{
+	const struct report_filter *f = &r->filter;
+
+	if (f->pid && rec->tgid != f->pid)
+		return 0;
+	if (!windowed(f))
+		return 1;
+	if (!r->windowed) {
+		if (place_window(r))
+			return -1;
+		r->windowed = true;
+	}
+	return rec->ts_ns >= r->from && rec->ts_ns <= r->to;
+}
+
+static bool is_go(const struct godiag_rec *rec)
+{
+	return rec->type >= GODIAG_REC_GO_CREATE && rec->type <= GODIAG_REC_GO_EXIT;
+}
+
 /* The reader checked that known types are at least their struct's size. */
 static int on_record(const struct godiag_rec *rec, size_t len, void *arg)
 {
 	struct report *r = arg;
+	const struct godiag_rec_syscall *s = (const void *)rec;
+	int keep;
 
 	if (r->keep_records)
 		recseq_add(&r->recs, rec, len);
@@ -144,9 +228,23 @@ static int on_record(const struct godiag_rec *rec, size_t len, void *arg)
 	r->recorded++;
 	if (rec->ts_ns > r->last_ts)
 		r->last_ts = rec->ts_ns;
+	keep = keeps(r, rec);
+	if (keep < 0)
+		return -1;
+	if (keep && rec->type == GODIAG_REC_SYSCALL && r->filter.has_nr &&
+	    s->nr != r->filter.nr)
+		keep = 0;
+	if (!keep) {
+		if (is_go(rec) && (!r->filter.pid || rec->tgid == r->filter.pid))
+			goreport_record(&r->go, rec, len);
+		return 0;
+	}
 	count_process(r, rec);
-	if (rec->type == GODIAG_REC_SYSCALL)
-		add_syscall(r, (const struct godiag_rec_syscall *)rec);
+	if (rec->type == GODIAG_REC_SYSCALL) {
+		add_syscall(r, s);
+		if (r->on_syscall)
+			r->on_syscall(r->arg, s);
+	}
 	goreport_record(&r->go, rec, len);
 	bp_record(&r->bp, rec, len);
 	return 0;
@@ -208,15 +306,55 @@ static int on_end(const struct capfile_end *e, void *arg)
 	return 0;
 }
 
-static int cmp_sc(const void *a, const void *b)
+static uint64_t sc_value(const struct sc_row *s, enum sc_sort key)
+{
+	switch (key) {
+	case SC_SORT_COUNT:
+		return s->count;
+	case SC_SORT_ERRORS:
+		return s->errors;
+	case SC_SORT_MAX:
+		return s->max_ns;
+	case SC_SORT_P50:
+		return s->p50_ns;
+	case SC_SORT_P90:
+		return s->p90_ns;
+	case SC_SORT_P99:
+		return s->p99_ns;
+	default:
+		return s->total_ns;
+	}
+}
+
+/* qsort_r()'s comparison, arg the enum sc_sort. */
+static int cmp_sc(const void *a, const void *b, void *arg)
 {
 	const struct sc_row *x = a, *y = b;
+	enum sc_sort key = *(const enum sc_sort *)arg;
+	uint64_t u = sc_value(x, key), v = sc_value(y, key);
 
-	if (x->total_ns != y->total_ns)
-		return x->total_ns > y->total_ns ? -1 : 1;
+	if (u != v)
+		return u > v ? -1 : 1;
 	if (x->count != y->count)
 		return x->count > y->count ? -1 : 1;
 	return (x->nr > y->nr) - (x->nr < y->nr);
+}
+
+void report_sort_syscalls(struct report *r, enum sc_sort key)
+{
+	if (r->nsc > 1)
+		qsort_r(r->sc, r->nsc, sizeof(*r->sc), cmp_sc, &key);
+}
+
+void report_top(struct report *r, size_t n)
+{
+	size_t i;
+
+	for (i = n; i < r->nsc; i++)
+		free(r->sc[i].durs);
+	if (r->nsc > n)
+		r->nsc = n;
+	goreport_top(&r->go, n);
 }
 
 static int cmp_proc(const void *a, const void *b)
@@ -239,8 +377,7 @@ static void finish(struct report *r)
 		row->p90_ns = pct_nearest_rank(row->durs, row->count, 90);
 		row->p99_ns = pct_nearest_rank(row->durs, row->count, 99);
 	}
-	if (r->nsc > 1)
-		qsort(r->sc, r->nsc, sizeof(*r->sc), cmp_sc);
+	report_sort_syscalls(r, SC_SORT_TOTAL);
 	if (r->nprocs > 1)
 		qsort(r->procs, r->nprocs, sizeof(*r->procs), cmp_proc);
 	hmap_free(&r->sc_map);
@@ -276,9 +413,16 @@ int report_load_opts(struct report *r, const void *buf, size_t len,
 
 	memset(r, 0, sizeof(*r));
 	r->keep_records = o->keep_records;
+	r->filter = o->filter;
+	r->on_syscall = o->syscall;
+	r->arg = o->arg;
 	r->go.on_interval = o->go_interval;
 	r->go.interval_arg = o->arg;
 	rc = capfile_parse(buf, len, &v, r, &r->file, err, errlen);
+	if (!rc && windowed(&r->filter) && !r->windowed && place_window(r))
+		rc = -1;
+	if (rc && r->filter_err[0])
+		snprintf(err, errlen, "%s", r->filter_err);
 	r->version = r->file.version;
 	r->complete = r->file.complete;
 	finish(r);

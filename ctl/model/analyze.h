@@ -20,6 +20,33 @@
 #include "model/goreport.h"
 #include "model/records.h"
 
+/* A bound of report_filter's window. */
+enum report_time_kind {
+	REPORT_TIME_NONE,	/* no bound */
+	REPORT_TIME_OFFSET,	/* ns after the capture started */
+	REPORT_TIME_REAL,	/* CLOCK_REALTIME ns (a wall-clock time) */
+	REPORT_TIME_DAY,	/* ns after midnight (UTC) of the day the capture started */
+};
+
+struct report_time {
+	enum report_time_kind kind;
+	uint64_t ns;
+};
+
+/*
+ * What the tables count (the header still describes the whole file):
+ * records of one process, SYSCALL records of one syscall, and what
+ * happened in a window of time (goreport.h says how goroutines are cut
+ * at its edges; a SYSCALL record is in it when the call returned in it).
+ * A window needs the file's start times; without them loading fails.
+ */
+struct report_filter {
+	uint32_t pid;			/* 0: every process */
+	bool has_nr;
+	uint32_t nr;			/* with has_nr: this syscall only */
+	struct report_time since, until;
+};
+
 /* One syscall: every duration, for exact percentiles. */
 struct sc_row {
 	uint32_t nr;
@@ -94,11 +121,22 @@ struct report {
 	/* Every record in time order, with report_opts.keep_records. */
 	bool keep_records;
 	struct rec_seq recs;
+
+	/* report_opts.filter, and its window in CLOCK_MONOTONIC ns */
+	struct report_filter filter;
+	bool windowed;
+	uint64_t from, to;
+	void (*on_syscall)(void *arg, const struct godiag_rec_syscall *s);
+	void *arg;
+	char filter_err[128];	/* why the window cannot be placed */
 };
 
 /* What a command asks of report_load_opts() beyond the report. */
 struct report_opts {
 	bool keep_records;	/* r->recs: every record, LOST ones too */
+	struct report_filter filter;
+	/* Called with every SYSCALL record the filter keeps. */
+	void (*syscall)(void *arg, const struct godiag_rec_syscall *s);
 	/* goreport's on_interval (goreport.h), called from report_load_opts(). */
 	void (*go_interval)(void *arg, const struct go_row *row, uint8_t state,
 			    uint64_t from, uint64_t to);
@@ -114,6 +152,23 @@ int report_load(struct report *r, const void *buf, size_t len, char *err,
 int report_load_opts(struct report *r, const void *buf, size_t len,
 		     const struct report_opts *o, char *err, size_t errlen);
 void report_free(struct report *r);
+
+/* The orders of the syscall table: report_sort_syscalls()'s keys. */
+enum sc_sort {
+	SC_SORT_TOTAL,		/* the default */
+	SC_SORT_COUNT,
+	SC_SORT_ERRORS,
+	SC_SORT_MAX,
+	SC_SORT_P50,
+	SC_SORT_P90,
+	SC_SORT_P99,
+};
+
+/* Orders the syscalls by key, most first; ties by count, then number. */
+void report_sort_syscalls(struct report *r, enum sc_sort key);
+
+/* Keeps the first n rows of the syscall table and of the goroutine tables. */
+void report_top(struct report *r, size_t n);
 
 /* A note of the report's own, after those of the file. */
 void report_add_note(struct report *r, const char *text);

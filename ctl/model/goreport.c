@@ -73,6 +73,7 @@ static void add_syscall(struct goreport *g, const struct godiag_rec_syscall *s)
 	if (ri == NO_ROW)
 		return;
 	g->rows[ri].syscalls++;
+	g->rows[ri].in_window = true;
 	add_sat(&g->rows[ri].syscall_ns, s->duration_ns);
 }
 
@@ -335,11 +336,32 @@ static void add_blocked(struct machine *m, uint32_t ri, uint64_t d)
 	}
 }
 
-/* The goroutine leaves its state at ts: the time in it is counted. */
+/* The part of [from, to] inside the window, empty when from >= to. */
+static void clip(const struct goreport *g, uint64_t *from, uint64_t *to)
+{
+	if (!g->windowed)
+		return;
+	if (*from < g->from)
+		*from = g->from;
+	if (*to > g->to)
+		*to = g->to;
+}
+
+static bool in_window(const struct goreport *g, uint64_t ts)
+{
+	return !g->windowed || (ts >= g->from && ts <= g->to);
+}
+
+/* The goroutine leaves its state at ts: the time in it (in the window) is counted. */
 static void leave(struct machine *m, uint32_t ri, uint64_t ts)
 {
 	struct go_row *r = &m->g->rows[ri];
-	uint64_t d = ts > r->since ? ts - r->since : 0;
+	uint64_t from = r->since, to = ts, d;
+
+	clip(m->g, &from, &to);
+	d = to > from ? to - from : 0;
+	if (d && r->state != GO_UNSEEN && r->state != GO_EXITED)
+		r->in_window = true;
 
 	switch (r->state) {
 	case GO_RUNNING:
@@ -349,11 +371,13 @@ static void leave(struct machine *m, uint32_t ri, uint64_t ts)
 		add_sat(&r->runnable_ns, d);
 		break;
 	case GO_BLOCKED:
-		add_blocked(m, ri, d);
+		/* (not when the window cut all of it: it was not blocked there) */
+		if (d || !m->g->windowed)
+			add_blocked(m, ri, d);
 		break;
 	}
 	if (d && m->g->on_interval && r->state != GO_UNSEEN && r->state != GO_EXITED)
-		m->g->on_interval(m->g->interval_arg, r, r->state, r->since, ts);
+		m->g->on_interval(m->g->interval_arg, r, r->state, from, to);
 	r->since = ts;
 }
 
@@ -367,17 +391,20 @@ static void step(struct machine *m, const struct go_ev *e)
 {
 	struct goreport *g = m->g;
 	struct go_row *r = &g->rows[e->row];
+	bool in = in_window(g, e->ts);
 
 	if (r->state == GO_EXITED && e->type != GODIAG_REC_GO_CREATE)
 		return;
+	r->in_window |= in;
 	switch (e->type) {
 	case GODIAG_REC_GO_CREATE:
-		g->created++;
+		g->created += in;
 		r->created = true;
+		r->created_in = in;
 		r->exited = false;
 		if (!r->live) {
 			r->live = true;
-			if (++g->live > g->max_live)
+			if (++g->live > g->max_live && in)
 				g->max_live = g->live;
 		}
 		enter(m, e->row, GO_RUNNABLE, e->ts);
@@ -394,15 +421,17 @@ static void step(struct machine *m, const struct go_ev *e)
 	case GODIAG_REC_GO_PARK:
 		enter(m, e->row, GO_BLOCKED, e->ts);
 		r->reason = e->x;
-		r->blocks++;
-		acc_of(m, r->pid, e->x)->count++;
+		if (in) {
+			r->blocks++;
+			acc_of(m, r->pid, e->x)->count++;
+		}
 		break;
 	case GODIAG_REC_GO_READY:
 		if (r->state != GO_RUNNABLE)
 			enter(m, e->row, GO_RUNNABLE, e->ts);
 		break;
 	case GODIAG_REC_GO_EXIT:
-		g->exited++;
+		g->exited += in;
 		r->exited = true;
 		if (r->live) {
 			r->live = false;
@@ -519,7 +548,7 @@ static struct go_group *build_groups(const struct goreport *g, bool by_start,
 		uint32_t *gi;
 		bool added;
 
-		if (!r->created)
+		if (!r->created || (g->windowed && !r->created_in))
 			continue;
 		gi = hmap_get(&map, pc, r->pid, (uint32_t)n, &added);
 		if (added) {
@@ -555,15 +584,53 @@ static struct go_group *build_groups(const struct goreport *g, bool by_start,
 	return groups;
 }
 
-static int cmp_row(const void *a, const void *b)
+static uint64_t sort_value(const struct go_row *r, enum go_sort key)
+{
+	switch (key) {
+	case GO_SORT_RUNNABLE:
+		return r->runnable_ns;
+	case GO_SORT_BLOCKED:
+		return r->blocked_ns;
+	case GO_SORT_SYSCALL:
+		return r->syscall_ns;
+	case GO_SORT_SYSCALLS:
+		return r->syscalls;
+	case GO_SORT_GOROUTINE:
+		return 0;
+	default:
+		return r->running_ns;
+	}
+}
+
+/* qsort_r()'s comparison, arg the enum go_sort. */
+static int cmp_row(const void *a, const void *b, void *arg)
 {
 	const struct go_row *x = a, *y = b;
+	enum go_sort key = *(const enum go_sort *)arg;
+	uint64_t u = sort_value(x, key), v = sort_value(y, key);
 
-	if (x->running_ns != y->running_ns)
-		return x->running_ns > y->running_ns ? -1 : 1;
+	if (u != v)
+		return u > v ? -1 : 1;
 	if (x->pid != y->pid)
 		return x->pid < y->pid ? -1 : 1;
 	return (x->goid > y->goid) - (x->goid < y->goid);
+}
+
+void goreport_sort(struct goreport *g, enum go_sort key)
+{
+	if (g->nrows > 1)
+		qsort_r(g->rows, g->nrows, sizeof(*g->rows), cmp_row, &key);
+}
+
+/* Without a window every row stays; with one, those that did something in it. */
+static void drop_outside(struct goreport *g)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < g->nrows; i++)
+		if (!g->windowed || g->rows[i].in_window)
+			g->rows[n++] = g->rows[i];
+	g->nrows = n;
 }
 
 void goreport_finish(struct goreport *g, uint64_t end_ts, uint64_t lost)
@@ -589,8 +656,9 @@ void goreport_finish(struct goreport *g, uint64_t end_ts, uint64_t lost)
 	build_waits(g, &m);
 	g->by_start = build_groups(g, true, &g->nby_start);
 	g->by_creator = build_groups(g, false, &g->nby_creator);
-	if (g->nrows > 1)
-		qsort(g->rows, g->nrows, sizeof(*g->rows), cmp_row);
+	drop_outside(g);
+	g->seen = g->nrows;
+	goreport_sort(g, GO_SORT_RUNNING);
 	hmap_free(&m.wait_map);
 	hmap_free(&m.top_map);
 	free(m.acc);
@@ -599,6 +667,27 @@ void goreport_finish(struct goreport *g, uint64_t end_ts, uint64_t lost)
 	g->evs = NULL;
 	g->nevs = g->evs_cap = 0;
 	hmap_free(&g->row_map);
+}
+
+void goreport_top(struct goreport *g, size_t n)
+{
+	size_t i;
+
+	if (g->nrows > n)
+		g->nrows = n;
+	for (i = n; i < g->nwaits; i++)
+		free(g->waits[i].reason);
+	for (i = n; i < g->nby_start; i++)
+		free(g->by_start[i].function);
+	for (i = n; i < g->nby_creator; i++)
+		free(g->by_creator[i].function);
+	if (g->nwaits > n)
+		g->nwaits = n;
+	if (g->nby_start > n)
+		g->nby_start = n;
+	if (g->nby_creator > n)
+		g->nby_creator = n;
+	g->text_rows = n;
 }
 
 bool goreport_present(const struct goreport *g)
@@ -643,4 +732,80 @@ void goreport_free(struct goreport *g)
 		free(g->by_creator[i].function);
 	free(g->by_creator);
 	memset(g, 0, sizeof(*g));
+}
+
+static void add_span(struct go_timeline *t, uint8_t state, uint64_t from, uint64_t to,
+		     uint32_t what, int64_t ret)
+{
+	struct go_span *sp;
+
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 64;
+		t->v = xreallocarray(t->v, t->cap, sizeof(*t->v));
+	}
+	sp = &t->v[t->n];
+	sp->from = from;
+	sp->to = to;
+	sp->state = state;
+	sp->what = what;
+	sp->ret = ret;
+	sp->seq = t->n++;
+}
+
+void timeline_interval(void *arg, const struct go_row *row, uint8_t state,
+		       uint64_t from, uint64_t to)
+{
+	struct go_timeline *t = arg;
+
+	if (row->goid == t->goid && (!t->pid || row->pid == t->pid))
+		add_span(t, state, from, to, state == GO_BLOCKED ? row->reason : 0, 0);
+}
+
+void timeline_syscall(void *arg, const struct godiag_rec_syscall *s)
+{
+	struct go_timeline *t = arg;
+
+	if (s->hdr.goid == t->goid && (!t->pid || s->hdr.tgid == t->pid))
+		add_span(t, GO_IN_SYSCALL, s->enter_ns, s->hdr.ts_ns, s->nr, s->ret);
+}
+
+static int cmp_span(const void *a, const void *b)
+{
+	const struct go_span *x = a, *y = b;
+	bool xs = x->state == GO_IN_SYSCALL, ys = y->state == GO_IN_SYSCALL;
+
+	if (x->from != y->from)
+		return x->from < y->from ? -1 : 1;
+	if (xs != ys)
+		return xs ? 1 : -1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+void timeline_sort(struct go_timeline *t)
+{
+	if (t->n > 1)
+		qsort(t->v, t->n, sizeof(*t->v), cmp_span);
+}
+
+void timeline_free(struct go_timeline *t)
+{
+	free(t->v);
+	t->v = NULL;
+	t->n = t->cap = 0;
+}
+
+const char *go_state_name(uint8_t state)
+{
+	switch (state) {
+	case GO_RUNNING:
+		return "running";
+	case GO_RUNNABLE:
+		return "runnable";
+	case GO_BLOCKED:
+		return "blocked";
+	case GO_IN_SYSCALL:
+		return "syscall";
+	default:
+		return "?";
+	}
 }

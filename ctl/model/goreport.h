@@ -93,6 +93,8 @@ struct go_row {
 	bool exited;		/* its GO_EXIT is */
 	bool live;		/* created in the capture and not exited */
 	bool has_top;		/* it was blocked: top_reason is set */
+	bool in_window;		/* it did something in the window (goreport.windowed) */
+	bool created_in;	/* its GO_CREATE is in the window */
 	uint32_t reason;	/* while blocked */
 	uint32_t top_reason;	/* the reason it was blocked on longest */
 	uint64_t since;		/* when it entered its state */
@@ -155,6 +157,19 @@ struct goreport {
 	uint64_t skipped;	/* goroutine records with goid 0 */
 	uint64_t lost;		/* events the capture lost */
 	uint64_t end_ts;	/* where open intervals were closed */
+
+	/*
+	 * A window of time, set before goreport_finish(): the state machine
+	 * still runs over every record, but only time inside [from, to] is
+	 * counted (intervals are cut at its edges), only events inside it
+	 * count goroutines created and exited, blocks and wait reasons, and
+	 * only goroutines with time or an event inside it are rows. SYSCALL
+	 * records outside it are not given to goreport_record() at all.
+	 */
+	bool windowed;
+	uint64_t from, to;
+	uint64_t seen;		/* rows after goreport_finish(), before goreport_top() */
+	size_t text_rows;	/* rows the text lists; 0: GOREPORT_TEXT_ROWS */
 
 	struct go_row *rows;	/* by running time after goreport_finish() */
 	size_t nrows, rows_cap;
@@ -221,11 +236,60 @@ const char *goreport_start_name(const struct goreport *g, uint32_t pid, uint64_t
 const char *goreport_reason_name(const struct goreport *g, uint32_t pid,
 				 uint32_t reason, char *buf, size_t len);
 
+/* The orders of the rows: goreport_sort()'s keys. */
+enum go_sort {
+	GO_SORT_RUNNING,	/* the default */
+	GO_SORT_RUNNABLE,
+	GO_SORT_BLOCKED,
+	GO_SORT_SYSCALL,	/* in-syscall time */
+	GO_SORT_SYSCALLS,	/* SYSCALL records */
+	GO_SORT_GOROUTINE,	/* by process, then goroutine id, ascending */
+};
+
+/* Orders the rows by key, longest (most) first; ties by (pid, goid). */
+void goreport_sort(struct goreport *g, enum go_sort key);
+
+/* Keeps the first n rows, wait reasons and groups of each table. */
+void goreport_top(struct goreport *g, size_t n);
+
 /* The row of (pid, goid) after goreport_finish(), or NULL (a linear search). */
 const struct go_row *goreport_find(const struct goreport *g, uint32_t pid,
 				   uint64_t goid);
 
 
 void goreport_free(struct goreport *g);
+
+/*
+ * One goroutine's time line ('report --goroutine N'): the intervals the
+ * state machine closes for it (goreport.on_interval: timeline_interval)
+ * and its SYSCALL records (timeline_syscall), from enter to exit. A
+ * syscall lies inside a running interval.
+ */
+#define GO_IN_SYSCALL	(GO_EXITED + 1)	/* a go_span's state for a syscall */
+
+struct go_span {
+	uint64_t from, to;
+	uint8_t state;		/* GO_RUNNING, GO_RUNNABLE, GO_BLOCKED, GO_IN_SYSCALL */
+	uint32_t what;		/* blocked: the wait reason; in a syscall: its number */
+	int64_t ret;		/* a syscall's return value */
+	size_t seq;		/* the order it came in, for a stable sort */
+};
+
+struct go_timeline {
+	uint64_t goid;
+	uint32_t pid;		/* 0: the goroutine goid of any process */
+	struct go_span *v;
+	size_t n, cap;
+};
+
+void timeline_interval(void *arg, const struct go_row *row, uint8_t state,
+		       uint64_t from, uint64_t to);
+void timeline_syscall(void *arg, const struct godiag_rec_syscall *s);
+/* In time order; a syscall after the interval that starts where it does. */
+void timeline_sort(struct go_timeline *t);
+void timeline_free(struct go_timeline *t);
+
+/* "running", "runnable", "blocked", "syscall" */
+const char *go_state_name(uint8_t state);
 
 #endif

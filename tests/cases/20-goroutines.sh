@@ -270,6 +270,79 @@ if [ -s "$cap.${name:-}" ] && [ -s "$rep" ]; then
 	sed 's/^/#   /' "$work/out" | tail -n 1
 fi
 
+# report's filters on the same real capture: the time line of the
+# goroutine that ran longest adds up to its row (running, runnable and
+# blocked time, its syscalls) and names only it; in a window (the middle
+# half of that time line) no goroutine has more time than the window, and
+# its time line lies inside the window and adds up to its row there;
+# --top 3 lists 3 goroutines; --syscall write keeps write's row alone,
+# with report --json's count.
+if [ -s "$cap.${name:-}" ] && [ -s "$rep" ]; then
+	read -r g gpid < <(python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))["goroutines"]["list"][0]
+print(r["goroutine"], r["pid"])' "$rep")
+	fr=("$work/tl.json" "$work/win.json" "$work/tlw.json" "$work/top.json" "$work/write.json")
+	{
+		"$ctl" report --json --goroutine "$g" --pid "$gpid" "$cap.$name" >"${fr[0]}"
+		read -r since until < <(python3 -c '
+import json, sys
+i = json.load(open(sys.argv[1]))["goroutine"]["intervals"]
+a, b = i[0]["from_ns"], max(x["to_ns"] for x in i)
+print(a + (b - a) // 4, a + (b - a) * 3 // 4)' "${fr[0]}")
+		"$ctl" report --json --since "${since}ns" --until "${until}ns" "$cap.$name" \
+			>"${fr[1]}"
+		"$ctl" report --json --goroutine "$g" --pid "$gpid" --since "${since}ns" \
+			--until "${until}ns" "$cap.$name" >"${fr[2]}"
+		"$ctl" report --json --top 3 "$cap.$name" >"${fr[3]}"
+		"$ctl" report --json --syscall write "$cap.$name" >"${fr[4]}"
+	} 2>"$work/f.err"
+	sed 's/^/#   /' "$work/f.err"
+	check_eq "a: $name: report --goroutine, --since/--until, --top, --syscall agree with the report" none \
+		"$(python3 - "$rep" "${fr[@]}" "$since" "$until" <<'PY' 2>&1
+import json, sys
+rep, tl, win, tlw, top, wr = (json.load(open(f)) for f in sys.argv[1:7])
+since, until = int(sys.argv[7]), int(sys.argv[8])
+out = []
+def adds_up(what, t, row):
+    for state in ("running", "runnable", "blocked"):
+        total = sum(i["duration_ns"] for i in t["intervals"] if i["state"] == state)
+        if total != row[state + "_ns"]:
+            out.append(f"{what}: {state}: intervals {total}, row {row[state + '_ns']}")
+    n = sum(1 for i in t["intervals"] if i["state"] == "syscall")
+    if n != row["syscalls"]:
+        out.append(f"{what}: syscall intervals {n}, row {row['syscalls']}")
+row = rep["goroutines"]["list"][0]
+t = tl["goroutine"]
+if (t["goroutine"], t["pid"]) != (row["goroutine"], row["pid"]):
+    out.append(f"time line of {t['goroutine']}, not {row['goroutine']}")
+adds_up("whole", t, row)
+rows = win["goroutines"]["list"]
+over = [r["goroutine"] for r in rows
+        if r["running_ns"] + r["runnable_ns"] + r["blocked_ns"] > until - since]
+if over:
+    out.append(f"window: goroutines {over[:5]} have more time than the window")
+wrow = [r for r in rows if (r["goroutine"], r["pid"]) == (row["goroutine"], row["pid"])]
+if len(wrow) != 1:
+    out.append(f"window: goroutine {row['goroutine']} is {len(wrow)} rows")
+else:
+    adds_up("window", tlw["goroutine"], wrow[0])
+bad = [i for i in tlw["goroutine"]["intervals"]
+       if i["from_ns"] < since or i["to_ns"] > until or i["from_ns"] > i["to_ns"]]
+if bad:
+    out.append(f"window: {len(bad)} intervals outside [{since}, {until}]: {bad[:2]}")
+want = min(3, rep["goroutines"]["seen"])
+if len(top["goroutines"]["list"]) != want or len(top["syscalls"]) > 3:
+    out.append(f"--top 3: {len(top['goroutines']['list'])} goroutines, "
+               f"{len(top['syscalls'])} syscalls")
+w = [s["count"] for s in rep["syscalls"] if s["name"] == "write"]
+if [(s["name"], s["count"]) for s in wr["syscalls"]] != [("write", c) for c in w]:
+    out.append(f"--syscall write: {wr['syscalls']}")
+print("; ".join(out) or "none")
+PY
+)"
+fi
+
 # ---- b. a program that is not Go -------------------------------------
 start_gt pid "$progs/gt_syscalls" --wait-signal getpid 1
 # (timeout: should it attach, it would wait for the target forever)

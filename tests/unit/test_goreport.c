@@ -5,6 +5,9 @@
  * records come per CPU, out of time order: exact numbers, text and JSON.
  */
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "capfile_build.h"
 #include "cmd/report.h"
@@ -916,8 +919,282 @@ static void test_text_and_json_agree(void)
 	test_end();
 }
 
+
+/* ---- report's filters, through the command ------------------------- */
+
+static char capfile_path[] = "/tmp/test_goreport.XXXXXX";
+
+/* Runs godiagctl report ARGS on the capture above: its stdout, *status its exit. */
+static char *run_report(const char *args, int *status)
+{
+	const char *ctl = getenv("GODIAG_CTL");
+	char cmd[1024], *buf = NULL;
+	size_t len = 0, n;
+	char chunk[4096];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "%s report %s %s 2>%s.err",
+		 ctl ? ctl : "../../ctl/godiagctl", args, capfile_path, capfile_path);
+	p = popen(cmd, "r");
+	if (!p)
+		abort();
+	buf = malloc(1);
+	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0) {
+		buf = realloc(buf, len + n + 1);
+		memcpy(buf + len, chunk, n);
+		len += n;
+	}
+	buf[len] = '\0';
+	*status = WEXITSTATUS(pclose(p));
+	return buf;
+}
+
+/* The one line the command wrote to stderr. */
+static char *report_err(void)
+{
+	char path[64], *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s.err", capfile_path);
+	f = fopen(path, "r");
+	if (!f || getline(&line, &cap, f) < 0) {
+		free(line);
+		line = strdup("");
+	}
+	if (f)
+		fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	return line;
+}
+
+static void check_run(const char *args, int want_status, const char *want_out,
+		      const char *want_err)
+{
+	int status;
+	char *out, *err;
+
+	test_begin("report %s", args);
+	out = run_report(args, &status);
+	err = report_err();
+	CHECK_U64(status, want_status);
+	if (want_out)
+		CHECK_STR(out, want_out);
+	/* want_err: how the line ends (it starts with the file's name) */
+	if (want_err)
+		CHECK_STR(strlen(err) >= strlen(want_err) ?
+			  err + strlen(err) - strlen(want_err) : err, want_err);
+	free(out);
+	free(err);
+	test_end();
+}
+
+/*
+ * Goroutine 3 of process 100 (see the specs): created at 200, runs at
+ * 600 (a read from 650 to 700), replaced by 4 at 800, runs at 1200,
+ * parks at 1400 on reason 42 until the end at 2000.
+ */
+static const char timeline_json[] =
+	"{\"goroutine\":{\"goroutine\":3,\"pid\":100,\"start\":\"main.worker\","
+	"\"creator\":\"main.main\",\"parent\":1,\"created\":true,\"exited\":false,"
+	"\"running_ns\":400,\"runnable_ns\":800,\"blocked_ns\":600,\"syscall_ns\":50,"
+	"\"syscalls\":1,\"blocks\":1,\"top_reason\":\"waitReason(42)\",\"intervals\":["
+	"{\"from_ns\":200,\"to_ns\":600,\"duration_ns\":400,\"state\":\"runnable\"},"
+	"{\"from_ns\":600,\"to_ns\":800,\"duration_ns\":200,\"state\":\"running\"},"
+	"{\"from_ns\":650,\"to_ns\":700,\"duration_ns\":50,\"state\":\"syscall\","
+	"\"syscall\":\"read\",\"ret\":0},"
+	"{\"from_ns\":800,\"to_ns\":1200,\"duration_ns\":400,\"state\":\"runnable\"},"
+	"{\"from_ns\":1200,\"to_ns\":1400,\"duration_ns\":200,\"state\":\"running\"},"
+	"{\"from_ns\":1400,\"to_ns\":2000,\"duration_ns\":600,\"state\":\"blocked\","
+	"\"reason\":\"waitReason(42)\"}]}}\n";
+
+static const char timeline_text[] =
+	"\n"
+	" GOROUTINE      PID    RUNNING   RUNNABLE    BLOCKED    SYSCALL SYSCALLS  FUNCTION\n"
+	"         3      100     400 ns     800 ns     600 ns      50 ns        1  "
+	"main.worker, created by main.main in goroutine 1\n"
+	"\n"
+	"          FROM             TO   DURATION  STATE\n"
+	"   0.000000200    0.000000600     400 ns  runnable\n"
+	"   0.000000600    0.000000800     200 ns  running\n"
+	"   0.000000650    0.000000700      50 ns  syscall read = 0\n"
+	"   0.000000800    0.000001200     400 ns  runnable\n"
+	"   0.000001200    0.000001400     200 ns  running\n"
+	"   0.000001400    0.000002000     600 ns  blocked (waitReason(42))\n";
+
+/* The window [750, 1300]: its edges cut the intervals. */
+static const char window_json[] =
+	"{\"goroutine\":{\"goroutine\":3,\"pid\":100,\"start\":\"main.worker\","
+	"\"creator\":\"main.main\",\"parent\":1,\"created\":true,\"exited\":false,"
+	"\"running_ns\":150,\"runnable_ns\":400,\"blocked_ns\":0,\"syscall_ns\":0,"
+	"\"syscalls\":0,\"blocks\":0,\"top_reason\":null,\"intervals\":["
+	"{\"from_ns\":750,\"to_ns\":800,\"duration_ns\":50,\"state\":\"running\"},"
+	"{\"from_ns\":800,\"to_ns\":1200,\"duration_ns\":400,\"state\":\"runnable\"},"
+	"{\"from_ns\":1200,\"to_ns\":1300,\"duration_ns\":100,\"state\":\"running\"}]}}\n";
+
+/* The goroutine list of 'report ARGS --json', "pid/goid,..." in its order. */
+static char *list_of(const char *args)
+{
+	char cmd[512], *out, *p, *list = calloc(1, 512);
+	int status;
+
+	snprintf(cmd, sizeof(cmd), "--json %s", args);
+	out = run_report(cmd, &status);
+	p = strstr(out, "\"list\":[");
+	while (p && (p = strstr(p, "{\"goroutine\":"))) {
+		unsigned long long goid;
+		unsigned int pid;
+
+		if (sscanf(p, "{\"goroutine\":%llu,\"pid\":%u", &goid, &pid) != 2)
+			break;
+		snprintf(list + strlen(list), 512 - strlen(list), "%s%u/%llu",
+			 list[0] ? "," : "", pid, goid);
+		p++;
+	}
+	free(out);
+	return list;
+}
+
+static void check_list(const char *args, const char *want)
+{
+	char *got;
+
+	test_begin("report %s: the goroutines listed", args);
+	got = list_of(args);
+	CHECK_STR(got, want);
+	free(got);
+	test_end();
+}
+
+/* How many times s occurs in 'report ARGS'. */
+static size_t count_in(const char *args, const char *s)
+{
+	int status;
+	char *out = run_report(args, &status), *p = out;
+	size_t n = 0;
+
+	while ((p = strstr(p, s))) {
+		n++;
+		p += strlen(s);
+	}
+	free(out);
+	return n;
+}
+
+static void test_filters(void)
+{
+	struct membuf m = { 0 };
+	char path[64];
+	int fd;
+
+	make_capture(&m, 0);
+	fd = mkstemp(capfile_path);
+	if (fd < 0 || write(fd, m.buf, m.len) != (ssize_t)m.len)
+		abort();
+	close(fd);
+	free(m.buf);
+
+	check_run("--goroutine 3 --pid 100 --json", 0, timeline_json, "");
+	check_run("--goroutine 3 --pid 100", 0, timeline_text, "");
+	check_run("--goroutine 3 --pid 100 --since 750ns --until 1300ns --json", 0,
+		  window_json, "");
+	check_run("--goroutine 3", 1, "", ": goroutine 3 is in processes 100 and 200: "
+		  "give --pid");
+	check_run("--goroutine 9", 1, "", ": no goroutine 9 in the capture");
+	check_run("--goroutine 5 --pid 100 --since 1900ns", 1, "",
+		  ": no goroutine 5 of process 100 in the capture in the time asked for");
+	check_run("--syscall nosuch", 1, "", "report: unknown syscall 'nosuch'");
+	check_run("--since 1x", 1, "", "report: --since '1x': not a time from the start "
+		  "(1.5s, 200ms, 2m) or a wall-clock time in UTC (2026-12-07T21:03:04Z, "
+		  "21:03:04)");
+	check_run("--sort fastest", 1, "", NULL);
+	check_run("--top 0", 1, "", "report: invalid --top '0' (a number from 1)");
+	check_run("--since 12:00:00", 1, "",
+		  ": --since: the file does not say when the capture started");
+	check_run("--since 2us --until 1us", 1, "", ": --since is after --until");
+
+	/* Every goroutine, longest running first; then the filters. */
+	check_list("", "100/1,100/2,100/4,100/3,200/2,100/5,200/3");
+	check_list("--pid 200", "200/2,200/3");
+	check_list("--sort blocked", "100/1,100/3,100/4,200/2,100/2,100/5,200/3");
+	check_list("--sort goroutine", "100/1,100/2,100/3,100/4,100/5,200/2,200/3");
+	check_list("--top 3", "100/1,100/2,100/4");
+	check_list("--sort syscalls --top 2", "100/1,100/3");
+	/*
+	 * From 1501 on: 2 and 4 (exited at 1500) are gone, 5 exits at 1800,
+	 * 3 of 200 is created at 1900. Up to 99: 1 runs, 2 of 200 is created.
+	 */
+	check_list("--since 1501ns", "100/1,100/3,100/5,200/3");
+	check_list("--until 99ns", "100/1,200/2");
+
+	test_begin("report --top 1: one row of each table");
+	CHECK_U64(count_in("--json --top 1", "\"function\":"), 2);
+	CHECK_U64(count_in("--json --top 1", "\"reason\":"), 1);
+	CHECK_U64(count_in("--top 1", "more goroutines not shown\n"), 1);
+	test_end();
+
+	/* All the calls are reads (nr 0): 3 of goroutines, 1 of none. */
+	test_begin("report --syscall: the syscall table and goroutines' syscalls");
+	CHECK_U64(count_in("--json", "{\"name\":\"read\",\"nr\":0,\"count\":4,"), 1);
+	CHECK_U64(count_in("--json --syscall read", "{\"name\":\"read\",\"nr\":0,\"count\":4,"), 1);
+	CHECK_U64(count_in("--json --syscall write", "\"syscalls\":[]"), 1);
+	/* 7 goroutines and 2 processes */
+	CHECK_U64(count_in("--json --syscall write", "\"syscalls\":0,"), 9);
+	CHECK_U64(count_in("--syscall write", "(no syscalls recorded)"), 1);
+	CHECK_U64(count_in("--json --since 1600ns", "{\"name\":\"read\",\"nr\":0,\"count\":2,"), 1);
+	test_end();
+
+	unlink(capfile_path);
+	snprintf(path, sizeof(path), "%s.err", capfile_path);
+	unlink(path);
+}
+
+struct timeline_arg {
+	const struct report *r;
+	const struct go_row *row;
+	const struct go_timeline *t;
+};
+
+static void walk_timeline(struct printer *p, const void *arg)
+{
+	const struct timeline_arg *a = arg;
+
+	goreport_timeline_walk(p, &a->r->go, a->row, a->t, T0);
+}
+
+/* The time line through the model: 6 spans, every text value in JSON too. */
+static void test_timeline_audit(void)
+{
+	static struct audit a;
+	struct go_timeline t = { .goid = 3, .pid = 100 };
+	struct report_opts o = { .go_interval = timeline_interval,
+				 .syscall = timeline_syscall, .arg = &t };
+	struct timeline_arg ta;
+	struct report r;
+	struct membuf m;
+	char err[128];
+
+	make_capture(&m, 0);
+	test_begin("report --goroutine: text and JSON of one walk agree");
+	CHECK_U64(report_load_opts(&r, m.buf, m.len, &o, err, sizeof(err)), 0);
+	timeline_sort(&t);
+	CHECK_U64(t.n, 6);
+	ta.r = &r;
+	ta.t = &t;
+	ta.row = goreport_find(&r.go, 100, 3);
+	CHECK(ta.row != NULL);
+	if (ta.row)
+		CHECK_U64(audit_walk(&a, walk_timeline, &ta), 0);
+	timeline_free(&t);
+	report_free(&r);
+	free(m.buf);
+	test_end();
+}
+
 int main(void)
 {
+	test_filters();
+	test_timeline_audit();
 	test_breaks();
 	test_capture();
 	test_lost();

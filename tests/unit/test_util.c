@@ -130,9 +130,15 @@ static const struct {
 	{ 999499, "999 us" },
 	{ 999500, "1.00 ms" },
 	{ 2310000000ULL, "2.31 s" },
-	{ 999500000000ULL, "1000 s" },
-	{ 12345000000000ULL, "12345 s" },
-	{ UINT64_MAX, "18446744074 s" },
+	{ 59900000000ULL, "59.9 s" },
+	{ 59950000000ULL, "1m00s" },
+	{ 60000000000ULL, "1m00s" },
+	{ 62499999999ULL, "1m02s" },
+	{ 62500000000ULL, "1m03s" },
+	{ 999500000000ULL, "16m40s" },
+	{ 3723000000000ULL, "1h02m03s" },
+	{ 12345000000000ULL, "3h25m45s" },
+	{ UINT64_MAX, "5124095h34m34s" },
 };
 
 static const struct {
@@ -178,6 +184,39 @@ static void test_bad(const char *kind, const struct bad *t,
 	test_end();
 }
 
+static const struct {
+	const char *in;
+	const char *err;
+	uint64_t want;
+	bool day;
+} clocks[] = {
+	{ "2026-12-07T21:03:04Z", NULL, 1796677384000000000ULL, false },
+	{ "2026-12-07 21:03:04.25", NULL, 1796677384250000000ULL, false },
+	{ "21:03:04", NULL, 75784000000000ULL, true },
+	{ "00:00:00.000000001Z", NULL, 1, true },
+	{ "24:00:00", "out of range", 0, false },
+	{ "2026-13-01T00:00:00Z", "out of range", 0, false },
+	{ "1.5s", "not a time (HH:MM:SS)", 0, false },
+	{ "21:03:04 UTC", "unexpected text after the time (UTC: ...Z)", 0, false },
+	{ "21:03:04.", "bad fraction of a second", 0, false },
+};
+
+static void test_clocks(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(clocks); i++) {
+		uint64_t ns = 12345;
+		bool day = false;
+
+		test_begin("clock '%s'", clocks[i].in);
+		CHECK_STR(parse_clock(clocks[i].in, &ns, &day), clocks[i].err);
+		CHECK_U64(ns, clocks[i].err ? 12345 : clocks[i].want);
+		CHECK_U64(day, clocks[i].day);
+		test_end();
+	}
+}
+
 int main(void)
 {
 	char buf[32];
@@ -211,5 +250,6 @@ int main(void)
 		CHECK_STR(buf, formatted[i].want);
 		test_end();
 	}
+	test_clocks();
 	return test_summary();
 }
