@@ -565,6 +565,7 @@ int perfetto_write(struct perfetto *pf, FILE *out)
 void perfetto_init(struct perfetto *pf, struct report_opts *o)
 {
 	memset(pf, 0, sizeof(*pf));
+	memset(o, 0, sizeof(*o));
 	o->keep_records = true;
 	o->go_interval = on_interval;
 	o->arg = pf;

@@ -277,6 +277,7 @@ int report_load_opts(struct report *r, const void *buf, size_t len,
 	memset(r, 0, sizeof(*r));
 	r->keep_records = o->keep_records;
 	r->go.on_interval = o->go_interval;
+	r->go.on_change = o->go_change;
 	r->go.interval_arg = o->arg;
 	rc = capfile_parse(buf, len, &v, r, &r->file, err, errlen);
 	r->version = r->file.version;
