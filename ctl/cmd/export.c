@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * godiagctl export --format perfetto: a capture as Chrome trace-event JSON
- * (export.h), which the Perfetto UI and chrome://tracing open.
+ * (export.h), which the Perfetto UI and chrome://tracing open; and the
+ * command, which writes --format gotrace with gotrace.c.
  *
  * The goroutine slices are the intervals of the report's state machine
  * (model/goreport.c, on_interval), so the trace and 'report' count the
@@ -22,13 +23,16 @@
 #include "cmd/capload.h"
 #include "cmd/cmd.h"
 #include "cmd/export.h"
+#include "cmd/gotrace.h"
 
 static const char *const export_usage =
-	"Usage: " PROG " export FILE --format perfetto -o OUTPUT\n"
+	"Usage: " PROG " export FILE --format perfetto|gotrace [--pid PID] -o OUTPUT\n"
 	"\n"
-	"Write a capture file as a trace other tools open. The perfetto format\n"
-	"is Chrome trace-event JSON, which the Perfetto UI (ui.perfetto.dev)\n"
-	"and chrome://tracing open. Each process of the capture holds:\n"
+	"Write a capture file as a trace other tools open.\n"
+	"\n"
+	"The perfetto format is Chrome trace-event JSON, which the Perfetto UI\n"
+	"(ui.perfetto.dev) and chrome://tracing open. Each process of the\n"
+	"capture holds:\n"
 	"  - a track per goroutine, named \"G<id> <start function>\", with a\n"
 	"    slice for each interval the goroutine was running, runnable or\n"
 	"    blocked (named by the runtime's wait reason), as '" PROG " report'\n"
@@ -41,19 +45,34 @@ static const char *const export_usage =
 	"and losses are global instants (\"lost N records on cpu C\"). Times are\n"
 	"microseconds since the capture started (to the nanosecond).\n"
 	"\n"
+	"The gotrace format is Go's own execution trace (the format of Go 1.22\n"
+	"and later, as Go 1.26 writes it): 'go tool trace OUTPUT' opens it, with\n"
+	"its goroutine analysis and its scheduler latency, syscall, blocking and\n"
+	"network profiles. It holds one process: the capture's only Go process,\n"
+	"or --pid PID. Goroutines are created (by their creator, with their start\n"
+	"function and the go statement as one-frame stacks), run, wait (the\n"
+	"runtime's wait reason as Go's tracer names it: \"IO wait\" is\n"
+	"\"network\", sync.Mutex.Lock is \"sync\") and make syscalls on the\n"
+	"capture's threads (the trace's Ms). The capture does not know Go's Ps:\n"
+	"each thread has a P of its own. Breakpoint hits, syscalls outside any\n"
+	"goroutine and losses are not in it (losses are said on stderr).\n"
+	"\n"
 	"OUTPUT is replaced whole and only when the trace is complete: a command\n"
 	"that fails leaves an earlier OUTPUT as it was. A capture file cut short\n"
 	"is exported up to the cut, with a line on stderr (exit status 5).\n"
 	"\n"
 	"Options:\n"
-	"  -f, --format FORMAT   perfetto (Chrome trace-event JSON)\n"
+	"  -f, --format FORMAT   perfetto (Chrome trace-event JSON) or gotrace\n"
+	"                        (Go execution trace)\n"
+	"  -p, --pid PID         gotrace: the process (when the capture has several)\n"
 	"  -o, --output OUTPUT   the file to write (required)\n"
 	"  -h, --help            show this help\n"
 	"\n"
 	"Exit status: 0 the file was complete; 5 it was cut short (exported up\n"
 	"to the cut); 1 a usage error, or FILE is missing, is not a capture file\n"
-	"or is damaged, or OUTPUT's directory is missing; 4 FILE may not be read\n"
-	"or OUTPUT created (permission); 3 OUTPUT could not be written.\n";
+	"or is damaged, or has no goroutines of the process (gotrace), or\n"
+	"OUTPUT's directory is missing; 4 FILE may not be read or OUTPUT created\n"
+	"(permission); 3 OUTPUT could not be written.\n";
 
 /* Goroutine tracks get thread ids above every real one (PID_MAX_LIMIT). */
 #define GO_TID_BASE	(1ULL << 22)
@@ -598,7 +617,18 @@ static void write_failed(const struct cmd *c, struct outfile *f, const char *pat
 	die(EXIT_OPFAIL, "%s: %s: %s", c->name, path, strerror(err));
 }
 
-static void write_output(const struct cmd *c, struct perfetto *pf, const char *path)
+/* The trace of one format: perfetto or gotrace. */
+struct export {
+	struct perfetto *pf;
+	struct gotrace *gt;
+};
+
+static int export_write(struct export *x, FILE *out)
+{
+	return x->pf ? perfetto_write(x->pf, out) : gotrace_write(x->gt, out);
+}
+
+static void write_output(const struct cmd *c, struct export *x, const char *path)
 {
 	struct outfile f;
 	FILE *out;
@@ -614,7 +644,7 @@ static void write_output(const struct cmd *c, struct perfetto *pf, const char *p
 		write_failed(c, &f, path, errno);
 	}
 	errno = EIO;
-	if (perfetto_write(pf, out)) {
+	if (export_write(x, out)) {
 		int e = errno;
 
 		fclose(out);
@@ -627,46 +657,88 @@ static void write_output(const struct cmd *c, struct perfetto *pf, const char *p
 	outfile_free(&f);
 }
 
+/* What the Go trace could not hold, on stderr. */
+static void gotrace_notes(const struct cmd *c, const char *path, const struct gotrace *gt)
+{
+	const struct gotrace_stats *st = gotrace_stats(gt);
+
+	if (st->lost)
+		warn("%s: %s: the capture lost %" PRIu64 " records: the trace misses their "
+		     "events", c->name, path, st->lost);
+	if (st->fixups)
+		warn("%s: %s: %" PRIu64 " events added where the capture's records did not "
+		     "follow the scheduler's rules", c->name, path, st->fixups);
+}
+
+static uint32_t parse_pid(const struct cmd *c, const char *s)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || !v || v > UINT32_MAX || s[0] == '-')
+		cmd_usage_error(c, "bad --pid '%s'", s);
+	return (uint32_t)v;
+}
+
 static int run_export(const struct cmd *c, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "pid", required_argument, NULL, 'p' },
 		CMD_HELP_OPTION,
 		{ 0 }
 	};
 	const char *output = NULL, *format = NULL;
+	struct export x = { 0 };
 	struct report_opts ro;
-	struct perfetto *pf;
 	struct capload l;
-	char covers[64];
+	char covers[64], err[256];
+	uint32_t pid = 0;
 	int opt;
 
-	while ((opt = cmd_getopt(c, argc, argv, "f:o:h", longopts)) != -1) {
+	while ((opt = cmd_getopt(c, argc, argv, "f:o:p:h", longopts)) != -1) {
 		if (opt == 'f')
 			format = optarg;
 		else if (opt == 'o')
 			output = optarg;
+		else if (opt == 'p')
+			pid = parse_pid(c, optarg);
 	}
 	if (!format)
-		cmd_usage_error(c, "missing --format (perfetto)");
-	if (strcmp(format, "perfetto"))
-		cmd_usage_error(c, "unknown format '%s' (perfetto)", format);
+		cmd_usage_error(c, "missing --format (perfetto, gotrace)");
+	if (strcmp(format, "perfetto") && strcmp(format, "gotrace"))
+		cmd_usage_error(c, "unknown format '%s' (perfetto, gotrace)", format);
+	if (pid && strcmp(format, "gotrace"))
+		cmd_usage_error(c, "--pid is for --format gotrace");
 	if (!output || !output[0])
 		cmd_usage_error(c, "missing -o OUTPUT");
-	pf = perfetto_new();
-	perfetto_init(pf, &ro);
+	if (!strcmp(format, "perfetto")) {
+		x.pf = perfetto_new();
+		perfetto_init(x.pf, &ro);
+	} else {
+		x.gt = gotrace_new();
+		gotrace_init(x.gt, &ro);
+	}
 	capload_open(c, argc, argv, &ro, &l);
-	perfetto_build(pf, &l.r);
-	write_output(c, pf, output);
-	perfetto_free(pf);
+	if (x.pf)
+		perfetto_build(x.pf, &l.r);
+	else if (gotrace_build(x.gt, &l.r, pid, err, sizeof(err)))
+		die(EXIT_USAGE, "%s: %s: %s", c->name, l.path, err);
+	write_output(c, &x, output);
+	if (x.gt)
+		gotrace_notes(c, l.path, x.gt);
+	perfetto_free(x.pf);
+	gotrace_free(x.gt);
 	snprintf(covers, sizeof(covers), "exported the %zu records before it", l.r.recs.n);
 	return capload_close(c, &l, covers);
 }
 
 const struct cmd cmd_export = {
 	.name = "export",
-	.summary = "write a capture file as a Perfetto (Chrome JSON) trace",
+	.summary = "write a capture file as a Perfetto or a Go execution trace",
 	.usage = export_usage,
 	.run = run_export,
 };

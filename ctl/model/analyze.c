@@ -417,6 +417,7 @@ int report_load_opts(struct report *r, const void *buf, size_t len,
 	r->on_syscall = o->syscall;
 	r->arg = o->arg;
 	r->go.on_interval = o->go_interval;
+	r->go.on_change = o->go_change;
 	r->go.interval_arg = o->arg;
 	rc = capfile_parse(buf, len, &v, r, &r->file, err, errlen);
 	if (!rc && windowed(&r->filter) && !r->windowed && place_window(r))

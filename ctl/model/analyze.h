@@ -140,6 +140,9 @@ struct report_opts {
 	/* goreport's on_interval (goreport.h), called from report_load_opts(). */
 	void (*go_interval)(void *arg, const struct go_row *row, uint8_t state,
 			    uint64_t from, uint64_t to);
+	/* goreport's on_change (goreport.h), the same arg. */
+	void (*go_change)(void *arg, const struct go_row *row, uint8_t from,
+			  const struct go_ev *e, bool replaced);
 	void *arg;
 };
 

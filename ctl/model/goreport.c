@@ -48,7 +48,7 @@ static uint32_t row_of(struct goreport *g, uint32_t pid, uint64_t goid)
 }
 
 static void add_event(struct goreport *g, uint64_t ts, uint32_t row, uint32_t x,
-		      uint8_t type)
+		      uint8_t type, uint32_t tid)
 {
 	struct go_ev *e;
 
@@ -61,6 +61,7 @@ static void add_event(struct goreport *g, uint64_t ts, uint32_t row, uint32_t x,
 	e->row = row;
 	e->x = x;
 	e->type = type;
+	e->tid = tid;
 }
 
 static void add_syscall(struct goreport *g, const struct godiag_rec_syscall *s)
@@ -104,7 +105,7 @@ static void add_go(struct goreport *g, const struct godiag_rec_go *e)
 		x = e->reason;
 		break;
 	}
-	add_event(g, e->hdr.ts_ns, ri, x, (uint8_t)e->hdr.type);
+	add_event(g, e->hdr.ts_ns, ri, x, (uint8_t)e->hdr.type, e->hdr.tid);
 }
 
 void goreport_record(struct goreport *g, const struct godiag_rec *rec, size_t len)
@@ -218,6 +219,13 @@ static const struct go_sym *find_sym(const struct go_proc *p, uint64_t pc)
 			hi = mid;
 	}
 	return NULL;
+}
+
+const struct go_sym *goreport_sym(const struct goreport *g, uint32_t pid, uint64_t pc)
+{
+	const struct go_proc *p = find_proc(g, pid);
+
+	return p ? find_sym(p, pc) : NULL;
 }
 
 const char *goreport_func_name(const struct goreport *g, uint32_t pid, uint64_t pc,
@@ -381,10 +389,16 @@ static void leave(struct machine *m, uint32_t ri, uint64_t ts)
 	r->since = ts;
 }
 
-static void enter(struct machine *m, uint32_t ri, uint8_t state, uint64_t ts)
+/* Goroutine ri enters state because of e (another's START when ri is not e->row). */
+static void enter(struct machine *m, uint32_t ri, uint8_t state, const struct go_ev *e)
 {
-	leave(m, ri, ts);
-	m->g->rows[ri].state = state;
+	struct goreport *g = m->g;
+	uint8_t from = g->rows[ri].state;
+
+	leave(m, ri, e->ts);
+	g->rows[ri].state = state;
+	if (g->on_change)
+		g->on_change(g->interval_arg, &g->rows[ri], from, e, ri != e->row);
 }
 
 static void step(struct machine *m, const struct go_ev *e)
@@ -407,19 +421,19 @@ static void step(struct machine *m, const struct go_ev *e)
 			if (++g->live > g->max_live && in)
 				g->max_live = g->live;
 		}
-		enter(m, e->row, GO_RUNNABLE, e->ts);
+		enter(m, e->row, GO_RUNNABLE, e);
 		break;
 	case GODIAG_REC_GO_START:
 		if (e->x) {
 			uint8_t prev = g->rows[e->x - 1].state;
 
 			if (prev == GO_RUNNING || prev == GO_UNSEEN)
-				enter(m, e->x - 1, GO_RUNNABLE, e->ts);
+				enter(m, e->x - 1, GO_RUNNABLE, e);
 		}
-		enter(m, e->row, GO_RUNNING, e->ts);
+		enter(m, e->row, GO_RUNNING, e);
 		break;
 	case GODIAG_REC_GO_PARK:
-		enter(m, e->row, GO_BLOCKED, e->ts);
+		enter(m, e->row, GO_BLOCKED, e);
 		r->reason = e->x;
 		if (in) {
 			r->blocks++;
@@ -428,7 +442,7 @@ static void step(struct machine *m, const struct go_ev *e)
 		break;
 	case GODIAG_REC_GO_READY:
 		if (r->state != GO_RUNNABLE)
-			enter(m, e->row, GO_RUNNABLE, e->ts);
+			enter(m, e->row, GO_RUNNABLE, e);
 		break;
 	case GODIAG_REC_GO_EXIT:
 		g->exited += in;
@@ -437,7 +451,7 @@ static void step(struct machine *m, const struct go_ev *e)
 			r->live = false;
 			g->live--;
 		}
-		enter(m, e->row, GO_EXITED, e->ts);
+		enter(m, e->row, GO_EXITED, e);
 		break;
 	}
 }

@@ -126,6 +126,7 @@ struct go_ev {
 	uint32_t row;		/* index in rows */
 	uint32_t x;		/* START: previous goroutine's row + 1 (0: none); PARK: reason */
 	uint8_t type;		/* GODIAG_REC_GO_* */
+	uint32_t tid;		/* the record's hdr.tid: the thread it happened on */
 };
 
 struct go_sym {
@@ -199,6 +200,17 @@ struct goreport {
 	void (*on_interval)(void *arg, const struct go_row *row, uint8_t state,
 			    uint64_t from, uint64_t to);
 	void *interval_arg;
+	/*
+	 * Optional, like on_interval (same arg): called with every change of
+	 * state the machine makes, in time order across all goroutines, after
+	 * the change (row->state is the new state, from the old one; it also
+	 * comes when the state stays the same: a START of a running goroutine,
+	 * a PARK of a blocked one). e is the event that caused it: about this
+	 * goroutine, or, when replaced is set, a GO_START of another one on
+	 * e->tid that replaced this one there.
+	 */
+	void (*on_change)(void *arg, const struct go_row *row, uint8_t from,
+			  const struct go_ev *e, bool replaced);
 };
 
 /* Takes every record; keeps GO_* ones and SYSCALLs that name a goroutine. */
@@ -231,6 +243,9 @@ const char *goreport_func_name(const struct goreport *g, uint32_t pid, uint64_t 
  */
 const char *goreport_start_name(const struct goreport *g, uint32_t pid, uint64_t pc,
 				char *buf, size_t len);
+
+/* The SYMS entry of exactly pc in pid, or NULL. */
+const struct go_sym *goreport_sym(const struct goreport *g, uint32_t pid, uint64_t pc);
 
 /* The runtime's string for reason in pid, or "waitReason(N)" in buf. */
 const char *goreport_reason_name(const struct goreport *g, uint32_t pid,

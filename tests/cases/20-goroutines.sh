@@ -268,6 +268,30 @@ if [ -s "$cap.${name:-}" ] && [ -s "$rep" ]; then
 	check "a: $name: the trace is valid and agrees with report --json" \
 		python3 "$repo/tests/unit/check_perfetto.py" "$work/trace.json" "$rep"
 	sed 's/^/#   /' "$work/out" | tail -n 1
+	# The Go execution trace of the same capture: Go 1.26's own trace
+	# parser reads it (tracecheck runs its `go tool trace -d=parsed` and
+	# profiles), its goroutines, creations (with start functions), exits,
+	# blocks by reason and syscalls, also per goroutine, are report
+	# --json's, and its counts are gosched's ground truth: 5N+1 created
+	# and exited, N parks on select and at least N on chan receive, sync
+	# (the mutex), sleep and network (IO wait), as Go's tracer names them.
+	check "a: $name: export --format gotrace" \
+		"$ctl" export "$cap.$name" --format gotrace -o "$work/trace.out"
+	sed 's/^/#   /' "$work/out"
+	check "a: $name: Go 1.26's trace parser reads the gotrace export; it agrees with report --json" \
+		"$progs/tracecheck" -tool "$progs/trace-go1.26" "$work/trace.out" "$rep"
+	grep '^{' "$work/out" >"$work/gotrace.json" || true
+	sed 's/^/#   /' "$work/gotrace.json"
+	check_eq "a: $name: the Go trace has gosched's ground truth" \
+		"created $((5 * N + 1)) exited $((5 * N + 1)) select $N chan 1 sync 1 sleep 1 network 1" \
+		"$(python3 -c '
+import json, sys
+t, n = json.load(open(sys.argv[1])), int(sys.argv[2])
+b = t["blocks"]
+print("created %d exited %d select %d" % (t["created"], t["exited"], b.get("select", 0)),
+      " ".join("%s %d" % (k, b.get(r, 0) >= n) for k, r in
+               (("chan", "chan receive"), ("sync", "sync"), ("sleep", "sleep"), ("network", "network"))))
+' "$work/gotrace.json" "$N" 2>&1)"
 fi
 
 # report's filters on the same real capture: the time line of the

@@ -4,7 +4,7 @@
  * built on it (ctl/model/analyze.c, ctl/model/goreport.c, ctl/cmd/report.c), text and
  * JSON, so the goroutine analysis runs on every input the reader accepts; and
  * what reads its records one by one: script (text and JSON Lines) and the
- * Perfetto export (ctl/cmd/script.c, export.c).
+ * Perfetto and Go trace exports (ctl/cmd/script.c, export.c, gotrace.c).
  *
  * Besides "no crash, no leak, no undefined behaviour", it checks what
  * capfile.h promises the callbacks (lengths, printable text, sorted SYMS
@@ -21,6 +21,7 @@
 
 #include "capfile/capfile.h"
 #include "cmd/export.h"
+#include "cmd/gotrace.h"
 #include "cmd/report.h"
 #include "cmd/script.h"
 
@@ -184,6 +185,31 @@ static void script_and_export(const uint8_t *data, size_t size)
 	report_free(&r);
 }
 
+/* The Go execution trace of the only process, or a one-line refusal. */
+static void gotrace_export(const uint8_t *data, size_t size)
+{
+	struct gotrace *gt = gotrace_new();
+	struct report_opts ro;
+	struct report r;
+	char err[256];
+	FILE *devnull;
+
+	gotrace_init(gt, &ro);
+	if (report_load_opts(&r, data, size, &ro, err, sizeof(err)) == 0) {
+		if (gotrace_build(gt, &r, 0, err, sizeof(err)) == 0) {
+			devnull = fopen("/dev/null", "w");
+			if (!devnull)
+				abort();
+			gotrace_write(gt, devnull);
+			fclose(devnull);
+		} else {
+			check_err(err, sizeof(err));
+		}
+	}
+	gotrace_free(gt);
+	report_free(&r);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct capfile_info info;
@@ -208,5 +234,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	report_free(&r);
 	script_and_export(data, size);
+	gotrace_export(data, size);
 	return 0;
 }

@@ -150,7 +150,15 @@ echo keep >"$tmp/trace.json"
 expect "export without --format exits 1" 1 "usage:^godiagctl: export: missing --format" \
 	export "$tmp/whole.gdc" -o "$tmp/trace.json"
 expect "export --format of an unknown format exits 1" 1 \
-	"usage:^godiagctl: export: unknown format 'gotrace' \(perfetto\)$" \
+	"usage:^godiagctl: export: unknown format 'pprof' \(perfetto, gotrace\)$" \
+	export "$tmp/whole.gdc" --format pprof -o "$tmp/trace.json"
+expect "export --pid for perfetto exits 1" 1 \
+	"usage:^godiagctl: export: --pid is for --format gotrace$" \
+	export "$tmp/whole.gdc" --format perfetto --pid 1 -o "$tmp/trace.json"
+expect "export --pid of a bad number exits 1" 1 "usage:^godiagctl: export: bad --pid '0x1'$" \
+	export "$tmp/whole.gdc" --format gotrace --pid 0x1 -o "$tmp/trace.json"
+expect "export --format gotrace of a file without goroutines exits 1" 1 \
+	"^godiagctl: export: $tmp/whole.gdc: no goroutine records \(a capture with --goroutines has them\)$" \
 	export "$tmp/whole.gdc" --format gotrace -o "$tmp/trace.json"
 expect "export without -o exits 1" 1 "usage:^godiagctl: export: missing -o OUTPUT$" \
 	export "$tmp/whole.gdc" --format perfetto

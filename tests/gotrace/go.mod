@@ -1,0 +1,3 @@
+module godiag/tests/gotrace
+
+go 1.22
