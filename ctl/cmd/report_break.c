@@ -176,7 +176,8 @@ void report_breakpoints(const struct breakpoints *b, FILE *out, struct json *j)
 		p.j = *j;
 	print_array_begin(&p, "breakpoints");
 	for (i = 0; i < b->nrows; i++)
-		print_row(&p, &b->rows[i]);
+		if (!b->rows[i].gc)	/* --gc's: report_gc.c */
+			print_row(&p, &b->rows[i]);
 	print_array_end(&p);
 	if (j)
 		*j = p.j;
