@@ -26,8 +26,11 @@
  * and BREAK_RET, the GODIAG_A_BREAK_* attributes, struct godiag_rec_break.
  * 4: PROBE_ADD of a BREAK or BREAK_RET probe takes GODIAG_A_BREAK_SPEC,
  * the breakpoint as the user wrote it, for the audit trail.
+ * 5: a breakpoint word may start at a static address: reg
+ * GODIAG_BREAK_PCREL, the probed instruction's address plus sp_off
+ * (a runtime global, wherever the binary is loaded).
  */
-#define GODIAG_ABI_VERSION	4
+#define GODIAG_ABI_VERSION	5
 
 /* ------------------------------------------------------------------ */
 /* Generic netlink family                                              */
@@ -262,7 +265,10 @@ enum godiag_reg {
  * before anything is written.
  * 1. The words of GODIAG_A_BREAK_WORDS (at most GODIAG_BREAK_WORDS_MAX):
  *    each from a register, or from the stack at RSP + sp_off (reg
- *    GODIAG_BREAK_STACK), then through nderef pointer hops, each adding
+ *    GODIAG_BREAK_STACK), or from memory at the probed instruction's
+ *    address + sp_off (reg GODIAG_BREAK_PCREL, any s32: a variable of
+ *    the binary, as RIP-relative code reaches it, PIE or not), then
+ *    through nderef pointer hops, each adding
  *    deref_off[i] to the word and loading 8 bytes there. A word flagged
  *    GODIAG_BW_STRING is a string's pointer, the next word its length:
  *    up to GODIAG_A_BREAK_STRLEN bytes there are copied (default
@@ -296,6 +302,7 @@ enum godiag_reg {
 #define GODIAG_BREAK_WORDS_MAX		32
 #define GODIAG_BREAK_DEREF_MAX		4
 #define GODIAG_BREAK_STACK		0xff	/* godiag_break_word.reg: the stack */
+#define GODIAG_BREAK_PCREL		0xfe	/* godiag_break_word.reg: PC + sp_off */
 #define GODIAG_BREAK_STACK_MAX		32
 #define GODIAG_BREAK_STRLEN_DEFAULT	64
 #define GODIAG_BREAK_STRLEN_MAX		256
@@ -305,11 +312,11 @@ enum godiag_reg {
 #define GODIAG_BW_STRING	(1U << 0)
 
 struct godiag_break_word {
-	__u8 reg;		/* GODIAG_REG_* or GODIAG_BREAK_STACK */
+	__u8 reg;		/* GODIAG_REG_*, GODIAG_BREAK_STACK or _PCREL */
 	__u8 nderef;		/* 0..GODIAG_BREAK_DEREF_MAX */
 	__u8 flags;		/* GODIAG_BW_* */
 	__u8 reserved;		/* zero */
-	__s32 sp_off;		/* reg GODIAG_BREAK_STACK: RSP + sp_off */
+	__s32 sp_off;		/* STACK: RSP + sp_off; PCREL: PC + sp_off */
 	__s32 deref_off[GODIAG_BREAK_DEREF_MAX];
 };
 

@@ -85,7 +85,11 @@ static bool read_user_u64(unsigned long addr, u64 *v)
 	return !copy_from_user_nofault(v, (const void __user *)addr, sizeof(*v));
 }
 
-/* One word: its register or stack slot, then its pointer hops. */
+/*
+ * One word: its register, stack slot or static address (the probed PC,
+ * which is the hit's instruction pointer, plus the offset), then its
+ * pointer hops.
+ */
 static bool read_word(const struct godiag_break_word *w, const struct pt_regs *regs,
 		      u64 *v)
 {
@@ -93,6 +97,9 @@ static bool read_word(const struct godiag_break_word *w, const struct pt_regs *r
 
 	if (w->reg == GODIAG_BREAK_STACK) {
 		if (!read_user_u64(regs->sp + (long)w->sp_off, v))
+			return false;
+	} else if (w->reg == GODIAG_BREAK_PCREL) {
+		if (!read_user_u64(regs->ip + (long)w->sp_off, v))
 			return false;
 	} else {
 		*v = godiag_reg_value(regs, w->reg);

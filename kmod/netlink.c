@@ -451,7 +451,8 @@ static int break_word_check(const struct godiag_break_word *w, unsigned int i,
 {
 	unsigned int d;
 
-	if (w->reg > GODIAG_REG_MAX && w->reg != GODIAG_BREAK_STACK) {
+	if (w->reg > GODIAG_REG_MAX && w->reg != GODIAG_BREAK_STACK &&
+	    w->reg != GODIAG_BREAK_PCREL) {
 		NL_SET_ERR_MSG_FMT(extack, "breakpoint word %u: no register %u", i, w->reg);
 		return -EINVAL;
 	}
@@ -462,7 +463,9 @@ static int break_word_check(const struct godiag_break_word *w, unsigned int i,
 				   i, GODIAG_BREAK_DEREF_MAX);
 		return -EINVAL;
 	}
-	if (!offset_ok(w->sp_off) || (w->reg != GODIAG_BREAK_STACK && w->sp_off)) {
+	/* PCREL: any s32, the reach of the RIP-relative code that uses it */
+	if ((w->reg == GODIAG_BREAK_STACK && !offset_ok(w->sp_off)) ||
+	    (w->reg != GODIAG_BREAK_STACK && w->reg != GODIAG_BREAK_PCREL && w->sp_off)) {
 		NL_SET_ERR_MSG_FMT(extack, "breakpoint word %u: bad stack offset %d", i, w->sp_off);
 		return -EINVAL;
 	}

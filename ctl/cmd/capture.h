@@ -40,7 +40,14 @@ struct capture_bspec {
 	const char *cond;	/* --if 'ARG OP VALUE', or NULL */
 	uint32_t every;		/* --every N, 0 or 1: every hit */
 	uint32_t max_rate;	/* --max-rate N/s, 0: no limit */
+	uint8_t gc;		/* a probe of --gc: CAPTURE_GC_STOP or _START */
 };
+
+/* The two breakpoints --gc adds (after the user's), and their specs. */
+#define CAPTURE_GC_STOP		1
+#define CAPTURE_GC_START	2
+#define CAPTURE_GC_STOP_FUNC	"runtime.stopTheWorldWithSema"
+#define CAPTURE_GC_START_FUNC	"runtime.startTheWorldWithSema"
 
 struct capture_opts {
 	uint32_t *pids;
@@ -51,6 +58,7 @@ struct capture_opts {
 	bool follow;
 	bool syscalls;
 	bool goroutines;
+	bool gc;		/* --gc: GC cycles and stop-the-world pauses */
 	bool has_mask;
 	uint32_t mask[SYSCALL_MASK_WORDS];
 	bool has_min;

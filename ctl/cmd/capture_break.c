@@ -20,6 +20,8 @@
 #include "gobin/breakplan.h"
 #include "gobin/buildid.h"
 #include "gobin/gobin.h"
+#include "gobin/gostats.h"
+#include "model/gcstats.h"
 
 struct bp_probe {
 	uint32_t id;
@@ -211,7 +213,8 @@ static bool arg_readable(const struct gobin_arg *a)
 	size_t j;
 
 	for (j = 0; j < a->nwords; j++)
-		if (a->word[j].reg != GOBIN_NO_REG && a->word[j].reg > GODIAG_REG_MAX)
+		if (a->word[j].reg != GOBIN_NO_REG && a->word[j].reg != GOBIN_STATIC &&
+		    a->word[j].reg > GODIAG_REG_MAX)
 			return false;
 	return true;
 }
@@ -258,6 +261,102 @@ static int drop_unreadable(const struct capture_bspec *bs, struct gobin_break *p
 	return 0;
 }
 
+/* ---- --gc: the runtime's figures at each stop and start of the world --- */
+
+/*
+ * The runtime's variables a --gc probe reads, as GC_ARG_PREFIX arguments
+ * (model/gcstats.h reads them back by these names).
+ */
+static const struct {
+	const char *name;
+	enum gost_id fact;
+	enum gobin_arg_kind kind;
+} gc_words[] = {
+	{ "gc.phase", GOST_GCPHASE, GOBIN_ARG_UINT },
+	{ "gc.numgc", GOST_NUMGC, GOBIN_ARG_UINT },
+	{ "gc.heap_live", GOST_HEAP_LIVE, GOBIN_ARG_UINT },
+	{ "gc.heap_goal", GOST_PCT_HEAP_GOAL, GOBIN_ARG_UINT },
+	{ "gc.gogc", GOST_GC_PERCENT, GOBIN_ARG_INT },
+	{ "gc.memlimit", GOST_MEMORY_LIMIT, GOBIN_ARG_INT },
+};
+
+static void gc_add_word(struct gobin_break *p, const char *name, enum gobin_arg_kind kind,
+			const struct gost_fact *f)
+{
+	struct gobin_arg *a = &p->args[p->nargs++];
+
+	memset(a, 0, sizeof(*a));
+	snprintf(a->name, sizeof(a->name), "%s", name);
+	snprintf(a->type, sizeof(a->type), "%s", f->name);
+	a->kind = kind;
+	a->size = (uint8_t)f->size;
+	a->nwords = 1;
+	a->word[0].reg = GOBIN_STATIC;
+	a->word[0].addr = f->addr;
+}
+
+/* The stop's reason among the planned arguments: "reason" (DWARF), or arg1. */
+static bool gc_reason(struct gobin_break *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nargs; i++) {
+		if (strcmp(p->args[i].name, name))
+			continue;
+		p->args[0] = p->args[i];
+		p->nargs = 1;
+		snprintf(p->args[0].name, sizeof(p->args[0].name), "gc.reason");
+		return p->args[0].word[0].reg <= GODIAG_REG_MAX;
+	}
+	p->nargs = 0;
+	return false;
+}
+
+/*
+ * A --gc probe: at a stop, its reason, the runtime.stwReason argument of
+ * stopTheWorldWithSema (Go 1.21 on; before, the function takes none):
+ * where the DWARF says, or without DWARF the first integer register read
+ * as a uint8 when the binary's Go version is 1.21 or later. Then each
+ * runtime variable the binary locates (gobin/gostats.h): a stripped
+ * binary has none of them, and its probes record the time (and reason).
+ */
+static int plan_gc(const struct capture_bspec *bs, struct bp_target *t,
+		   struct gobin_break *p, char *err, size_t errlen)
+{
+	static const char *const reason_type[] = { "1:uint8" };
+	struct gobin_break_opts bo = { 0 };
+	bool by_position = !t->bin.has_dwarf && t->bin.go_minor >= 21;
+	struct gost st;
+	size_t i;
+
+	if (bs->gc == CAPTURE_GC_STOP && by_position) {
+		bo.argtypes = reason_type;
+		bo.nargtypes = 1;
+	}
+	if (gobin_break_plan(&t->bin, bs->spec, &bo, p, err, errlen))
+		return -1;
+	if (bs->gc != CAPTURE_GC_STOP || !gc_reason(p, by_position ? "arg1" : "reason"))
+		p->nargs = 0;
+	/* only the entry, where the argument is */
+	for (i = 0; i < p->nsites && !p->sites[i].args_valid; i++)
+		;
+	if (i == p->nsites) {
+		snprintf(err, errlen, "%s has no entry to probe", bs->spec);
+		return -1;
+	}
+	p->sites[0] = p->sites[i];
+	p->nsites = 1;
+	p->note[0] = '\0';
+	gobin_stats_setup(&t->bin, &st);
+	for (i = 0; i < ARRAY_SIZE(gc_words); i++)
+		if (st.f[gc_words[i].fact].known)
+			gc_add_word(p, gc_words[i].name, gc_words[i].kind,
+				    &st.f[gc_words[i].fact]);
+	snprintf(p->spec, sizeof(p->spec), "%s", bs->gc == CAPTURE_GC_STOP ?
+		 GC_SPEC_STOP : GC_SPEC_START);
+	return 0;
+}
+
 static int plan_all(const struct capture_opts *o, struct bp_target *t, char *err,
 		    size_t errlen)
 {
@@ -272,6 +371,13 @@ static int plan_all(const struct capture_opts *o, struct bp_target *t, char *err
 			.argtypes = bs->argtypes, .nargtypes = bs->nargtypes,
 		};
 
+		if (bs->gc) {
+			if (plan_gc(bs, t, &t->plans[i], msg, sizeof(msg))) {
+				snprintf(err, errlen, "--gc: %.400s", msg);
+				return -1;
+			}
+			continue;
+		}
 		if (gobin_break_plan(&t->bin, bs->spec, &bo, &t->plans[i], msg, sizeof(msg)) ||
 		    drop_unreadable(bs, &t->plans[i], msg, sizeof(msg)) ||
 		    (bs->cond && (cond_unknown_site(&t->plans[i], msg, sizeof(msg)) ||
@@ -331,8 +437,23 @@ static int bp_inspect(struct capture *c, void *data, uint32_t pid, char *err,
 
 /* ---- attach: one PROBE_ADD per site and RET --------------------------- */
 
-static int put_words(const struct gobin_break *plan, struct godiag_break_word *w,
-		     char *err, size_t errlen)
+/*
+ * A variable's word: its address from the probed instruction's (both
+ * link-time, so the distance holds wherever the binary is loaded).
+ */
+static bool put_static(const struct gobin_loc *l, uint64_t site, struct godiag_break_word *w)
+{
+	int64_t d = (int64_t)(l->addr - site);
+
+	if (d < INT32_MIN || d > INT32_MAX)
+		return false;
+	w->reg = GODIAG_BREAK_PCREL;
+	w->sp_off = (int32_t)d;
+	return true;
+}
+
+static int put_words(const struct gobin_break *plan, uint64_t site,
+		     struct godiag_break_word *w, char *err, size_t errlen)
 {
 	size_t i, j, n = 0;
 
@@ -342,8 +463,9 @@ static int put_words(const struct gobin_break *plan, struct godiag_break_word *w
 		for (j = 0; j < a->nwords; j++, n++) {
 			const struct gobin_loc *l = &a->word[j];
 
-			if (n == GODIAG_BREAK_WORDS_MAX || (l->reg != GOBIN_NO_REG &&
-							    l->reg > GODIAG_REG_MAX)) {
+			if (n == GODIAG_BREAK_WORDS_MAX ||
+			    (l->reg != GOBIN_NO_REG && l->reg != GOBIN_STATIC &&
+			     l->reg > GODIAG_REG_MAX)) {
 				snprintf(err, errlen, "%s: argument %s cannot be read (%s)",
 					 plan->spec, a->name, n == GODIAG_BREAK_WORDS_MAX ?
 					 "too many words" : "a float in an X register");
@@ -354,6 +476,11 @@ static int put_words(const struct gobin_break *plan, struct godiag_break_word *w
 			w[n].sp_off = l->sp_off;
 			w[n].nderef = l->nderef;
 			memcpy(w[n].deref_off, l->deref_off, sizeof(w[n].deref_off));
+			if (l->reg == GOBIN_STATIC && !put_static(l, site, &w[n])) {
+				snprintf(err, errlen, "%s: %s is more than 2 GiB from the code",
+					 plan->spec, a->type);
+				return -1;
+			}
 			if (a->kind == GOBIN_ARG_STRING && j == 0)
 				w[n].flags = GODIAG_BW_STRING;
 		}
@@ -395,7 +522,7 @@ static void put_break_attrs(struct capture *c, struct nl_msg *msg, const struct 
 	struct godiag_break_word w[GODIAG_BREAK_WORDS_MAX];
 	struct godiag_break_cond k;
 	char err[512];
-	int n = put_words(&t->plans[bi], w, err, sizeof(err));
+	int n = put_words(&t->plans[bi], s->vaddr, w, err, sizeof(err));
 
 	if (n < 0)
 		capture_die(c, EXIT_OPFAIL, "%s", err);

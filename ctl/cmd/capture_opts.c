@@ -30,6 +30,7 @@ enum {
 	OPT_CGROUP,
 	OPT_CONTAINER,
 	OPT_JSON,
+	OPT_GC,
 };
 
 const char *capture_buffer_size(uint64_t bytes, uint32_t *size)
@@ -338,6 +339,9 @@ static void parse_option(const struct cmd *c, struct capture_opts *o, int opt)
 	case OPT_GOROUTINES:
 		o->goroutines = true;
 		break;
+	case OPT_GC:
+		o->gc = true;
+		break;
 	case OPT_STRICT:
 		o->strict = true;
 		break;
@@ -411,15 +415,36 @@ static uint32_t default_buffer(const struct capture_opts *o)
 				      possible > 0 ? (unsigned long)possible : 1, ram);
 }
 
+/*
+ * --gc: two breakpoints after the user's, on the functions that stop and
+ * start the world (capture_break.c reads the GC's figures there).
+ */
+static void add_gc_breaks(struct capture_opts *o)
+{
+	static const char *const funcs[2] = { CAPTURE_GC_STOP_FUNC, CAPTURE_GC_START_FUNC };
+	size_t i;
+
+	o->breaks = xreallocarray(o->breaks, o->nbreaks + 2, sizeof(*o->breaks));
+	for (i = 0; i < 2; i++) {
+		struct capture_bspec *b = &o->breaks[o->nbreaks++];
+
+		memset(b, 0, sizeof(*b));
+		b->spec = funcs[i];
+		b->gc = (uint8_t)(i ? CAPTURE_GC_START : CAPTURE_GC_STOP);
+	}
+}
+
 static void check(const struct cmd *c, struct capture_opts *o)
 {
 	o->npids_given = o->npids;
+	if (o->gc)
+		add_gc_breaks(o);
 	if (!o->npids && !o->command && !o->cgroup && !o->container)
 		cmd_usage_error(c, "nothing to trace: give -p PID, --cgroup PATH, "
 				"--container ID or -- COMMAND");
 	if (!o->syscalls && !o->goroutines && !o->nbreaks)
-		cmd_usage_error(c, "nothing to capture: give --syscalls, --goroutines "
-				"or --break");
+		cmd_usage_error(c, "nothing to capture: give --syscalls, --goroutines, "
+				"--break or --gc");
 	if (!o->syscalls && (o->has_mask || o->has_min))
 		cmd_usage_error(c, "--syscall and --syscall-min need --syscalls");
 	if (!o->output)
@@ -457,6 +482,7 @@ void capture_parse_opts(const struct cmd *c, int argc, char **argv,
 		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 		{ "container", required_argument, NULL, OPT_CONTAINER },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "gc", no_argument, NULL, OPT_GC },
 		CMD_HELP_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};

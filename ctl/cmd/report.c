@@ -107,6 +107,18 @@ static const char *const report_usage =
 	"                (every goroutine seen, longest running first; start,\n"
 	"                creator and parent are null for goroutines created\n"
 	"                before the capture, top_reason when never blocked)\n"
+	"                with --gc, after the breakpoints:\n"
+	"                \"gc\":{\"cycles\":N,\"completed\":N,\"pauses\":N,\n"
+	"                  \"stw_ns\":N,\"stw_ppm\":N,\"wall_ns\":N,\"unpaired\":N,\n"
+	"                  \"classified_by\":S,\"pause\":{\"p50_ns\":N,\"p99_ns\":N,\n"
+	"                  \"max_ns\":N},\"gc_pause\":{...},\"reasons\":[{\"reason\":S,\n"
+	"                  \"count\":N,\"total_ns\":N,\"max_ns\":N},...],\n"
+	"                  \"list\":[{\"pid\":N,\"start_ns\":N,\"duration_ns\":N,\n"
+	"                    \"pause_ns\":N,\"numgc\":N,\"heap_live_start\":N,\n"
+	"                    \"heap_live_end\":N,\"heap_goal\":N,\"gogc\":N,\n"
+	"                    \"memlimit\":N},...],\"heap\":[{\"t_ns\":N,\"pid\":N,\n"
+	"                    \"at\":S,\"heap_live\":N,\"heap_goal\":N},...]}\n"
+	"                (a figure the binary did not locate is null)\n"
 	"  -h, --help    show this help\n"
 	"\n"
 	"Exit status: 0 the file was complete; 5 it was cut short (reported up\n"
@@ -427,6 +439,7 @@ void report_walk(struct printer *p, const struct report *r)
 	if (goreport_present(&r->go))
 		goreport_walk(p, &r->go);
 	breakpoints_walk(p, &r->bp);
+	gcreport_walk(p, &r->bp.gc);
 	json_capture(p, r);
 	json_processes(p, r);
 	walk_targets(p, r, PRINT_JSON);

@@ -70,5 +70,19 @@ void goreport_timeline_walk(struct printer *p, const struct goreport *g,
  */
 struct breakpoints;
 void breakpoints_walk(struct printer *p, const struct breakpoints *b);
+struct gcstats;
+/*
+ * --gc's GC cycles and pauses (report_gc.c), nothing when the file has
+ * none: the member "gc":{"cycles":N,"completed":N,"pauses":N,"stw_ns":N,
+ * "stw_ppm":N,"wall_ns":N,"unpaired":N,"classified_by":S,
+ * "pause":{"p50_ns":N,"p99_ns":N,"max_ns":N},"gc_pause":{...},
+ * "reasons":[{"reason":S,"count":N,"total_ns":N,"max_ns":N}],
+ * "list":[{"pid":N,"start_ns":N,"duration_ns":N|null,"pause_ns":N,
+ * "numgc":N|null,"heap_live_start":N|null,"heap_live_end":N|null,
+ * "heap_goal":N|null,"gogc":N|null,"memlimit":N|null}],
+ * "heap":[{"t_ns":N,"pid":N,"at":"stop"|"start","heap_live":N,
+ * "heap_goal":N|null}]}.
+ */
+void gcreport_walk(struct printer *p, const struct gcstats *g);
 
 #endif

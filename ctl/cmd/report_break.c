@@ -159,6 +159,7 @@ void breakpoints_walk(struct printer *p, const struct breakpoints *b)
 		return;
 	print_array_begin(p, "breakpoints");
 	for (i = 0; i < b->nrows; i++)
-		print_row(p, &b->rows[i]);
+		if (!b->rows[i].gc)	/* --gc's: report_gc.c */
+			print_row(p, &b->rows[i]);
 	print_array_end(p);
 }

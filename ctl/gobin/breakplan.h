@@ -28,6 +28,7 @@
 #define GOBIN_BREAK_ARGS_MAX	16
 #define GOBIN_BREAK_DEREF_MAX	4	/* pointer hops of a field path: req.URL.Path */
 #define GOBIN_XREG(n)		(0x40 + (n))	/* X0-X14 in gobin_loc.reg */
+#define GOBIN_STATIC		0xfe	/* gobin_loc.reg: a variable at addr */
 
 enum gobin_arg_kind {
 	GOBIN_ARG_INT,		/* signed, size 1/2/4/8 */
@@ -48,8 +49,10 @@ enum gobin_arg_kind {
  * last hop reads the field's own word).
  */
 struct gobin_loc {
-	uint8_t reg;		/* GODIAG_REG_*, GOBIN_XREG(n), or GOBIN_NO_REG: stack */
+	uint8_t reg;		/* GODIAG_REG_*, GOBIN_XREG(n), GOBIN_NO_REG: stack,
+				 * or GOBIN_STATIC */
 	int32_t sp_off;		/* reg == GOBIN_NO_REG: RSP + sp_off */
+	uint64_t addr;		/* reg == GOBIN_STATIC: link-time address */
 	uint8_t nderef;
 	int32_t deref_off[GOBIN_BREAK_DEREF_MAX];
 };

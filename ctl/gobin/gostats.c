@@ -14,10 +14,11 @@
 #include "gobin/gobin_impl.h"
 #include "gobin/gostats.h"
 
-enum { V_MEMSTATS, V_GCCONTROLLER, V_GOMAXPROCS, V_SCHED, VARS };
+enum { V_MEMSTATS, V_GCCONTROLLER, V_GOMAXPROCS, V_SCHED, V_GCPHASE, VARS };
 
 static const char *const var_names[VARS] = {
 	"runtime.memstats", "runtime.gcController", "runtime.gomaxprocs", "runtime.sched",
+	"runtime.gcphase",
 };
 
 /* Each fact: a variable, the member (NULL: the variable itself), its size. */
@@ -48,6 +49,8 @@ static const struct {
 	[GOST_GOMAXPROCS] = { "runtime.gomaxprocs", V_GOMAXPROCS, NULL, 4 },
 	[GOST_MNEXT] = { "sched.mnext", V_SCHED, "mnext", 8 },
 	[GOST_NMFREED] = { "sched.nmfreed", V_SCHED, "nmfreed", 8 },
+	[GOST_HEAP_LIVE] = { "gcController.heapLive", V_GCCONTROLLER, "heapLive", 8 },
+	[GOST_GCPHASE] = { "runtime.gcphase", V_GCPHASE, NULL, 4 },
 };
 
 /* What the binary says of one variable. */

@@ -44,6 +44,8 @@ enum gost_id {
 	GOST_GOMAXPROCS,	/* runtime.gomaxprocs (int32) */
 	GOST_MNEXT,		/* sched.mnext (int64): Ms ever made */
 	GOST_NMFREED,		/* sched.nmfreed (int64): Ms freed */
+	GOST_HEAP_LIVE,		/* gcController.heapLive: marked + allocated since */
+	GOST_GCPHASE,		/* runtime.gcphase (uint32): _GCoff 0, _GCmark 1, ... */
 	GOST_FACTS
 };
 

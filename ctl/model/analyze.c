@@ -384,6 +384,7 @@ static void finish(struct report *r)
 	hmap_free(&r->proc_map);
 	goreport_finish(&r->go, r->complete ? r->end_mono : r->last_ts, report_lost(r));
 	bp_finish(&r->bp);
+	gc_finish(&r->bp.gc, r->start_mono, report_duration(r));
 	recseq_sort(&r->recs);
 }
 

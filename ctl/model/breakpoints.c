@@ -122,6 +122,7 @@ static void line_break(struct breakpoints *b, char **f, size_t n)
 	r->inlined_unprobed = num(f[5], 10);
 	r->spec = xstrdup(f[6]);
 	r->function = xstrdup(f[7]);
+	r->gc = !strcmp(r->spec, GC_SPEC_STOP) || !strcmp(r->spec, GC_SPEC_START);
 }
 
 /* A index pid word kind size name type: the first target's plan names them. */
@@ -446,6 +447,36 @@ static void add_event(struct breakpoints *b, const struct godiag_rec *h, uint32_
 	e->is_ret = is_ret;
 }
 
+/* An argument of a --gc hit: the figure it names, when it was read. */
+static void gc_arg(const struct bp_arg *a, size_t i, const char *value, void *arg)
+{
+	struct gc_point *pt = arg;
+	int f = gc_fig_of(a->name);
+	char *end;
+	long long v;
+
+	(void)i;
+	if (f < 0 || !*value)
+		return;
+	v = strtoll(value, &end, 10);
+	if (*end)
+		return;		/* "(fault)" */
+	pt->v[f] = v;
+	pt->known |= 1U << f;
+}
+
+static void take_gc(struct breakpoints *b, const struct bp_row *row,
+		    const struct godiag_rec_break *r, const struct rec_parts *p)
+{
+	struct gc_point pt = {
+		.ts = r->hdr.ts_ns, .pid = r->hdr.tgid,
+		.stop = !strcmp(row->spec, GC_SPEC_STOP),
+	};
+
+	walk_args(row, r, p, gc_arg, &pt);
+	gc_add_point(&b->gc, &pt);
+}
+
 static void take_record(struct breakpoints *b, const struct godiag_rec *h)
 {
 	const struct godiag_rec_break *r = (const void *)h;
@@ -468,6 +499,8 @@ static void take_record(struct breakpoints *b, const struct godiag_rec *h)
 	row->recorded++;
 	if (r->fault_mask || (h->flags & GODIAG_RF_FAULT))
 		row->fault_records++;
+	if (row->gc)
+		take_gc(b, row, r, &p);
 	walk_args(row, r, &p, count_arg, row);
 	count_stack(b, row, r, &p);
 	count_goid(row, h->goid);
@@ -650,5 +683,6 @@ void bp_free(struct breakpoints *b)
 		free(b->recs[i]);
 	free(b->recs);
 	free(b->events);
+	gc_free(&b->gc);
 	memset(b, 0, sizeof(*b));
 }

@@ -19,6 +19,7 @@
 
 #include "base/hmap.h"
 #include "godiag_abi.h"
+#include "model/gcstats.h"
 
 /* How many values, stacks and goroutines the report lists per breakpoint. */
 #define BP_TOP	10
@@ -51,6 +52,7 @@ struct bp_goid {
 
 struct bp_row {
 	uint32_t index;		/* of the --break */
+	bool gc;		/* one of --gc's (GC_SPEC_*): its hits go to gcstats */
 	char *spec;
 	char *function;
 	uint64_t sites, rets, inlined_unprobed;
@@ -108,6 +110,8 @@ struct breakpoints {
 	struct bp_event *events;
 	size_t nevents, capevents;
 	uint64_t bad_records;	/* records whose parts did not fit */
+	/* The hits of --gc's breakpoints; gc_finish() is the caller's. */
+	struct gcstats gc;
 };
 
 /* One line of the BREAKS section. Unknown or malformed lines are skipped. */
