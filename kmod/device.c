@@ -18,6 +18,7 @@
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/nospec.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/uaccess.h>
@@ -85,6 +86,7 @@ static long godiag_snapshot(struct file *file, struct godiag_snapshot __user *ar
 		return -EINVAL;
 	if (snap.len < s->bufsize)
 		return -ENOSPC;
+	snap.cpu = array_index_nospec(snap.cpu, nr_cpu_ids);
 	ret = godiag_rb_snapshot(s->rbs[snap.cpu], u64_to_user_ptr(snap.buf),
 				 snap.len, &snap);
 	if (ret)

@@ -39,7 +39,13 @@ static struct netlink_range_validation pid_range = {
 
 static const struct nla_policy status_policy[GODIAG_A_MAX + 1] = {};
 
+/* Dumps: a session id filters them. */
 static const struct nla_policy session_policy[GODIAG_A_MAX + 1] = {
+	[GODIAG_A_SESSION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+/* SESSION_DEL, START, STOP: a session by id, or a recorder by name. */
+static const struct nla_policy session_op_policy[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_SESSION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[GODIAG_A_SESSION_NAME] = { .type = NLA_NUL_STRING, .len = GODIAG_NAME_MAX - 1 },
 };
@@ -1191,9 +1197,9 @@ static struct notifier_block godiag_netlink_notifier = {
 static const struct genl_ops godiag_ops[] = {
 	OP_DO(GODIAG_CMD_STATUS_GET, status_get, status_policy),
 	OP_DO(GODIAG_CMD_SESSION_NEW, session_new, session_new_policy),
-	OP_DO(GODIAG_CMD_SESSION_DEL, session_del, session_policy),
-	OP_DO(GODIAG_CMD_SESSION_START, session_start, session_policy),
-	OP_DO(GODIAG_CMD_SESSION_STOP, session_stop, session_policy),
+	OP_DO(GODIAG_CMD_SESSION_DEL, session_del, session_op_policy),
+	OP_DO(GODIAG_CMD_SESSION_START, session_start, session_op_policy),
+	OP_DO(GODIAG_CMD_SESSION_STOP, session_stop, session_op_policy),
 	OP_DUMP(GODIAG_CMD_SESSION_GET, session_get, session_policy),
 	OP_DO(GODIAG_CMD_TARGET_ADD, target_add, target_policy),
 	OP_DO(GODIAG_CMD_TARGET_DEL, target_del, target_policy),
