@@ -176,6 +176,22 @@ kill -USR2 "$gpid" 2>/dev/null
 kill "$gpid" 2>/dev/null
 wait "$gpid" 2>/dev/null
 
+# --- --window: a snapshot leaves out what is older than the window
+start_gt pid taskset -c 0 "$gt" --wait-signal --hold numbered 100
+check "a recorder with a 1 ms window" "$ctl" flight start fr5 -p "$pid" --size 16K --window 1ms
+kill -USR1 "$pid"
+wait_for grep -q '^done' "$gt_out"
+# Taking it (starting godiagctl) takes longer than 1 ms: the writes are out.
+"$ctl" flight snapshot fr5 -o "$work/w" 2>/dev/null
+nums "$work/w" "$pid" >"$work/w.json"
+check_eq "the writes older than the window are left out; the file is complete" "0 True" \
+	"$(jget "$work/w.json" "' '.join(str(d[k]) for k in ('n', 'end'))")"
+check "flight status --json says the window" \
+	eval '[ "$("$ctl" flight status fr5 --json | python3 -c "import json,sys; print(json.load(sys.stdin)[\"window_ms\"])")" = 1 ]'
+"$ctl" flight stop fr5
+kill -USR2 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+
 # --- rmmod with a recorder running
 start_gt pid "$gt" --wait-signal --hold numbered 10
 check "a recorder to unload under" "$ctl" flight start fr4 -p "$pid"
