@@ -168,8 +168,15 @@ static bool rb_make_room(struct godiag_rb *rb, u64 end)
 		rec = (struct godiag_rec *)(rb->data + off);
 		len = READ_ONCE(rec->size);
 		type = READ_ONCE(rec->type);
-		if (!rec_size_ok(off, rb->size, type, len))
+		/*
+		 * A nested writer may have reclaimed and rewritten the record
+		 * since the tail was loaded: look again rather than drop.
+		 */
+		if (!rec_size_ok(off, rb->size, type, len)) {
+			if (READ_ONCE(rb->page->data_tail) != tail)
+				continue;
 			return false;
+		}
 		reclaim_read(rec, type, len, &r);
 		if (cmpxchg(&rb->page->data_tail, tail, tail + len) != tail)
 			continue;
