@@ -29,8 +29,11 @@
  * 5: a breakpoint word may start at a static address: reg
  * GODIAG_BREAK_PCREL, the probed instruction's address plus sp_off
  * (a runtime global, wherever the binary is loaded).
+ * 6: flight recorders: SESSION_NEW takes GODIAG_A_SESSION_NAME and
+ * GODIAG_A_SESSION_WINDOW_MS, SESSION_DEL/START/STOP take the name in
+ * place of the id; GODIAG_IOC_SNAPSHOT (struct godiag_snapshot).
  */
-#define GODIAG_ABI_VERSION	5
+#define GODIAG_ABI_VERSION	6
 
 /* ------------------------------------------------------------------ */
 /* Generic netlink family                                              */
@@ -150,6 +153,8 @@ enum godiag_attr {
 	GODIAG_A_SESSION_MAX_LIFETIME_MS, /* u32: see "Lifetime" below; 0: none */
 	GODIAG_A_SESSION_EXPIRED,	/* flag (dumps): stopped at its maximum lifetime */
 	GODIAG_A_BREAK_SPEC,		/* string: see GODIAG_BREAK_SPEC_MAX */
+	GODIAG_A_SESSION_NAME,		/* string: a flight recorder's name (below) */
+	GODIAG_A_SESSION_WINDOW_MS,	/* u32: the window a snapshot keeps; 0: all */
 	__GODIAG_A_MAX
 };
 #define GODIAG_A_MAX (__GODIAG_A_MAX - 1)
@@ -202,6 +207,21 @@ enum godiag_state {
  * trail (kernel audit records of type GODIAG_AUDIT_TYPE when audit is
  * enabled, else "godiag: audit:" kernel log lines); see README.md.
  */
+/*
+ * Flight recorders. SESSION_NEW with GODIAG_A_SESSION_NAME creates a
+ * named session: it must be in GODIAG_MODE_OVERWRITE and not
+ * GODIAG_A_OWNED (it outlives the command that made it), its name is
+ * 1 to GODIAG_NAME_MAX - 1 bytes of [A-Za-z0-9_.-] not starting with
+ * '.' or '-', unique on the host (EEXIST). GODIAG_A_SESSION_WINDOW_MS is
+ * kept for the tools (the window a snapshot holds) and reported in dumps.
+ * SESSION_DEL, SESSION_START and SESSION_STOP take the name in place of
+ * GODIAG_A_SESSION_ID ("no session named X": ENOENT). Dumps carry the
+ * name. When the last target of a recorder exits, the module stops it
+ * (its probes and tracepoints go) and keeps its records until
+ * SESSION_DEL, so a snapshot after a crash still has the window before
+ * it. Nothing reads a recorder until GODIAG_IOC_SNAPSHOT is asked.
+ */
+#define GODIAG_NAME_MAX		32
 #define GODIAG_LIFETIME_MAX_MS	0xffffffffU	/* about 49.7 days */
 #define GODIAG_AUDIT_TYPE	2091		/* in 2001-2099, "unused (kernel)" */
 
@@ -379,6 +399,32 @@ struct godiag_go_layout {
  */
 #define GODIAG_IOC_MAGIC	0xd1
 #define GODIAG_IOC_BIND		_IOW(GODIAG_IOC_MAGIC, 1, __u32)
+
+/*
+ * GODIAG_IOC_SNAPSHOT, on a bound fd: copy one CPU's buffer without
+ * consuming it (the writers go on). The kernel copies the bytes from
+ * data_tail to data_head (at most len, which must be at least the
+ * session's buffer size) to buf, then loads data_tail again: the bytes
+ * from (new tail - first) on are whole records as the writer left them;
+ * those before it may have been overwritten during the copy and must be
+ * dropped. first: position of buf[0]; valid_from: the new tail (>=
+ * first; past head when the writer lapped the copy: nothing valid);
+ * head: the position after the last byte. written and lost are the
+ * CPU's counters read after the second tail load.
+ */
+struct godiag_snapshot {
+	__u32 cpu;		/* in: a possible CPU */
+	__u32 reserved;		/* in: zero */
+	__u64 buf;		/* in: user address */
+	__u64 len;		/* in: bytes at buf */
+	__u64 first;		/* out */
+	__u64 valid_from;	/* out */
+	__u64 head;		/* out */
+	__u64 written;		/* out */
+	__u64 lost;		/* out */
+};
+
+#define GODIAG_IOC_SNAPSHOT	_IOWR(GODIAG_IOC_MAGIC, 2, struct godiag_snapshot)
 
 struct godiag_mmap_page {
 	__u64 data_head;	/* bytes committed; read with acquire */

@@ -252,6 +252,9 @@ void godiag_audit_session(const char *op, struct godiag_session *s)
 	if (!strcmp(op, "session-create"))
 		add(" mode=%u buffer=%u owned=%d max_lifetime_ms=%u", s->mode,
 		    s->bufsize, !!s->owner_portid, s->max_lifetime_ms);
+	/* Names are [A-Za-z0-9_.-] (netlink.c): nothing to quote. */
+	if (!strcmp(op, "session-create") && s->name[0])
+		add(" name=%s", s->name);
 	emit();
 }
 

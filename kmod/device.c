@@ -18,6 +18,7 @@
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/nospec.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/uaccess.h>
@@ -68,6 +69,31 @@ static long godiag_bind(struct file *file, const struct godiag_caller *c,
 	return 0;
 }
 
+static struct godiag_session *bound(struct file *file);
+
+/* GODIAG_IOC_SNAPSHOT: a copy of one CPU's buffer, nothing consumed. */
+static long godiag_snapshot(struct file *file, struct godiag_snapshot __user *arg)
+{
+	struct godiag_session *s = bound(file);
+	struct godiag_snapshot snap;
+	int ret;
+
+	if (!s)
+		return -EBADFD;
+	if (copy_from_user(&snap, arg, sizeof(snap)))
+		return -EFAULT;
+	if (snap.reserved || snap.cpu >= nr_cpu_ids || !cpu_possible(snap.cpu))
+		return -EINVAL;
+	if (snap.len < s->bufsize)
+		return -ENOSPC;
+	snap.cpu = array_index_nospec(snap.cpu, nr_cpu_ids);
+	ret = godiag_rb_snapshot(s->rbs[snap.cpu], u64_to_user_ptr(snap.buf),
+				 snap.len, &snap);
+	if (ret)
+		return ret;
+	return copy_to_user(arg, &snap, sizeof(snap)) ? -EFAULT : 0;
+}
+
 static long godiag_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct godiag_caller c;
@@ -77,6 +103,8 @@ static long godiag_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	switch (cmd) {
 	case GODIAG_IOC_BIND:
 		return godiag_bind(file, &c, (u32 __user *)arg);
+	case GODIAG_IOC_SNAPSHOT:
+		return godiag_snapshot(file, (struct godiag_snapshot __user *)arg);
 	default:
 		return -ENOTTY;
 	}

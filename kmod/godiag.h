@@ -82,6 +82,9 @@ struct godiag_session {
 	unsigned int read_cpu;		/* where the last read() started (read_lock) */
 	atomic_t readers;
 
+	char name[GODIAG_NAME_MAX];	/* a flight recorder's; "" for others */
+	u32 window_ms;			/* a recorder's window, for the tools */
+
 	u32 max_lifetime_ms;		/* 0: none (limits.c) */
 	bool expired;			/* stopped at its maximum lifetime */
 	struct delayed_work expire_work; /* holds a reference while queued */
@@ -198,6 +201,7 @@ struct godiag_session *godiag_session_new(u32 bufsize, u8 mode, u32 events,
 					  const struct godiag_caller *creator,
 					  struct netlink_ext_ack *extack);
 struct godiag_session *godiag_session_find(u32 id);
+struct godiag_session *godiag_session_find_name(const char *name);
 void godiag_session_put(struct godiag_session *s);
 void godiag_session_destroy(struct godiag_session *s);
 int godiag_session_start(struct godiag_session *s, struct netlink_ext_ack *extack);

@@ -11,6 +11,7 @@
  * request from anybody is refused as malformed.
  */
 #include <linux/cpumask.h>
+#include <linux/ctype.h>
 #include <linux/netlink.h>
 #include <linux/notifier.h>
 #include <linux/slab.h>
@@ -38,8 +39,15 @@ static struct netlink_range_validation pid_range = {
 
 static const struct nla_policy status_policy[GODIAG_A_MAX + 1] = {};
 
+/* Dumps: a session id filters them. */
 static const struct nla_policy session_policy[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_SESSION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+/* SESSION_DEL, START, STOP: a session by id, or a recorder by name. */
+static const struct nla_policy session_op_policy[GODIAG_A_MAX + 1] = {
+	[GODIAG_A_SESSION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[GODIAG_A_SESSION_NAME] = { .type = NLA_NUL_STRING, .len = GODIAG_NAME_MAX - 1 },
 };
 
 static const struct nla_policy session_new_policy[GODIAG_A_MAX + 1] = {
@@ -48,6 +56,8 @@ static const struct nla_policy session_new_policy[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_EVENTS] = NLA_POLICY_MASK(NLA_U32, GODIAG_EV_ALL),
 	[GODIAG_A_OWNED] = { .type = NLA_FLAG },
 	[GODIAG_A_SESSION_MAX_LIFETIME_MS] = { .type = NLA_U32 },
+	[GODIAG_A_SESSION_NAME] = { .type = NLA_NUL_STRING, .len = GODIAG_NAME_MAX - 1 },
+	[GODIAG_A_SESSION_WINDOW_MS] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy target_policy[GODIAG_A_MAX + 1] = {
@@ -109,12 +119,32 @@ static const struct godiag_caller *caller_of(struct genl_info *info)
 	return info->user_ptr[0];
 }
 
+/* A recorder named @a, if the caller may see it; else a message. */
+static struct godiag_session *session_named(struct genl_info *info, struct nlattr *a)
+{
+	struct godiag_session *s = godiag_session_find_name(nla_data(a));
+
+	if (s && !godiag_session_visible(s, caller_of(info)))
+		s = NULL;
+	if (!s) {
+		NL_SET_ERR_MSG_FMT(info->extack, "no session named %s", (char *)nla_data(a));
+		NL_SET_BAD_ATTR(info->extack, a);
+	}
+	return s;
+}
+
 /* A session the caller may not see answers as one that does not exist. */
 static struct godiag_session *session_from(struct genl_info *info)
 {
 	struct godiag_session *s;
 	u32 id;
 
+	if (info->attrs[GODIAG_A_SESSION_NAME] && info->attrs[GODIAG_A_SESSION_ID]) {
+		NL_SET_ERR_MSG(info->extack, "give a session id or a name, not both");
+		return NULL;
+	}
+	if (info->attrs[GODIAG_A_SESSION_NAME])
+		return session_named(info, info->attrs[GODIAG_A_SESSION_NAME]);
 	if (!require(info, GODIAG_A_SESSION_ID, "session id"))
 		return NULL;
 	id = nla_get_u32(info->attrs[GODIAG_A_SESSION_ID]);
@@ -200,6 +230,70 @@ static int fill_session_id(struct sk_buff *skb, void *arg)
 	return 0;
 }
 
+/*
+ * A recorder's name: [A-Za-z0-9_.-], not starting with '.' or '-' (it
+ * names files and systemd units), not empty (the policy bounds it).
+ */
+static int name_check(struct genl_info *info, struct nlattr *a)
+{
+	const char *name = nla_data(a);
+	size_t i, n = strlen(name);
+
+	if (!n || name[0] == '.' || name[0] == '-')
+		goto bad;
+	for (i = 0; i < n; i++)
+		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+			goto bad;
+	return 0;
+bad:
+	NL_SET_ERR_MSG_ATTR(info->extack, a,
+			    "a recorder's name is letters, digits, '_', '.' and '-', not starting with '.' or '-'");
+	return -EINVAL;
+}
+
+/* A named session is a flight recorder: overwrite mode, not owned. */
+static int recorder_check(struct genl_info *info, u8 mode)
+{
+	struct nlattr **a = info->attrs;
+	int ret;
+
+	if (!a[GODIAG_A_SESSION_NAME]) {
+		if (!a[GODIAG_A_SESSION_WINDOW_MS])
+			return 0;
+		NL_SET_ERR_MSG_ATTR(info->extack, a[GODIAG_A_SESSION_WINDOW_MS],
+				    "a window is for named sessions (flight recorders) only");
+		return -EINVAL;
+	}
+	ret = name_check(info, a[GODIAG_A_SESSION_NAME]);
+	if (ret)
+		return ret;
+	if (a[GODIAG_A_OWNED]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[GODIAG_A_OWNED],
+				    "a named session outlives its creator: it cannot be owned");
+		return -EINVAL;
+	}
+	if (mode != GODIAG_MODE_OVERWRITE) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[GODIAG_A_SESSION_NAME],
+				    "a named session (flight recorder) must be in overwrite mode");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The name is free (godiag_mutex held). */
+static int name_free(struct genl_info *info)
+{
+	struct nlattr *a = info->attrs[GODIAG_A_SESSION_NAME];
+
+	if (!a || !godiag_session_find_name(nla_data(a)))
+		return 0;
+	/* A name one may not see still cannot be taken twice. */
+	NL_SET_ERR_MSG_FMT(info->extack, "a session named %s exists already",
+			   (char *)nla_data(a));
+	NL_SET_BAD_ATTR(info->extack, a);
+	return -EEXIST;
+}
+
 static int session_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **a = info->attrs;
@@ -228,9 +322,14 @@ static int session_new(struct sk_buff *skb, struct genl_info *info)
 		events = nla_get_u32(a[GODIAG_A_EVENTS]);
 	if (a[GODIAG_A_SESSION_MAX_LIFETIME_MS])
 		lifetime_ms = nla_get_u32(a[GODIAG_A_SESSION_MAX_LIFETIME_MS]);
+	ret = recorder_check(info, mode);
+	if (ret)
+		return ret;
 
 	mutex_lock(&godiag_mutex);
-	ret = godiag_session_quota(&c, bufsize, info->extack);
+	ret = name_free(info);
+	if (!ret)
+		ret = godiag_session_quota(&c, bufsize, info->extack);
 	if (!ret)
 		ret = godiag_limits_session_new(&c, &lifetime_ms, info->extack);
 	if (ret)
@@ -243,6 +342,11 @@ static int session_new(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	s->max_lifetime_ms = lifetime_ms;
+	if (a[GODIAG_A_SESSION_NAME]) {
+		strscpy(s->name, nla_data(a[GODIAG_A_SESSION_NAME]), sizeof(s->name));
+		if (a[GODIAG_A_SESSION_WINDOW_MS])
+			s->window_ms = nla_get_u32(a[GODIAG_A_SESSION_WINDOW_MS]);
+	}
 	godiag_limits_arm(s);
 	godiag_audit_session("session-create", s);
 	ret = reply(info, GODIAG_CMD_SESSION_NEW, fill_session_id, s);
@@ -269,7 +373,9 @@ static int session_op(struct sk_buff *skb, struct genl_info *info,
 	s = session_from(info);
 	if (s)
 		ret = op(s, info);
-	else if (!info->attrs[GODIAG_A_SESSION_ID])
+	else if (!info->attrs[GODIAG_A_SESSION_ID] && !info->attrs[GODIAG_A_SESSION_NAME])
+		ret = -EINVAL;
+	else if (info->attrs[GODIAG_A_SESSION_ID] && info->attrs[GODIAG_A_SESSION_NAME])
 		ret = -EINVAL;
 	mutex_unlock(&godiag_mutex);
 	return ret;
@@ -752,7 +858,9 @@ static int fill_session(struct sk_buff *skb, struct godiag_session *s)
 	    put_u64(skb, GODIAG_A_SYSCALL_MIN_NS, s->syscall_min_ns) ||
 	    (s->owner_portid && nla_put_flag(skb, GODIAG_A_OWNED)) ||
 	    nla_put_u32(skb, GODIAG_A_SESSION_MAX_LIFETIME_MS, s->max_lifetime_ms) ||
-	    (s->expired && nla_put_flag(skb, GODIAG_A_SESSION_EXPIRED)))
+	    (s->expired && nla_put_flag(skb, GODIAG_A_SESSION_EXPIRED)) ||
+	    (s->name[0] && (nla_put_string(skb, GODIAG_A_SESSION_NAME, s->name) ||
+			    nla_put_u32(skb, GODIAG_A_SESSION_WINDOW_MS, s->window_ms))))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -1092,9 +1200,9 @@ static struct notifier_block godiag_netlink_notifier = {
 static const struct genl_ops godiag_ops[] = {
 	OP_DO(GODIAG_CMD_STATUS_GET, status_get, status_policy),
 	OP_DO(GODIAG_CMD_SESSION_NEW, session_new, session_new_policy),
-	OP_DO(GODIAG_CMD_SESSION_DEL, session_del, session_policy),
-	OP_DO(GODIAG_CMD_SESSION_START, session_start, session_policy),
-	OP_DO(GODIAG_CMD_SESSION_STOP, session_stop, session_policy),
+	OP_DO(GODIAG_CMD_SESSION_DEL, session_del, session_op_policy),
+	OP_DO(GODIAG_CMD_SESSION_START, session_start, session_op_policy),
+	OP_DO(GODIAG_CMD_SESSION_STOP, session_stop, session_op_policy),
 	OP_DUMP(GODIAG_CMD_SESSION_GET, session_get, session_policy),
 	OP_DO(GODIAG_CMD_TARGET_ADD, target_add, target_policy),
 	OP_DO(GODIAG_CMD_TARGET_DEL, target_del, target_policy),

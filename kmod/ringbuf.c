@@ -168,8 +168,15 @@ static bool rb_make_room(struct godiag_rb *rb, u64 end)
 		rec = (struct godiag_rec *)(rb->data + off);
 		len = READ_ONCE(rec->size);
 		type = READ_ONCE(rec->type);
-		if (!rec_size_ok(off, rb->size, type, len))
+		/*
+		 * A nested writer may have reclaimed and rewritten the record
+		 * since the tail was loaded: look again rather than drop.
+		 */
+		if (!rec_size_ok(off, rb->size, type, len)) {
+			if (READ_ONCE(rb->page->data_tail) != tail)
+				continue;
 			return false;
+		}
 		reclaim_read(rec, type, len, &r);
 		if (cmpxchg(&rb->page->data_tail, tail, tail + len) != tail)
 			continue;
@@ -419,4 +426,56 @@ ssize_t godiag_rb_read(struct godiag_rb *rb, char __user *buf, size_t len)
 			atomic64_inc(&rb->read);
 	}
 	return copied;
+}
+
+/* Copy [from, to) of the ring, in position order, to @buf. */
+static int rb_copy_span(struct godiag_rb *rb, char __user *buf, u64 from, u64 to)
+{
+	u64 off = from & (rb->size - 1);
+	u64 n = to - from, first = min(n, rb->size - off);
+
+	if (copy_to_user(buf, rb->data + off, first))
+		return -EFAULT;
+	if (n > first && copy_to_user(buf + first, rb->data, n - first))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * Copy the buffer without consuming it (GODIAG_IOC_SNAPSHOT). The writer
+ * frees room by moving data_tail with a full barrier before it writes
+ * there, so once the copy is done and data_tail loaded again, every
+ * byte from that tail on was copied before anything overwrote it: the
+ * records from there to head are whole. Those before it are dropped by
+ * the caller. The kernel never parses the copy.
+ */
+int godiag_rb_snapshot(struct godiag_rb *rb, char __user *buf, u64 len,
+		       struct godiag_snapshot *out)
+{
+	u64 tail, head;
+	int ret;
+
+	/* The tail first, as in godiag_rb_read(); pairs with the writer's cmpxchg. */
+	tail = smp_load_acquire(&rb->page->data_tail);
+	/* Pairs with the release in godiag_rb_commit(). */
+	head = smp_load_acquire(&rb->page->data_head);
+	/* Only a tail written through mmap is out of the ring. */
+	if (head - tail > rb->size || tail > head)
+		tail = head;
+	if (head - tail > len)
+		return -ENOSPC;
+	ret = rb_copy_span(rb, buf, tail, head);
+	if (ret)
+		return ret;
+	/*
+	 * The copy is complete before the tail that validates it is loaded;
+	 * pairs with the full barrier of the writer's cmpxchg of data_tail.
+	 */
+	smp_rmb();
+	out->first = tail;
+	out->valid_from = max(READ_ONCE(rb->page->data_tail), tail);
+	out->head = head;
+	out->written = local_read(&rb->written);
+	out->lost = local_read(&rb->lost);
+	return 0;
 }

@@ -47,6 +47,8 @@ void godiag_rb_flush_lost(struct godiag_rb *rb, u64 ts);
 bool godiag_rb_wake_due(struct godiag_rb *rb);
 bool godiag_rb_empty(const struct godiag_rb *rb);
 ssize_t godiag_rb_read(struct godiag_rb *rb, char __user *buf, size_t len);
+int godiag_rb_snapshot(struct godiag_rb *rb, char __user *buf, u64 len,
+		       struct godiag_snapshot *out);
 struct page *godiag_rb_page(struct godiag_rb *rb, unsigned long pgoff);
 
 #endif /* GODIAG_RINGBUF_H */

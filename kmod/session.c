@@ -65,6 +65,17 @@ struct godiag_session *godiag_session_find(u32 id)
 	return NULL;
 }
 
+struct godiag_session *godiag_session_find_name(const char *name)
+{
+	struct godiag_session *s;
+
+	lockdep_assert_held(&godiag_mutex);
+	list_for_each_entry(s, &godiag_sessions, node)
+		if (s->name[0] && !strcmp(s->name, name))
+			return s;
+	return NULL;
+}
+
 static u32 next_id(void)
 {
 	do {

@@ -162,9 +162,14 @@ static void target_exit_work(struct work_struct *work)
 	if (!t->gone) {
 		const char *old = godiag_audit_cause("target-exit");
 
+		struct godiag_session *s = t->session;
+
 		godiag_netlink_target_exit(t);
 		godiag_audit_target_remove(t);
 		target_unlist(t);
+		/* A recorder keeps the window before its last target's end. */
+		if (s->name[0] && !s->nr_targets)
+			godiag_session_stop(s);
 		godiag_audit_cause(old);
 	}
 	mutex_unlock(&godiag_mutex);

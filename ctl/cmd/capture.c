@@ -206,7 +206,12 @@ static void create_session(struct capture *c)
 	gdnl_put_u32(msg, GODIAG_A_BUFFER_SIZE, c->o->buffer);
 	gdnl_put_u8(msg, GODIAG_A_MODE, c->o->mode);
 	gdnl_put_u32(msg, GODIAG_A_EVENTS, capture_events(c->o));
-	gdnl_put_flag(msg, GODIAG_A_OWNED);
+	if (c->o->name) {
+		gdnl_put_string(msg, GODIAG_A_SESSION_NAME, c->o->name);
+		gdnl_put_u32(msg, GODIAG_A_SESSION_WINDOW_MS, c->o->window_ms);
+	} else {
+		gdnl_put_flag(msg, GODIAG_A_OWNED);
+	}
 	if (c->o->max_lifetime_ms)
 		gdnl_put_u32(msg, GODIAG_A_SESSION_MAX_LIFETIME_MS, c->o->max_lifetime_ms);
 	err = gdnl_exec(c->nl, msg, get_session_id, c);
@@ -710,6 +715,86 @@ static void setup(struct capture *c, sigset_t *orig)
 	capture_output_open(c);
 	start(c);
 	capture_status_attached(c);
+}
+
+void capture_sources_observe(struct capture *c)
+{
+	char err[1024];
+	size_t i, j;
+
+	open_sources(c);
+	for (j = 0; j < c->o->npids; j++) {
+		uint32_t pid = c->o->pids[j];
+
+		for (i = 0; i < c->nsrcs; i++) {
+			const struct capture_source *s = c->srcs[i].ops;
+
+			if (!s->observe)
+				continue;
+			if (!proc_exists((pid_t)pid) ||
+			    s->inspect(c, c->srcs[i].data, pid, err, sizeof(err))) {
+				note("process %u: its %s cannot be named (it exited, or: %s)",
+				     pid, s->name, proc_exists((pid_t)pid) ? err : "gone");
+				continue;
+			}
+			s->observe(c, c->srcs[i].data, pid);
+		}
+	}
+}
+
+void capture_sources_free(struct capture *c)
+{
+	free_sources(c);
+}
+
+/* A recorder that did not start is not left behind (it has no owner socket). */
+static const char *recorder_pending;
+
+static void remove_pending_recorder(void)
+{
+	const char *name = recorder_pending;
+	struct nl_msg *msg;
+	struct gdnl *nl;
+
+	if (!name)
+		return;
+	recorder_pending = NULL;	/* once, even if what follows dies */
+	nl = gdnl_open("flight");
+	msg = gdnl_msg(nl, GODIAG_CMD_SESSION_DEL, 0);
+	gdnl_put_string(msg, GODIAG_A_SESSION_NAME, name);
+	gdnl_exec(nl, msg, NULL, NULL);
+	gdnl_close(nl);
+}
+
+uint32_t capture_recorder_start(const struct cmd *cmd, struct capture_opts *o)
+{
+	struct capture c;
+	struct nl_msg *msg;
+	int err;
+
+	memset(&c, 0, sizeof(c));
+	c.c = cmd;
+	c.o = o;
+	c.out.fd = -1;
+	c.dev = -1;
+	open_sources(&c);
+	check_targets(&c);
+	c.nl = gdnl_open(cmd->name);
+	status_require_abi(c.nl, cmd->name, &c.st);
+	create_session(&c);
+	recorder_pending = o->name;
+	atexit(remove_pending_recorder);
+	add_targets(&c);
+	msg = gdnl_msg(c.nl, GODIAG_CMD_SESSION_START, 0);
+	gdnl_put_u32(msg, GODIAG_A_SESSION_ID, c.session);
+	err = gdnl_exec(c.nl, msg, NULL, NULL);
+	if (err)
+		gdnl_fail(c.nl, err);
+	recorder_pending = NULL;
+	gdnl_close(c.nl);
+	free_sources(&c);
+	free(c.targets);
+	return c.session;
 }
 
 static int run_capture(const struct cmd *cmd, int argc, char **argv)

@@ -74,6 +74,9 @@ struct capture_opts {
 	struct capture_bspec *breaks;
 	size_t nbreaks;
 	const char *output;
+	/* flight start (flight.c): a named recorder, not owned by this process. */
+	const char *name;
+	uint32_t window_ms;	/* --window, 0: the whole buffer */
 	char **command;		/* NULL, or the argv of the command to start */
 	char *command_line;	/* the whole godiagctl invocation, for META */
 };
@@ -255,6 +258,12 @@ struct capture_source {
 		       size_t errlen);
 	/* PID, inspected, is a target of the session now: set it up. */
 	void (*attach)(struct capture *c, void *data, uint32_t pid);
+	/*
+	 * PID, inspected, is a target of a session set up before (a flight
+	 * recorder's snapshot): learn what write needs, place nothing. NULL:
+	 * the source has nothing to write for such a session.
+	 */
+	void (*observe)(struct capture *c, void *data, uint32_t pid);
 	/* Every record read, in each CPU's order (may be NULL). */
 	void (*record)(void *data, const struct godiag_rec *rec, size_t len);
 	/* Its sections, before STATS and END. */
@@ -335,6 +344,23 @@ void capture_status_summary(const struct capture *c, const struct capture_totals
 void capture_status_json(const struct capture *c, const struct capture_totals *t,
 			 const char *reason);
 void capture_status_free(struct capture *c);
+
+/*
+ * capture.c, for flight start: the session set up as a capture's (its
+ * targets checked, goroutine probes placed), named o->name, not owned,
+ * and started; nothing reads it. Exits on failure, leaving no session.
+ * Returns the session's id.
+ */
+uint32_t capture_recorder_start(const struct cmd *cmd, struct capture_opts *o);
+
+/*
+ * capture.c, for flight snapshot: the sources c->o asks for, each told
+ * of the targets in c->o->pids that still run (observe); their record
+ * and write hooks then work as in a capture. capture_sources_free()
+ * after.
+ */
+void capture_sources_observe(struct capture *c);
+void capture_sources_free(struct capture *c);
 
 /* capture_loop.c: runs until c->reason is set. */
 void capture_loop(struct capture *c);

@@ -149,6 +149,17 @@ static void go_attach(struct capture *c, void *data, uint32_t pid)
 		close(mem);
 }
 
+/* A flight recorder's target: the load bias names its PCs; no probe. */
+static void go_observe(struct capture *c, void *data, uint32_t pid)
+{
+	struct go_target *g = go_find(data, pid);
+	char err[512];
+
+	(void)c;
+	if (g && load_bias(g, err, sizeof(err)))
+		note("%s; its goroutines' functions stay unnamed", err);
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -266,6 +277,7 @@ const struct capture_source capture_go_source = {
 	.wanted = go_wanted,
 	.inspect = go_inspect,
 	.attach = go_attach,
+	.observe = go_observe,
 	.record = go_record,
 	.write = go_write,
 	.free = go_free,

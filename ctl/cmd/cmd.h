@@ -31,6 +31,7 @@ extern const struct cmd cmd_hist;
 extern const struct cmd cmd_inspect;
 extern const struct cmd cmd_goroutines;
 extern const struct cmd cmd_runtime;
+extern const struct cmd cmd_flight;
 
 /* Every command takes -h/--help: put "h" in shortopts and this in longopts. */
 #define CMD_HELP_OPTION { "help", no_argument, NULL, 'h' }

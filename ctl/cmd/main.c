@@ -26,6 +26,7 @@ static const struct cmd cmd_help = {
 static const struct cmd *const commands[] = {
 	&cmd_status,
 	&cmd_capture,
+	&cmd_flight,
 	&cmd_report,
 	&cmd_script,
 	&cmd_export,

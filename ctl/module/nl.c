@@ -85,6 +85,8 @@ static struct nla_policy policy[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_PROBE_RATE_LIMITED]	= { .type = NLA_U64 },
 	[GODIAG_A_SESSION_MAX_LIFETIME_MS] = { .type = NLA_U32 },
 	[GODIAG_A_SESSION_EXPIRED]	= { .type = NLA_FLAG },
+	[GODIAG_A_SESSION_NAME]		= { .type = NLA_STRING, .maxlen = GODIAG_NAME_MAX },
+	[GODIAG_A_SESSION_WINDOW_MS]	= { .type = NLA_U32 },
 };
 
 static void set_errmsg(struct gdnl *nl, const char *msg, size_t len)
@@ -283,6 +285,11 @@ void gdnl_put_u32(struct nl_msg *msg, int attr, uint32_t v)
 void gdnl_put_u64(struct nl_msg *msg, int attr, uint64_t v)
 {
 	check_put(nla_put_u64(msg, attr, v));
+}
+
+void gdnl_put_string(struct nl_msg *msg, int attr, const char *s)
+{
+	check_put(nla_put_string(msg, attr, s));
 }
 
 void gdnl_put_flag(struct nl_msg *msg, int attr)

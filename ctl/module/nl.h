@@ -51,6 +51,7 @@ void gdnl_put_u8(struct nl_msg *msg, int attr, uint8_t v);
 void gdnl_put_u32(struct nl_msg *msg, int attr, uint32_t v);
 void gdnl_put_u64(struct nl_msg *msg, int attr, uint64_t v);
 void gdnl_put_flag(struct nl_msg *msg, int attr);
+void gdnl_put_string(struct nl_msg *msg, int attr, const char *s);
 void gdnl_put_data(struct nl_msg *msg, int attr, const void *data, size_t len);
 
 /*

@@ -71,6 +71,10 @@ static int add_session(const struct gdnl_reply *r, void *arg)
 	s->expired = r->tb[GODIAG_A_SESSION_EXPIRED] != NULL;
 	if (r->tb[GODIAG_A_SESSION_MAX_LIFETIME_MS])
 		s->max_lifetime_ms = nla_get_u32(r->tb[GODIAG_A_SESSION_MAX_LIFETIME_MS]);
+	if (r->tb[GODIAG_A_SESSION_NAME])
+		nla_strlcpy(s->name, r->tb[GODIAG_A_SESSION_NAME], sizeof(s->name));
+	if (r->tb[GODIAG_A_SESSION_WINDOW_MS])
+		s->window_ms = nla_get_u32(r->tb[GODIAG_A_SESSION_WINDOW_MS]);
 	return r->cmd == GODIAG_CMD_STATS_GET ? parse_cpus(r, s) : 0;
 }
 

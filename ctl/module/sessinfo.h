@@ -52,6 +52,8 @@ struct session_info {
 	bool owned;
 	uint32_t max_lifetime_ms;	/* 0: none */
 	bool expired;			/* stopped at its maximum lifetime */
+	char name[GODIAG_NAME_MAX];	/* a flight recorder's, else "" */
+	uint32_t window_ms;		/* a recorder's window; 0: all */
 	struct cpu_stats *cpus;	/* STATS_GET only */
 	size_t nr_cpus;
 	const struct probe_info *probes;	/* its probes, when asked for */

@@ -6,6 +6,8 @@
  *   gt_syscalls [HANDSHAKE] getpid N          N x syscall(SYS_getpid)
  *   gt_syscalls [HANDSHAKE] nanosleep N MS    N x syscall(SYS_nanosleep, MS ms)
  *   gt_syscalls [HANDSHAKE] fail N            N x write(-1, &c, 1) -> EBADF
+ *   gt_syscalls [HANDSHAKE] numbered N        write(fd_devnull, buf, i) for i = 1..N:
+ *                                             each record's return value is its number
  *   gt_syscalls [HANDSHAKE] loop SECONDS      write loop for SECONDS, prints count
  *   gt_syscalls [HANDSHAKE] spin-threads T SECONDS
  *                                             T threads of write loops, prints total;
@@ -16,7 +18,7 @@
  * SIGALRM handler, allocating) happens before the handshake, so the
  * measured window holds exactly (x86_64, glibc 2.36):
  *
- *   write N, getpid N, fail N, nanosleep N MS:
+ *   write N, getpid N, fail N, nanosleep N MS, numbered N:
  *       the N measured syscalls, then write(1, "done\n") and exit_group.
  *       nanosleep uses the nanosleep syscall itself (nr 35), not glibc's
  *       nanosleep(), which is clock_nanosleep; an interrupted sleep is not
@@ -50,6 +52,7 @@ static void usage(FILE *f)
 		"       %s [HANDSHAKE] getpid N\n"
 		"       %s [HANDSHAKE] nanosleep N MS\n"
 		"       %s [HANDSHAKE] fail N\n"
+		"       %s [HANDSHAKE] numbered N\n"
 		"       %s [HANDSHAKE] loop SECONDS\n"
 		"       %s [HANDSHAKE] spin-threads T SECONDS\n"
 		"\n"
@@ -57,12 +60,14 @@ static void usage(FILE *f)
 		"getpid:       N raw getpid syscalls\n"
 		"nanosleep:    N nanosleep syscalls of MS milliseconds\n"
 		"fail:         N write(2) on fd -1 (EBADF)\n"
+		"numbered:     write(2) of i bytes to /dev/null for i = 1..N (N <= 2^20):\n"
+		"              the i-th write returns i\n"
 		"loop:         write(2) to /dev/null for SECONDS (> 0, fractions allowed),\n"
 		"              then print the number of writes\n"
 		"spin-threads: T threads doing that, then print the total; SIGUSR2 ends\n"
 		"              them early\n"
 		"\nHANDSHAKE:\n" GT_SYNC_USAGE,
-		prog, prog, prog, prog, prog, prog);
+		prog, prog, prog, prog, prog, prog, prog);
 }
 
 static __attribute__((noreturn)) void bad_usage(void)
@@ -133,6 +138,7 @@ int main(int argc, char **argv)
 	unsigned long n = 0, ms = 0, threads = 0, i;
 	struct timespec dur = { 0, 0 };
 	struct spinner *sp = NULL;
+	char *numbered = NULL;
 	const char *cmd;
 	const char c = 0;
 	int fd = -1, a = 1, r;
@@ -159,6 +165,9 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "write") || !strcmp(cmd, "getpid") || !strcmp(cmd, "fail")) {
 		if (argc - a != 1 || gt_parse_ulong(argv[a], ULONG_MAX, &n))
 			bad_usage();
+	} else if (!strcmp(cmd, "numbered")) {
+		if (argc - a != 1 || gt_parse_ulong(argv[a], 1UL << 20, &n) || !n)
+			bad_usage();
 	} else if (!strcmp(cmd, "nanosleep")) {
 		if (argc - a != 2 || gt_parse_ulong(argv[a], ULONG_MAX, &n) ||
 		    gt_parse_ulong(argv[a + 1], 86400000UL, &ms))
@@ -179,7 +188,8 @@ int main(int argc, char **argv)
 		return 1;
 
 	/* Set-up: every syscall the measured part needs happens here. */
-	if (!strcmp(cmd, "write") || !strcmp(cmd, "loop") || !strcmp(cmd, "spin-threads")) {
+	if (!strcmp(cmd, "write") || !strcmp(cmd, "loop") || !strcmp(cmd, "spin-threads") ||
+	    !strcmp(cmd, "numbered")) {
 		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 		if (fd < 0) {
 			perror("open /dev/null");
@@ -188,6 +198,13 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "loop") && set_handler(SIGALRM, on_alarm))
 		return 1;
+	if (!strcmp(cmd, "numbered")) {
+		numbered = calloc(n, 1);
+		if (!numbered) {
+			perror("calloc");
+			return 1;
+		}
+	}
 	if (!strcmp(cmd, "spin-threads")) {
 		sp = calloc(threads, sizeof(*sp));
 		if (!sp) {
@@ -209,6 +226,10 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "write")) {
 		for (i = 0; i < n; i++)
 			if (write(fd, &c, 1) < 0)
+				_exit(1);
+	} else if (!strcmp(cmd, "numbered")) {
+		for (i = 1; i <= n; i++)
+			if (write(fd, numbered, i) != (ssize_t)i)
 				_exit(1);
 	} else if (!strcmp(cmd, "getpid")) {
 		for (i = 0; i < n; i++)

@@ -167,6 +167,8 @@ static const struct attr_info attrs[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_SESSION_MAX_LIFETIME_MS] = { "max-lifetime-ms", K_U32 },
 	[GODIAG_A_SESSION_EXPIRED] = { "expired", K_FLAG },
 	[GODIAG_A_BREAK_SPEC] = { "break-spec", K_STR },
+	[GODIAG_A_SESSION_NAME] = { "session-name", K_STR },
+	[GODIAG_A_SESSION_WINDOW_MS] = { "window-ms", K_U32 },
 };
 
 static bool is_godiag(void)

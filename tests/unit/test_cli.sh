@@ -57,6 +57,21 @@ expect "report without a file exits 1" 1 "usage:^godiagctl: report: missing capt
 expect "report of a missing file exits 1" 1 \
 	"^godiagctl: report: $tmp/none.gdc: No such file or directory$" report "$tmp/none.gdc"
 expect "report of a directory exits 1" 1 "Is a directory" report "$tmp/dir"
+expect "flight without an action exits 1" 1 "usage:^godiagctl: flight: missing action" flight
+expect "flight with an unknown action exits 1" 1 \
+	"usage:^godiagctl: flight: unknown action 'go' " flight go
+expect "flight start with a bad name exits 1" 1 \
+	"usage:^godiagctl: flight: invalid recorder name 'a/b'" flight start a/b -p 1
+expect "flight start without -p exits 1" 1 \
+	"usage:^godiagctl: flight: start: which process\\? \\(-p PID\\)$" flight start x
+expect "flight start --size out of range exits 1" 1 "usage:^godiagctl: flight: --size 1K: " \
+	flight start x -p 1 --size 1K
+expect "flight start --window 0 exits 1" 1 "usage:^godiagctl: flight: --window 0: out of range" \
+	flight start x -p 1 --window 0
+expect "flight snapshot without -o exits 1" 1 \
+	"usage:^godiagctl: flight: snapshot: where to\\? \\(-o FILE\\)$" flight snapshot x
+expect "flight stop without a name exits 1" 1 "usage:^godiagctl: flight: missing recorder NAME$" \
+	flight stop
 expect "report of a program exits 1" 1 "^godiagctl: report: /bin/sh: not a godiag capture file$" report /bin/sh
 expect "report of an empty file exits 1" 1 "^godiagctl: report: $tmp/empty.gdc: not a godiag capture file$" report "$tmp/empty.gdc"
 expect "report of a damaged file exits 1" 1 "^godiagctl: report: $tmp/fake.gdc: not a godiag capture file$" report "$tmp/fake.gdc"

@@ -19,6 +19,16 @@
  *     number) and the records of one writer come in the order written;
  *   - the LOST markers in the stream add up to the lost counter;
  *   - the buffer is empty: data_tail == data_head.
+ *
+ * Then the flight recorder's snapshot (godiag_rb_snapshot()): overwrite
+ * mode, no reader, a thread taking snapshots while the writers lap the
+ * buffer. Every record of a snapshot's valid part is whole, and each
+ * writer's records in it are consecutive but for those the buffer
+ * refused (nothing lost or doubled inside the window by the snapshot; in
+ * a buffer this small a writer finds no room now and then when its
+ * interrupt took it, and counts the record lost); once the writers are done, a snapshot holds exactly the
+ * newest records, and its records plus the lost counter are the records
+ * written.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -76,6 +86,8 @@ struct cpu {
 
 static struct cpu cpus[NCPU];
 static __thread struct cpu *this_cpu;
+/* Sequence numbers the buffer refused (counted lost), per CPU and stream. */
+static uint8_t dropped[NCPU][2][RECORDS + 1];
 static int writers_done;
 
 static uint64_t word(uint64_t seq, int stream, unsigned int i)
@@ -108,6 +120,9 @@ static void write_one(struct cpu *c, int stream, uint64_t seq)
 		r->goid = seq;
 		for (i = sizeof(*r) / 8; i < len / 8; i++)
 			w[i] = word(seq, stream, i);
+	} else if (seq <= RECORDS) {
+		/* Before the commit that publishes any later record. */
+		__atomic_store_n(&dropped[c->id][stream][seq], 1, __ATOMIC_RELEASE);
 	}
 	godiag_rb_commit(c->rb);
 	c->attempts[stream]++;
@@ -372,10 +387,166 @@ static void wake_levels(void)
 	test_end();
 }
 
+/* ---- snapshots (flight recorder) --------------------------------------- */
+
+struct snapcheck {
+	uint64_t snaps, records, torn, gaps, bad, empty;
+	uint64_t dropped;		/* missing, refused by the buffer (counted lost) */
+};
+
+/* Records missing between two of a stream must be ones the writer was refused. */
+static void gap_check(struct snapcheck *k, unsigned int cpu, int stream, uint64_t from,
+		      uint64_t to)
+{
+	uint64_t seq;
+
+	for (seq = from + 1; seq < to; seq++) {
+		if (seq > RECORDS ||
+		    !__atomic_load_n(&dropped[cpu][stream][seq], __ATOMIC_ACQUIRE)) {
+			k->gaps++;
+			return;
+		}
+		k->dropped++;
+	}
+}
+
+/* One snapshot of @cpu's buffer checked; returns its data records. */
+static uint64_t snap_one(unsigned int cpu, struct snapcheck *k, uint64_t *last)
+{
+	static uint64_t buf[AREA / 8];
+	struct godiag_snapshot sn = { .cpu = cpu };
+	uint64_t off, end, prev[2] = { 0, 0 }, n = 0;
+
+	if (godiag_rb_snapshot(cpus[cpu].rb, (char *)buf, sizeof(buf), &sn)) {
+		k->bad++;
+		return 0;
+	}
+	k->snaps++;
+	if (sn.valid_from >= sn.head) {
+		k->empty++;
+		return 0;
+	}
+	off = sn.valid_from - sn.first;
+	end = sn.head - sn.first;
+	while (off < end) {
+		const struct godiag_rec *r = (const void *)((char *)buf + off);
+		const uint64_t *w = (const uint64_t *)r;
+		int stream = r->type == GODIAG_REC_GO_START;
+		unsigned int i;
+
+		if (r->size < 8 || r->size % 8 || off + r->size > end) {
+			k->bad++;
+			break;
+		}
+		off += r->size;
+		if (r->type == GODIAG_REC_PAD || r->type == GODIAG_REC_LOST)
+			continue;
+		for (i = sizeof(*r) / 8; i < r->size / 8u; i++)
+			if (w[i] != word(r->goid, stream, i)) {
+				k->torn++;
+				break;
+			}
+		if (prev[stream] && r->goid <= prev[stream])
+			k->gaps++;	/* doubled or out of order */
+		else if (prev[stream])
+			gap_check(k, cpu, stream, prev[stream], r->goid);
+		prev[stream] = r->goid;
+		n++;
+	}
+	if (last)
+		*last = prev[0];
+	k->records += n;
+	return n;
+}
+
+static void *snapshotter(void *arg)
+{
+	struct snapcheck *k = arg;
+	unsigned int i;
+
+	rng_state = 0xabcdefULL;
+	race_odds = 4;
+	while (!__atomic_load_n(&writers_done, __ATOMIC_ACQUIRE))
+		for (i = 0; i < NCPU; i++)
+			snap_one(i, k, NULL);
+	return NULL;
+}
+
+static void run_snapshots(void)
+{
+	struct sigaction sa = { .sa_handler = on_interrupt, .sa_flags = SA_RESTART };
+	struct snapcheck k = { 0 }, idle = { 0 };
+	pthread_t sn, intr;
+	unsigned int i, left;
+	uint64_t seq;
+
+	test_begin("ringbuf.c snapshots: %d writers + their interrupts, no reader", NCPU);
+	memset(cpus, 0, sizeof(cpus));
+	memset(dropped, 0, sizeof(dropped));
+	writers_done = 0;
+	sigaction(SIGURG, &sa, NULL);
+	for (i = 0; i < NCPU; i++) {
+		cpus[i].id = i;
+		cpus[i].rb = godiag_rb_alloc(AREA, (int)i, true);
+		CHECK(cpus[i].rb != NULL);
+		if (!cpus[i].rb)
+			return;
+	}
+	pthread_create(&sn, NULL, snapshotter, &k);
+	for (i = 0; i < NCPU; i++)
+		pthread_create(&cpus[i].thread, NULL, writer, &cpus[i]);
+	pthread_create(&intr, NULL, interrupter, NULL);
+	do {
+		sched_yield();
+		for (i = 0, left = 0; i < NCPU; i++)
+			left += !__atomic_load_n(&cpus[i].done, __ATOMIC_ACQUIRE);
+	} while (left);
+	__atomic_store_n(&writers_done, 1, __ATOMIC_RELEASE);
+	pthread_join(intr, NULL);
+	pthread_join(sn, NULL);
+	for (i = 0; i < NCPU; i++)
+		pthread_join(cpus[i].thread, NULL);
+	CHECK(k.snaps > 0);
+	CHECK_U64(k.torn, 0);
+	CHECK_U64(k.gaps, 0);
+	CHECK_U64(k.bad, 0);
+	/*
+	 * The writer itself is never refused: its interrupt can take room
+	 * from under it, but a stale tail makes it look again, not drop.
+	 */
+	for (i = 0, left = 0; i < NCPU; i++)
+		for (seq = 1; seq <= RECORDS; seq++)
+			left += dropped[i][0][seq];
+	CHECK_U64(left, 0);
+	printf("# %llu snapshots while writing: %llu records, %llu empty, %llu missing "
+	       "that the buffer refused\n", (unsigned long long)k.snaps,
+	       (unsigned long long)k.records, (unsigned long long)k.empty,
+	       (unsigned long long)k.dropped);
+
+	/* Idle: the newest records, and records + lost == written. */
+	race_odds = 0;
+	for (i = 0; i < NCPU; i++) {
+		struct godiag_rb *rb = cpus[i].rb;
+		uint64_t last = 0, n = snap_one(i, &idle, &last);
+		uint64_t again = snap_one(i, &idle, NULL);
+
+		CHECK_U64(last, RECORDS);
+		CHECK_U64(again, n);
+		CHECK_U64(n + (uint64_t)local_read(&rb->lost),
+			  (uint64_t)local_read(&rb->written));
+		/* Nothing was consumed. */
+		CHECK_U64(atomic64_read(&rb->read), 0);
+		godiag_rb_free(rb);
+	}
+	CHECK_U64(idle.torn + idle.gaps + idle.bad, 0);
+	test_end();
+}
+
 int main(void)
 {
 	wake_levels();
 	run(false);
 	run(true);
+	run_snapshots();
 	return test_summary();
 }

@@ -43,6 +43,7 @@ void kshim_race(void);
 #define smp_load_acquire(p) ({ kshim_race(); __atomic_load_n((p), __ATOMIC_ACQUIRE); })
 #define smp_store_release(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #define barrier() __asm__ __volatile__("" ::: "memory")
+#define smp_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
 
 /* Returns the old value, with a full barrier, like the kernel's. */
 #define cmpxchg(p, o, n) ({						\
@@ -113,9 +114,12 @@ static inline struct page *vmalloc_to_page(const void *addr)
 	return NULL;
 }
 
+/* In two halves with a race point between: a writer may lap the copy. */
 static inline unsigned long copy_to_user(void *to, const void *from, unsigned long n)
 {
-	memcpy(to, from, n);
+	memcpy(to, from, n / 2);
+	kshim_race();
+	memcpy((char *)to + n / 2, (const char *)from + n / 2, n - n / 2);
 	return 0;
 }
 
