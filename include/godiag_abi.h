@@ -260,7 +260,10 @@ enum godiag_reg {
  * 1. The words of GODIAG_A_BREAK_WORDS (at most GODIAG_BREAK_WORDS_MAX):
  *    each from a register, or from the stack at RSP + sp_off (reg
  *    GODIAG_BREAK_STACK), then through nderef pointer hops, each adding
- *    deref_off[i] to the word and loading 8 bytes there. A word flagged
+ *    deref_off[i] to the word and loading 8 bytes there; with
+ *    GODIAG_BW_NIL the last hop is not made from a zero word: the word
+ *    stays zero, no fault (a nil interface's itab; a zero word before an
+ *    earlier hop still faults). A word flagged
  *    GODIAG_BW_STRING is a string's pointer, the next word its length:
  *    up to GODIAG_A_BREAK_STRLEN bytes there are copied (default
  *    GODIAG_BREAK_STRLEN_DEFAULT, at most GODIAG_BREAK_STRLEN_MAX).
@@ -293,6 +296,7 @@ enum godiag_reg {
 #define GODIAG_BREAK_SP_OFF_MAX		(1 << 20)	/* |sp_off| and |deref_off| */
 
 #define GODIAG_BW_STRING	(1U << 0)
+#define GODIAG_BW_NIL		(1U << 1)	/* zero before the last hop: 0, no fault */
 
 struct godiag_break_word {
 	__u8 reg;		/* GODIAG_REG_* or GODIAG_BREAK_STACK */
