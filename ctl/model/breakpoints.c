@@ -160,6 +160,20 @@ static void line_sym(struct breakpoints *b, char **f, size_t n)
 	s->func = xstrdup(f[3]);
 }
 
+/* T pid word(hex) name: an interface's dynamic type */
+static void line_type(struct breakpoints *b, char **f, size_t n)
+{
+	struct bp_sym *s;
+
+	if (n < 4)
+		return;
+	b->types = xreallocarray(b->types, b->ntypes + 1, sizeof(*b->types));
+	s = &b->types[b->ntypes++];
+	s->pid = (uint32_t)num(f[1], 10);
+	s->pc = num(f[2], 16);
+	s->func = xstrdup(f[3]);
+}
+
 /* P index pid id entry|ret passes filtered sampled limited hits faults */
 static void line_probe(struct breakpoints *b, char **f, size_t n)
 {
@@ -195,6 +209,8 @@ void bp_line(struct breakpoints *b, const char *line)
 		line_arg(b, f, n);
 	else if (!strcmp(f[0], "S"))
 		line_sym(b, f, n);
+	else if (!strcmp(f[0], "T"))
+		line_type(b, f, n);
 	else if (!strcmp(f[0], "P"))
 		line_probe(b, f, n);
 	free(copy);
@@ -300,7 +316,7 @@ static void format_string(const char *s, size_t copied, uint64_t len, char *buf,
 
 void bp_format_value(const struct bp_arg *a, const uint64_t *words, size_t nwords,
 		     uint32_t fault_mask, const char *str, size_t copied, uint64_t len,
-		     bool str_fault, char *buf, size_t buflen)
+		     bool str_fault, const char *type_name, char *buf, size_t buflen)
 {
 	uint32_t w = a->word;
 	uint64_t v;
@@ -322,12 +338,32 @@ void bp_format_value(const struct bp_arg *a, const uint64_t *words, size_t nword
 		format_string(str, copied, len, buf, buflen);
 	else if (!strcmp(a->kind, "slice") && w + 2 < nwords)
 		snprintf(buf, buflen, "len=%" PRIu64 " cap=%" PRIu64, words[w + 1], words[w + 2]);
+	else if (!strcmp(a->kind, "iface") && !v)
+		snprintf(buf, buflen, "nil");
+	else if (!strcmp(a->kind, "iface") && type_name)
+		snprintf(buf, buflen, "%s", type_name);
 	else
 		snprintf(buf, buflen, "0x%" PRIx64, v);
 }
 
-static void count_args(struct bp_row *row, const struct godiag_rec_break *r,
-		       const struct rec_parts *p)
+static int cmp_sym(const void *a, const void *b);
+
+/* The name of an interface argument's type word, or NULL. */
+static const char *type_of(const struct breakpoints *b, const struct bp_arg *a,
+			   const struct godiag_rec_break *r, const struct rec_parts *p)
+{
+	struct bp_sym key = { .pid = r->hdr.tgid };
+	const struct bp_sym *s;
+
+	if (strcmp(a->kind, "iface") || a->word >= r->nwords || !b->ntypes)
+		return NULL;
+	key.pc = p->words[a->word];
+	s = bsearch(&key, b->types, b->ntypes, sizeof(*b->types), cmp_sym);
+	return s ? s->func : NULL;
+}
+
+static void count_args(const struct breakpoints *b, struct bp_row *row,
+		       const struct godiag_rec_break *r, const struct rec_parts *p)
 {
 	char buf[GODIAG_BREAK_STRLEN_MAX * 2];
 	size_t i;
@@ -338,7 +374,8 @@ static void count_args(struct bp_row *row, const struct godiag_rec_break *r,
 
 		bp_format_value(a, p->words, r->nwords, r->fault_mask,
 				s ? (const char *)(s + 1) : NULL, s ? s->copied : 0,
-				s ? s->len : 0, s && s->reserved, buf, sizeof(buf));
+				s ? s->len : 0, s && s->reserved, type_of(b, a, r, p),
+				buf, sizeof(buf));
 		count_text(&row->args[i].values, buf);
 	}
 }
@@ -434,7 +471,7 @@ static void take_record(struct breakpoints *b, const struct godiag_rec *h)
 	row->recorded++;
 	if (r->fault_mask || (h->flags & GODIAG_RF_FAULT))
 		row->fault_records++;
-	count_args(row, r, &p);
+	count_args(b, row, r, &p);
 	count_stack(b, row, r, &p);
 	count_goid(row, h->goid);
 }
@@ -554,6 +591,8 @@ void bp_finish(struct breakpoints *b)
 
 	if (b->nsyms > 1)
 		qsort(b->syms, b->nsyms, sizeof(*b->syms), cmp_sym);
+	if (b->ntypes > 1)
+		qsort(b->types, b->ntypes, sizeof(*b->types), cmp_sym);
 	for (i = 0; i < b->nrecs; i++) {
 		take_record(b, b->recs[i]);
 		free(b->recs[i]);
@@ -591,6 +630,9 @@ void bp_free(struct breakpoints *b)
 	for (i = 0; i < b->nsyms; i++)
 		free(b->syms[i].func);
 	free(b->syms);
+	for (i = 0; i < b->ntypes; i++)
+		free(b->types[i].func);
+	free(b->types);
 	for (i = 0; i < b->nrecs; i++)
 		free(b->recs[i]);
 	free(b->recs);

@@ -42,7 +42,7 @@ for b in d.get('breakpoints', []):
 out['gt:add_by_a'] = ' '.join('%s=%d' % kv for kv in sorted(gt['add_by_a'].items()))
 out['gt:greet'] = gt['greet']['alice']
 out['gt:total'] = ' '.join('len=%s cap=%s=%d' % (k, k, v) for k, v in sorted(gt['total_by_len'].items()))
-for k in ('add', 'handle', 'risky', 'panics', 'scale', 'peek', 'slow'):
+for k in ('add', 'handle', 'risky', 'panics', 'scale', 'peek', 'slow', 'kind'):
     out['gt:' + k] = gt[k]
 for k, v in out.items():
     print(k + '\t' + str(v))
@@ -52,7 +52,12 @@ PY
 }
 
 one_build() { # VERSION KIND BINARY
-	local t="go$1 $2" b=$3 gt
+	local t="go$1 $2" b=$3 gt any=() iface=()
+	# Interfaces: main.kind(v interface{}) empty, fmt.Fprintf(w io.Writer,
+	# ...) not (an itab, read through); the stripped build by --arg.
+	if [ "$2" = stripped ]; then
+		any=(--arg 1:any) iface=(--arg 1:iface)
+	fi
 	if ! "$ctl" capture -o "$cap" \
 		--break main.add --arg 1:int --arg 2:int --stack 4 \
 		--break main.greet --arg 1:string --if 'arg1 == "alice"' \
@@ -62,6 +67,8 @@ one_build() { # VERSION KIND BINARY
 		--break main.scale --arg 1:int --if 'arg1 >= 5' --every 2 \
 		--break main.peek --arg 1:string \
 		--break 'main.(*server).handle' \
+		--break main.kind "${any[@]}" \
+		--break fmt.Fprintf "${iface[@]}" \
 		-- "$b" >"$work/prog.out" 2>"$work/err"; then
 		not_ok "$t: capture: $(head -c 300 "$work/err")"
 		return
@@ -96,6 +103,13 @@ one_build() { # VERSION KIND BINARY
 	check_eq "$t: peek: unmapped string bytes are faults" "${V[gt:peek]}" "${V[main.peek:faults]}"
 	check_eq "$t: peek: ... and still recorded" "${V[gt:peek]}" "${V[main.peek:recorded]}"
 	check_eq "$t: (*server).handle: hits" "${V[gt:handle]}" "${V[main.(*server).handle:hits]}"
+	check_eq "$t: kind(v interface{}): hits" "${V[gt:kind]}" "${V[main.kind:recorded]}"
+	check_eq "$t: kind: v by its dynamic type" "*main.request=1 int=1 string=1" \
+		"${V[main.kind:arg1]}"
+	# One call: "done ..." by fmt.Printf, to os.Stdout.
+	check_eq "$t: fmt.Fprintf(w io.Writer): w by its dynamic type" "*os.File=1" \
+		"${V[fmt.Fprintf:arg1]}"
+	check_eq "$t: fmt.Fprintf: no fault" 0 "${V[fmt.Fprintf:faults]}"
 }
 
 # text_unchanged PID BINARY: bytes of PID's executable mappings of BINARY
