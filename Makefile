@@ -158,7 +158,7 @@ help:
 	@echo "make check-full     every VM test x kernel x Go version and build kind (hours)"
 	@echo "make check-dkms     the DKMS test on every kernel (slow: a real dkms build per kernel)"
 	@echo "make check-debug    VM tests on the debug kernel (KASAN, lockdep, kmemleak ...; hours)"
-	@echo "make bench          overhead vs bpftrace/strace/perf/runtime-trace, records/s, loss (VM, ~10 min;\n                    GODIAG_BENCH_SECTIONS=\"4\" for the Go section only)"
+	@echo "make bench          overhead vs bpftrace/strace/perf/runtime-trace, records/s, loss (VM, ~10 min;\n                    GODIAG_BENCH_SECTIONS=\"4\" for the Go section only), and on the host the cost of a\n                    goroutine dump (GODIAG_BENCH_VM=0 for that alone)"
 	@echo "make soak           a 30-min capture of a busy Go service in one VM: exact counts, flat slab\n                    memory (~40 min; GODIAG_SOAK_MINUTES, GODIAG_SOAK_KERNEL)"
 	@echo "make fuzz           fuzz the capture file reader and the Go binary parser (FUZZ_SECONDS=300 each)"
 	@echo "make fuzz-regress   replay the fuzzers' crash inputs (tests/fuzz/regress)"

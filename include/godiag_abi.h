@@ -24,8 +24,12 @@
  * 3: sessions have a maximum lifetime (GODIAG_A_SESSION_MAX_LIFETIME_MS,
  * SESSION_EXPIRED); breakpoints: GODIAG_EV_BREAKPOINT, probe kinds BREAK
  * and BREAK_RET, the GODIAG_A_BREAK_* attributes, struct godiag_rec_break.
+ * 4: PROBE_ADD of a BREAK or BREAK_RET probe takes GODIAG_A_BREAK_SPEC,
+ * the breakpoint as the user wrote it, for the audit trail.
+ * 5: a breakpoint word's flags may hold GODIAG_BW_NIL (a nil interface's
+ * itab reads as 0, no fault); a module of 4 refuses it.
  */
-#define GODIAG_ABI_VERSION	3
+#define GODIAG_ABI_VERSION	5
 
 /* ------------------------------------------------------------------ */
 /* Generic netlink family                                              */
@@ -144,6 +148,7 @@ enum godiag_attr {
 	GODIAG_A_PROBE_RATE_LIMITED,	/* u64: hits over the maximum rate */
 	GODIAG_A_SESSION_MAX_LIFETIME_MS, /* u32: see "Lifetime" below; 0: none */
 	GODIAG_A_SESSION_EXPIRED,	/* flag (dumps): stopped at its maximum lifetime */
+	GODIAG_A_BREAK_SPEC,		/* string: see GODIAG_BREAK_SPEC_MAX */
 	__GODIAG_A_MAX
 };
 #define GODIAG_A_MAX (__GODIAG_A_MAX - 1)
@@ -286,6 +291,13 @@ enum godiag_reg {
  * bare struct godiag_rec_break (is_ret 1, no words) with the goid: the
  * reader pairs entries and returns per goroutine.
  */
+/*
+ * GODIAG_A_BREAK_SPEC (optional, BREAK and BREAK_RET probes only): the
+ * breakpoint as the user wrote it ("main.(*Server).handle",
+ * "server.go:88"), at most GODIAG_BREAK_SPEC_MAX bytes with its NUL. The
+ * module only writes it into the probe-add line of the audit trail.
+ */
+#define GODIAG_BREAK_SPEC_MAX		256
 #define GODIAG_BREAK_WORDS_MAX		32
 #define GODIAG_BREAK_DEREF_MAX		4
 #define GODIAG_BREAK_STACK		0xff	/* godiag_break_word.reg: the stack */

@@ -297,18 +297,31 @@ static const char *const kind_names[] = {
 	[GODIAG_PROBE_BREAK_RET] = "break-ret",
 };
 
-/* @path NULL: a removal, which names the probe by id, kind and offset. */
-void godiag_audit_probe(const char *op, struct godiag_session *s, u32 id,
-			pid_t tgid, u32 kind, const struct path *path, u64 offset,
-			u64 func_offset, s8 jcc)
+static const char *kind_name(u32 kind)
 {
-	begin(op, s);
-	add(" probe_id=%u target_pid=%d kind=%s", id, tgid,
-	    kind < ARRAY_SIZE(kind_names) && kind_names[kind] ? kind_names[kind] : "?");
-	if (path)
-		add_path("path", path);
-	add(" offset=0x%llx", offset);
-	if (path)
-		add(" func_offset=0x%llx jcc=%d", func_offset, jcc);
+	return kind < ARRAY_SIZE(kind_names) && kind_names[kind] ? kind_names[kind] : "?";
+}
+
+/* A probe placed: @path is the file it is in, as the module opened it. */
+void godiag_audit_probe_add(struct godiag_session *s, u32 id, pid_t tgid,
+			    const struct path *path, const struct godiag_probe_spec *spec)
+{
+	begin("probe-add", s);
+	add(" probe_id=%u target_pid=%d kind=%s", id, tgid, kind_name(spec->kind));
+	add_path("path", path);
+	add(" offset=0x%llx func_offset=0x%llx jcc=%d", spec->offset, spec->func_offset,
+	    spec->jcc);
+	if (spec->break_spec)
+		add_str("spec", spec->break_spec, strlen(spec->break_spec));
+	emit();
+}
+
+/* A probe removed: named by its id, kind and offset. */
+void godiag_audit_probe_remove(struct godiag_session *s, u32 id, pid_t tgid, u32 kind,
+			       u64 offset)
+{
+	begin("probe-remove", s);
+	add(" probe_id=%u target_pid=%d kind=%s offset=0x%llx", id, tgid, kind_name(kind),
+	    offset);
 	emit();
 }

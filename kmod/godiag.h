@@ -168,6 +168,7 @@ struct godiag_probe_spec {
 	s8 jcc;				/* condition code, -1: none */
 	struct godiag_go_layout layout;
 	const struct godiag_break_conf *brk;	/* GODIAG_PROBE_BREAK, else NULL */
+	const char *break_spec;		/* GODIAG_A_BREAK_SPEC (audit only), or NULL */
 };
 
 /* What a handler knows about the thread it runs on. */
@@ -281,9 +282,10 @@ const char *godiag_audit_cause(const char *cause);
 void godiag_audit_session(const char *op, struct godiag_session *s);
 void godiag_audit_target_add(struct godiag_target *t, struct task_struct *task);
 void godiag_audit_target_remove(struct godiag_target *t);
-void godiag_audit_probe(const char *op, struct godiag_session *s, u32 id,
-			pid_t tgid, u32 kind, const struct path *path, u64 offset,
-			u64 func_offset, s8 jcc);
+void godiag_audit_probe_add(struct godiag_session *s, u32 id, pid_t tgid,
+			    const struct path *path, const struct godiag_probe_spec *spec);
+void godiag_audit_probe_remove(struct godiag_session *s, u32 id, pid_t tgid, u32 kind,
+			       u64 offset);
 
 /* limits.c: lifetimes and the host's caps */
 int godiag_limits_session_new(const struct godiag_caller *c, u32 *lifetime_ms,

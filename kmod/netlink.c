@@ -83,6 +83,7 @@ static const struct nla_policy probe_add_policy[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_BREAK_EVERY] = NLA_POLICY_MIN(NLA_U32, 1),
 	[GODIAG_A_BREAK_MAX_RATE] = NLA_POLICY_MIN(NLA_U32, 1),
 	[GODIAG_A_BREAK_AT_ENTRY] = { .type = NLA_FLAG },
+	[GODIAG_A_BREAK_SPEC] = { .type = NLA_NUL_STRING, .len = GODIAG_BREAK_SPEC_MAX - 1 },
 };
 
 static const struct nla_policy probe_del_policy[GODIAG_A_MAX + 1] = {
@@ -589,6 +590,14 @@ static int probe_spec(struct genl_info *info, struct godiag_probe_spec *spec)
 	if (a[GODIAG_A_PROBE_G_REG])
 		spec->g_reg = nla_get_u8(a[GODIAG_A_PROBE_G_REG]);
 	spec->jcc = a[GODIAG_A_PROBE_JCC] ? nla_get_u8(a[GODIAG_A_PROBE_JCC]) : -1;
+	if (a[GODIAG_A_BREAK_SPEC]) {
+		if (spec->kind != GODIAG_PROBE_BREAK && spec->kind != GODIAG_PROBE_BREAK_RET) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a[GODIAG_A_BREAK_SPEC],
+					    "a breakpoint spec needs probe kind GODIAG_PROBE_BREAK or BREAK_RET");
+			return -EINVAL;
+		}
+		spec->break_spec = nla_data(a[GODIAG_A_BREAK_SPEC]);
+	}
 	nla_memcpy(&spec->layout, a[GODIAG_A_GO_LAYOUT], sizeof(spec->layout));
 	return layout_check(&spec->layout, info->extack);
 }

@@ -465,8 +465,7 @@ int godiag_probe_add(struct godiag_session *s, const struct godiag_probe_spec *s
 	p->registered = true;
 	list_add_tail(&p->node, &s->probes);
 	s->nr_probes++;
-	godiag_audit_probe("probe-add", s, p->id, p->target->tgid, p->kind, &p->path,
-			   spec->offset, spec->func_offset, p->jcc);
+	godiag_audit_probe_add(s, p->id, p->target->tgid, &p->path, spec);
 	/*
 	 * Placed to check that it can be; a stopped session has none placed
 	 * (so this takes out the new one only).
@@ -501,8 +500,8 @@ static void probes_release(struct list_head *list)
 
 	probes_unregister(list);
 	list_for_each_entry_safe(p, tmp, list, node) {
-		godiag_audit_probe("probe-remove", p->session, p->id, p->target->tgid,
-				   p->kind, NULL, p->up.offset, 0, p->jcc);
+		godiag_audit_probe_remove(p->session, p->id, p->target->tgid, p->kind,
+					  p->up.offset);
 		list_del(&p->node);
 		probe_free(p);
 	}

@@ -15,6 +15,26 @@ bool proc_exists(pid_t pid)
 	return kill(pid, 0) == 0 || errno == EPERM;
 }
 
+bool proc_ended(pid_t pid)
+{
+	char path[64], buf[512], *paren;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT || errno == ESRCH;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return n == 0 || errno == ESRCH;
+	buf[n] = '\0';
+	/* "PID (COMM) S ...": the state follows the last parenthesis */
+	paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X');
+}
+
 void proc_comm(pid_t pid, char *buf, size_t len)
 {
 	char path[64];

@@ -10,6 +10,12 @@
 /* Whether process pid exists (it may belong to another user). */
 bool proc_exists(pid_t pid);
 
+/*
+ * Whether process pid is gone or exiting (a zombie: its memory is gone,
+ * its /proc entry not yet), so a failed read of it means it ended.
+ */
+bool proc_ended(pid_t pid);
+
 /* /proc/PID/comm without the newline; "" when unreadable. */
 void proc_comm(pid_t pid, char *buf, size_t len);
 

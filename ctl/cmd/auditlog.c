@@ -112,6 +112,7 @@ static void options(struct json *j, const struct capture *c)
 {
 	const struct capture_opts *o = c->o;
 	char events[64];
+	size_t i;
 
 	events_format(capture_events(o), events, sizeof(events));
 	json_key(j, "options");
@@ -124,6 +125,11 @@ static void options(struct json *j, const struct capture *c)
 	json_kv_u64(j, "max_duration_ms", o->max_lifetime_ms);
 	json_kv_string_or_null(j, "cgroup", o->cgroup);
 	json_kv_string_or_null(j, "container", o->container);
+	json_key(j, "breaks");
+	json_array_begin(j);
+	for (i = 0; i < o->nbreaks; i++)
+		json_string(j, o->breaks[i].spec);
+	json_array_end(j);
 	json_object_end(j);
 }
 

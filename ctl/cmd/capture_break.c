@@ -393,6 +393,15 @@ static struct nl_msg *probe_msg(struct capture *c, const struct bp_target *t, ui
 	return msg;
 }
 
+/* The spec as written, for the module's audit trail (cut to its limit). */
+static void put_spec(struct nl_msg *msg, const char *spec)
+{
+	char buf[GODIAG_BREAK_SPEC_MAX];
+
+	snprintf(buf, sizeof(buf), "%s", spec);
+	gdnl_put_data(msg, GODIAG_A_BREAK_SPEC, buf, strlen(buf) + 1);
+}
+
 static void put_break_attrs(struct capture *c, struct nl_msg *msg, const struct bp_target *t,
 			    size_t bi, const struct gobin_site *s)
 {
@@ -465,11 +474,13 @@ static void add_break(struct capture *c, struct capture_break *bp, const struct 
 		if (s->jcc >= 0)
 			gdnl_put_u8(msg, GODIAG_A_PROBE_JCC, (uint8_t)s->jcc);
 		put_break_attrs(c, msg, t, bi, s);
+		put_spec(msg, c->o->breaks[bi].spec);
 		run_add(c, bp, msg, t, bi, false, mem_err);
 	}
 	for (i = 0; c->o->breaks[bi].latency && i < plan->nrets; i++) {
 		msg = probe_msg(c, t, GODIAG_PROBE_BREAK_RET, plan->rets[i],
 				plan->sites[0].func_offset, mem);
+		put_spec(msg, c->o->breaks[bi].spec);
 		run_add(c, bp, msg, t, bi, true, mem_err);
 	}
 }

@@ -22,12 +22,15 @@ struct cmd {
 extern const struct cmd cmd_status;
 extern const struct cmd cmd_capture;
 extern const struct cmd cmd_report;
+extern const struct cmd cmd_script;
+extern const struct cmd cmd_export;
 extern const struct cmd cmd_sessions;
 extern const struct cmd cmd_session;
 extern const struct cmd cmd_stats;
 extern const struct cmd cmd_hist;
 extern const struct cmd cmd_inspect;
 extern const struct cmd cmd_goroutines;
+extern const struct cmd cmd_runtime;
 
 /* Every command takes -h/--help: put "h" in shortopts and this in longopts. */
 #define CMD_HELP_OPTION { "help", no_argument, NULL, 'h' }

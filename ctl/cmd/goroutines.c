@@ -508,21 +508,6 @@ static void parse_options(const struct cmd *c, int argc, char **argv, struct gop
 	o->pid = (pid_t)pid;
 }
 
-static int exit_of(enum gr_error e)
-{
-	switch (e) {
-	case GR_OK:
-		return EXIT_OK;
-	case GR_ENOPROC:
-	case GR_ENOTGO:
-		return EXIT_USAGE;
-	case GR_EPERM:
-		return EXIT_PERM;
-	default:
-		return EXIT_OPFAIL;
-	}
-}
-
 static int run_goroutines(const struct cmd *c, int argc, char **argv)
 {
 	struct printer p = { 0 };
@@ -535,7 +520,7 @@ static int run_goroutines(const struct cmd *c, int argc, char **argv)
 	e = gr_read(o.pid, &o.filter, &d, err, sizeof(err));
 	if (e != GR_OK) {
 		gr_free(&d);
-		die(exit_of(e), "%s: %s", c->name, err);
+		die(gr_exit_code(e), "%s: %s", c->name, err);
 	}
 	if (o.pprof) {
 		write_pprof(c, &d, o.output);

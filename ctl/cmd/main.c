@@ -27,12 +27,15 @@ static const struct cmd *const commands[] = {
 	&cmd_status,
 	&cmd_capture,
 	&cmd_report,
+	&cmd_script,
+	&cmd_export,
 	&cmd_sessions,
 	&cmd_session,
 	&cmd_stats,
 	&cmd_hist,
 	&cmd_inspect,
 	&cmd_goroutines,
+	&cmd_runtime,
 	&cmd_help,
 };
 
@@ -62,7 +65,8 @@ static void print_main_usage(FILE *out)
 	      "  4  permission denied (godiag needs CAP_PERFMON or CAP_SYS_ADMIN,\n"
 	      "     and without CAP_SYS_ADMIN ptrace access to what it traces;\n"
 	      "     or a file's mode)\n"
-	      "  5  report: the capture file was cut short; reported up to the cut\n"
+	      "  5  report, script, export: the capture file was cut short; read up\n"
+	      "     to the cut\n"
 	      "  6  capture --strict: the file is complete, but events were lost\n"
 	      "     or the command failed\n"
 	      "\n"

@@ -45,11 +45,6 @@ struct gobin_load {
 	uint32_t flags;
 };
 
-struct gobin_sym {
-	bool found;
-	uint64_t value, size;
-};
-
 struct gobin_impl {
 	uint8_t *image;
 	size_t size;
@@ -1156,6 +1151,48 @@ int gobin_reasons_symbol(const struct gobin *b, uint64_t *vaddr, uint64_t *size)
 Elf *gobin_elf(const struct gobin *b)
 {
 	return b->impl ? b->impl->elf : NULL;
+}
+
+static void symtab_objects(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh,
+			   const char *const *names, size_t n, struct gobin_sym *out)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t i, k, nsyms;
+
+	if (!data)
+		return;
+	nsyms = data->d_size / sh->sh_entsize;
+	for (i = 0; i < nsyms; i++) {
+		const char *name;
+		GElf_Sym s;
+
+		if (!gelf_getsym(data, (int)i, &s) || !s.st_name ||
+		    GELF_ST_TYPE(s.st_info) != STT_OBJECT)
+			continue;
+		name = elf_strptr(elf, sh->sh_link, s.st_name);
+		for (k = 0; name && k < n; k++) {
+			if (out[k].found || strcmp(name, names[k]))
+				continue;
+			out[k].found = true;
+			out[k].value = s.st_value;
+			out[k].size = s.st_size;
+		}
+	}
+}
+
+void gobin_symtab_objects(const struct gobin *b, const char *const *names, size_t n,
+			  struct gobin_sym *out)
+{
+	Elf *elf = gobin_elf(b);
+	Elf_Scn *scn = NULL;
+
+	memset(out, 0, n * sizeof(*out));
+	while (elf && (scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB && sh.sh_entsize)
+			symtab_objects(elf, scn, &sh, names, n, out);
+	}
 }
 
 /* ---- for the other parts of the reader (gowrap.c) ------------------- */

@@ -255,6 +255,21 @@ struct godwarf_g {
 int godwarf_scan(Elf *elf, struct godwarf_g *g, struct godwarf_func *funcs,
 		 size_t nfuncs, char *err, size_t errlen);
 
+/* ---- DWARF structures (goruntime.c), for gostats.c ----------------- */
+
+/* (For the files that include elfutils/libdw.h before this.) */
+#ifdef _LIBDW_H
+/*
+ * Member name of the structure st: its offset, the byte size of its type
+ * and the type. 0, or -1 when st has no such member (or it is damaged).
+ */
+int gobin_dw_member(Dwarf_Die *st, const char *name, uint64_t *off, uint64_t *size,
+		    Dwarf_Die *type);
+
+/* Follows typedefs from type to a structure: true when it ends at one. */
+bool gobin_dw_peel(Dwarf_Die *type);
+#endif
+
 /* ---- the image (gobin.c), for gofacts.c and gorecover.c ------------ */
 
 /* The len bytes at link-time address vaddr, from the file, or NULL. */
@@ -272,6 +287,19 @@ int gobin_reasons_symbol(const struct gobin *b, uint64_t *vaddr, uint64_t *size)
 
 /* The libelf handle of the image. */
 Elf *gobin_elf(const struct gobin *b);
+
+/* A symbol of .symtab: its value and size when found. */
+struct gobin_sym {
+	bool found;
+	uint64_t value, size;
+};
+
+/*
+ * The first STT_OBJECT symbol named names[i] in .symtab, into out[i], for
+ * each of the n names (the runtime's variables: goruntime.c, gostats.c).
+ */
+void gobin_symtab_objects(const struct gobin *b, const char *const *names, size_t n,
+			  struct gobin_sym *out);
 
 /* Frees b->reasons. */
 void gobin_free_reasons(struct gobin *b);

@@ -61,8 +61,8 @@ struct dw {
 };
 
 /* A member's offset and type size: 0, or -1 when it has none. */
-static int member(Dwarf_Die *st, const char *name, uint64_t *off, uint64_t *size,
-		  Dwarf_Die *type)
+int gobin_dw_member(Dwarf_Die *st, const char *name, uint64_t *off, uint64_t *size,
+		    Dwarf_Die *type)
 {
 	Dwarf_Die m;
 
@@ -99,7 +99,7 @@ static void set(struct dw *d, enum gort_fact_id id, uint64_t v, uint64_t size)
 }
 
 /* The structure behind typedefs (Go names its types with them). */
-static bool peel(Dwarf_Die *type)
+bool gobin_dw_peel(Dwarf_Die *type)
 {
 	int i;
 
@@ -120,10 +120,10 @@ static void nested(struct dw *d, Dwarf_Die *g, const char *outer,
 	Dwarf_Die type, t2;
 	size_t i;
 
-	if (member(g, outer, &off, &size, &type) || !peel(&type))
+	if (gobin_dw_member(g, outer, &off, &size, &type) || !gobin_dw_peel(&type))
 		return;
 	for (i = 0; i < n; i++)
-		if (!member(&type, inner[i], &o, &s, &t2))
+		if (!gobin_dw_member(&type, inner[i], &o, &s, &t2))
 			set(d, ids[i], off + o, s);
 }
 
@@ -148,7 +148,7 @@ static void scan_g(struct dw *d, Dwarf_Die *g)
 	nested(d, g, "stack", stack, stack_ids, 2);
 	nested(d, g, "sched", sched, sched_ids, 3);
 	for (i = 0; i < sizeof(flat) / sizeof(flat[0]); i++)
-		if (!member(g, flat[i].name, &off, &size, &type))
+		if (!gobin_dw_member(g, flat[i].name, &off, &size, &type))
 			set(d, flat[i].id, off, size);
 }
 
@@ -205,45 +205,6 @@ static int scan_dwarf(const struct gobin *b, struct dw *d, char *err, size_t err
 	}
 	dwarf_end(dw);
 	return 0;
-}
-
-/* ---- .symtab -------------------------------------------------------- */
-
-static void scan_symtab(const struct gobin *b, uint64_t addr[2], bool found[2])
-{
-	Elf *elf = gobin_elf(b);
-	Elf_Scn *scn = NULL;
-
-	found[0] = found[1] = false;
-	while (elf && (scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *data;
-		size_t i, n;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
-			continue;
-		data = elf_getdata(scn, NULL);
-		if (!data)
-			continue;
-		n = data->d_size / sh.sh_entsize;
-		for (i = 0; i < n; i++) {
-			const char *name;
-			GElf_Sym s;
-			int k;
-
-			if (!gelf_getsym(data, (int)i, &s) || !s.st_name)
-				continue;
-			name = elf_strptr(elf, sh.sh_link, s.st_name);
-			if (!name || strncmp(name, "runtime.allg", 12))
-				continue;
-			k = !strcmp(name, "runtime.allglen") ? 0 :
-			    !strcmp(name, "runtime.allgptr") ? 1 : -1;
-			if (k >= 0 && !found[k] && s.st_size == 8) {
-				found[k] = true;
-				addr[k] = s.st_value;
-			}
-		}
-	}
 }
 
 /* ---- settling ------------------------------------------------------- */
@@ -397,8 +358,8 @@ int gobin_runtime_setup(const struct gobin *b, struct gort *rt, char *err,
 			size_t errlen)
 {
 	struct gorunrec rec;
-	uint64_t sym_at[2] = { 0, 0 };
-	bool sym[2];
+	static const char *const allg[2] = { "runtime.allglen", "runtime.allgptr" };
+	struct gobin_sym sym[2];
 	struct dw d;
 	int i;
 
@@ -409,13 +370,14 @@ int gobin_runtime_setup(const struct gobin *b, struct gort *rt, char *err,
 				  b->path);
 	if (b->has_dwarf && scan_dwarf(b, &d, err, errlen))
 		return -1;
-	scan_symtab(b, sym_at, sym);
+	gobin_symtab_objects(b, allg, 2, sym);
 	gorunrec_run(b, &rec);
 	for (i = 0; i < GORT_FACTS; i++) {
-		bool s = (i == GORT_ALLGLEN && sym[0]) || (i == GORT_ALLGPTR && sym[1]);
+		const struct gobin_sym *v = i == GORT_ALLGLEN ? &sym[0] : &sym[1];
+		bool s = (i == GORT_ALLGLEN || i == GORT_ALLGPTR) && v->found && v->size == 8;
 
-		if (settle(b, rt, (enum gort_fact_id)i, &d, s,
-			   i == GORT_ALLGLEN ? sym_at[0] : sym_at[1], &rec, err, errlen))
+		if (settle(b, rt, (enum gort_fact_id)i, &d, s, s ? v->value : 0, &rec, err,
+			   errlen))
 			return -1;
 	}
 	fill(b, rt);

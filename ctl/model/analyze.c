@@ -135,6 +135,8 @@ static int on_record(const struct godiag_rec *rec, size_t len, void *arg)
 {
 	struct report *r = arg;
 
+	if (r->keep_records)
+		recseq_add(&r->recs, rec, len);
 	if (rec->type == GODIAG_REC_LOST) {
 		r->lost_marked += ((const struct godiag_rec_lost *)rec)->count;
 		return 0;
@@ -245,10 +247,19 @@ static void finish(struct report *r)
 	hmap_free(&r->proc_map);
 	goreport_finish(&r->go, r->complete ? r->end_mono : r->last_ts, report_lost(r));
 	bp_finish(&r->bp);
+	recseq_sort(&r->recs);
 }
 
 int report_load(struct report *r, const void *buf, size_t len, char *err,
 		size_t errlen)
+{
+	static const struct report_opts none;
+
+	return report_load_opts(r, buf, len, &none, err, errlen);
+}
+
+int report_load_opts(struct report *r, const void *buf, size_t len,
+		     const struct report_opts *o, char *err, size_t errlen)
 {
 	static const struct capfile_visitor v = {
 		.meta = on_meta,
@@ -264,6 +275,9 @@ int report_load(struct report *r, const void *buf, size_t len, char *err,
 	int rc;
 
 	memset(r, 0, sizeof(*r));
+	r->keep_records = o->keep_records;
+	r->go.on_interval = o->go_interval;
+	r->go.interval_arg = o->arg;
 	rc = capfile_parse(buf, len, &v, r, &r->file, err, errlen);
 	r->version = r->file.version;
 	r->complete = r->file.complete;
@@ -293,6 +307,7 @@ void report_free(struct report *r)
 	hmap_free(&r->proc_map);
 	goreport_free(&r->go);
 	bp_free(&r->bp);
+	recseq_free(&r->recs);
 	memset(r, 0, sizeof(*r));
 }
 

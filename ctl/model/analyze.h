@@ -18,6 +18,7 @@
 #include "capfile/capfile.h"
 #include "model/breakpoints.h"
 #include "model/goreport.h"
+#include "model/records.h"
 
 /* One syscall: every duration, for exact percentiles. */
 struct sc_row {
@@ -90,6 +91,18 @@ struct report {
 	struct goreport go;
 	/* BREAKPOINT records and the BREAKS section. */
 	struct breakpoints bp;
+	/* Every record in time order, with report_opts.keep_records. */
+	bool keep_records;
+	struct rec_seq recs;
+};
+
+/* What a command asks of report_load_opts() beyond the report. */
+struct report_opts {
+	bool keep_records;	/* r->recs: every record, LOST ones too */
+	/* goreport's on_interval (goreport.h), called from report_load_opts(). */
+	void (*go_interval)(void *arg, const struct go_row *row, uint8_t state,
+			    uint64_t from, uint64_t to);
+	void *arg;
 };
 
 /*
@@ -98,6 +111,8 @@ struct report {
  */
 int report_load(struct report *r, const void *buf, size_t len, char *err,
 		size_t errlen);
+int report_load_opts(struct report *r, const void *buf, size_t len,
+		     const struct report_opts *o, char *err, size_t errlen);
 void report_free(struct report *r);
 
 /* A note of the report's own, after those of the file. */

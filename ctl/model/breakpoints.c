@@ -362,8 +362,10 @@ static const char *type_of(const struct breakpoints *b, const struct bp_arg *a,
 	return s ? s->func : NULL;
 }
 
-static void count_args(const struct breakpoints *b, struct bp_row *row,
-		       const struct godiag_rec_break *r, const struct rec_parts *p)
+/* Each argument of an entry hit, its value as bp_format_value() writes it. */
+static void walk_args(const struct breakpoints *b, const struct bp_row *row,
+		      const struct godiag_rec_break *r, const struct rec_parts *p,
+		      bp_arg_fn *fn, void *arg)
 {
 	char buf[GODIAG_BREAK_STRLEN_MAX * 2];
 	size_t i;
@@ -376,8 +378,16 @@ static void count_args(const struct breakpoints *b, struct bp_row *row,
 				s ? (const char *)(s + 1) : NULL, s ? s->copied : 0,
 				s ? s->len : 0, s && s->reserved, type_of(b, a, r, p),
 				buf, sizeof(buf));
-		count_text(&row->args[i].values, buf);
+		fn(a, i, buf, arg);
 	}
+}
+
+static void count_arg(const struct bp_arg *a, size_t i, const char *value, void *arg)
+{
+	struct bp_row *row = arg;
+
+	(void)a;
+	count_text(&row->args[i].values, value);
 }
 
 static int cmp_sym(const void *a, const void *b)
@@ -397,25 +407,50 @@ static const char *sym_of(const struct breakpoints *b, uint32_t pid, uint64_t pc
 	return s ? s->func : NULL;
 }
 
-static void count_stack(const struct breakpoints *b, struct bp_row *row,
-			const struct godiag_rec_break *r, const struct rec_parts *p)
+/* Each frame of a hit's stack, innermost first: its function, or 0x%llx. */
+static void walk_stack(const struct breakpoints *b, const struct godiag_rec_break *r,
+		       const struct rec_parts *p, bp_frame_fn *fn, void *arg)
 {
-	char text[GODIAG_BREAK_STACK_MAX * 128], pc[24];
-	size_t i, o = 0;
+	char pc[24];
 	const char *name;
+	size_t i;
 
-	if (!r->nstack)
-		return;
-	text[0] = '\0';
-	for (i = 0; i < r->nstack && o < sizeof(text); i++) {
+	for (i = 0; i < r->nstack; i++) {
 		name = sym_of(b, r->hdr.tgid, p->stack[i]);
 		if (!name) {
 			snprintf(pc, sizeof(pc), "0x%" PRIx64, p->stack[i]);
 			name = pc;
 		}
-		o += (size_t)snprintf(text + o, sizeof(text) - o, "%s%s", i ? "\n" : "", name);
+		fn(name, i, arg);
 	}
-	count_text(&row->stacks, text);
+}
+
+struct stack_text {
+	char text[GODIAG_BREAK_STACK_MAX * 128];
+	size_t o;
+};
+
+static void add_frame(const char *frame, size_t i, void *arg)
+{
+	struct stack_text *t = arg;
+
+	if (t->o < sizeof(t->text))
+		t->o += (size_t)snprintf(t->text + t->o, sizeof(t->text) - t->o, "%s%s",
+					 i ? "\n" : "", frame);
+}
+
+/* A stack counts as one text, its frames separated by '\n'. */
+static void count_stack(const struct breakpoints *b, struct bp_row *row,
+			const struct godiag_rec_break *r, const struct rec_parts *p)
+{
+	struct stack_text t;
+
+	if (!r->nstack)
+		return;
+	t.text[0] = '\0';
+	t.o = 0;
+	walk_stack(b, r, p, add_frame, &t);
+	count_text(&row->stacks, t.text);
 }
 
 static void count_goid(struct bp_row *row, uint64_t goid)
@@ -471,7 +506,7 @@ static void take_record(struct breakpoints *b, const struct godiag_rec *h)
 	row->recorded++;
 	if (r->fault_mask || (h->flags & GODIAG_RF_FAULT))
 		row->fault_records++;
-	count_args(b, row, r, &p);
+	walk_args(b, row, r, &p, count_arg, row);
 	count_stack(b, row, r, &p);
 	count_goid(row, h->goid);
 }
@@ -583,6 +618,27 @@ static void row_finish(struct bp_row *row)
 	row->p90_ns = pct_nearest_rank(row->durs, row->ndurs, 90);
 	row->p99_ns = pct_nearest_rank(row->durs, row->ndurs, 99);
 	row->max_ns = row->durs[row->ndurs - 1];
+}
+
+const struct bp_row *bp_hit(const struct breakpoints *b, const struct godiag_rec *rec,
+			    size_t len, bool *is_ret, bp_arg_fn *fn, bp_frame_fn *frame_fn,
+			    void *arg)
+{
+	const struct godiag_rec_break *r = (const void *)rec;
+	const struct bp_probe_map *pm;
+	struct rec_parts p;
+
+	if (rec->type != GODIAG_REC_BREAKPOINT || len < sizeof(*r))
+		return NULL;
+	pm = probe_of(b, r->probe_id);
+	if (!pm || !rec_split(r, len, &p))
+		return NULL;
+	*is_ret = pm->is_ret;
+	if (!pm->is_ret && fn)
+		walk_args(b, &b->rows[pm->row], r, &p, fn, arg);
+	if (frame_fn)
+		walk_stack(b, r, &p, frame_fn, arg);
+	return &b->rows[pm->row];
 }
 
 void bp_finish(struct breakpoints *b)

@@ -123,6 +123,21 @@ bool bp_present(const struct breakpoints *b);
 void bp_free(struct breakpoints *b);
 
 /*
+ * A BREAKPOINT record as the report reads it: the --break it hit, or NULL
+ * when the record is no hit of a probe the BREAKS section names (or its
+ * parts do not fit); *is_ret, whether at a RET probe; for an entry, each
+ * argument's value as the report counts it (bp_format_value()), given to
+ * fn in the row's order; then each frame of its stack as the report names
+ * it (the function of the return address, else "0x%llx"), innermost
+ * first, to frame_fn. fn and frame_fn may be NULL.
+ */
+typedef void bp_arg_fn(const struct bp_arg *a, size_t i, const char *value, void *arg);
+typedef void bp_frame_fn(const char *frame, size_t i, void *arg);
+const struct bp_row *bp_hit(const struct breakpoints *b, const struct godiag_rec *rec,
+			    size_t len, bool *is_ret, bp_arg_fn *fn, bp_frame_fn *frame_fn,
+			    void *arg);
+
+/*
  * A row's value text for argument a of a record's words (for tests too).
  * An interface is its dynamic type: type_name, the name of its first word
  * (a *_type) from the BREAKS section's T lines; "nil" when that word is

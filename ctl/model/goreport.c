@@ -352,6 +352,8 @@ static void leave(struct machine *m, uint32_t ri, uint64_t ts)
 		add_blocked(m, ri, d);
 		break;
 	}
+	if (d && m->g->on_interval && r->state != GO_UNSEEN && r->state != GO_EXITED)
+		m->g->on_interval(m->g->interval_arg, r, r->state, r->since, ts);
 	r->since = ts;
 }
 

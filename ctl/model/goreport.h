@@ -173,6 +173,17 @@ struct goreport {
 	size_t nby_start;
 	struct go_group *by_creator;
 	size_t nby_creator;
+
+	/*
+	 * Optional, set before goreport_finish(): called with every interval
+	 * the state machine closes (time in GO_RUNNING, GO_RUNNABLE or
+	 * GO_BLOCKED, row->reason naming a blocked one's wait reason), in time
+	 * order per goroutine, to > from. They add up to the row's running_ns,
+	 * runnable_ns and blocked_ns (which saturate instead of wrapping).
+	 */
+	void (*on_interval)(void *arg, const struct go_row *row, uint8_t state,
+			    uint64_t from, uint64_t to);
+	void *interval_arg;
 };
 
 /* Takes every record; keeps GO_* ones and SYSCALLs that name a goroutine. */

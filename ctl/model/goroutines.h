@@ -30,6 +30,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "base/hmap.h"
 #include "gobin/gobin.h"
 #include "gobin/goruntime.h"
 
@@ -78,6 +79,28 @@ struct gr_filter {
 	const char *reason;	/* exact reason, NULL: any */
 	uint64_t min_wait_ns;	/* 0: any */
 	bool system;		/* show the runtime's goroutines too */
+	bool no_stacks;		/* read states only, walk no stack */
+};
+
+/* The process as read: its memory (/proc/PID/mem), its readable mappings. */
+struct gr_range {
+	uint64_t start, end;
+	bool exec;
+};
+
+struct gr_mem {
+	int fd;			/* -1: not open */
+	struct gr_range *maps;
+	size_t nmaps;
+};
+
+/* What a start PC or a go statement's PC names, worked out once per PC. */
+struct gr_pcname {
+	const char *func;	/* the start function (wrappers resolved), or the creator */
+	const char *file;	/* the creator's */
+	uint32_t line;
+	uint64_t off;		/* gopc - the creator's entry */
+	bool system;		/* a start PC of one of the runtime's goroutines */
 };
 
 struct gr_dump {
@@ -100,6 +123,14 @@ struct gr_dump {
 	size_t ngroups;
 	struct gobin bin;
 	struct gort rt;
+	struct gr_mem mem;	/* open between gr_attach() and gr_free() */
+	/*
+	 * The names of start PCs (key: pc, 0) and go statements (pc, 1):
+	 * goroutines share a few, and naming a start disassembles a wrapper.
+	 */
+	struct hmap name_idx;
+	struct gr_pcname *names;
+	size_t nnames;
 };
 
 /* The errors of gr_read, for the exit code and the message. */
@@ -112,6 +143,9 @@ enum gr_error {
 	GR_EFAIL,	/* anything else */
 };
 
+/* godiagctl's exit status for e (base/util.h): no process or not Go 1, EPERM 4. */
+int gr_exit_code(enum gr_error e);
+
 /*
  * Reads the goroutines of pid, keeps those f lets through, groups them.
  * Returns GR_OK, or an error with one line in err. gr_free() in both cases.
@@ -119,6 +153,22 @@ enum gr_error {
 enum gr_error gr_read(pid_t pid, const struct gr_filter *f, struct gr_dump *d,
 		      char *err, size_t errlen);
 void gr_free(struct gr_dump *d);
+
+/*
+ * The same in steps, for a reader that reads a process again and again
+ * (godiagctl runtime --watch): gr_attach() opens the process and its
+ * binary and establishes the facts once (GR_OK, or an error with one
+ * line in err); gr_walk() reads the goroutines, as gr_read() does, each
+ * time it is called; gr_peek() reads len bytes at addr of the process's
+ * memory (a readable mapping of the last walk) between them. gr_free()
+ * ends it, whatever was returned.
+ */
+enum gr_error gr_attach(pid_t pid, struct gr_dump *d, char *err, size_t errlen);
+enum gr_error gr_walk(struct gr_dump *d, const struct gr_filter *f, char *err, size_t errlen);
+bool gr_peek(const struct gr_dump *d, uint64_t addr, void *buf, size_t len);
+
+/* Whether process pid has exited (gone, or a zombie). */
+bool gr_gone(pid_t pid);
 
 /* Whether two goroutines fall into one group: state, reason, stack. */
 bool gr_same_group(const struct gr_goroutine *a, const struct gr_goroutine *b);

@@ -13,6 +13,10 @@
 #                         (tests/bench/guest.sh, tests/bench/go.sh)
 #   GODIAG_BENCH_GO       the Go toolchain of the Go programs (default: the
 #                         first installed of Go 1.22, 1.23, 1.21, /usr/bin/go)
+#   GODIAG_BENCH_HOST     0: leave out the host section (the cost of a
+#                         goroutine dump, tests/bench/dump.sh), run first
+#   GODIAG_BENCH_VM       0: the host section only, no VM and no module
+#   GODIAG_BENCH_DUMP_*   its repetitions, run length, goroutine counts
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -22,13 +26,18 @@ out=$build/bench
 kernel=${GODIAG_BENCH_KERNEL:-6.12}
 CC=${CC:-gcc}
 
+host=${GODIAG_BENCH_HOST:-1}
+vm=${GODIAG_BENCH_VM:-1}
+
 mkdir -p "$out"
 make -C ctl
 make -C tests/progs O="$build/progs" c
-ko=$(tests/build-module.sh "$kernel" | tail -n 1)
-# The guest loads this copy: a test run rebuilding build/mod meanwhile
-# cannot swap the module under the benchmark.
-cp "$ko" "$out/godiag-$(tests/vm/kernels.sh resolve "$kernel" release).ko"
+if [ "$vm" != 0 ]; then
+	ko=$(tests/build-module.sh "$kernel" | tail -n 1)
+	# The guest loads this copy: a test run rebuilding build/mod meanwhile
+	# cannot swap the module under the benchmark.
+	cp "$ko" "$out/godiag-$(tests/vm/kernels.sh resolve "$kernel" release).ko"
+fi
 for p in sysloop slowread; do
 	echo "  CC      $out/$p"
 	"$CC" -O2 -std=c11 -Wall -Wextra -Werror -I"$repo/include" \
@@ -55,6 +64,17 @@ done
 echo "  PREP    $out/pingpong.c $out/httpd.c"
 bash tests/bench/go.sh prepare "$out"
 
+# The host section first: it needs no VM (godiagctl reads /proc/PID/mem).
+rm -f "$out/host.txt"
+if [ "$host" != 0 ]; then
+	echo "bench: the host section (goroutine dumps of pingpong --park N)"
+	bash tests/bench/dump.sh "$out" | tee "$out/host.txt"
+fi
+if [ "$vm" = 0 ]; then
+	echo "bench: host section saved in $out/host.txt (GODIAG_BENCH_VM=0: no VM)"
+	exit 0
+fi
+
 echo "bench: booting $kernel under qemu; this takes several minutes (progress below)"
 rm -f "$out/results.txt"
 status=0
@@ -70,6 +90,7 @@ sed -n '/^GODIAG-BENCH-BEGIN$/,/^GODIAG-BENCH-END$/p' "$out/console.log" |
 	sed '1d;$d' | grep -Ev '^\[ *[0-9]+\.[0-9]+\] ' >"$out/results.txt" || true
 echo
 if [ -s "$out/results.txt" ]; then
+	[ ! -s "$out/host.txt" ] || cat "$out/host.txt" >>"$out/results.txt"
 	cat "$out/results.txt"
 	echo
 	echo "bench: table saved in $out/results.txt, console log in $out/console.log"

@@ -169,6 +169,12 @@ probe 22 '.*breakpoint attributes need probe kind GODIAG_PROBE_BREAK' probe-add 
 expect 22 '.*breakpoint attributes need probe kind' probe-add session-id:u32:"$gsid" \
 	pid:u32:$holder probe-kind:u32:7 probe-g-reg:u8:14 probe-path:str:"$exe" probe-offset:u64:0 \
 	probe-func-offset:u64:0 go-layout:$layout break-every:u32:2
+expect 22 '.*a breakpoint spec needs probe kind GODIAG_PROBE_BREAK or BREAK_RET' probe-add \
+	session-id:u32:"$gsid" pid:u32:$holder probe-kind:u32:2 probe-arg-reg:u8:0 \
+	probe-path:str:"$exe" probe-offset:u64:0 probe-func-offset:u64:0 go-layout:$layout \
+	break-spec:str:main.handle
+brk 22 '.+' probe-add session-id:u32:"$gsid" pid:u32:$holder \
+	break-spec:str:"$(printf '%0256d' 0)"
 expect 22 '.*g register' probe-add session-id:u32:"$gsid" pid:u32:$holder probe-kind:u32:6 \
 	probe-path:str:"$exe" probe-offset:u64:0 probe-func-offset:u64:0 go-layout:$layout
 brk 22 '.*not a whole number of words' probe-add session-id:u32:"$gsid" pid:u32:$holder \

@@ -251,6 +251,25 @@ for gb in "${builds[@]}"; do
 	check_gosched "$name" "$rep" "$gtj" "$pid" "$ver"
 done
 
+# script and export on the last of these real captures: script prints each
+# record once (all but the loss markers are the report's recorded events),
+# and the Perfetto trace is valid JSON, its slices nested and ordered per
+# track, its goroutine tracks and their running, runnable and blocked
+# totals those of report --json, its create arrows from parent to child
+# (tests/unit/check_perfetto.py).
+if [ -s "$cap.${name:-}" ] && [ -s "$rep" ]; then
+	check "a: $name: script --json reads the capture" "$ctl" script --json "$cap.$name"
+	cp "$work/out" "$work/script.jsonl"
+	check_eq "a: $name: script prints every recorded event once" \
+		"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["events"]["recorded"])' "$rep")" \
+		"$(grep -vc '"kind":"lost"' "$work/script.jsonl")"
+	check "a: $name: export --format perfetto" \
+		"$ctl" export "$cap.$name" --format perfetto -o "$work/trace.json"
+	check "a: $name: the trace is valid and agrees with report --json" \
+		python3 "$repo/tests/unit/check_perfetto.py" "$work/trace.json" "$rep"
+	sed 's/^/#   /' "$work/out" | tail -n 1
+fi
+
 # ---- b. a program that is not Go -------------------------------------
 start_gt pid "$progs/gt_syscalls" --wait-signal getpid 1
 # (timeout: should it attach, it would wait for the target forever)

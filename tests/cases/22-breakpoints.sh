@@ -110,6 +110,14 @@ one_build() { # VERSION KIND BINARY
 	check_eq "$t: fmt.Fprintf(w io.Writer): w by its dynamic type" "*os.File=1" \
 		"${V[fmt.Fprintf:arg1]}"
 	check_eq "$t: fmt.Fprintf: no fault" 0 "${V[fmt.Fprintf:faults]}"
+	# script: each entry of main.add one line, with its two arguments
+	check "$t: script --json --kind break" "$ctl" script --json --kind break "$cap"
+	check_eq "$t: script: main.add's entries, one line each" "${V[main.add:recorded]}" \
+		"$(grep -c '"function":"main.add","spec":"main.add","ret":false,"args":\[{"name":[^]]*},{"name":[^]]*}\]' "$work/out")"
+	check_eq "$t: script: main.add's second argument as report counts it" "${V[main.add:arg2]}" \
+		"$(grep '"function":"main.add","spec":"main.add","ret":false' "$work/out" |
+			sed -E 's/.*"args":\[\{[^}]*\},\{"name":"[^"]*","value":"([^"]*)"\}\].*/\1/' |
+			LC_ALL=C sort | uniq -c | awk '{ s = s (NR > 1 ? " " : "") $2 "=" $1 } END { print s }')"
 }
 
 # text_unchanged PID BINARY: bytes of PID's executable mappings of BINARY
@@ -184,6 +192,8 @@ check "detach: ... after its loop" grep -q '^loops ' "$gt_out"
 old=$progs/gobreak-go1.23 new=$progs/gobreak-go1.26
 cp "$old" "$work/svc"
 start_gt pid "$work/svc" --wait-signal --loop
+kill -USR1 "$pid"
+check "redeployed: the service runs its loop" wait_for grep -q '^done ' "$gt_out"
 cp "$new" "$work/svc.new"
 mv "$work/svc.new" "$work/svc"
 "$ctl" capture -p "$pid" --duration 2s -o "$cap.redeploy" --break runtime.runCleanups \

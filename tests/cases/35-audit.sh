@@ -181,6 +181,22 @@ print(d["reason"], d["records"], d["lost"], d["time"])' "$work/audit.log")"
 check_eq "... nothing on stderr about the log" 0 "$(grep -c 'cannot append' "$work/log.err")"
 check_eq "the default log, $log, got the two lines of the capture before" 2 \
 	"$(($(wc -l <"$log") - before))"
+# ---- breakpoints: the spec as the user wrote it, in the module's
+# probe-add lines (entry and RETs) and in godiagctl's own log
+mark
+GODIAG_AUDIT_LOG=$work/bp-audit.log "$ctl" capture -o "$work/bp.gdc" \
+	--break 'main.main' --latency -- "$gosched" -n 1 >/dev/null 2>"$work/bp.err" && st=0 || st=$?
+check_eq "a breakpoint capture of a command" 0 "$st"
+S="sid=[0-9]+ events=0x4 $(who godiagctl)"
+P="probe_id=[0-9]+ target_pid=[0-9]+"
+A="path=\"$(re_escape "$(readlink -f "$gosched")")\" offset=0x[0-9a-f]+ func_offset=0x[0-9a-f]+ jcc=-?[0-9]+"
+expect "probe-add of a breakpoint: its spec" \
+	"^op=probe-add cause=request $S $P kind=break $A spec=\"main\.main\"$T"
+settle 2 "kind=break-ret .* spec=\"main\.main\""
+check_ge "probe-add of its RETs (--latency): the spec too" 1 \
+	"$(audit_since | grep -cE "^op=probe-add cause=request $S $P kind=break-ret $A spec=\"main\.main\"$T")"
+check_eq "godiagctl's log: the breakpoints of the capture" "['main.main'] ['main.main']" \
+	"$(python3 -c 'import json,sys; print(" ".join(str(json.loads(l)["options"]["breaks"]) for l in open(sys.argv[1])))' "$work/bp-audit.log")"
 sleep 600 &
 spid=$!
 GODIAG_AUDIT_LOG=/proc/godiag-none/audit.log "$ctl" capture -p "$spid" --syscalls --duration 1s \

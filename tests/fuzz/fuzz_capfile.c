@@ -2,7 +2,9 @@
 /*
  * Fuzz target: the capture file reader (ctl/capfile/capfile.c) and the report
  * built on it (ctl/model/analyze.c, ctl/model/goreport.c, ctl/cmd/report.c), text and
- * JSON, so the goroutine analysis runs on every input the reader accepts.
+ * JSON, so the goroutine analysis runs on every input the reader accepts; and
+ * what reads its records one by one: script (text and JSON Lines) and the
+ * Perfetto export (ctl/cmd/script.c, export.c).
  *
  * Besides "no crash, no leak, no undefined behaviour", it checks what
  * capfile.h promises the callbacks (lengths, printable text, sorted SYMS
@@ -18,7 +20,9 @@
 #include <string.h>
 
 #include "capfile/capfile.h"
+#include "cmd/export.h"
 #include "cmd/report.h"
+#include "cmd/script.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -155,6 +159,31 @@ static void check_err(const char *err, size_t errlen)
 		broken("error message missing or not one line");
 }
 
+/* Every record through script and the Perfetto trace. */
+static void script_and_export(const uint8_t *data, size_t size)
+{
+	struct script_opts o = { .kinds = SCRIPT_ALL };
+	struct perfetto *pf = perfetto_new();
+	struct report_opts ro;
+	struct report r;
+	char err[256];
+	FILE *devnull;
+
+	perfetto_init(pf, &ro);
+	if (report_load_opts(&r, data, size, &ro, err, sizeof(err)) == 0) {
+		devnull = fopen("/dev/null", "w");
+		if (!devnull)
+			abort();
+		script_print(&r, &o, false, devnull);
+		script_print(&r, &o, true, devnull);
+		perfetto_build(pf, &r);
+		perfetto_write(pf, devnull);
+		fclose(devnull);
+	}
+	perfetto_free(pf);
+	report_free(&r);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct capfile_info info;
@@ -178,5 +207,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_err(err, sizeof(err));
 	}
 	report_free(&r);
+	script_and_export(data, size);
 	return 0;
 }

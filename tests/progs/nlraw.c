@@ -166,6 +166,7 @@ static const struct attr_info attrs[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_PROBE_RATE_LIMITED] = { "probe-rate-limited", K_U64 },
 	[GODIAG_A_SESSION_MAX_LIFETIME_MS] = { "max-lifetime-ms", K_U32 },
 	[GODIAG_A_SESSION_EXPIRED] = { "expired", K_FLAG },
+	[GODIAG_A_BREAK_SPEC] = { "break-spec", K_STR },
 };
 
 static bool is_godiag(void)

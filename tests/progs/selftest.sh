@@ -41,7 +41,10 @@ run_window() {
 	[ -n "$pid" ] && kill -USR1 "$pid"
 	wait "$sp"
 	echo $? >"$tmp/rc"
-	awk 'found && $2 !~ /^(<\.\.\.|---|\+\+\+)/ { sub(/\(.*/, "", $2); n[$2]++ }
+	# (a call the kernel restarts, "= ? ERESTARTNOINTR" when a signal came
+	# in, say a child's SIGCHLD during fork, shows twice: counted once)
+	awk 'found && / = \? ERESTART/ { r = $2 == "<..." ? $3 : $2; sub(/\(.*/, "", r); n[r]-- }
+	     found && $2 !~ /^(<\.\.\.|---|\+\+\+)/ { sub(/\(.*/, "", $2); n[$2]++ }
 	     !found && ((/rt_sigtimedwait/ && /= 10 \(SIGUSR1\)/) || /--- SIGUSR1 /) { found = 1 }
 	     END { for (s in n) print n[s], s }' "$tmp/trace" | sort -k2 >"$tmp/win"
 }

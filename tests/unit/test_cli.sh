@@ -127,6 +127,51 @@ else
 fi
 expect "report of a file cut between sections exits 5" 5 \
 	"file ends at byte 240 without its end section" report "$tmp/cut-between.gdc"
+expect "script of a complete file exits 0" 0 - script "$tmp/whole.gdc"
+expect "script of a file cut mid-record exits 5" 5 \
+	"^godiagctl: warning: script: $tmp/cut.gdc: file cut at byte 290 in section RECORDS: printed the 2 records before it$" \
+	script "$tmp/cut.gdc"
+if [ "$(grep -c ' syscall ' "$tmp/out")" = 2 ]; then
+	echo "ok a cut file's script prints its 2 whole records"
+else
+	echo "FAIL a cut file's script prints its 2 whole records"
+	sed 's/^/#   /' "$tmp/out"
+fi
+expect "script --json of a cut file exits 5" 5 "file cut at byte 290" script --json "$tmp/cut.gdc"
+expect "script of a missing file exits 1" 1 \
+	"^godiagctl: script: $tmp/none.gdc: No such file or directory$" script "$tmp/none.gdc"
+expect "script of a damaged file exits 1" 1 "^godiagctl: script: $tmp/fake.gdc: not a godiag capture file$" \
+	script "$tmp/fake.gdc"
+expect "script --kind of an unknown kind exits 1" 1 "usage:^godiagctl: script: unknown kind 'bogus'" \
+	script --kind syscall,bogus "$tmp/whole.gdc"
+expect "script --goroutine 0 exits 1" 1 "usage:^godiagctl: script: invalid goroutine id '0'$" \
+	script --goroutine 0 "$tmp/whole.gdc"
+echo keep >"$tmp/trace.json"
+expect "export without --format exits 1" 1 "usage:^godiagctl: export: missing --format" \
+	export "$tmp/whole.gdc" -o "$tmp/trace.json"
+expect "export --format of an unknown format exits 1" 1 \
+	"usage:^godiagctl: export: unknown format 'gotrace' \(perfetto\)$" \
+	export "$tmp/whole.gdc" --format gotrace -o "$tmp/trace.json"
+expect "export without -o exits 1" 1 "usage:^godiagctl: export: missing -o OUTPUT$" \
+	export "$tmp/whole.gdc" --format perfetto
+expect "export of a damaged file exits 1" 1 "^godiagctl: export: $tmp/fake.gdc: not a godiag capture file$" \
+	export "$tmp/fake.gdc" --format perfetto -o "$tmp/trace.json"
+if [ "$(cat "$tmp/trace.json")" = keep ] && [ -z "$(find "$tmp" -name '.trace.json*')" ]; then
+	echo "ok a failed export leaves the output file as it was"
+else
+	echo "FAIL a failed export leaves the output file as it was"
+fi
+expect "export into a missing directory exits 1" 1 "^godiagctl: export: $tmp/none/t.json: No such file or directory$" \
+	export "$tmp/whole.gdc" --format perfetto -o "$tmp/none/t.json"
+expect "export of a complete file exits 0" 0 - export "$tmp/whole.gdc" -f perfetto -o "$tmp/trace.json"
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(len([e for e in d["traceEvents"] if e["ph"] == "X"]) != 3)' "$tmp/trace.json"; then
+	echo "ok export writes valid JSON with the 3 syscall slices"
+else
+	echo "FAIL export writes valid JSON with the 3 syscall slices"
+fi
+expect "export of a file cut mid-record exits 5" 5 \
+	"^godiagctl: warning: export: $tmp/cut.gdc: file cut at byte 290 in section RECORDS: exported the 2 records before it$" \
+	export "$tmp/cut.gdc" -f perfetto -o "$tmp/cut.json"
 expect "report --json of a cut file exits 5" 5 "file cut at byte 290" \
 	report --json "$tmp/cut.gdc"
 if grep -q '"cut":{"byte":290,"section":"RECORDS","covers_ns":2000000}' "$tmp/out"; then
@@ -230,7 +275,7 @@ wait "$svc" 2>/dev/null
 # --help: exit 0, the exit codes on stdout, nothing on stderr
 if "$ctl" --help >"$tmp/out" 2>"$tmp/err" && [ ! -s "$tmp/err" ] &&
 	grep -q '^  3  the operation failed$' "$tmp/out" &&
-	grep -q '^  5  report: the capture file was cut short' "$tmp/out" &&
+	grep -q '^  5  report, script, export: the capture file was cut short' "$tmp/out" &&
 	grep -q '^  6  capture --strict' "$tmp/out"; then
 	echo "ok --help exits 0 and lists the exit codes"
 else

@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck source-path=SCRIPTDIR
 # SPDX-License-Identifier: GPL-2.0
 # godiagctl goroutines on a live Go program with known goroutines
 # (tests/progs/go/godump), for every Go version and build kind that
@@ -11,29 +12,9 @@
 # process of root). Needs no module. Prints "ok NAME" or "FAIL NAME".
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
-ctl=${GODIAG_CTL:-$here/../../ctl/godiagctl}
-progs=${GODIAG_PROGS:-$here/../../build/progs}
-versions=${GODIAG_GO_VERSIONS:-"1.19 1.21 1.22 1.23 1.26 1.27"}
+# shellcheck source=live_progs.sh
+. "$(dirname "$0")/live_progs.sh"
 gotool=/usr/local/go/bin/go
-tmp=$(mktemp -d)
-pids=()
-
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-ok() { echo "ok $*"; }
-nok() { echo "FAIL $*"; }
-
-if [ ! -x "$ctl" ]; then
-	nok "godiagctl is built ($ctl)"
-	exit 1
-fi
 now_ns() { date +%s%N; }
 
 # wait_file FILE SECONDS: until FILE exists (polling), at most SECONDS

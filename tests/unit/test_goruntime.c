@@ -4,7 +4,9 @@
  * the test programs of every Go toolchain: every way in the code that
  * finds a value finds the one DWARF (or .symtab) gives, the facts that
  * need two ways have two, and the stripped build (no DWARF, no symbols)
- * establishes every fact from the code, equal to its twin's DWARF.
+ * establishes every fact from the code, equal to its twin's DWARF (an
+ * address: at the same offset in the same section).
+ * And where `godiagctl runtime` finds its figures (gostats.c).
  * Reads build/progs/godump-go1.*{,-pie,-stripped} (or $GODIAG_PROGS);
  * a missing program fails.
  */
@@ -12,9 +14,13 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <gelf.h>
+
 #include "gobin/gobin.h"
+#include "gobin/gobin_impl.h"
 #include "gobin/gorunrec.h"
 #include "gobin/goruntime.h"
+#include "gobin/gostats.h"
 #include "test.h"
 
 static const int minors[] = { 19, 21, 22, 23, 26, 27 };
@@ -49,6 +55,48 @@ static bool setup(const char *name, struct gobin *b, struct gort *rt, struct gor
 	}
 	gorunrec_run(b, rec);
 	return true;
+}
+
+/*
+ * An address as its section and the offset in it: the stripped twin's
+ * data sections may start a page apart (its tables are smaller), the
+ * variables keep their places in them.
+ */
+static bool section_offset(const struct gobin *b, uint64_t vaddr, const char **name,
+			   uint64_t *off)
+{
+	Elf *elf = gobin_elf(b);
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx))
+		return false;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+
+		if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_ALLOC) ||
+		    vaddr < sh.sh_addr || vaddr >= sh.sh_addr + sh.sh_size)
+			continue;
+		*name = elf_strptr(elf, shstrndx, sh.sh_name);
+		*off = vaddr - sh.sh_addr;
+		return *name != NULL;
+	}
+	return false;
+}
+
+/* Fact i of the stripped build is its twin's: the same offset, or the same place. */
+static bool same_fact(const struct gobin *bs, const struct gort *s, const struct gobin *bd,
+		      const struct gort *d, int i)
+{
+	const char *ns, *nd;
+	uint64_t os, od;
+
+	if (s->facts[i].value == d->facts[i].value)
+		return true;
+	if (i != GORT_ALLGLEN && i != GORT_ALLGPTR)
+		return false;
+	return section_offset(bs, s->facts[i].value, &ns, &os) &&
+	       section_offset(bd, d->facts[i].value, &nd, &od) && !strcmp(ns, nd) && os == od;
 }
 
 static void check_version(int minor)
@@ -102,7 +150,7 @@ static void check_version(int minor)
 			CHECK(s.facts[i].known);
 			CHECK(s.facts[i].absent || s.facts[i].source == GOBIN_SRC_CODE);
 			CHECK_U64(s.facts[i].absent, d.facts[i].absent);
-			if (s.facts[i].value != d.facts[i].value)
+			if (!same_fact(&bs, &s, &bd, &d, i))
 				test_fail_at(__FILE__, __LINE__, "%s: %llu, its twin's DWARF %llu",
 					     s.facts[i].name, (unsigned long long)s.facts[i].value,
 					     (unsigned long long)d.facts[i].value);
@@ -114,11 +162,57 @@ static void check_version(int minor)
 	gobin_close(&bd);
 }
 
+/*
+ * Where godiagctl runtime reads its figures (gostats.c): every one known
+ * in a build with symbols and DWARF, static and PIE, at the same offsets
+ * in both; none in the stripped one, each saying so.
+ */
+static void check_stats(int minor)
+{
+	static const char *const kinds[] = { "", "-pie", "-stripped" };
+	struct gost st[3];
+	uint64_t base[3] = { 0, 0, 0 };
+	size_t k;
+	int i;
+
+	test_begin("gostats: go1.%d: the runtime's figures are found, or not in a stripped build",
+		   minor);
+	for (k = 0; k < 3; k++) {
+		char name[64], path[4096], err[1024];
+		struct gobin b;
+
+		snprintf(name, sizeof(name), "godump-go1.%d%s", minor, kinds[k]);
+		prog_path(path, sizeof(path), name);
+		memset(&b, 0, sizeof(b));
+		if (gobin_open(&b, path, err, sizeof(err))) {
+			test_fail_at(__FILE__, __LINE__, "%s", err);
+			test_end();
+			return;
+		}
+		gobin_stats_setup(&b, &st[k]);
+		gobin_close(&b);
+		base[k] = st[k].f[GOST_NUMGC].addr;
+	}
+	for (i = 0; i < GOST_FACTS; i++) {
+		if (!st[0].f[i].known || !st[1].f[i].known)
+			test_fail_at(__FILE__, __LINE__, "%s: %s", st[0].f[i].name,
+				     st[0].f[i].known ? st[1].f[i].why : st[0].f[i].why);
+		CHECK_U64(st[0].f[i].size, st[1].f[i].size);
+		if (i >= GOST_NUMGC && i <= GOST_PAUSE_NS)
+			CHECK_U64(st[0].f[i].addr - base[0], st[1].f[i].addr - base[1]);
+		CHECK(!st[2].f[i].known && strstr(st[2].f[i].why, "stripped"));
+	}
+	CHECK_U64(st[0].f[GOST_PAUSE_NS].size, 256 * 8);
+	test_end();
+}
+
 int main(void)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(minors) / sizeof(minors[0]); i++)
+	for (i = 0; i < sizeof(minors) / sizeof(minors[0]); i++) {
 		check_version(minors[i]);
+		check_stats(minors[i]);
+	}
 	return test_summary();
 }

@@ -112,7 +112,18 @@ check() {
 			{ echo "matrix: 'go $v' in tests/matrix has no toolchain in tests/progs/Makefile (GO_VERSIONS)"; bad=1; }
 	done
 	[ -n "$(go_rows)" ] || { echo "matrix: no go line"; bad=1; }
+	# tests/README.md shows the table as it is
+	if [ "$(table)" != "$(readme_table)" ]; then
+		echo "matrix: the table in tests/README.md is not the matrix's: replace it with 'tests/vm/matrix.sh table'"
+		bad=1
+	fi
 	return "$bad"
+}
+
+# The table tests/README.md shows: the lines after its marker comment, up
+# to the first blank one.
+readme_table() {
+	sed -n '/^<!-- tests\/vm\/matrix.sh table -->$/,/^$/p' "$repo/tests/README.md" | sed '1d;/^$/d'
 }
 
 # Markdown: the cases, Go builds and module builds of each kernel, per

@@ -2,7 +2,7 @@
 
 // pingpong: a scheduler-bound Go workload for `make bench`.
 //
-//	pingpong [-d DURATION | -n ROUNDS] [--trace FILE] [--wait-signal]
+//	pingpong [-d DURATION | -n ROUNDS] [--trace FILE] [--wait-signal] [--park N]
 //
 // Two goroutines pass a counter back and forth over two unbuffered
 // channels: main sends on ping, the partner receives it and sends it back
@@ -24,6 +24,11 @@
 // With --wait-signal it prints "ready PID" and then makes one run per
 // SIGUSR1, until SIGTERM or SIGINT (exit 0), so that a tracer can attach
 // first and stay attached over several runs. Without it, one run.
+//
+// With --park N it first starts N more goroutines, each blocked in a
+// channel receive two calls deep (a service's idle connections), and
+// waits until they all are: what a goroutine dump of a big process reads
+// (godiagctl goroutines and runtime, tests/bench/dump.sh).
 package main
 
 import (
@@ -31,7 +36,9 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/trace"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -107,17 +114,58 @@ func run(dur time.Duration, rounds int64, traceFile string) {
 	fmt.Printf("rounds=%d seconds=%.3f rate=%.0f\n", n, s, float64(n)/s)
 }
 
+type conn struct {
+	id   int
+	read chan []byte
+}
+
+//go:noinline
+func (c *conn) wait() []byte {
+	return <-c.read
+}
+
+//go:noinline
+func (c *conn) serve(parked *sync.WaitGroup) {
+	parked.Done()
+	for {
+		b := c.wait()
+		if b == nil {
+			return
+		}
+		c.id += len(b)
+	}
+}
+
+// park starts n goroutines blocked in a receive and waits until they are.
+func park(n int) {
+	var started sync.WaitGroup
+	started.Add(n)
+	for i := 0; i < n; i++ {
+		c := &conn{id: i, read: make(chan []byte)}
+		go c.serve(&started)
+	}
+	started.Wait()
+	for end := time.Now().Add(time.Minute); runtime.NumGoroutine() < n+1; {
+		if time.Now().After(end) {
+			fail(fmt.Errorf("%d goroutines after a minute, not %d", runtime.NumGoroutine(), n+1))
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func main() {
 	dur := flag.Duration("d", 3*time.Second, "each run lasts `DURATION`")
 	rounds := flag.Int64("n", 0, "each run makes `ROUNDS` rounds instead")
 	traceFile := flag.String("trace", "", "record each run with runtime/trace into `FILE`")
 	waitSig := flag.Bool("wait-signal", false,
 		"print \"ready PID\", run on each SIGUSR1 until SIGTERM")
+	nPark := flag.Int("park", 0, "start `N` goroutines blocked in a receive first")
 	flag.Parse()
-	if flag.NArg() != 0 || *dur <= 0 || *rounds < 0 {
+	if flag.NArg() != 0 || *dur <= 0 || *rounds < 0 || *nPark < 0 {
 		flag.Usage()
 		os.Exit(2)
 	}
+	park(*nPark)
 	if !*waitSig {
 		run(*dur, *rounds, *traceFile)
 		return

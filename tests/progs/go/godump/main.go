@@ -35,10 +35,21 @@
 // saw a tracer in /proc/self/status (TracerPid != 0): a reader that stops
 // the program (ptrace, SIGSTOP) shows as a heartbeat that does not move
 // while it runs, or as a tracer.
+//
+//	godump -gc K -figures FIGURES TRUTH STATUS
+//
+// does the same, then turns the GC back on (to what GOGC says), forces K
+// GCs and writes what its own runtime says of itself to FIGURES, lines
+// "name=value" from runtime.ReadMemStats, runtime/metrics (the metrics
+// this Go has), runtime.NumGoroutine and runtime.GOMAXPROCS, ending with
+// "end". From then on it allocates nothing (so no GC comes and the heap
+// figures stay as they were): its heartbeat writes STATUS in place as
+// "beats=N" (N fixed-width) each 20 beats, and looks for no tracer.
 package main
 
 import (
 	"bufio"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -46,6 +57,8 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -150,6 +163,30 @@ func (h *heartbeat) run(status string) {
 	}
 }
 
+// runQuiet is run without allocating: STATUS was opened before, the
+// count is written in place into a buffer made before.
+func (h *heartbeat) runQuiet(f *os.File) {
+	buf := make([]byte, 0, 64)
+	for {
+		time.Sleep(time.Millisecond)
+		h.mu.Lock()
+		h.beats++
+		n := h.beats
+		h.mu.Unlock()
+		if n%20 != 0 {
+			continue
+		}
+		buf = append(buf[:0], "beats="...)
+		num := strconv.AppendInt(buf[len(buf):len(buf)], n, 10)
+		for i := len(num); i < 19; i++ {
+			buf = append(buf, '0')
+		}
+		buf = strconv.AppendInt(buf, n, 10)
+		buf = append(buf, '\n')
+		f.WriteAt(buf, 0)
+	}
+}
+
 func (h *heartbeat) count() int64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -244,19 +281,87 @@ func serveHTTP(n int) {
 	}
 }
 
+// The figures of -figures: made before the GCs, filled after them.
+type figures struct {
+	f       *os.File
+	buf     []byte
+	ms      runtime.MemStats
+	samples []metrics.Sample
+}
+
+var metricNames = []string{
+	"/gc/cycles/total:gc-cycles", "/gc/cycles/forced:gc-cycles", "/gc/heap/goal:bytes",
+	"/gc/heap/live:bytes", "/gc/gogc:percent", "/gc/gomemlimit:bytes",
+	"/sched/gomaxprocs:threads", "/sched/goroutines:goroutines",
+}
+
+func newFigures(path string) *figures {
+	f, err := os.Create(path)
+	if err != nil {
+		die("%v", err)
+	}
+	have := map[string]bool{}
+	for _, d := range metrics.All() {
+		have[d.Name] = true
+	}
+	fg := &figures{f: f, buf: make([]byte, 0, 1<<16)}
+	for _, n := range metricNames {
+		if have[n] {
+			fg.samples = append(fg.samples, metrics.Sample{Name: n})
+		}
+	}
+	// the first Read sets up the metrics (it allocates): not after the GCs
+	metrics.Read(fg.samples)
+	return fg
+}
+
+func (fg *figures) add(name string, v uint64) {
+	fg.buf = append(fg.buf, name...)
+	fg.buf = append(fg.buf, '=')
+	fg.buf = strconv.AppendUint(fg.buf, v, 10)
+	fg.buf = append(fg.buf, '\n')
+}
+
+// write reads the runtime's figures and writes them, allocating nothing.
+func (fg *figures) write() {
+	metrics.Read(fg.samples)
+	runtime.ReadMemStats(&fg.ms)
+	ms := &fg.ms
+	fg.add("numgc", uint64(ms.NumGC))
+	fg.add("numforcedgc", uint64(ms.NumForcedGC))
+	fg.add("lastgc", ms.LastGC)
+	fg.add("pausetotal", ms.PauseTotalNs)
+	fg.add("lastpause", ms.PauseNs[(ms.NumGC+255)%256])
+	fg.add("heapinuse", ms.HeapInuse)
+	fg.add("heapalloc", ms.HeapAlloc)
+	fg.add("nextgc", ms.NextGC)
+	fg.add("numgoroutine", uint64(runtime.NumGoroutine()))
+	fg.add("gomaxprocs", uint64(runtime.GOMAXPROCS(0)))
+	for _, s := range fg.samples {
+		if s.Value.Kind() == metrics.KindUint64 {
+			fg.add(s.Name, s.Value.Uint64())
+		}
+	}
+	fg.buf = append(fg.buf, "end\n"...)
+	fg.f.Write(fg.buf)
+}
+
 func main() {
-	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: godump TRUTH STATUS")
+	gcs := flag.Int("gc", 0, "force this many GCs after the goroutines park, then write -figures")
+	figPath := flag.String("figures", "", "where -gc writes the runtime's own figures")
+	flag.Parse()
+	if flag.NArg() != 2 || (*gcs > 0) != (*figPath != "") {
+		fmt.Fprintln(os.Stderr, "usage: godump [-gc K -figures FIGURES] TRUTH STATUS")
 		os.Exit(2)
 	}
-	truth, status := os.Args[1], os.Args[2]
+	truth, status := flag.Arg(0), flag.Arg(1)
 
 	leakCh := make(chan struct{})
 	go leak(leakCh)
 	waitFor("the leak to park", func(gs map[string]string) bool {
 		return count(gs, "chan receive", "main.leak") == 1
 	})
-	debug.SetGCPercent(-1)
+	gcPercent := debug.SetGCPercent(-1)
 	// A GC notes the start of the one before it as the wait's start
 	// (work.tstart is set at mark termination): the first GC of a
 	// program notes nothing, the second notes the first's time.
@@ -284,7 +389,17 @@ func main() {
 	go deep(Depth, stop)
 	serveHTTP(NConn)
 	hb := &heartbeat{}
-	go hb.run(status)
+	var fg *figures
+	if *gcs > 0 {
+		fg = newFigures(*figPath)
+		st, err := os.Create(status)
+		if err != nil {
+			die("%v", err)
+		}
+		go hb.runQuiet(st)
+	} else {
+		go hb.run(status)
+	}
 	for end := time.Now().Add(time.Minute); hb.count() == 0; time.Sleep(time.Millisecond) {
 		if time.Now().After(end) {
 			die("the heartbeat did not start in a minute")
@@ -312,6 +427,13 @@ func main() {
 	}
 	if err := os.Rename(tmp, truth); err != nil {
 		die("%v", err)
+	}
+	if fg != nil {
+		debug.SetGCPercent(gcPercent)
+		for i := 0; i < *gcs; i++ {
+			runtime.GC()
+		}
+		fg.write()
 	}
 	runtime.KeepAlive(leakCh)
 	runtime.KeepAlive(results)
