@@ -6,7 +6,8 @@
 # slice's length), goroutine ids, --if and --every, --latency at least the
 # known sleep and a panic's entry left unmatched, a stack, a string at an
 # unmapped address counted as a fault, --if refused where the arguments
-# are not known (an inlined copy); then attaching to the running
+# are not known (an inlined copy), an interface by its dynamic type and a
+# nil error as nil (no fault); then attaching to the running
 # service and detaching, which leaves its text as the file has it.
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -41,6 +42,7 @@ for b in d.get('breakpoints', []):
         out[f + ':stack'] = ' '.join(s['frames'][:2]) + ' x%d' % s['count']
 out['gt:add_by_a'] = ' '.join('%s=%d' % kv for kv in sorted(gt['add_by_a'].items()))
 out['gt:greet'] = gt['greet']['alice']
+out['gt:settle'] = ' '.join('%s=%d' % kv for kv in sorted(gt['settle'].items()))
 out['gt:total'] = ' '.join('len=%s cap=%s=%d' % (k, k, v) for k, v in sorted(gt['total_by_len'].items()))
 for k in ('add', 'handle', 'risky', 'panics', 'scale', 'peek', 'slow', 'kind'):
     out['gt:' + k] = gt[k]
@@ -69,6 +71,7 @@ one_build() { # VERSION KIND BINARY
 		--break 'main.(*server).handle' \
 		--break main.kind "${any[@]}" \
 		--break fmt.Fprintf "${iface[@]}" \
+		--break main.settle "${iface[@]}" \
 		-- "$b" >"$work/prog.out" 2>"$work/err"; then
 		not_ok "$t: capture: $(head -c 300 "$work/err")"
 		return
@@ -110,6 +113,11 @@ one_build() { # VERSION KIND BINARY
 	check_eq "$t: fmt.Fprintf(w io.Writer): w by its dynamic type" "*os.File=1" \
 		"${V[fmt.Fprintf:arg1]}"
 	check_eq "$t: fmt.Fprintf: no fault" 0 "${V[fmt.Fprintf:faults]}"
+	# settle(err error) after strconv.Atoi: a nil err has no itab to read
+	# the type through (GODIAG_BW_NIL); it is nil, not a fault.
+	check_eq "$t: settle(err error): err nil or by its dynamic type" "${V[gt:settle]}" \
+		"${V[main.settle:arg1]}"
+	check_eq "$t: settle: a nil error is no fault" 0 "${V[main.settle:faults]}"
 	# script: each entry of main.add one line, with its two arguments
 	check "$t: script --json --kind break" "$ctl" script --json --kind break "$cap"
 	check_eq "$t: script: main.add's entries, one line each" "${V[main.add:recorded]}" \

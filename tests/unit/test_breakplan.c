@@ -1113,7 +1113,8 @@ static void check_type_names(const char *prog, int minor, const char *const *nam
 	test_end();
 }
 
-static const char *const gobreak_types[] = { "int", "string", "*main.request" };
+static const char *const gobreak_types[] = { "int", "string", "*main.request",
+					      "*strconv.NumError" };
 static const char *const breakplan_types[] = { "main.Rect" };
 
 /* gobreak's main.kind(v interface{}): an empty interface, no hop. */
@@ -1165,6 +1166,38 @@ static void check_empty_iface(int minor, const char *variant)
 			CHECK(bp->args[0].word[0].nil_stop);
 			CHECK(!bp->args[0].word[1].nil_stop);
 		}
+	}
+	gobin_close(&pg->b);
+out:
+	test_end();
+	free(pg);
+	free(bp);
+}
+
+/* gobreak's main.settle(err error): an itab, read through to its type. */
+static void check_error_iface(int minor)
+{
+	struct gobin_break *bp = calloc(1, sizeof(*bp));
+	struct prog *pg = calloc(1, sizeof(*pg));
+	char err[512], where[256];
+
+	snprintf(pg->name, sizeof(pg->name), "gobreak-go1.%d", minor);
+	prog_path(pg->path, sizeof(pg->path), pg->name);
+	test_begin("%s: main.settle(err error): through the itab, nil stops", pg->name);
+	if (gobin_open(&pg->b, pg->path, err, sizeof(err))) {
+		test_fail_at(__FILE__, __LINE__, "gobin_open: %s", err);
+		goto out;
+	}
+	if (plan(pg, "main.settle", NULL, 0, NULL, 0, bp, err, sizeof(err))) {
+		test_fail_at(__FILE__, __LINE__, "plan: %s", err);
+	} else {
+		CHECK_U64(bp->nargs, 1);
+		CHECK_STR(bp->args[0].type, "error");
+		CHECK_U64(bp->args[0].kind, GOBIN_ARG_IFACE);
+		arg_where(&bp->args[0], where, sizeof(where));
+		CHECK_STR(where, "[rax+8],rbx");
+		CHECK(bp->args[0].word[0].nil_stop);
+		CHECK(!bp->args[0].word[1].nil_stop);
 	}
 	gobin_close(&pg->b);
 out:
@@ -1242,6 +1275,7 @@ int main(void)
 			check_prog(minors[i], variants[k]);
 			check_empty_iface(minors[i], variants[k]);
 		}
+		check_error_iface(minors[i]);
 		check_type_names("gobreak", minors[i], gobreak_types, ARRAY_SIZE(gobreak_types));
 		check_type_names("breakplan", minors[i], breakplan_types,
 				 ARRAY_SIZE(breakplan_types));
