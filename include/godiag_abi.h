@@ -32,8 +32,10 @@
  * 6: flight recorders: SESSION_NEW takes GODIAG_A_SESSION_NAME and
  * GODIAG_A_SESSION_WINDOW_MS, SESSION_DEL/START/STOP take the name in
  * place of the id; GODIAG_IOC_SNAPSHOT (struct godiag_snapshot).
+ * 7: a breakpoint word's flags may hold GODIAG_BW_NIL (a nil interface's
+ * itab reads as 0, no fault); a module of 6 refuses it.
  */
-#define GODIAG_ABI_VERSION	6
+#define GODIAG_ABI_VERSION	7
 
 /* ------------------------------------------------------------------ */
 /* Generic netlink family                                              */
@@ -289,7 +291,10 @@ enum godiag_reg {
  *    address + sp_off (reg GODIAG_BREAK_PCREL, any s32: a variable of
  *    the binary, as RIP-relative code reaches it, PIE or not), then
  *    through nderef pointer hops, each adding
- *    deref_off[i] to the word and loading 8 bytes there. A word flagged
+ *    deref_off[i] to the word and loading 8 bytes there; with
+ *    GODIAG_BW_NIL the last hop is not made from a zero word: the word
+ *    stays zero, no fault (a nil interface's itab; a zero word before an
+ *    earlier hop still faults). A word flagged
  *    GODIAG_BW_STRING is a string's pointer, the next word its length:
  *    up to GODIAG_A_BREAK_STRLEN bytes there are copied (default
  *    GODIAG_BREAK_STRLEN_DEFAULT, at most GODIAG_BREAK_STRLEN_MAX).
@@ -330,6 +335,7 @@ enum godiag_reg {
 #define GODIAG_BREAK_SP_OFF_MAX		(1 << 20)	/* |sp_off| and |deref_off| */
 
 #define GODIAG_BW_STRING	(1U << 0)
+#define GODIAG_BW_NIL		(1U << 1)	/* zero before the last hop: 0, no fault */
 
 struct godiag_break_word {
 	__u8 reg;		/* GODIAG_REG_*, GODIAG_BREAK_STACK or _PCREL */

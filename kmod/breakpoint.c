@@ -104,9 +104,13 @@ static bool read_word(const struct godiag_break_word *w, const struct pt_regs *r
 	} else {
 		*v = godiag_reg_value(regs, w->reg);
 	}
-	for (i = 0; i < w->nderef; i++)
+	for (i = 0; i < w->nderef; i++) {
+		/* A nil interface has no itab to read the type from. */
+		if (!*v && (w->flags & GODIAG_BW_NIL) && i + 1 == w->nderef)
+			break;
 		if (!read_user_u64(*v + (long)w->deref_off[i], v))
 			return false;
+	}
 	return true;
 }
 

@@ -562,8 +562,8 @@ static int break_word_check(const struct godiag_break_word *w, unsigned int i,
 		NL_SET_ERR_MSG_FMT(extack, "breakpoint word %u: no register %u", i, w->reg);
 		return -EINVAL;
 	}
-	if (w->nderef > GODIAG_BREAK_DEREF_MAX || (w->flags & ~GODIAG_BW_STRING) ||
-	    w->reserved) {
+	if (w->nderef > GODIAG_BREAK_DEREF_MAX ||
+	    (w->flags & ~(GODIAG_BW_STRING | GODIAG_BW_NIL)) || w->reserved) {
 		NL_SET_ERR_MSG_FMT(extack,
 				   "breakpoint word %u: at most %u hops, known flags, reserved zero",
 				   i, GODIAG_BREAK_DEREF_MAX);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/hmap.h"
 #include "base/util.h"
 #include "cmd/capture.h"
 #include "gobin/breakplan.h"
@@ -39,13 +40,21 @@ struct bp_target {
 	struct gobin_break *plans;	/* [opts->nbreaks] */
 	uint64_t *pcs;			/* stack PCs seen, to name */
 	size_t npcs, cap;
+	bool has_iface;			/* a plan reads an interface */
+	uint64_t *types;		/* distinct type words of interfaces, to name */
+	size_t ntypes;
+	struct hmap type_map;
 };
+
+/* Distinct interface types named per target: the rest stay numbers. */
+#define BP_TYPES_MAX	4096
 
 struct capture_break {
 	struct bp_target *v;
 	size_t n;
 	struct bp_probe *probes;
 	size_t nprobes;
+	size_t last_probe;	/* of the last record whose types were noted */
 };
 
 static bool bp_wanted(const struct capture_opts *o)
@@ -362,7 +371,7 @@ static int plan_all(const struct capture_opts *o, struct bp_target *t, char *err
 {
 	struct godiag_break_cond k;
 	char msg[512];
-	size_t i;
+	size_t i, j;
 
 	t->plans = xcalloc(o->nbreaks, sizeof(*t->plans));
 	for (i = 0; i < o->nbreaks; i++) {
@@ -388,6 +397,9 @@ static int plan_all(const struct capture_opts *o, struct bp_target *t, char *err
 		if (t->plans[i].note[0])
 			fprintf(stderr, "godiagctl: --break %.100s: %s\n", bs->spec,
 				t->plans[i].note);
+		for (j = 0; j < t->plans[i].nargs; j++)
+			if (t->plans[i].args[j].kind == GOBIN_ARG_IFACE)
+				t->has_iface = true;
 		if (bs->latency && !t->plans[i].nrets) {
 			snprintf(err, errlen, "--break %.100s: --latency needs a function's RETs",
 				 bs->spec);
@@ -483,6 +495,8 @@ static int put_words(const struct gobin_break *plan, uint64_t site,
 			}
 			if (a->kind == GOBIN_ARG_STRING && j == 0)
 				w[n].flags = GODIAG_BW_STRING;
+			if (l->nil_stop)
+				w[n].flags |= GODIAG_BW_NIL;
 		}
 	}
 	return (int)n;
@@ -618,7 +632,7 @@ static void bp_attach(struct capture *c, void *data, uint32_t pid)
 		close(mem);
 }
 
-/* ---- records: remember the stack PCs to name -------------------------- */
+/* ---- records: remember the stack PCs and interface types to name ------ */
 
 static void note_pc(struct bp_target *t, uint64_t pc)
 {
@@ -633,6 +647,43 @@ static void note_pc(struct bp_target *t, uint64_t pc)
 		t->pcs = xreallocarray(t->pcs, t->cap, sizeof(*t->pcs));
 	}
 	t->pcs[t->npcs++] = pc;
+}
+
+static void note_type(struct bp_target *t, uint64_t word)
+{
+	bool added;
+
+	if (!word || t->ntypes == BP_TYPES_MAX)
+		return;
+	hmap_get(&t->type_map, word, 0, (uint32_t)t->ntypes, &added);
+	if (!added)
+		return;
+	t->types = xreallocarray(t->types, t->ntypes + 1, sizeof(*t->types));
+	t->types[t->ntypes++] = word;
+}
+
+/* The first word of each interface the record read: a *_type (or 0: nil). */
+static void note_types(struct capture_break *bp, struct bp_target *t,
+		       const struct godiag_rec_break *r)
+{
+	const uint64_t *words = (const uint64_t *)(r + 1);
+	const struct gobin_break *plan = NULL;
+	size_t i, w = 0;
+
+	/* Hits come in runs of one probe: try the last one's first. */
+	for (i = 0; i <= bp->nprobes && !plan; i++) {
+		size_t k = i ? i - 1 : bp->last_probe;
+
+		if (k < bp->nprobes && bp->probes[k].id == r->probe_id &&
+		    bp->probes[k].pid == t->pid && !bp->probes[k].is_ret) {
+			plan = &t->plans[bp->probes[k].brk];
+			bp->last_probe = k;
+		}
+	}
+	for (i = 0; plan && i < plan->nargs; w += plan->args[i++].nwords)
+		if (plan->args[i].kind == GOBIN_ARG_IFACE && w < r->nwords && w < 32 &&
+		    !((r->fault_mask >> w) & 1))
+			note_type(t, words[w]);
 }
 
 static void bp_record(void *data, const struct godiag_rec *rec, size_t len)
@@ -651,6 +702,8 @@ static void bp_record(void *data, const struct godiag_rec *rec, size_t len)
 	pcs = (const uint64_t *)(r + 1) + r->nwords;
 	for (i = 0; i < r->nstack; i++)
 		note_pc(t, pcs[i]);
+	if (t->has_iface && !r->is_ret && r->nwords)
+		note_types(data, t, r);
 }
 
 /* ---- write: the BREAKS section ---------------------------------------- */
@@ -729,6 +782,26 @@ static void write_syms(FILE *f, const struct bp_target *t)
 	}
 }
 
+/*
+ * The interfaces' dynamic types by name, read from the binary the target
+ * ran (its /proc/PID/exe, opened at the start) at the load bias. One not
+ * in the binary (made by reflect at run time) is named by its address in
+ * the process.
+ */
+static void write_types(FILE *f, const struct bp_target *t)
+{
+	char name[256];
+	size_t i;
+
+	for (i = 0; i < t->ntypes; i++) {
+		if (gobin_type_name(&t->bin, t->types[i] - t->bias, name, sizeof(name)))
+			snprintf(name, sizeof(name), "(type at 0x%" PRIx64 ")", t->types[i]);
+		fprintf(f, "T\t%u\t%" PRIx64, t->pid, t->types[i]);
+		field(f, name);
+		fputc('\n', f);
+	}
+}
+
 static void bp_write(struct capture *c, void *data)
 {
 	struct capture_break *bp = data;
@@ -745,6 +818,7 @@ static void bp_write(struct capture *c, void *data)
 		for (j = 0; j < c->o->nbreaks; j++)
 			write_plan(f, &bp->v[i], j);
 		write_syms(f, &bp->v[i]);
+		write_types(f, &bp->v[i]);
 	}
 	for (i = 0; i < bp->nprobes; i++) {
 		const struct bp_probe *p = &bp->probes[i];
@@ -769,6 +843,8 @@ static void bp_free(void *data)
 		gobin_close(&bp->v[i].bin);
 		free(bp->v[i].plans);
 		free(bp->v[i].pcs);
+		free(bp->v[i].types);
+		hmap_free(&bp->v[i].type_map);
 	}
 	free(bp->v);
 	free(bp->probes);

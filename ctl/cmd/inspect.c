@@ -49,7 +49,7 @@ static const char *const inspect_usage =
 	"                        RETs and where each argument is (repeatable)\n"
 	"      --arg N:TYPE      with --break: argument N (from 1) has TYPE (int,\n"
 	"                        int8..int64, uint.., uintptr, bool, float32,\n"
-	"                        float64, ptr, string, slice, iface); without\n"
+	"                        float64, ptr, string, slice, iface, any); without\n"
 	"                        DWARF, arguments are known only this way\n"
 	"      --field PATH      with --break: also read a field through pointers,\n"
 	"                        such as req.Method (needs DWARF)\n"

@@ -62,6 +62,7 @@ struct leaf {
 	uint8_t size;		/* of a scalar; 8 for the words of the others */
 	uint8_t nwords;
 	bool fl;		/* a float: in an X register */
+	bool itab;		/* an interface with methods: its first word is an itab */
 	uint64_t off;		/* in the parameter */
 	bool have_die;
 	Dwarf_Die die;		/* its type (field paths start from pointers) */
@@ -167,6 +168,18 @@ static int resolve(Dwarf_Die *t, Dwarf_Die *out, const char **name, int *kind)
 	if (!*name)
 		*name = "?";
 	return *kind ? 0 : -1;
+}
+
+/*
+ * Go's DWARF writes an interface type as a typedef of runtime.eface
+ * (interface{}, any: the first word is the *_type) or of runtime.iface
+ * (error, io.Reader: the first word is an *itab); r is the struct.
+ */
+static bool iface_has_itab(Dwarf_Die *r)
+{
+	const char *name = dwarf_diename(r);
+
+	return !name || strcmp(name, "runtime.eface");
 }
 
 static uint64_t die_size(Dwarf_Die *t, int kind)
@@ -326,6 +339,7 @@ static void describe(Dwarf_Die *t, struct param *pm, const char *path, uint64_t 
 	if (l) {
 		l->have_die = true;
 		l->die = *t;
+		l->itab = kind == GK_IFACE && iface_has_itab(&r);
 	}
 }
 
@@ -342,8 +356,10 @@ static const struct {
 	{ "uint16", GK_UINT16, 2 }, { "uint32", GK_UINT32, 4 }, { "uint64", GK_UINT64, 8 },
 	{ "uintptr", GK_UINTPTR, 8 }, { "bool", GK_BOOL, 1 }, { "float32", GK_FLOAT32, 4 },
 	{ "float64", GK_FLOAT64, 8 }, { "ptr", GK_PTR, 8 }, { "pointer", GK_PTR, 8 },
-	{ "string", GK_STRING, 16 }, { "slice", GK_SLICE, 24 }, { "iface", GK_IFACE, 16 },
-	{ "interface", GK_IFACE, 16 },
+	{ "string", GK_STRING, 16 }, { "slice", GK_SLICE, 24 },
+	/* with methods (error, io.Reader): an itab first; empty: a *_type */
+	{ "iface", GK_IFACE, 16 }, { "interface", GK_IFACE, 16 },
+	{ "any", GK_IFACE, 16 }, { "eface", GK_IFACE, 16 },
 };
 
 /* A parameter of a type named by the user; false for an unknown name. */
@@ -355,10 +371,15 @@ static bool typed_param(struct param *pm, const char *type)
 	pm->align = 1;
 	pm->mem_only = pm->too_many = false;
 	for (i = 0; i < sizeof(named_types) / sizeof(named_types[0]); i++) {
+		struct leaf *l;
+
 		if (strcmp(type, named_types[i].name))
 			continue;
 		pm->size = named_types[i].size;
-		return scalar_leaf(pm, "", type, 0, named_types[i].kind, named_types[i].size);
+		l = scalar_leaf(pm, "", type, 0, named_types[i].kind, named_types[i].size);
+		if (l && l->kind == GOBIN_ARG_IFACE)
+			l->itab = strcmp(type, "any") && strcmp(type, "eface");
+		return l;
 	}
 	return false;
 }
@@ -548,7 +569,7 @@ static int apply_argtypes(const struct gobin_break_opts *opts, struct plan_args 
 		if (!typed_param(&pa->params[pa->nhidden + pos - 1], type))
 			return gobin_fail(err, errlen, "--arg %s: unknown type %s (int, "
 					  "int8..int64, uint, uint8..uint64, uintptr, bool, "
-					  "float32, float64, ptr, string, slice, iface)",
+					  "float32, float64, ptr, string, slice, iface, any)",
 					  opts->argtypes[i], type);
 	}
 	return 0;
@@ -603,6 +624,17 @@ static void assign(struct abi_state *st, struct param *pm)
 }
 
 /* ---- field paths ---------------------------------------------------- */
+
+/*
+ * The first word of a non-empty interface is its itab: one more hop
+ * reads the itab's type, so that every interface records a *_type (a nil
+ * itab, read as 0, is a nil interface, no fault).
+ */
+static void type_hop(struct gobin_loc *l)
+{
+	l->deref_off[l->nderef++] = GOBIN_ITAB_TYPE;
+	l->nil_stop = true;
+}
 
 /* The leaf of the parameters whose full name is the longest prefix of path. */
 static const struct leaf *path_root(const struct plan_args *pa, const char *path,
@@ -662,6 +694,7 @@ static int plan_field(const struct plan_args *pa, const char *path,
 	uint64_t cur = 0;
 	size_t used, nhops = 0, w;
 	Dwarf_Die t, r;
+	bool itab;
 	int kind;
 
 	root = path_root(pa, path, &used);
@@ -703,6 +736,10 @@ static int plan_field(const struct plan_args *pa, const char *path,
 	    !scalar_leaf(&one, "", name, 0, kind, die_size(&r, kind)))
 		return gobin_fail(err, errlen, "--field %s: a struct, array or complex value; "
 				  "name one of its fields", path);
+	itab = kind == GK_IFACE && iface_has_itab(&r);
+	if (itab && nhops + 2 > GOBIN_BREAK_DEREF_MAX)
+		return gobin_fail(err, errlen, "--field %s: more than %d pointers", path,
+				  GOBIN_BREAK_DEREF_MAX - 1);
 	if (cur + 16 > INT32_MAX)
 		return gobin_fail(err, errlen, "--field %s: offset too large", path);
 	if (out->nargs == GOBIN_BREAK_ARGS_MAX)
@@ -721,6 +758,8 @@ static int plan_field(const struct plan_args *pa, const char *path,
 		a->word[w].deref_off[nhops] = (int32_t)(cur + 8 * w);
 		a->word[w].nderef = (uint8_t)(nhops + 1);
 	}
+	if (itab)
+		type_hop(&a->word[0]);
 	return 0;
 }
 
@@ -749,6 +788,8 @@ static void emit(const struct plan_args *pa, struct gobin_break *out)
 			a->size = l->size;
 			a->nwords = l->nwords;
 			memcpy(a->word, l->loc, sizeof(a->word));
+			if (l->kind == GOBIN_ARG_IFACE && l->itab)
+				type_hop(&a->word[0]);
 		}
 	}
 	if (!left)

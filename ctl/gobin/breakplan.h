@@ -38,7 +38,7 @@ enum gobin_arg_kind {
 	GOBIN_ARG_PTR,		/* pointers, maps, chans, funcs, unsafe.Pointer */
 	GOBIN_ARG_STRING,	/* words: ptr, len; bytes copied up to strlen */
 	GOBIN_ARG_SLICE,	/* words: ptr, len, cap */
-	GOBIN_ARG_IFACE,	/* words: itab or type, data; dynamic type named */
+	GOBIN_ARG_IFACE,	/* words: *_type (an itab's, read through it), data */
 };
 
 /*
@@ -46,8 +46,14 @@ enum gobin_arg_kind {
  * the stack at sp_off from RSP; then, for a field reached through
  * pointers (req.Method where req is *Request), nderef loads: each adds
  * deref_off[i] to the word and reads 8 bytes of user memory there (the
- * last hop reads the field's own word).
+ * last hop reads the field's own word). A non-empty interface's first
+ * word is its itab: one more hop (+GOBIN_ITAB_TYPE) reads the dynamic
+ * type from it, so the first word of every interface is recorded as a
+ * *_type; nil_stop makes a nil itab stop there as 0 (GODIAG_BW_NIL), not
+ * a fault (a nil pointer on a field path before it still faults).
  */
+#define GOBIN_ITAB_TYPE		8	/* itab._type / abi.ITab.Type, Go 1.19-1.27 */
+
 struct gobin_loc {
 	uint8_t reg;		/* GODIAG_REG_*, GOBIN_XREG(n), GOBIN_NO_REG: stack,
 				 * or GOBIN_STATIC */
@@ -55,6 +61,7 @@ struct gobin_loc {
 	uint64_t addr;		/* reg == GOBIN_STATIC: link-time address */
 	uint8_t nderef;
 	int32_t deref_off[GOBIN_BREAK_DEREF_MAX];
+	bool nil_stop;		/* a zero word before the last hop reads as 0 */
 };
 
 struct gobin_arg {
@@ -101,8 +108,9 @@ struct gobin_break {
 
 struct gobin_break_opts {
 	/* "N:TYPE" (1-based position, TYPE int, uint, bool, float64, ptr,
-	 * string, slice, iface; sizes int8..uint64): types for a stripped
-	 * binary, or to override DWARF. */
+	 * string, slice, iface (a non-empty interface: error, io.Reader),
+	 * any (alias eface: interface{}); sizes int8..uint64): types for a
+	 * stripped binary, or to override DWARF. */
 	const char *const *argtypes;
 	size_t nargtypes;
 	/* Field paths to read besides the arguments: "req.Method". */

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,9 +57,12 @@ struct gobin_impl {
 	const uint8_t *rela;	/* .rela.dyn, for pointers of PIE data */
 	size_t rela_size;
 	struct gobin_sym sym_pclntab, sym_text, sym_reasons, sym_gofunc;
+	struct gobin_sym sym_types, sym_etypes;
 	struct gopcln pcln;
 	uint64_t gofunc;	/* go:func.* (funcdata base), 0: not found */
 	bool gofunc_looked;	/* gofunc is known, or known not to be found */
+	uint64_t types, etypes;	/* the type descriptors, 0: not found */
+	bool types_looked;
 };
 
 int gobin_fail(char *err, size_t errlen, const char *fmt, ...)
@@ -204,6 +208,10 @@ static void read_symtab(struct gobin_impl *im, Elf_Scn *scn, const GElf_Shdr *sh
 			want = &im->sym_text;
 		else if (!strcmp(name, "runtime.waitReasonStrings"))
 			want = &im->sym_reasons;
+		else if (!strcmp(name, "runtime.types"))
+			want = &im->sym_types;
+		else if (!strcmp(name, "runtime.etypes"))
+			want = &im->sym_etypes;
 		if (want && !want->found) {
 			want->found = true;
 			want->value = s.st_value;
@@ -1252,6 +1260,139 @@ uint64_t gobin_gofunc(const struct gobin *b)
 				    im->pcln.text_start) : 0;
 	im->gofunc = md ? moduledata_gofunc(im, md) : 0;
 	return im->gofunc;
+}
+
+/* ---- type descriptors ------------------------------------------------ */
+
+/*
+ * moduledata.types and etypes, found without symbols. They come before
+ * the rodata field (found as moduledata_gofunc() finds it): right before
+ * it up to Go 1.26 (types, etypes, rodata), while 1.27 puts typedesclen
+ * between them and itaboffset, itabsize after (types, typedesclen,
+ * etypes, itaboffset, itabsize, rodata). The layout whose pair is an
+ * ordered range the file holds wins: in 1.27 the first candidate is
+ * itaboffset, a small number no segment maps.
+ */
+static const uint8_t md_types_back[][2] = { { 16, 8 }, { 40, 24 } };
+
+static bool moduledata_types(const struct gobin_impl *im, uint64_t md, uint64_t *types,
+			     uint64_t *etypes)
+{
+	uint64_t off, v, ro = 0, t, e;
+	size_t i;
+
+	if (!im->rodata_addr)
+		return false;
+	for (off = MD_TYPES_MIN; off + 16 <= MD_GOFUNC_MAX; off += 8)
+		if (read_ptr(im, md + off, &v) && v == im->rodata_addr &&
+		    read_ptr(im, md + off + 8, &v) && v > im->rodata_addr)
+			ro = off;
+	for (i = 0; ro && i < sizeof(md_types_back) / sizeof(md_types_back[0]); i++) {
+		if (ro < md_types_back[i][0] ||
+		    !read_ptr(im, md + ro - md_types_back[i][0], &t) ||
+		    !read_ptr(im, md + ro - md_types_back[i][1], &e) || t >= e ||
+		    !read_vaddr(im, t, e - t))
+			continue;
+		*types = t;
+		*etypes = e;
+		return true;
+	}
+	return false;
+}
+
+static void find_types(const struct gobin *b)
+{
+	struct gobin_impl *im = b->impl;
+	uint64_t md, pcln;
+
+	im->types_looked = true;
+	if (im->sym_types.found && im->sym_etypes.found &&
+	    im->sym_types.value < im->sym_etypes.value) {
+		im->types = im->sym_types.value;
+		im->etypes = im->sym_etypes.value;
+		return;
+	}
+	pcln = pclntab_vaddr(im);
+	md = pcln ? find_moduledata(im, pcln, (uint64_t)(im->pcln.funcname.p - im->pcln.data),
+				    im->pcln.text_start) : 0;
+	if (!md || !moduledata_types(im, md, &im->types, &im->etypes))
+		im->types = im->etypes = 0;
+}
+
+int gobin_types(const struct gobin *b, uint64_t *types, uint64_t *etypes)
+{
+	if (!b->impl)
+		return -1;
+	if (!b->impl->types_looked)
+		find_types(b);
+	*types = b->impl->types;
+	*etypes = b->impl->etypes;
+	return *types ? 0 : -1;
+}
+
+/*
+ * Offsets in runtime._type (to Go 1.20) / internal/abi.Type (1.21 on),
+ * the same in every version of 1.19-1.27 (their DWARF says so).
+ */
+#define TYPE_SIZE		48
+#define TYPE_TFLAG		20
+#define TYPE_STR		40
+#define TFLAG_EXTRA_STAR	(1U << 1)	/* the name has a '*' the type has not */
+#define TYPE_NAME_MAX		1024
+
+/*
+ * The bytes of the name at vaddr: a flag byte, the length as a uvarint,
+ * the bytes (runtime.name since Go 1.17). NULL when any part is outside
+ * the file, too long or not text.
+ */
+static const uint8_t *type_name_bytes(const struct gobin_impl *im, uint64_t vaddr,
+				      uint64_t *len)
+{
+	const uint8_t *p;
+	uint64_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < 10; i++) {
+		p = read_vaddr(im, vaddr + 1 + i, 1);
+		if (!p)
+			return NULL;
+		n |= (uint64_t)(*p & 0x7f) << (7 * i);
+		if (!(*p & 0x80))
+			break;
+	}
+	if (i == 10 || !n || n > TYPE_NAME_MAX)
+		return NULL;
+	p = read_vaddr(im, vaddr + 2 + i, n);
+	for (i = 0; p && i < n; i++)
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			return NULL;
+	*len = n;
+	return p;
+}
+
+int gobin_type_name(const struct gobin *b, uint64_t vaddr, char *buf, size_t len)
+{
+	uint64_t types, etypes, n;
+	const uint8_t *t, *name = NULL;
+
+	if (!vaddr) {
+		snprintf(buf, len, "nil");
+		return 0;
+	}
+	if (!gobin_types(b, &types, &etypes) && vaddr >= types && vaddr < etypes &&
+	    (t = read_vaddr(b->impl, vaddr, TYPE_SIZE)))
+		name = type_name_bytes(b->impl, types + (uint64_t)(int64_t)(int32_t)
+				       gobin_le32(t + TYPE_STR), &n);
+	if (!name) {
+		snprintf(buf, len, "(type at 0x%" PRIx64 ")", vaddr);
+		return -1;
+	}
+	if ((t[TYPE_TFLAG] & TFLAG_EXTRA_STAR) && n > 1 && name[0] == '*') {
+		name++;
+		n--;
+	}
+	snprintf(buf, len, "%.*s", (int)n, (const char *)name);
+	return 0;
 }
 
 /* Most of /proc/PID/maps read: a Go program maps far less. */

@@ -210,6 +210,23 @@ uint64_t gobin_entry_probe(const struct gobin *b, uint64_t entry, uint64_t end,
 			   int *jcc);
 
 /*
+ * Where the binary's type descriptors are, [*types, *etypes) link-time
+ * (the symbols runtime.types and runtime.etypes, else the fields of
+ * runtime.firstmoduledata found without symbols). 0, or -1 when unknown.
+ */
+int gobin_types(const struct gobin *b, uint64_t *types, uint64_t *etypes);
+
+/*
+ * The Go name of the type whose descriptor (a *_type: an interface's
+ * dynamic type) is at link-time vaddr, as %T prints it: "int",
+ * "*main.request", "nil" for 0. Returns 0, or -1 with "(type at 0x...)"
+ * in buf when vaddr is no type descriptor of the file (one reflect made
+ * at run time) or its name cannot be read. Every read is bounded by the
+ * file.
+ */
+int gobin_type_name(const struct gobin *b, uint64_t vaddr, char *buf, size_t len);
+
+/*
  * The load bias of this binary in a process, from the text of
  * /proc/PID/maps: start of the mapping of file offset 0 whose device and
  * inode columns are dev and ino (stat of /proc/PID/exe), minus the first

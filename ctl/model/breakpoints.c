@@ -161,6 +161,20 @@ static void line_sym(struct breakpoints *b, char **f, size_t n)
 	s->func = xstrdup(f[3]);
 }
 
+/* T pid word(hex) name: an interface's dynamic type */
+static void line_type(struct breakpoints *b, char **f, size_t n)
+{
+	struct bp_sym *s;
+
+	if (n < 4)
+		return;
+	b->types = xreallocarray(b->types, b->ntypes + 1, sizeof(*b->types));
+	s = &b->types[b->ntypes++];
+	s->pid = (uint32_t)num(f[1], 10);
+	s->pc = num(f[2], 16);
+	s->func = xstrdup(f[3]);
+}
+
 /* P index pid id entry|ret passes filtered sampled limited hits faults */
 static void line_probe(struct breakpoints *b, char **f, size_t n)
 {
@@ -196,6 +210,8 @@ void bp_line(struct breakpoints *b, const char *line)
 		line_arg(b, f, n);
 	else if (!strcmp(f[0], "S"))
 		line_sym(b, f, n);
+	else if (!strcmp(f[0], "T"))
+		line_type(b, f, n);
 	else if (!strcmp(f[0], "P"))
 		line_probe(b, f, n);
 	free(copy);
@@ -301,7 +317,7 @@ static void format_string(const char *s, size_t copied, uint64_t len, char *buf,
 
 void bp_format_value(const struct bp_arg *a, const uint64_t *words, size_t nwords,
 		     uint32_t fault_mask, const char *str, size_t copied, uint64_t len,
-		     bool str_fault, char *buf, size_t buflen)
+		     bool str_fault, const char *type_name, char *buf, size_t buflen)
 {
 	uint32_t w = a->word;
 	uint64_t v;
@@ -323,13 +339,34 @@ void bp_format_value(const struct bp_arg *a, const uint64_t *words, size_t nword
 		format_string(str, copied, len, buf, buflen);
 	else if (!strcmp(a->kind, "slice") && w + 2 < nwords)
 		snprintf(buf, buflen, "len=%" PRIu64 " cap=%" PRIu64, words[w + 1], words[w + 2]);
+	else if (!strcmp(a->kind, "iface") && !v)
+		snprintf(buf, buflen, "nil");
+	else if (!strcmp(a->kind, "iface") && type_name)
+		snprintf(buf, buflen, "%s", type_name);
 	else
 		snprintf(buf, buflen, "0x%" PRIx64, v);
 }
 
+static int cmp_sym(const void *a, const void *b);
+
+/* The name of an interface argument's type word, or NULL. */
+static const char *type_of(const struct breakpoints *b, const struct bp_arg *a,
+			   const struct godiag_rec_break *r, const struct rec_parts *p)
+{
+	struct bp_sym key = { .pid = r->hdr.tgid };
+	const struct bp_sym *s;
+
+	if (strcmp(a->kind, "iface") || a->word >= r->nwords || !b->ntypes)
+		return NULL;
+	key.pc = p->words[a->word];
+	s = bsearch(&key, b->types, b->ntypes, sizeof(*b->types), cmp_sym);
+	return s ? s->func : NULL;
+}
+
 /* Each argument of an entry hit, its value as bp_format_value() writes it. */
-static void walk_args(const struct bp_row *row, const struct godiag_rec_break *r,
-		      const struct rec_parts *p, bp_arg_fn *fn, void *arg)
+static void walk_args(const struct breakpoints *b, const struct bp_row *row,
+		      const struct godiag_rec_break *r, const struct rec_parts *p,
+		      bp_arg_fn *fn, void *arg)
 {
 	char buf[GODIAG_BREAK_STRLEN_MAX * 2];
 	size_t i;
@@ -340,7 +377,8 @@ static void walk_args(const struct bp_row *row, const struct godiag_rec_break *r
 
 		bp_format_value(a, p->words, r->nwords, r->fault_mask,
 				s ? (const char *)(s + 1) : NULL, s ? s->copied : 0,
-				s ? s->len : 0, s && s->reserved, buf, sizeof(buf));
+				s ? s->len : 0, s && s->reserved, type_of(b, a, r, p),
+				buf, sizeof(buf));
 		fn(a, i, buf, arg);
 	}
 }
@@ -473,7 +511,7 @@ static void take_gc(struct breakpoints *b, const struct bp_row *row,
 		.stop = !strcmp(row->spec, GC_SPEC_STOP),
 	};
 
-	walk_args(row, r, p, gc_arg, &pt);
+	walk_args(b, row, r, p, gc_arg, &pt);
 	gc_add_point(&b->gc, &pt);
 }
 
@@ -501,7 +539,7 @@ static void take_record(struct breakpoints *b, const struct godiag_rec *h)
 		row->fault_records++;
 	if (row->gc)
 		take_gc(b, row, r, &p);
-	walk_args(row, r, &p, count_arg, row);
+	walk_args(b, row, r, &p, count_arg, row);
 	count_stack(b, row, r, &p);
 	count_goid(row, h->goid);
 }
@@ -630,7 +668,7 @@ const struct bp_row *bp_hit(const struct breakpoints *b, const struct godiag_rec
 		return NULL;
 	*is_ret = pm->is_ret;
 	if (!pm->is_ret && fn)
-		walk_args(&b->rows[pm->row], r, &p, fn, arg);
+		walk_args(b, &b->rows[pm->row], r, &p, fn, arg);
 	if (frame_fn)
 		walk_stack(b, r, &p, frame_fn, arg);
 	return &b->rows[pm->row];
@@ -642,6 +680,8 @@ void bp_finish(struct breakpoints *b)
 
 	if (b->nsyms > 1)
 		qsort(b->syms, b->nsyms, sizeof(*b->syms), cmp_sym);
+	if (b->ntypes > 1)
+		qsort(b->types, b->ntypes, sizeof(*b->types), cmp_sym);
 	for (i = 0; i < b->nrecs; i++) {
 		take_record(b, b->recs[i]);
 		free(b->recs[i]);
@@ -679,6 +719,9 @@ void bp_free(struct breakpoints *b)
 	for (i = 0; i < b->nsyms; i++)
 		free(b->syms[i].func);
 	free(b->syms);
+	for (i = 0; i < b->ntypes; i++)
+		free(b->types[i].func);
+	free(b->types);
 	for (i = 0; i < b->nrecs; i++)
 		free(b->recs[i]);
 	free(b->recs);

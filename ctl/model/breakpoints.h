@@ -104,6 +104,9 @@ struct breakpoints {
 	size_t nprobes;
 	struct bp_sym *syms;	/* sorted by pid, pc at bp_finish() */
 	size_t nsyms;
+	/* Interfaces' dynamic types: pc is the *_type word, func its name. */
+	struct bp_sym *types;	/* sorted by pid, pc at bp_finish() */
+	size_t ntypes;
 	/* Records come before or after BREAKS: kept until bp_finish(). */
 	struct godiag_rec **recs;
 	size_t nrecs, caprecs;
@@ -138,9 +141,14 @@ const struct bp_row *bp_hit(const struct breakpoints *b, const struct godiag_rec
 			    size_t len, bool *is_ret, bp_arg_fn *fn, bp_frame_fn *frame_fn,
 			    void *arg);
 
-/* A row's value text for argument a of a record's words (for tests too). */
+/*
+ * A row's value text for argument a of a record's words (for tests too).
+ * An interface is its dynamic type: type_name, the name of its first word
+ * (a *_type) from the BREAKS section's T lines; "nil" when that word is
+ * 0; the word in hex when type_name is NULL (a file without T lines).
+ */
 void bp_format_value(const struct bp_arg *a, const uint64_t *words, size_t nwords,
 		     uint32_t fault_mask, const char *str, size_t copied, uint64_t len,
-		     bool str_fault, char *buf, size_t buflen);
+		     bool str_fault, const char *type_name, char *buf, size_t buflen);
 
 #endif

@@ -198,8 +198,13 @@ brk 22 'breakpoint condition: word 3 of 1.*' probe-add session-id:u32:"$gsid" pi
 brk 22 'breakpoint condition: an integer of 1, 2, 4 or 8 bytes.*' probe-add \
 	session-id:u32:"$gsid" pid:u32:$holder break-words:hex:"$(word 0 0 0 0)" \
 	break-cond:hex:"$(cond 0 0 3 0)"
+brk 22 'breakpoint word 0: at most 4 hops, known flags.*' probe-add session-id:u32:"$gsid" \
+	pid:u32:$holder break-words:hex:"$(word 0 1 4 0)"
 brk 22 '.*created without breakpoint events' probe-add session-id:u32:"$gsid" pid:u32:$holder \
 	break-words:hex:"$(word 0 0 0 0)"
+# GODIAG_BW_NIL (a nil interface's itab) is a known flag: the word passes
+brk 22 '.*created without breakpoint events' probe-add session-id:u32:"$gsid" pid:u32:$holder \
+	break-words:hex:"$(word 0 1 2 0)"
 kill $holder; wait $holder 2>/dev/null
 check "the goroutine session goes" "$nlraw" send session-del session-id:u32:"$gsid"
 

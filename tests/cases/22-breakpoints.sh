@@ -6,7 +6,8 @@
 # slice's length), goroutine ids, --if and --every, --latency at least the
 # known sleep and a panic's entry left unmatched, a stack, a string at an
 # unmapped address counted as a fault, --if refused where the arguments
-# are not known (an inlined copy); then attaching to the running
+# are not known (an inlined copy), an interface by its dynamic type and a
+# nil error as nil (no fault); then attaching to the running
 # service and detaching, which leaves its text as the file has it.
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -41,8 +42,9 @@ for b in d.get('breakpoints', []):
         out[f + ':stack'] = ' '.join(s['frames'][:2]) + ' x%d' % s['count']
 out['gt:add_by_a'] = ' '.join('%s=%d' % kv for kv in sorted(gt['add_by_a'].items()))
 out['gt:greet'] = gt['greet']['alice']
+out['gt:settle'] = ' '.join('%s=%d' % kv for kv in sorted(gt['settle'].items()))
 out['gt:total'] = ' '.join('len=%s cap=%s=%d' % (k, k, v) for k, v in sorted(gt['total_by_len'].items()))
-for k in ('add', 'handle', 'risky', 'panics', 'scale', 'peek', 'slow'):
+for k in ('add', 'handle', 'risky', 'panics', 'scale', 'peek', 'slow', 'kind'):
     out['gt:' + k] = gt[k]
 for k, v in out.items():
     print(k + '\t' + str(v))
@@ -52,7 +54,12 @@ PY
 }
 
 one_build() { # VERSION KIND BINARY
-	local t="go$1 $2" b=$3 gt
+	local t="go$1 $2" b=$3 gt any=() iface=()
+	# Interfaces: main.kind(v interface{}) empty, fmt.Fprintf(w io.Writer,
+	# ...) not (an itab, read through); the stripped build by --arg.
+	if [ "$2" = stripped ]; then
+		any=(--arg 1:any) iface=(--arg 1:iface)
+	fi
 	if ! "$ctl" capture -o "$cap" \
 		--break main.add --arg 1:int --arg 2:int --stack 4 \
 		--break main.greet --arg 1:string --if 'arg1 == "alice"' \
@@ -62,6 +69,9 @@ one_build() { # VERSION KIND BINARY
 		--break main.scale --arg 1:int --if 'arg1 >= 5' --every 2 \
 		--break main.peek --arg 1:string \
 		--break 'main.(*server).handle' \
+		--break main.kind "${any[@]}" \
+		--break fmt.Fprintf "${iface[@]}" \
+		--break main.settle "${iface[@]}" \
 		-- "$b" >"$work/prog.out" 2>"$work/err"; then
 		not_ok "$t: capture: $(head -c 300 "$work/err")"
 		return
@@ -96,6 +106,18 @@ one_build() { # VERSION KIND BINARY
 	check_eq "$t: peek: unmapped string bytes are faults" "${V[gt:peek]}" "${V[main.peek:faults]}"
 	check_eq "$t: peek: ... and still recorded" "${V[gt:peek]}" "${V[main.peek:recorded]}"
 	check_eq "$t: (*server).handle: hits" "${V[gt:handle]}" "${V[main.(*server).handle:hits]}"
+	check_eq "$t: kind(v interface{}): hits" "${V[gt:kind]}" "${V[main.kind:recorded]}"
+	check_eq "$t: kind: v by its dynamic type" "*main.request=1 int=1 string=1" \
+		"${V[main.kind:arg1]}"
+	# One call: "done ..." by fmt.Printf, to os.Stdout.
+	check_eq "$t: fmt.Fprintf(w io.Writer): w by its dynamic type" "*os.File=1" \
+		"${V[fmt.Fprintf:arg1]}"
+	check_eq "$t: fmt.Fprintf: no fault" 0 "${V[fmt.Fprintf:faults]}"
+	# settle(err error) after strconv.Atoi: a nil err has no itab to read
+	# the type through (GODIAG_BW_NIL); it is nil, not a fault.
+	check_eq "$t: settle(err error): err nil or by its dynamic type" "${V[gt:settle]}" \
+		"${V[main.settle:arg1]}"
+	check_eq "$t: settle: a nil error is no fault" 0 "${V[main.settle:faults]}"
 	# script: each entry of main.add one line, with its two arguments
 	check "$t: script --json --kind break" "$ctl" script --json --kind break "$cap"
 	check_eq "$t: script: main.add's entries, one line each" "${V[main.add:recorded]}" \

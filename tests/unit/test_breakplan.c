@@ -158,7 +158,8 @@ static const struct want_arg mixed_args[] = {
 	{ "name", "string", GOBIN_ARG_STRING, 8, "rbx,rcx" },
 	{ "data", "[]uint8", GOBIN_ARG_SLICE, 8, "rdi,rsi,r8" },
 	{ "req", "*main.Request", GOBIN_ARG_PTR, 8, "r9" },
-	{ "v", "main.Shape", GOBIN_ARG_IFACE, 8, "r10,r11" },
+	/* a non-empty interface: its itab's type (itab+8), then the data */
+	{ "v", "main.Shape", GOBIN_ARG_IFACE, 8, "[r10+8],r11" },
 	{ "ratio", "float64", GOBIN_ARG_FLOAT, 8, "x0" },
 	{ "ok", "bool", GOBIN_ARG_BOOL, 1, "[rsp+8]" },
 	/* Request{ID int; Method string; Path string; Body []byte} */
@@ -172,7 +173,7 @@ static const struct want_arg mixed_typed[] = {
 	{ "arg2", NULL, GOBIN_ARG_STRING, 8, "rbx,rcx" },
 	{ "arg3", NULL, GOBIN_ARG_SLICE, 8, "rdi,rsi,r8" },
 	{ "arg4", NULL, GOBIN_ARG_PTR, 8, "r9" },
-	{ "arg5", NULL, GOBIN_ARG_IFACE, 8, "r10,r11" },
+	{ "arg5", NULL, GOBIN_ARG_IFACE, 8, "[r10+8],r11" },
 	{ "arg6", NULL, GOBIN_ARG_FLOAT, 8, "x0" },
 	{ "arg7", NULL, GOBIN_ARG_BOOL, 1, "[rsp+8]" },
 };
@@ -442,8 +443,9 @@ static int check_dwarf_locs(const char *path, const struct gobin_break *bp, uint
 			if (strncmp(a->name, name, len) ||
 			    (a->name[len] && a->name[len] != '.' && a->name[len] != '['))
 				continue;
-			if (a->word[0].nderef)
-				continue;	/* a field path, not the parameter */
+			/* A field path, not the parameter (an interface's type hop is one). */
+			if (a->word[a->nwords - 1].nderef)
+				continue;
 			for (w = 0; w < a->nwords && nw < ARRAY_SIZE(words); w++)
 				words[nw++] = &a->word[w];
 		}
@@ -945,10 +947,13 @@ static void check_stripped(struct prog *pg)
 
 	test_begin("%s: by position, typed by --arg", pg->name);
 	if (plan(pg, "main.mixed", mixed_types, ARRAY_SIZE(mixed_types), NULL, 0, bp, err,
-		 sizeof(err)))
+		 sizeof(err))) {
 		test_fail_at(__FILE__, __LINE__, "plan: %s", err);
-	else
+	} else {
 		check_args(bp, mixed_typed, ARRAY_SIZE(mixed_typed));
+		/* a nil itab reads as 0, no fault */
+		CHECK(bp->args[4].word[0].nil_stop);
+	}
 	test_end();
 
 	test_begin("%s: the dictionary of a generic function by position", pg->name);
@@ -1004,6 +1009,200 @@ static void check_dwarf_errors(struct prog *pg)
 		CHECK_U64(bp->args[2].word[0].reg, GODIAG_REG_RCX);
 	}
 	test_end();
+	free(bp);
+}
+
+/* ---- interfaces: the type hop, and the dynamic type's name ------------ */
+
+/*
+ * DW_AT_go_runtime_type of the type DIE named name: the offset of its
+ * type descriptor from runtime.types (what delve reads it as). 0: none.
+ */
+#define DW_AT_GO_RUNTIME_TYPE	0x2904
+
+static uint64_t dwarf_type_off(const char *path, const char *name)
+{
+	Dwarf_Off off = 0, next;
+	uint64_t found = 0;
+	size_t hsize;
+	int fd;
+	Dwarf *dw = open_dwarf(path, &fd);
+
+	while (dw && !found && dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu, d;
+
+		if (dwarf_offdie(dw, off + hsize, &cu) && dwarf_child(&cu, &d) == 0) {
+			do {
+				const char *n = dwarf_diename(&d);
+				Dwarf_Attribute a;
+				Dwarf_Addr v = 0;
+
+				/* an address form, relative to runtime.types */
+				if (n && !strcmp(n, name) &&
+				    dwarf_attr(&d, DW_AT_GO_RUNTIME_TYPE, &a) &&
+				    (!dwarf_formaddr(&a, &v) || !dwarf_formudata(&a, &v)) && v) {
+					found = v;
+					break;
+				}
+			} while (dwarf_siblingof(&d, &d) == 0);
+		}
+		off = next;
+	}
+	if (dw)
+		close_dwarf(dw, fd);
+	return found;
+}
+
+/*
+ * The types a program passes as interfaces, named by gobin_type_name() at
+ * the addresses DWARF gives them in the unstripped build, and by the
+ * stripped build (no symbols: runtime.firstmoduledata's types) at the
+ * same addresses.
+ */
+static void check_type_names(const char *prog, int minor, const char *const *names,
+			     size_t n)
+{
+	struct gobin b, s;
+	char path[PATH_MAX], spath[PATH_MAX], file[64], err[512], buf[256];
+	uint64_t types = 0, etypes = 0, stypes = 0, setypes = 0, addr;
+	size_t i;
+
+	snprintf(file, sizeof(file), "%s-go1.%d", prog, minor);
+	prog_path(path, sizeof(path), file);
+	snprintf(file, sizeof(file), "%s-go1.%d-stripped", prog, minor);
+	prog_path(spath, sizeof(spath), file);
+	test_begin("%s-go1.%d: interface types by name, with and without symbols", prog, minor);
+	if (gobin_open(&b, path, err, sizeof(err))) {
+		test_fail_at(__FILE__, __LINE__, "%s", err);
+		test_end();
+		return;
+	}
+	if (gobin_open(&s, spath, err, sizeof(err))) {
+		test_fail_at(__FILE__, __LINE__, "%s", err);
+		gobin_close(&b);
+		test_end();
+		return;
+	}
+	CHECK(gobin_types(&b, &types, &etypes) == 0);
+	CHECK(gobin_types(&s, &stypes, &setypes) == 0);
+	CHECK_U64(stypes, types);
+	CHECK_U64(setypes, etypes);
+	for (i = 0; i < n; i++) {
+		uint64_t off = dwarf_type_off(path, names[i]);
+
+		if (!off) {
+			test_fail_at(__FILE__, __LINE__, "%s: no DWARF type %s", path, names[i]);
+			continue;
+		}
+		addr = types + off;
+		buf[0] = '\0';
+		CHECK(gobin_type_name(&b, addr, buf, sizeof(buf)) == 0);
+		CHECK_STR(buf, names[i]);
+		buf[0] = '\0';
+		CHECK(gobin_type_name(&s, addr, buf, sizeof(buf)) == 0);
+		CHECK_STR(buf, names[i]);
+	}
+	CHECK(gobin_type_name(&s, 0, buf, sizeof(buf)) == 0);
+	CHECK_STR(buf, "nil");
+	/* A Go heap address: a type reflect made at run time. */
+	CHECK(gobin_type_name(&s, 0xc000012345ULL, buf, sizeof(buf)) == -1);
+	CHECK_STR(buf, "(type at 0xc000012345)");
+	CHECK(gobin_type_name(&s, etypes, buf, sizeof(buf)) == -1);
+	gobin_close(&s);
+	gobin_close(&b);
+	test_end();
+}
+
+static const char *const gobreak_types[] = { "int", "string", "*main.request",
+					      "*strconv.NumError" };
+static const char *const breakplan_types[] = { "main.Rect" };
+
+/* gobreak's main.kind(v interface{}): an empty interface, no hop. */
+static void check_empty_iface(int minor, const char *variant)
+{
+	static const char *const any[] = { "1:any" }, *const eface[] = { "1:eface" },
+			  *const iface[] = { "1:iface" };
+	struct gobin_break *bp = calloc(1, sizeof(*bp));
+	struct prog *pg = calloc(1, sizeof(*pg));
+	char err[512], where[256];
+
+	snprintf(pg->name, sizeof(pg->name), "gobreak-go1.%d%s", minor, variant);
+	prog_path(pg->path, sizeof(pg->path), pg->name);
+	test_begin("%s: main.kind(v interface{}): the type word read as it is", pg->name);
+	if (gobin_open(&pg->b, pg->path, err, sizeof(err))) {
+		test_fail_at(__FILE__, __LINE__, "gobin_open: %s", err);
+		goto out;
+	}
+	if (strcmp(variant, "-stripped")) {
+		if (plan(pg, "main.kind", NULL, 0, NULL, 0, bp, err, sizeof(err))) {
+			test_fail_at(__FILE__, __LINE__, "plan: %s", err);
+		} else {
+			CHECK_U64(bp->nargs, 1);
+			CHECK_STR(bp->args[0].type, "interface {}");
+			CHECK_U64(bp->args[0].kind, GOBIN_ARG_IFACE);
+			arg_where(&bp->args[0], where, sizeof(where));
+			CHECK_STR(where, "rax,rbx");
+			CHECK(!bp->args[0].word[0].nil_stop);
+		}
+	} else {
+		if (plan(pg, "main.kind", any, 1, NULL, 0, bp, err, sizeof(err))) {
+			test_fail_at(__FILE__, __LINE__, "plan: %s", err);
+		} else {
+			arg_where(&bp->args[0], where, sizeof(where));
+			CHECK_STR(where, "rax,rbx");
+			CHECK_U64(bp->args[0].kind, GOBIN_ARG_IFACE);
+		}
+		if (plan(pg, "main.kind", eface, 1, NULL, 0, bp, err, sizeof(err))) {
+			test_fail_at(__FILE__, __LINE__, "plan: %s", err);
+		} else {
+			arg_where(&bp->args[0], where, sizeof(where));
+			CHECK_STR(where, "rax,rbx");
+		}
+		if (plan(pg, "main.kind", iface, 1, NULL, 0, bp, err, sizeof(err))) {
+			test_fail_at(__FILE__, __LINE__, "plan: %s", err);
+		} else {
+			arg_where(&bp->args[0], where, sizeof(where));
+			CHECK_STR(where, "[rax+8],rbx");
+			CHECK(bp->args[0].word[0].nil_stop);
+			CHECK(!bp->args[0].word[1].nil_stop);
+		}
+	}
+	gobin_close(&pg->b);
+out:
+	test_end();
+	free(pg);
+	free(bp);
+}
+
+/* gobreak's main.settle(err error): an itab, read through to its type. */
+static void check_error_iface(int minor)
+{
+	struct gobin_break *bp = calloc(1, sizeof(*bp));
+	struct prog *pg = calloc(1, sizeof(*pg));
+	char err[512], where[256];
+
+	snprintf(pg->name, sizeof(pg->name), "gobreak-go1.%d", minor);
+	prog_path(pg->path, sizeof(pg->path), pg->name);
+	test_begin("%s: main.settle(err error): through the itab, nil stops", pg->name);
+	if (gobin_open(&pg->b, pg->path, err, sizeof(err))) {
+		test_fail_at(__FILE__, __LINE__, "gobin_open: %s", err);
+		goto out;
+	}
+	if (plan(pg, "main.settle", NULL, 0, NULL, 0, bp, err, sizeof(err))) {
+		test_fail_at(__FILE__, __LINE__, "plan: %s", err);
+	} else {
+		CHECK_U64(bp->nargs, 1);
+		CHECK_STR(bp->args[0].type, "error");
+		CHECK_U64(bp->args[0].kind, GOBIN_ARG_IFACE);
+		arg_where(&bp->args[0], where, sizeof(where));
+		CHECK_STR(where, "[rax+8],rbx");
+		CHECK(bp->args[0].word[0].nil_stop);
+		CHECK(!bp->args[0].word[1].nil_stop);
+	}
+	gobin_close(&pg->b);
+out:
+	test_end();
+	free(pg);
 	free(bp);
 }
 
@@ -1071,8 +1270,15 @@ int main(void)
 	size_t i, k;
 
 	test_find_repo(repo, sizeof(repo));
-	for (i = 0; i < ARRAY_SIZE(minors); i++)
-		for (k = 0; k < ARRAY_SIZE(variants); k++)
+	for (i = 0; i < ARRAY_SIZE(minors); i++) {
+		for (k = 0; k < ARRAY_SIZE(variants); k++) {
 			check_prog(minors[i], variants[k]);
+			check_empty_iface(minors[i], variants[k]);
+		}
+		check_error_iface(minors[i]);
+		check_type_names("gobreak", minors[i], gobreak_types, ARRAY_SIZE(gobreak_types));
+		check_type_names("breakplan", minors[i], breakplan_types,
+				 ARRAY_SIZE(breakplan_types));
+	}
 	return test_summary();
 }

@@ -166,6 +166,53 @@ static void test_values(void)
 	test_end();
 }
 
+/*
+ * Interfaces: the first word is a *_type (a non-empty interface's read
+ * through its itab), named by the T lines capture writes; 0 is nil, a
+ * word without a T line (another target's, or an old file) stays hex.
+ */
+static void test_iface(void)
+{
+	uint64_t w[][2] = {
+		{ 0x4b1000, 0xc000010000 }, { 0x4b2000, 0xc000010010 }, { 0x4b1000, 42 },
+		{ 0, 0 }, { 0x4b3000, 0xc000010020 }, { 0x7f0000001000, 1 },
+	};
+	struct breakpoints b;
+	struct rec_buf r;
+	struct bp_row *row;
+	size_t i;
+
+	test_begin("values: interfaces by their dynamic type, nil, unnamed in hex");
+	memset(&b, 0, sizeof(b));
+	bp_line(&b, "B\t0\t100\t1\t0\t0\tmain.kind\tmain.kind");
+	bp_line(&b, "A\t0\t100\t0\tiface\t8\tv\tinterface {}");
+	bp_line(&b, "P\t0\t100\t4\tentry\t6\t0\t0\t0\t6\t0");
+	bp_line(&b, "T\t100\t4b2000\tstring");
+	bp_line(&b, "T\t100\t4b1000\tint");
+	bp_line(&b, "T\t100\t4b3000\t*main.request");
+	bp_line(&b, "T\t101\t7f0000001000\tbool");	/* another target's */
+	bp_line(&b, "T\t100");				/* short: skipped */
+	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		rec_make(&r, 4, 10 * (i + 1), 1, w[i], 2, NULL, 0, NULL, 0, 0);
+		bp_record(&b, (void *)r.q, r.len);
+	}
+	rec_make(&r, 4, 100, 1, w[4], 2, NULL, 0, NULL, 0, 0);
+	((struct godiag_rec_break *)r.q)->fault_mask = 1;	/* the itab hop faulted */
+	bp_record(&b, (void *)r.q, r.len);
+	bp_finish(&b);
+	row = &b.rows[0];
+	CHECK_U64(row->args[0].values.n, 6);
+	CHECK_STR(row->args[0].values.v[0].text, "int");
+	CHECK_U64(row->args[0].values.v[0].count, 2);
+	CHECK_STR(row->args[0].values.v[1].text, "(fault)");
+	CHECK_STR(row->args[0].values.v[2].text, "*main.request");
+	CHECK_STR(row->args[0].values.v[3].text, "0x7f0000001000");
+	CHECK_STR(row->args[0].values.v[4].text, "nil");
+	CHECK_STR(row->args[0].values.v[5].text, "string");
+	bp_free(&b);
+	test_end();
+}
+
 static void test_bad(void)
 {
 	struct breakpoints b;
@@ -193,6 +240,7 @@ int main(void)
 {
 	test_pairing();
 	test_values();
+	test_iface();
 	test_bad();
 	return test_summary();
 }

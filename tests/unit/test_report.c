@@ -538,6 +538,89 @@ static void test_text_and_json_agree(void)
 	}
 }
 
+/* ---- breakpoints: interfaces by their dynamic type (BREAKS T lines) ----- */
+
+static void break_record(struct capw *w, uint64_t ts, uint64_t type_word, uint64_t data)
+{
+	uint64_t q[8] = { 0 };
+	struct godiag_rec_break *r = (void *)q;
+	uint64_t *words = (uint64_t *)(r + 1);
+
+	r->hdr.type = GODIAG_REC_BREAKPOINT;
+	r->hdr.size = (uint16_t)(sizeof(*r) + 16);
+	r->hdr.tgid = 100;
+	r->hdr.tid = 100;
+	r->hdr.ts_ns = ts;
+	r->hdr.goid = 1;
+	r->probe_id = 4;
+	r->nwords = 2;
+	words[0] = type_word;
+	words[1] = data;
+	capw_record(w, r, r->hdr.size);
+}
+
+static void make_break_capture(struct membuf *m)
+{
+	static const char breaks[] =
+		"B\t0\t100\t1\t0\t0\tmain.kind\tmain.kind\n"
+		"A\t0\t100\t0\tiface\t8\tv\tinterface {}\n"
+		"T\t100\t4b1000\tint\n"
+		"T\t100\t4b3000\t*main.request\n"
+		"P\t0\t100\t4\tentry\t4\t0\t0\t0\t4\t0\n";
+	struct capfile_target t = { .pid = 100 };
+	struct capw w;
+	int fd = memfile_open(&w);
+
+	snprintf(t.comm, sizeof(t.comm), "app");
+	snprintf(t.exe, sizeof(t.exe), "/usr/bin/app");
+	write_meta(&w);
+	capw_target(&w, &t);
+	break_record(&w, START + 1000, 0x4b1000, 42);
+	break_record(&w, START + 2000, 0x4b3000, 0xc000010000);
+	break_record(&w, START + 3000, 0x4b1000, 7);
+	break_record(&w, START + 4000, 0, 0);
+	capw_section(&w, CAPFILE_SEC_BREAKS, 0, breaks, sizeof(breaks) - 1);
+	capw_end(&w, 4, START + 5000);
+	if (capw_close(&w))
+		abort();
+	memfile_read(fd, m);
+}
+
+static void test_break_iface(void)
+{
+	static const char json[] =
+		"\"breakpoints\":[{\"spec\":\"main.kind\",\"function\":\"main.kind\","
+		"\"sites\":1,\"inlined_unprobed\":0,\"hits\":4,\"recorded\":4,\"filtered\":0,"
+		"\"sampled_out\":0,\"rate_limited\":0,\"faults\":0,\"latency\":null,"
+		"\"args\":[{\"name\":\"v\",\"type\":\"interface {}\",\"top\":["
+		"{\"value\":\"int\",\"count\":2},{\"value\":\"*main.request\",\"count\":1},"
+		"{\"value\":\"nil\",\"count\":1}]}],"
+		"\"goroutines\":[{\"goroutine\":1,\"count\":4}],\"stacks\":[]}],";
+	static const char text[] =
+		"breakpoint  main.kind (main.kind, 1 site(s), 0 inlined copies not probed)\n"
+		"  hits      4, recorded 4, filtered 0, sampled out 0, rate limited 0, faults 0\n"
+		"  arg       v interface {}: int (2), *main.request (1), nil (1)\n"
+		"  goroutine 1 (4)\n";
+	struct report r;
+	struct membuf m;
+	char err[128], *out;
+
+	make_break_capture(&m);
+	test_begin("report: an interface argument by its dynamic type (T lines)");
+	CHECK_U64(report_load(&r, m.buf, m.len, err, sizeof(err)), 0);
+	out = render(&r, report_print_json);
+	if (!strstr(out, json))
+		test_fail_at(__FILE__, __LINE__, "no %s in %s", json, out);
+	free(out);
+	out = render(&r, report_print);
+	if (!strstr(out, text))
+		test_fail_at(__FILE__, __LINE__, "no %s in %s", text, out);
+	free(out);
+	report_free(&r);
+	free(m.buf);
+	test_end();
+}
+
 int main(void)
 {
 	test_finished();
@@ -547,5 +630,6 @@ int main(void)
 	test_overwrite_losses();
 	test_json_has_the_text();
 	test_text_and_json_agree();
+	test_break_iface();
 	return test_summary();
 }

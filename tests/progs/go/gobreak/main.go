@@ -14,6 +14,7 @@
 //	main.greet(name string)    main and a closure                 5      "alice" 3, "bob" 2
 //	main.total(xs []int)       main                               3      len 3 twice, len 5 once
 //	main.kind(v interface{})   main                               3      an int, a string, a *request
+//	main.settle(err error)     main, after strconv.Atoi           5      nil 3, *strconv.NumError 2
 //	main.slow(d time.Duration) 5 goroutines `go func(d) {...}(d)` 5      20ms (it sleeps that long)
 //	main.risky(i int)          main through protect (recover)     6      i = 0..5, odd ones panic (3)
 //	main.scale(i int)          main                               10     i = 0..9
@@ -26,6 +27,7 @@
 //
 //	{"add":40,"add_by_a":{"1":10,...},"handle":12,"get":8,"post":4,
 //	 "greet":{"alice":3,"bob":2},"total_by_len":{"3":2,"5":1},"kind":3,
+//	 "settle":{"nil":3,"*strconv.NumError":2},
 //	 "slow":5,"slow_ns":20000000,"risky":6,"panics":3,"scale":10,"peek":2,
 //	 "small":7}
 //
@@ -96,6 +98,17 @@ func kind(v interface{}) int {
 	}
 }
 
+// settle takes an error as code does after a call that may fail: most
+// often nil (a nil non-empty interface: no itab).
+//
+//go:noinline
+func settle(err error) int {
+	if err != nil {
+		return 1
+	}
+	return 0
+}
+
 //go:noinline
 func slow(d time.Duration) {
 	time.Sleep(d)
@@ -143,6 +156,7 @@ type truth struct {
 	Greet    map[string]int `json:"greet"`
 	TotalLen map[string]int `json:"total_by_len"`
 	Kind     int            `json:"kind"`
+	Settle   map[string]int `json:"settle"`
 	Slow     int            `json:"slow"`
 	SlowNs   int64          `json:"slow_ns"`
 	Risky    int            `json:"risky"`
@@ -174,7 +188,8 @@ func badString() string {
 }
 
 func phase() *truth {
-	t := &truth{AddByA: map[string]int{}, Greet: map[string]int{}, TotalLen: map[string]int{}}
+	t := &truth{AddByA: map[string]int{}, Greet: map[string]int{}, TotalLen: map[string]int{},
+		Settle: map[string]int{}}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	for g := 1; g <= 4; g++ {
@@ -224,6 +239,15 @@ func phase() *truth {
 	for _, v := range []interface{}{42, "x", &request{method: "PUT"}} {
 		kind(v)
 		t.Kind++
+	}
+	for _, s := range []string{"7", "x", "12", "", "3"} {
+		_, err := strconv.Atoi(s)
+		settle(err)
+		if err == nil {
+			t.Settle["nil"]++
+		} else {
+			t.Settle[fmt.Sprintf("%T", err)]++
+		}
 	}
 	for i := 0; i < 6; i++ {
 		t.Risky++
