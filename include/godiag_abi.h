@@ -33,7 +33,8 @@
  * GODIAG_A_SESSION_WINDOW_MS, SESSION_DEL/START/STOP take the name in
  * place of the id; GODIAG_IOC_SNAPSHOT (struct godiag_snapshot).
  * 7: a breakpoint word's flags may hold GODIAG_BW_NIL (a nil interface's
- * itab reads as 0, no fault); a module of 6 refuses it.
+ * itab reads as 0, no fault); a word may be an XMM register
+ * (GODIAG_BREAK_XREG(n), float arguments); a module of 6 refuses both.
  */
 #define GODIAG_ABI_VERSION	7
 
@@ -286,7 +287,10 @@ enum godiag_reg {
  * Breakpoints (GODIAG_PROBE_BREAK): what a hit reads, in this order,
  * before anything is written.
  * 1. The words of GODIAG_A_BREAK_WORDS (at most GODIAG_BREAK_WORDS_MAX):
- *    each from a register, or from the stack at RSP + sp_off (reg
+ *    each from a register, the low 8 bytes of XMMn (reg
+ *    GODIAG_BREAK_XREG(n): Go passes float arguments in X0-X14, a
+ *    float64 is those 8 bytes, a float32 their low 4; no hops, no
+ *    flags), or from the stack at RSP + sp_off (reg
  *    GODIAG_BREAK_STACK), or from memory at the probed instruction's
  *    address + sp_off (reg GODIAG_BREAK_PCREL, any s32: a variable of
  *    the binary, as RIP-relative code reaches it, PIE or not), then
@@ -328,6 +332,9 @@ enum godiag_reg {
 #define GODIAG_BREAK_DEREF_MAX		4
 #define GODIAG_BREAK_STACK		0xff	/* godiag_break_word.reg: the stack */
 #define GODIAG_BREAK_PCREL		0xfe	/* godiag_break_word.reg: PC + sp_off */
+#define GODIAG_BREAK_XREG0		0x40	/* godiag_break_word.reg: XMM0 */
+#define GODIAG_BREAK_XREGS		16	/* XMM0-XMM15 */
+#define GODIAG_BREAK_XREG(n)		(GODIAG_BREAK_XREG0 + (n))
 #define GODIAG_BREAK_STACK_MAX		32
 #define GODIAG_BREAK_STRLEN_DEFAULT	64
 #define GODIAG_BREAK_STRLEN_MAX		256
@@ -338,7 +345,7 @@ enum godiag_reg {
 #define GODIAG_BW_NIL		(1U << 1)	/* zero before the last hop: 0, no fault */
 
 struct godiag_break_word {
-	__u8 reg;		/* GODIAG_REG_*, GODIAG_BREAK_STACK or _PCREL */
+	__u8 reg;		/* GODIAG_REG_*, _XREG(n), GODIAG_BREAK_STACK or _PCREL */
 	__u8 nderef;		/* 0..GODIAG_BREAK_DEREF_MAX */
 	__u8 flags;		/* GODIAG_BW_* */
 	__u8 reserved;		/* zero */

@@ -10,6 +10,7 @@
  * of GODIAG_BREAK_STRLEN_MAX bytes. A read that fails zeroes its word,
  * flags the record and counts a fault. Conditions are decided before
  * the ring buffer is touched, so a refused hit costs only its reads.
+ * Float arguments come from the task's saved XMM registers (read_xregs()).
  */
 #include <linux/ktime.h>
 #include <asm/div64.h>
@@ -19,6 +20,9 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
+#include <asm/cpufeature.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/types.h>
 
 #include "faults.h"
 #include "godiag.h"
@@ -31,6 +35,7 @@ struct godiag_break {
 	bool is_ret;
 	u8 g_reg;
 	u16 goid_off;
+	u16 xmask;			/* the XMM registers its words read */
 	atomic64_t passed;		/* hits the condition let through */
 	raw_spinlock_t rate_lock;
 	u64 rate_start;			/* ns: start of the current second */
@@ -52,6 +57,7 @@ struct godiag_break *godiag_break_new(const struct godiag_probe_spec *spec,
 				      struct godiag_probe_stats __percpu *stats)
 {
 	struct godiag_break *b = godiag_alloc(kzalloc(sizeof(*b), GFP_KERNEL));
+	unsigned int i;
 
 	if (!b)
 		return NULL;
@@ -64,6 +70,12 @@ struct godiag_break *godiag_break_new(const struct godiag_probe_spec *spec,
 	b->is_ret = spec->kind == GODIAG_PROBE_BREAK_RET;
 	b->g_reg = spec->g_reg;
 	b->goid_off = spec->layout.g_goid;
+	for (i = 0; i < b->conf.nwords; i++) {
+		u8 reg = b->conf.words[i].reg;
+
+		if (reg >= GODIAG_BREAK_XREG0 && reg < GODIAG_BREAK_XREG(GODIAG_BREAK_XREGS))
+			b->xmask |= 1U << (reg - GODIAG_BREAK_XREG0);
+	}
 	raw_spin_lock_init(&b->rate_lock);
 	return b;
 }
@@ -86,16 +98,47 @@ static bool read_user_u64(unsigned long addr, u64 *v)
 }
 
 /*
- * One word: its register, stack slot or static address (the probed PC,
- * which is the hit's instruction pointer, plus the offset), then its
- * pointer hops.
+ * The low 8 bytes of the user's XMM registers in mask, into x. At a
+ * uprobe the user's FPU state is live in the registers, or saved in its
+ * fpstate with TIF_NEED_FPU_LOAD set (the task was switched out, or the
+ * kernel used the FPU, since it trapped). kernel_fpu_begin() saves live
+ * registers there first, so between it and kernel_fpu_end() the fpstate
+ * holds them either way, as ptrace reads them. It disables preemption
+ * (also on PREEMPT_RT): only a copy in between. XSAVEOPT and XSAVES skip
+ * registers in their initial state: then the header's SSE bit is clear,
+ * the area stale, and every XMM register zero.
+ */
+static void read_xregs(u16 mask, u64 *x)
+{
+	const struct fpstate *fps;
+	unsigned int n;
+
+	kernel_fpu_begin();
+	fps = godiag_current_fpstate();
+	if (boot_cpu_has(X86_FEATURE_XSAVE) &&
+	    !(fps->regs.xsave.header.xfeatures & XFEATURE_MASK_SSE))
+		mask = 0;
+	for (n = 0; n < GODIAG_BREAK_XREGS; n++) {
+		x[n] = 0;
+		if (mask & (1U << n))
+			memcpy(&x[n], &fps->regs.fxsave.xmm_space[4 * n], sizeof(x[n]));
+	}
+	kernel_fpu_end();
+}
+
+/*
+ * One word: its register, XMM register, stack slot or static address
+ * (the probed PC, which is the hit's instruction pointer, plus the
+ * offset), then its pointer hops.
  */
 static bool read_word(const struct godiag_break_word *w, const struct pt_regs *regs,
-		      u64 *v)
+		      const u64 *x, u64 *v)
 {
 	unsigned int i;
 
-	if (w->reg == GODIAG_BREAK_STACK) {
+	if (w->reg >= GODIAG_BREAK_XREG0 && w->reg < GODIAG_BREAK_XREG(GODIAG_BREAK_XREGS)) {
+		*v = x[w->reg - GODIAG_BREAK_XREG0];
+	} else if (w->reg == GODIAG_BREAK_STACK) {
 		if (!read_user_u64(regs->sp + (long)w->sp_off, v))
 			return false;
 	} else if (w->reg == GODIAG_BREAK_PCREL) {
@@ -117,10 +160,13 @@ static bool read_word(const struct godiag_break_word *w, const struct pt_regs *r
 static void read_words(struct godiag_break *b, const struct pt_regs *regs,
 		       struct break_hit *h)
 {
+	u64 x[GODIAG_BREAK_XREGS];
 	unsigned int i;
 
+	if (b->xmask)
+		read_xregs(b->xmask, x);
 	for (i = 0; i < b->conf.nwords; i++) {
-		if (read_word(&b->conf.words[i], regs, &h->words[i]))
+		if (read_word(&b->conf.words[i], regs, x, &h->words[i]))
 			continue;
 		h->words[i] = 0;
 		h->fault_mask |= 1U << i;

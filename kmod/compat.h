@@ -163,4 +163,16 @@ static inline struct file *godiag_mm_exe_file(struct mm_struct *mm)
 	return f;
 }
 
+/*
+ * The saved FPU state of the current task: valid after kernel_fpu_begin()
+ * saved its registers there: thread.fpu's fpstate on 6.1-6.12 (newer
+ * kernels move struct fpu out of thread_struct, behind x86_task_fpu()).
+ */
+#include <asm/fpu/types.h>
+#include <asm/processor.h>
+static inline const struct fpstate *godiag_current_fpstate(void)
+{
+	return current->thread.fpu.fpstate;
+}
+
 #endif /* GODIAG_COMPAT_H */

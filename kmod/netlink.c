@@ -555,11 +555,18 @@ static bool offset_ok(s32 off)
 static int break_word_check(const struct godiag_break_word *w, unsigned int i,
 			    unsigned int n, struct netlink_ext_ack *extack)
 {
+	bool xreg = w->reg >= GODIAG_BREAK_XREG0 &&
+		    w->reg < GODIAG_BREAK_XREG(GODIAG_BREAK_XREGS);
 	unsigned int d;
 
 	if (w->reg > GODIAG_REG_MAX && w->reg != GODIAG_BREAK_STACK &&
-	    w->reg != GODIAG_BREAK_PCREL) {
+	    w->reg != GODIAG_BREAK_PCREL && !xreg) {
 		NL_SET_ERR_MSG_FMT(extack, "breakpoint word %u: no register %u", i, w->reg);
+		return -EINVAL;
+	}
+	if (xreg && (w->nderef || w->flags)) {
+		NL_SET_ERR_MSG_FMT(extack, "breakpoint word %u: an XMM register has no hops or flags",
+				   i);
 		return -EINVAL;
 	}
 	if (w->nderef > GODIAG_BREAK_DEREF_MAX ||

@@ -217,54 +217,25 @@ static int cond_unknown_site(const struct gobin_break *plan, char *err, size_t e
 	return 0;
 }
 
-static bool arg_readable(const struct gobin_arg *a)
-{
-	size_t j;
-
-	for (j = 0; j < a->nwords; j++)
-		if (a->word[j].reg != GOBIN_NO_REG && a->word[j].reg != GOBIN_STATIC &&
-		    a->word[j].reg > GODIAG_REG_MAX)
-			return false;
-	return true;
-}
-
-static bool asks_float(const struct capture_bspec *bs)
-{
-	size_t i;
-
-	for (i = 0; i < bs->nargtypes; i++)
-		if (strstr(bs->argtypes[i], ":float"))
-			return true;
-	return false;
-}
-
 /*
- * The module reads integer registers and the stack, up to
- * GODIAG_BREAK_WORDS_MAX words: an argument from DWARF it cannot read (a
- * float in an X register, one past the words) leaves the plan with a line
- * saying so; a float asked for with --arg is an error.
+ * The module reads up to GODIAG_BREAK_WORDS_MAX words (integer and XMM
+ * registers, the stack): an argument from DWARF one past them leaves the
+ * plan with a line saying so.
  */
-static int drop_unreadable(const struct capture_bspec *bs, struct gobin_break *p,
-			   char *err, size_t errlen)
+static int drop_unreadable(const struct capture_bspec *bs, struct gobin_break *p)
 {
 	size_t i, n = 0, words = 0;
 
-	if (asks_float(bs)) {
-		snprintf(err, errlen, "--arg: float arguments are not read yet");
-		return -1;
-	}
 	for (i = 0; i < p->nargs; i++) {
 		const struct gobin_arg *a = &p->args[i];
-		bool fits = words + a->nwords <= GODIAG_BREAK_WORDS_MAX;
 
-		if (arg_readable(a) && fits) {
+		if (words + a->nwords <= GODIAG_BREAK_WORDS_MAX) {
 			words += a->nwords;
 			p->args[n++] = *a;
 			continue;
 		}
-		fprintf(stderr, "godiagctl: --break %.100s: argument %s (%s) not read: %s\n",
-			bs->spec, a->name, a->type, fits ? "floats are not read yet" :
-			"too many words");
+		fprintf(stderr, "godiagctl: --break %.100s: argument %s (%s) not read: "
+			"too many words\n", bs->spec, a->name, a->type);
 	}
 	p->nargs = n;
 	return 0;
@@ -388,7 +359,7 @@ static int plan_all(const struct capture_opts *o, struct bp_target *t, char *err
 			continue;
 		}
 		if (gobin_break_plan(&t->bin, bs->spec, &bo, &t->plans[i], msg, sizeof(msg)) ||
-		    drop_unreadable(bs, &t->plans[i], msg, sizeof(msg)) ||
+		    drop_unreadable(bs, &t->plans[i]) ||
 		    (bs->cond && (cond_unknown_site(&t->plans[i], msg, sizeof(msg)) ||
 				  cond_parse(bs->cond, &t->plans[i], &k, msg, sizeof(msg))))) {
 			snprintf(err, errlen, "--break %.100s: %.400s", bs->spec, msg);
@@ -475,16 +446,22 @@ static int put_words(const struct gobin_break *plan, uint64_t site,
 		for (j = 0; j < a->nwords; j++, n++) {
 			const struct gobin_loc *l = &a->word[j];
 
+			bool x = l->reg >= GOBIN_XREG(0) &&
+				 l->reg < GOBIN_XREG(GODIAG_BREAK_XREGS);
+
 			if (n == GODIAG_BREAK_WORDS_MAX ||
-			    (l->reg != GOBIN_NO_REG && l->reg != GOBIN_STATIC &&
+			    (l->reg != GOBIN_NO_REG && l->reg != GOBIN_STATIC && !x &&
 			     l->reg > GODIAG_REG_MAX)) {
 				snprintf(err, errlen, "%s: argument %s cannot be read (%s)",
 					 plan->spec, a->name, n == GODIAG_BREAK_WORDS_MAX ?
-					 "too many words" : "a float in an X register");
+					 "too many words" : "no such register");
 				return -1;
 			}
 			memset(&w[n], 0, sizeof(w[n]));
-			w[n].reg = l->reg == GOBIN_NO_REG ? GODIAG_BREAK_STACK : l->reg;
+			if (x)
+				w[n].reg = GODIAG_BREAK_XREG(l->reg - GOBIN_XREG(0));
+			else
+				w[n].reg = l->reg == GOBIN_NO_REG ? GODIAG_BREAK_STACK : l->reg;
 			w[n].sp_off = l->sp_off;
 			w[n].nderef = l->nderef;
 			memcpy(w[n].deref_off, l->deref_off, sizeof(w[n].deref_off));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Breakpoints in a capture file: counts, values, stacks, latency (breakpoints.h). */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,6 +302,55 @@ static uint64_t extend(uint64_t v, unsigned int size, bool sign)
 	return sign ? (uint64_t)((int64_t)v >> shift) : v >> shift;
 }
 
+/*
+ * A float32 (size 4: the word's low 4 bytes) or float64 in the fewest
+ * digits that read back as the same value, as Go prints it ("0.1", not
+ * 0.10000000000000001).
+ */
+static void format_float(uint64_t v, unsigned int size, char *buf, size_t buflen)
+{
+	double g;
+	int prec;
+
+	if (size == 4) {
+		uint32_t u32 = (uint32_t)v;
+		float f32;
+
+		memcpy(&f32, &u32, sizeof(f32));
+		g = f32;
+	} else {
+		memcpy(&g, &v, sizeof(g));
+	}
+	if (isnan(g) || isinf(g)) {
+		snprintf(buf, buflen, "%s", isnan(g) ? "NaN" : g > 0 ? "+Inf" : "-Inf");
+		return;
+	}
+	if (size == 4) {
+		uint32_t u = (uint32_t)v;
+		float f;
+
+		memcpy(&f, &u, sizeof(f));
+		for (prec = 6; prec < 9; prec++) {
+			snprintf(buf, buflen, "%.*g", prec, (double)f);
+			if (strtof(buf, NULL) == f)
+				return;
+		}
+		snprintf(buf, buflen, "%.9g", (double)f);
+		return;
+	}
+	{
+		double d;
+
+		memcpy(&d, &v, sizeof(d));
+		for (prec = 15; prec < 17; prec++) {
+			snprintf(buf, buflen, "%.*g", prec, d);
+			if (strtod(buf, NULL) == d)
+				return;
+		}
+		snprintf(buf, buflen, "%.17g", d);
+	}
+}
+
 static void format_string(const char *s, size_t copied, uint64_t len, char *buf,
 			  size_t buflen)
 {
@@ -333,6 +383,8 @@ void bp_format_value(const struct bp_arg *a, const uint64_t *words, size_t nword
 		snprintf(buf, buflen, "%" PRIu64, extend(v, a->size, false));
 	else if (!strcmp(a->kind, "bool"))
 		snprintf(buf, buflen, "%s", v & 0xff ? "true" : "false");
+	else if (!strcmp(a->kind, "float") && (a->size == 4 || a->size == 8))
+		format_float(v, a->size, buf, buflen);
 	else if (!strcmp(a->kind, "string") && (str_fault || !str))
 		snprintf(buf, buflen, str_fault ? "(fault)" : "(not copied)");
 	else if (!strcmp(a->kind, "string"))

@@ -202,6 +202,15 @@ brk 22 'breakpoint word 0: at most 4 hops, known flags.*' probe-add session-id:u
 	pid:u32:$holder break-words:hex:"$(word 0 1 4 0)"
 brk 22 '.*created without breakpoint events' probe-add session-id:u32:"$gsid" pid:u32:$holder \
 	break-words:hex:"$(word 0 0 0 0)"
+# XMM0-15 (float arguments) are registers 0x40-0x4f, without hops or flags
+brk 22 '.*created without breakpoint events' probe-add session-id:u32:"$gsid" pid:u32:$holder \
+	break-words:hex:"$(word 64 0 0 0)$(word 79 0 0 0)"
+brk 22 'breakpoint word 1: no register 80' probe-add session-id:u32:"$gsid" pid:u32:$holder \
+	break-words:hex:"$(word 64 0 0 0)$(word 80 0 0 0)"
+brk 22 'breakpoint word 0: an XMM register has no hops or flags' probe-add \
+	session-id:u32:"$gsid" pid:u32:$holder break-words:hex:"$(word 65 1 0 0)"
+brk 22 'breakpoint word 0: an XMM register has no hops or flags' probe-add \
+	session-id:u32:"$gsid" pid:u32:$holder break-words:hex:"$(word 65 0 2 0)"
 # GODIAG_BW_NIL (a nil interface's itab) is a known flag: the word passes
 brk 22 '.*created without breakpoint events' probe-add session-id:u32:"$gsid" pid:u32:$holder \
 	break-words:hex:"$(word 0 1 2 0)"

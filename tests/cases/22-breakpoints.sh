@@ -7,7 +7,8 @@
 # known sleep and a panic's entry left unmatched, a stack, a string at an
 # unmapped address counted as a fault, --if refused where the arguments
 # are not known (an inlined copy), an interface by its dynamic type and a
-# nil error as nil (no fault); then attaching to the running
+# nil error as nil (no fault), float64 and float32 arguments from the XMM
+# registers; then attaching to the running
 # service and detaching, which leaves its text as the file has it.
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -42,6 +43,8 @@ for b in d.get('breakpoints', []):
         out[f + ':stack'] = ' '.join(s['frames'][:2]) + ' x%d' % s['count']
 out['gt:add_by_a'] = ' '.join('%s=%d' % kv for kv in sorted(gt['add_by_a'].items()))
 out['gt:greet'] = gt['greet']['alice']
+out['gt:mix_weight'] = ' '.join('%s=%d' % kv for kv in sorted(gt['mix_weight'].items()))
+out['gt:mix_ratio'] = ' '.join('%s=%d' % kv for kv in sorted(gt['mix_ratio'].items()))
 out['gt:settle'] = ' '.join('%s=%d' % kv for kv in sorted(gt['settle'].items()))
 out['gt:total'] = ' '.join('len=%s cap=%s=%d' % (k, k, v) for k, v in sorted(gt['total_by_len'].items()))
 for k in ('add', 'handle', 'risky', 'panics', 'scale', 'peek', 'slow', 'kind'):
@@ -54,11 +57,12 @@ PY
 }
 
 one_build() { # VERSION KIND BINARY
-	local t="go$1 $2" b=$3 gt any=() iface=()
+	local t="go$1 $2" b=$3 gt any=() iface=() mix=()
 	# Interfaces: main.kind(v interface{}) empty, fmt.Fprintf(w io.Writer,
 	# ...) not (an itab, read through); the stripped build by --arg.
 	if [ "$2" = stripped ]; then
 		any=(--arg 1:any) iface=(--arg 1:iface)
+		mix=(--arg 1:float64 --arg 2:int --arg 3:float32)
 	fi
 	if ! "$ctl" capture -o "$cap" \
 		--break main.add --arg 1:int --arg 2:int --stack 4 \
@@ -72,6 +76,7 @@ one_build() { # VERSION KIND BINARY
 		--break main.kind "${any[@]}" \
 		--break fmt.Fprintf "${iface[@]}" \
 		--break main.settle "${iface[@]}" \
+		--break main.mix "${mix[@]}" \
 		-- "$b" >"$work/prog.out" 2>"$work/err"; then
 		not_ok "$t: capture: $(head -c 300 "$work/err")"
 		return
@@ -118,6 +123,11 @@ one_build() { # VERSION KIND BINARY
 	check_eq "$t: settle(err error): err nil or by its dynamic type" "${V[gt:settle]}" \
 		"${V[main.settle:arg1]}"
 	check_eq "$t: settle: a nil error is no fault" 0 "${V[main.settle:faults]}"
+	# mix(weight float64, n int, ratio float32): X0, RAX, X1
+	check_eq "$t: mix: a float64 from X0" "${V[gt:mix_weight]}" "${V[main.mix:arg1]}"
+	check_eq "$t: mix: an int between the floats, from RAX" "2=1 3=1 4=1" "${V[main.mix:arg2]}"
+	check_eq "$t: mix: a float32 from X1" "${V[gt:mix_ratio]}" "${V[main.mix:arg3]}"
+	check_eq "$t: mix: no fault" 0 "${V[main.mix:faults]}"
 	# script: each entry of main.add one line, with its two arguments
 	check "$t: script --json --kind break" "$ctl" script --json --kind break "$cap"
 	check_eq "$t: script: main.add's entries, one line each" "${V[main.add:recorded]}" \

@@ -213,6 +213,66 @@ static void test_iface(void)
 	test_end();
 }
 
+/* The count of value text in a row's argument i, 0 when not there. */
+static uint64_t count_of(const struct bp_row *row, size_t i, const char *text)
+{
+	size_t j;
+
+	for (j = 0; j < row->args[i].values.n; j++)
+		if (!strcmp(row->args[i].values.v[j].text, text))
+			return row->args[i].values.v[j].count;
+	return 0;
+}
+
+/*
+ * Floats from XMM registers: a float64 is the word, a float32 its low 4
+ * bytes (the rest of the register is whatever it held), each in the
+ * fewest digits that read back as the same value, as Go prints them.
+ */
+static void test_floats(void)
+{
+	uint64_t w[][2] = {
+		{ 0x3ff8000000000000ULL, 0xdeadbeef3e800000ULL },	/* 1.5, 0.25 */
+		{ 0xbfb999999999999aULL, 0x000000003dcccccdULL },	/* -0.1, 0.1 */
+		{ 0x3fd5555555555555ULL, 0x123456783eaaaaabULL },	/* 1/3, 1/3 */
+		{ 0x7ff8000000000000ULL, 0x000000007f800000ULL },	/* NaN, +Inf */
+		{ 0xfff0000000000000ULL, 0x0000000000000000ULL },	/* -Inf, 0 */
+		{ 0x3ff8000000000000ULL, 0x0000000042f6e979ULL },	/* 1.5, 123.456 */
+	};
+	struct breakpoints b;
+	struct rec_buf r;
+	struct bp_row *row;
+	size_t i;
+
+	test_begin("values: float64 and float32 from X registers, as Go prints them");
+	memset(&b, 0, sizeof(b));
+	bp_line(&b, "B\t0\t100\t1\t0\t0\tmain.mix\tmain.mix");
+	bp_line(&b, "A\t0\t100\t0\tfloat\t8\tweight\tfloat64");
+	bp_line(&b, "A\t0\t100\t1\tfloat\t4\tratio\tfloat32");
+	bp_line(&b, "P\t0\t100\t4\tentry\t6\t0\t0\t0\t6\t0");
+	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		rec_make(&r, 4, 10 * (i + 1), 1, w[i], 2, NULL, 0, NULL, 0, 0);
+		bp_record(&b, (void *)r.q, r.len);
+	}
+	bp_finish(&b);
+	row = &b.rows[0];
+	CHECK_U64(row->args[0].values.n, 5);
+	CHECK_U64(count_of(row, 0, "1.5"), 2);
+	CHECK_U64(count_of(row, 0, "-0.1"), 1);
+	CHECK_U64(count_of(row, 0, "0.3333333333333333"), 1);
+	CHECK_U64(count_of(row, 0, "NaN"), 1);
+	CHECK_U64(count_of(row, 0, "-Inf"), 1);
+	CHECK_U64(row->args[1].values.n, 6);
+	CHECK_U64(count_of(row, 1, "0.25"), 1);
+	CHECK_U64(count_of(row, 1, "0.1"), 1);
+	CHECK_U64(count_of(row, 1, "0.33333334"), 1);
+	CHECK_U64(count_of(row, 1, "+Inf"), 1);
+	CHECK_U64(count_of(row, 1, "0"), 1);
+	CHECK_U64(count_of(row, 1, "123.456"), 1);
+	bp_free(&b);
+	test_end();
+}
+
 static void test_bad(void)
 {
 	struct breakpoints b;
@@ -241,6 +301,7 @@ int main(void)
 	test_pairing();
 	test_values();
 	test_iface();
+	test_floats();
 	test_bad();
 	return test_summary();
 }

@@ -15,6 +15,9 @@
 //	main.total(xs []int)       main                               3      len 3 twice, len 5 once
 //	main.kind(v interface{})   main                               3      an int, a string, a *request
 //	main.settle(err error)     main, after strconv.Atoi           5      nil 3, *strconv.NumError 2
+//	main.mix(weight float64,   main                               3      weight 1.5 twice, -0.1 once;
+//	  n int, ratio float32)                                              n 2, 3, 4; ratio 0.25 twice,
+//	                                                                     0.1 once (X0, RAX, X1)
 //	main.slow(d time.Duration) 5 goroutines `go func(d) {...}(d)` 5      20ms (it sleeps that long)
 //	main.risky(i int)          main through protect (recover)     6      i = 0..5, odd ones panic (3)
 //	main.scale(i int)          main                               10     i = 0..9
@@ -28,6 +31,7 @@
 //	{"add":40,"add_by_a":{"1":10,...},"handle":12,"get":8,"post":4,
 //	 "greet":{"alice":3,"bob":2},"total_by_len":{"3":2,"5":1},"kind":3,
 //	 "settle":{"nil":3,"*strconv.NumError":2},
+//	 "mix_weight":{"-0.1":1,"1.5":2},"mix_ratio":{"0.1":1,"0.25":2},
 //	 "slow":5,"slow_ns":20000000,"risky":6,"panics":3,"scale":10,"peek":2,
 //	 "small":7}
 //
@@ -109,6 +113,13 @@ func settle(err error) int {
 	return 0
 }
 
+// mix takes floats as a pricing or metrics function does.
+//
+//go:noinline
+func mix(weight float64, n int, ratio float32) float64 {
+	return weight * float64(n) * float64(ratio)
+}
+
 //go:noinline
 func slow(d time.Duration) {
 	time.Sleep(d)
@@ -157,6 +168,8 @@ type truth struct {
 	TotalLen map[string]int `json:"total_by_len"`
 	Kind     int            `json:"kind"`
 	Settle   map[string]int `json:"settle"`
+	MixW     map[string]int `json:"mix_weight"`
+	MixR     map[string]int `json:"mix_ratio"`
 	Slow     int            `json:"slow"`
 	SlowNs   int64          `json:"slow_ns"`
 	Risky    int            `json:"risky"`
@@ -189,7 +202,7 @@ func badString() string {
 
 func phase() *truth {
 	t := &truth{AddByA: map[string]int{}, Greet: map[string]int{}, TotalLen: map[string]int{},
-		Settle: map[string]int{}}
+		Settle: map[string]int{}, MixW: map[string]int{}, MixR: map[string]int{}}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	for g := 1; g <= 4; g++ {
@@ -248,6 +261,15 @@ func phase() *truth {
 		} else {
 			t.Settle[fmt.Sprintf("%T", err)]++
 		}
+	}
+	for _, c := range []struct {
+		weight float64
+		n      int
+		ratio  float32
+	}{{1.5, 2, 0.25}, {-0.1, 3, 0.1}, {1.5, 4, 0.25}} {
+		mix(c.weight, c.n, c.ratio)
+		t.MixW[strconv.FormatFloat(c.weight, 'g', -1, 64)]++
+		t.MixR[strconv.FormatFloat(float64(c.ratio), 'g', -1, 32)]++
 	}
 	for i := 0; i < 6; i++ {
 		t.Risky++
