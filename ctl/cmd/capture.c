@@ -395,24 +395,32 @@ static void map_rings(struct capture *c)
 	free(ids);
 }
 
+void capture_meta_origin(const struct capture *c, uint32_t session, char **text,
+			 size_t *len)
+{
+	char host[256] = "";
+
+	gethostname(host, sizeof(host) - 1);
+	capw_meta_add(text, len, "tool", "%s", PROG);
+	capw_meta_add(text, len, "tool_version", "%s", GODIAG_VERSION);
+	capw_meta_add(text, len, "abi_version", "%d", GODIAG_ABI_VERSION);
+	capw_meta_add(text, len, "module_version", "%s", c->st.version);
+	capw_meta_add(text, len, "kernel_release", "%s", c->st.kernel);
+	capw_meta_add(text, len, "hostname", "%s", host);
+	capw_meta_add(text, len, "session_id", "%u", session);
+}
+
 static void write_meta(struct capture *c)
 {
-	char host[256] = "", filter[4096] = "all", events[64], cmd[4096];
+	char filter[4096] = "all", events[64], cmd[4096];
 	struct capture_opts *o = c->o;
 	char *text = NULL;
 	size_t len = 0;
 
-	gethostname(host, sizeof(host) - 1);
 	if (o->has_mask)
 		syscall_format_mask(o->mask, filter, sizeof(filter));
 	events_format(capture_events(o), events, sizeof(events));
-	capw_meta_add(&text, &len, "tool", "%s", PROG);
-	capw_meta_add(&text, &len, "tool_version", "%s", GODIAG_VERSION);
-	capw_meta_add(&text, &len, "abi_version", "%d", GODIAG_ABI_VERSION);
-	capw_meta_add(&text, &len, "module_version", "%s", c->st.version);
-	capw_meta_add(&text, &len, "kernel_release", "%s", c->st.kernel);
-	capw_meta_add(&text, &len, "hostname", "%s", host);
-	capw_meta_add(&text, &len, "session_id", "%u", c->session);
+	capture_meta_origin(c, c->session, &text, &len);
 	capw_meta_add(&text, &len, "start_realtime_ns", "%llu",
 		      (unsigned long long)c->start_real);
 	capw_meta_add(&text, &len, "start_monotonic_ns", "%llu",

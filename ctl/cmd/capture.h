@@ -362,6 +362,14 @@ uint32_t capture_recorder_start(const struct cmd *cmd, struct capture_opts *o);
 void capture_sources_observe(struct capture *c);
 void capture_sources_free(struct capture *c);
 
+/*
+ * capture.c: the META lines that say where a capture file came from
+ * (tool, versions, kernel, host, session), first in every capture and
+ * flight snapshot.
+ */
+void capture_meta_origin(const struct capture *c, uint32_t session, char **text,
+			 size_t *len);
+
 /* capture_loop.c: runs until c->reason is set. */
 void capture_loop(struct capture *c);
 void capture_drain(struct capture *c);

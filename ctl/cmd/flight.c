@@ -447,19 +447,12 @@ static void write_cpu(struct capture *c, struct cpu_snap *s, uint64_t cutoff)
 
 static void snap_meta(struct capture *c, const struct session_info *s, uint64_t cutoff)
 {
-	char host[256] = "", events[64];
+	char events[64];
 	char *text = NULL;
 	size_t len = 0;
 
-	gethostname(host, sizeof(host) - 1);
 	events_format(s->events, events, sizeof(events));
-	capw_meta_add(&text, &len, "tool", "%s", PROG);
-	capw_meta_add(&text, &len, "tool_version", "%s", GODIAG_VERSION);
-	capw_meta_add(&text, &len, "abi_version", "%d", GODIAG_ABI_VERSION);
-	capw_meta_add(&text, &len, "module_version", "%s", c->st.version);
-	capw_meta_add(&text, &len, "kernel_release", "%s", c->st.kernel);
-	capw_meta_add(&text, &len, "hostname", "%s", host);
-	capw_meta_add(&text, &len, "session_id", "%u", s->id);
+	capture_meta_origin(c, s->id, &text, &len);
 	capw_meta_add(&text, &len, "flight_recorder", "%s", s->name);
 	capw_meta_add(&text, &len, "flight_window_ms", "%u", s->window_ms);
 	capw_meta_add(&text, &len, "start_realtime_ns", "%llu",
