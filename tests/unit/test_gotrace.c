@@ -193,6 +193,26 @@ static void write_report(struct report *r, const char *path)
 	fclose(f);
 }
 
+/* The trace file an export writes and the report JSON the checker reads. */
+struct tmp_pair {
+	char trace[32];
+	char rep[32];
+};
+
+static void tmp_pair_make(struct tmp_pair *t)
+{
+	strcpy(t->trace, "/tmp/godiag-gotrace-XXXXXX");
+	strcpy(t->rep, "/tmp/godiag-gtrep-XXXXXX");
+	close(mkstemp(t->trace));
+	close(mkstemp(t->rep));
+}
+
+static void tmp_pair_remove(const struct tmp_pair *t)
+{
+	unlink(t->trace);
+	unlink(t->rep);
+}
+
 static void check_has(const char *out, const char *want)
 {
 	if (!strstr(out, want)) {
@@ -202,19 +222,18 @@ static void check_has(const char *out, const char *want)
 
 static void test_parsed(void)
 {
-	char trace[] = "/tmp/godiag-gotrace-XXXXXX", rep[] = "/tmp/godiag-gtrep-XXXXXX";
+	struct tmp_pair t;
 	char err[256], out[4096];
 	struct gotrace_stats st;
 	struct report r;
 	struct membuf m;
 
-	close(mkstemp(trace));
-	close(mkstemp(rep));
+	tmp_pair_make(&t);
 	make_capture(&m, 50, 12000, 3, false);
 	test_begin("gotrace: Go 1.26's parser reads the trace; its counts are the report's");
-	CHECK_U64(export(&m, 0, trace, &r, &st, err, sizeof(err)), 0);
-	write_report(&r, rep);
-	CHECK_U64(go_check(trace, rep, PID, out, sizeof(out)), 0);
+	CHECK_U64(export(&m, 0, t.trace, &r, &st, err, sizeof(err)), 0);
+	write_report(&r, t.rep);
+	CHECK_U64(go_check(t.trace, t.rep, PID, out, sizeof(out)), 0);
 	/* 51 created, G1, G7, G8, G9: 55 goroutines; 2.9 seconds, 3 generations. */
 	check_has(out, "\"generations\":3,\"goroutines\":55,\"created\":51,\"exited\":50,");
 	check_has(out, "\"blocks\":{\"chan receive\":10,\"network\":11,\"select\":10,"
@@ -229,8 +248,7 @@ static void test_parsed(void)
 	CHECK_U64(st.fixups, 0);
 	if (test_case_failed)
 		printf("# %s\n", out);
-	unlink(trace);
-	unlink(rep);
+	tmp_pair_remove(&t);
 	report_free(&r);
 	free(m.buf);
 	test_end();
@@ -239,32 +257,30 @@ static void test_parsed(void)
 /* The check fails on a trace that lies, and on one the parser refuses. */
 static void test_check_fails(void)
 {
-	char trace[] = "/tmp/godiag-gotrace-XXXXXX", rep[] = "/tmp/godiag-gtrep-XXXXXX";
+	struct tmp_pair t;
 	char err[256], out[4096];
 	struct gotrace_stats st;
 	struct report r, r2;
 	struct membuf m, m2;
 	FILE *f;
 
-	close(mkstemp(trace));
-	close(mkstemp(rep));
+	tmp_pair_make(&t);
 	make_capture(&m, 10, 10, 1, false);
 	make_capture(&m2, 11, 10, 1, false);
 	test_begin("gotrace: the check fails on another capture's report, on a broken trace");
-	CHECK_U64(export(&m, 0, trace, &r, &st, err, sizeof(err)), 0);
+	CHECK_U64(export(&m, 0, t.trace, &r, &st, err, sizeof(err)), 0);
 	CHECK_U64(report_load(&r2, m2.buf, m2.len, err, sizeof(err)), 0);
-	write_report(&r2, rep);
-	CHECK_U64(go_check(trace, rep, PID, out, sizeof(out)), 1);
+	write_report(&r2, t.rep);
+	CHECK_U64(go_check(t.trace, t.rep, PID, out, sizeof(out)), 1);
 	/* A GoStart's goroutine id changed: the parser stops there. */
-	f = fopen(trace, "r+");
+	f = fopen(t.trace, "r+");
 	fseek(f, 0, SEEK_END);
 	fseek(f, ftell(f) / 2, SEEK_SET);
 	fputc(0xff, f);
 	fputc(0x16, f);
 	fclose(f);
-	CHECK_U64(go_check(trace, NULL, PID, out, sizeof(out)), 2);
-	unlink(trace);
-	unlink(rep);
+	CHECK_U64(go_check(t.trace, NULL, PID, out, sizeof(out)), 2);
+	tmp_pair_remove(&t);
 	report_free(&r);
 	report_free(&r2);
 	free(m.buf);
@@ -274,33 +290,31 @@ static void test_check_fails(void)
 
 static void test_pids(void)
 {
-	char trace[] = "/tmp/godiag-gotrace-XXXXXX", rep[] = "/tmp/godiag-gtrep-XXXXXX";
+	struct tmp_pair t;
 	char err[256], out[4096];
 	struct gotrace_stats st;
 	struct report r;
 	struct membuf m;
 
-	close(mkstemp(trace));
-	close(mkstemp(rep));
+	tmp_pair_make(&t);
 	make_capture(&m, 5, 3, 1, true);
 	test_begin("gotrace: two processes: one, chosen with its pid");
-	CHECK_U64(export(&m, 0, trace, &r, &st, err, sizeof(err)), (uint64_t)-1);
+	CHECK_U64(export(&m, 0, t.trace, &r, &st, err, sizeof(err)), (uint64_t)-1);
 	CHECK_STR(err, "goroutines of several processes (100, 101): choose one with --pid");
 	report_free(&r);
-	CHECK_U64(export(&m, PID + 2, trace, &r, &st, err, sizeof(err)), (uint64_t)-1);
+	CHECK_U64(export(&m, PID + 2, t.trace, &r, &st, err, sizeof(err)), (uint64_t)-1);
 	CHECK_STR(err, "no goroutine records of process 102");
 	report_free(&r);
-	CHECK_U64(export(&m, PID + 1, trace, &r, &st, err, sizeof(err)), 0);
-	write_report(&r, rep);
-	CHECK_U64(go_check(trace, rep, PID + 1, out, sizeof(out)), 0);
+	CHECK_U64(export(&m, PID + 1, t.trace, &r, &st, err, sizeof(err)), 0);
+	write_report(&r, t.rep);
+	CHECK_U64(go_check(t.trace, t.rep, PID + 1, out, sizeof(out)), 0);
 	check_has(out, "\"goroutines\":1,\"created\":1,");
 	report_free(&r);
-	CHECK_U64(export(&m, PID, trace, &r, &st, err, sizeof(err)), 0);
-	write_report(&r, rep);
-	CHECK_U64(go_check(trace, rep, PID, out, sizeof(out)), 0);
+	CHECK_U64(export(&m, PID, t.trace, &r, &st, err, sizeof(err)), 0);
+	write_report(&r, t.rep);
+	CHECK_U64(go_check(t.trace, t.rep, PID, out, sizeof(out)), 0);
 	check_has(out, "\"goroutines\":10,\"created\":6,");
-	unlink(trace);
-	unlink(rep);
+	tmp_pair_remove(&t);
 	report_free(&r);
 	free(m.buf);
 	test_end();
@@ -309,7 +323,7 @@ static void test_pids(void)
 /* Records the trace's rules refuse: the trace gets the events it needs. */
 static void test_fixups(void)
 {
-	char trace[] = "/tmp/godiag-gotrace-XXXXXX", rep[] = "/tmp/godiag-gtrep-XXXXXX";
+	struct tmp_pair t;
 	char err[256], out[4096];
 	struct gotrace_stats st;
 	struct report r;
@@ -317,8 +331,7 @@ static void test_fixups(void)
 	struct capw w;
 	int fd = memfile_open(&w);
 
-	close(mkstemp(trace));
-	close(mkstemp(rep));
+	tmp_pair_make(&t);
 	put_head(&w, PID);
 	/* G2 created, parks without a START (lost); G3 and G4 on one thread. */
 	put_go(&w, PID, GODIAG_REC_GO_CREATE, 100, 10, 0, 2, 1, 0, 0x4b2000);
@@ -338,15 +351,14 @@ static void test_fixups(void)
 	CHECK(!capw_close(&w));
 	memfile_read(fd, &m);
 	test_begin("gotrace: a capture that breaks the scheduler's rules still parses");
-	CHECK_U64(export(&m, 0, trace, &r, &st, err, sizeof(err)), 0);
-	write_report(&r, rep);
-	CHECK_U64(go_check(trace, rep, PID, out, sizeof(out)), 0);
+	CHECK_U64(export(&m, 0, t.trace, &r, &st, err, sizeof(err)), 0);
+	write_report(&r, t.rep);
+	CHECK_U64(go_check(t.trace, t.rep, PID, out, sizeof(out)), 0);
 	/* G2 started (1), G3 moved to 103 (stop, start: 2), back to 102 (2), G4 stopped (1). */
 	CHECK(st.fixups >= 4);
 	CHECK_U64(st.syscalls_dropped, 1);
 	check_has(out, "\"goroutines\":3,\"created\":3,\"exited\":2,");
-	unlink(trace);
-	unlink(rep);
+	tmp_pair_remove(&t);
 	report_free(&r);
 	free(m.buf);
 	test_end();
