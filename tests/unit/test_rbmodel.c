@@ -264,27 +264,30 @@ static void *reader(void *arg)
 
 /* ---- one run -------------------------------------------------------------- */
 
-static void run(bool overwrite)
+static bool alloc_cpus(bool overwrite)
 {
-	struct sigaction sa = { .sa_handler = on_interrupt, .sa_flags = SA_RESTART };
-	const char *mode = overwrite ? "overwrite" : "discard";
-	pthread_t rd, intr;
-	unsigned int i, left;
+	unsigned int i;
 
-	test_begin("ringbuf.c %s: %d writers + their interrupts against read()",
-		   mode, NCPU);
-	memset(cpus, 0, sizeof(cpus));
-	memset(seen, 0, sizeof(seen));
-	writers_done = 0;
-	sigaction(SIGURG, &sa, NULL);
 	for (i = 0; i < NCPU; i++) {
 		cpus[i].id = i;
 		cpus[i].rb = godiag_rb_alloc(AREA, (int)i, overwrite);
 		CHECK(cpus[i].rb != NULL);
 		if (!cpus[i].rb)
-			return;
+			return false;
 	}
-	pthread_create(&rd, NULL, reader, NULL);
+	return true;
+}
+
+/*
+ * The writers and their interrupter run until every writer is done; then
+ * the consumer (a reader or a snapshotter, already started) sees
+ * writers_done and ends.
+ */
+static void run_writers(pthread_t consumer)
+{
+	unsigned int i, left;
+	pthread_t intr;
+
 	for (i = 0; i < NCPU; i++)
 		pthread_create(&cpus[i].thread, NULL, writer, &cpus[i]);
 	pthread_create(&intr, NULL, interrupter, NULL);
@@ -295,9 +298,28 @@ static void run(bool overwrite)
 	} while (left);
 	__atomic_store_n(&writers_done, 1, __ATOMIC_RELEASE);
 	pthread_join(intr, NULL);
-	pthread_join(rd, NULL);
+	pthread_join(consumer, NULL);
 	for (i = 0; i < NCPU; i++)
 		pthread_join(cpus[i].thread, NULL);
+}
+
+static void run(bool overwrite)
+{
+	struct sigaction sa = { .sa_handler = on_interrupt, .sa_flags = SA_RESTART };
+	const char *mode = overwrite ? "overwrite" : "discard";
+	pthread_t rd;
+	unsigned int i;
+
+	test_begin("ringbuf.c %s: %d writers + their interrupts against read()",
+		   mode, NCPU);
+	memset(cpus, 0, sizeof(cpus));
+	memset(seen, 0, sizeof(seen));
+	writers_done = 0;
+	sigaction(SIGURG, &sa, NULL);
+	if (!alloc_cpus(overwrite))
+		return;
+	pthread_create(&rd, NULL, reader, NULL);
+	run_writers(rd);
 
 	/* SESSION_STOP: no writer runs any more; then a reader drains. */
 	for (i = 0; i < NCPU; i++)
@@ -476,7 +498,7 @@ static void run_snapshots(void)
 {
 	struct sigaction sa = { .sa_handler = on_interrupt, .sa_flags = SA_RESTART };
 	struct snapcheck k = { 0 }, idle = { 0 };
-	pthread_t sn, intr;
+	pthread_t sn;
 	unsigned int i, left;
 	uint64_t seq;
 
@@ -485,27 +507,10 @@ static void run_snapshots(void)
 	memset(dropped, 0, sizeof(dropped));
 	writers_done = 0;
 	sigaction(SIGURG, &sa, NULL);
-	for (i = 0; i < NCPU; i++) {
-		cpus[i].id = i;
-		cpus[i].rb = godiag_rb_alloc(AREA, (int)i, true);
-		CHECK(cpus[i].rb != NULL);
-		if (!cpus[i].rb)
-			return;
-	}
+	if (!alloc_cpus(true))
+		return;
 	pthread_create(&sn, NULL, snapshotter, &k);
-	for (i = 0; i < NCPU; i++)
-		pthread_create(&cpus[i].thread, NULL, writer, &cpus[i]);
-	pthread_create(&intr, NULL, interrupter, NULL);
-	do {
-		sched_yield();
-		for (i = 0, left = 0; i < NCPU; i++)
-			left += !__atomic_load_n(&cpus[i].done, __ATOMIC_ACQUIRE);
-	} while (left);
-	__atomic_store_n(&writers_done, 1, __ATOMIC_RELEASE);
-	pthread_join(intr, NULL);
-	pthread_join(sn, NULL);
-	for (i = 0; i < NCPU; i++)
-		pthread_join(cpus[i].thread, NULL);
+	run_writers(sn);
 	CHECK(k.snaps > 0);
 	CHECK_U64(k.torn, 0);
 	CHECK_U64(k.gaps, 0);
