@@ -12,6 +12,7 @@
 #include "capfile_build.h"
 #include "cmd/report.h"
 #include "print_audit.h"
+#include "report_render.h"
 #include "test.h"
 
 #define T0 1000000000ULL
@@ -184,17 +185,6 @@ static void make_capture(struct membuf *m, uint64_t lost)
 	if (capw_close(&w))
 		abort();
 	memfile_read(fd, m);
-}
-
-static char *render(const struct report *r, void (*print)(const struct report *, FILE *))
-{
-	char *buf = NULL;
-	size_t len;
-	FILE *f = open_memstream(&buf, &len);
-
-	print(r, f);
-	fclose(f);
-	return buf;
 }
 
 struct row_want {
