@@ -184,7 +184,7 @@ struct capture_target {
 /* capture_status.c: what the capture says while it runs. */
 struct capture_status {
 	bool tty;		/* stderr is a terminal: talk */
-	bool live;		/* and no command shares it: a status line */
+	bool live;		/* and it can rewrite a line no command shares */
 	bool shown;		/* a status line is on the screen */
 	uint64_t next_ms;	/* when the status line is due (CLOCK_MONOTONIC) */
 	uint64_t last_ms, last_records;	/* at the last status line */

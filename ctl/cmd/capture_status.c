@@ -3,7 +3,9 @@
  * What a capture tells while it runs. On a terminal (stderr is one): what
  * it attached to, then one status line rewritten in place every half
  * second (elapsed, records/s, bytes, lost so far, goroutines seen; not
- * when a command started with -- shares the terminal), and a second
+ * when a command started with -- shares the terminal, nor on a terminal
+ * that cannot rewrite a line: TERM unset or "dumb", such as a serial
+ * console or an editor's shell buffer), and a second
  * summary line at the end. Not on a terminal it says nothing
  * of this, so logs and scripts see only the one-line summary of
  * capture_end.c. --json prints the end's figures as one JSON object on
@@ -13,6 +15,7 @@
  * capture (capture.h).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +30,14 @@
 static uint64_t mono_ms(void)
 {
 	return capture_now_ns(CLOCK_MONOTONIC) / 1000000;
+}
+
+/* Whether the terminal on stderr understands "\r" and erase-line. */
+static bool term_rewrites(void)
+{
+	const char *term = getenv("TERM");
+
+	return term && *term && strcmp(term, "dumb");
 }
 
 void capture_status_init(struct capture *c)
@@ -65,7 +76,7 @@ void capture_status_attached(struct capture *c)
 	c->status.next_ms = mono_ms() + STATUS_MS;
 	c->status.last_ms = mono_ms();
 	/* A command started with -- writes to the same terminal: no rewriting it. */
-	c->status.live = c->status.tty && !c->o->command;
+	c->status.live = c->status.tty && !c->o->command && term_rewrites();
 	if (!c->status.tty)
 		return;
 	targets_text(c, targets, sizeof(targets));

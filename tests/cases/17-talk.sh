@@ -50,7 +50,7 @@ check_eq "not on a terminal: no status line, no attach line" 0 \
 	"$(grep -c $'\r\|\033\|^capturing ' "$work/demo.err")"
 
 # ---- on a terminal: script(1) gives capture a pty for stdin/out/err
-script -q -e -c "$ctl capture -p $svc --syscalls --duration 3s -o $work/tty.gdc" \
+TERM=xterm script -q -e -c "$ctl capture -p $svc --syscalls --duration 3s -o $work/tty.gdc" \
 	"$work/tty.log" </dev/null >/dev/null 2>&1
 check_eq "capture on a terminal exits 0" 0 $?
 log=$(tr -d '\000' <"$work/tty.log")
@@ -63,6 +63,15 @@ check_match "terminal: a status line rewritten in place" \
 	$'\r\033\\[K +[0-9]+\\.[0-9] s  [0-9]+ records \\([0-9]+/s\\)  [0-9.]+ [KMG]?i?B  [0-9]+ lost' "$log"
 check_match "terminal: the summary" "captured [0-9]+ records .*-> $tty_gdc" "$log"
 check_match "terminal: the summary's second line" "of records, [0-9]+ records/s, [0-9]+ written by the module" "$log"
+# A terminal that cannot rewrite a line (a serial console, TERM=dumb):
+# the attach line and the summary, no status line.
+TERM=dumb script -q -e -c "$ctl capture -p $svc --syscalls --duration 1s -o $work/dumb.gdc" \
+	"$work/dumb.log" </dev/null >/dev/null 2>&1
+check_eq "capture on a dumb terminal exits 0" 0 $?
+log=$(tr -d '\000' <"$work/dumb.log")
+check_match "dumb terminal: says what it attached to" "capturing syscall events of PID $svc" "$log"
+check_match "dumb terminal: the summary's second line" "of records, [0-9]+ records/s" "$log"
+check_eq "dumb terminal: no status line" 0 "$(grep -c $'\033' "$work/dumb.log")"
 # A pipe on stdout and stderr: quiet again.
 "$ctl" capture -p "$svc" --syscalls --duration 1s -o "$work/pipe.gdc" 2>&1 | cat >"$work/pipe.out"
 check_eq "in a pipe: one line, the summary" 1 "$(wc -l <"$work/pipe.out")"
