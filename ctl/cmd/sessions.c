@@ -92,6 +92,10 @@ static void walk_session(struct printer *p, const struct session_info *x,
 	format_targets(t, x->id, targets, sizeof(targets));
 	print_object_begin(p, NULL);
 	print_u64(p, PRINT_ANY, "id", "%-5" PRIu64, x->id);
+	/* A flight recorder's name; "-" (null) for a capture's session. */
+	print_string(p, PRINT_ANY, "name", " %-12s", x->name[0] ? x->name : NULL);
+	if (!x->name[0])
+		print_string(p, PRINT_FP, "name", " %-12s", "-");
 	print_string(p, PRINT_ANY, "state", " %-8s", state_name(x->state));
 	print_string(p, PRINT_ANY, "mode", " %-9s", mode_name(x->mode));
 	print_string(p, PRINT_FP, "events[]", " %-8s", events);
@@ -115,8 +119,8 @@ void sessions_walk(struct printer *p, const struct session_list *s,
 {
 	size_t i;
 
-	print_fp(p, "%-5s %-8s %-9s %-8s %-9s %-7s %-5s %-7s %s\n", "ID", "STATE",
-		 "MODE", "EVENTS", "BUFFER", "READERS", "OWNED", "MIN", "TARGETS");
+	print_fp(p, "%-5s %-12s %-8s %-9s %-8s %-9s %-7s %-5s %-7s %s\n", "ID", "NAME",
+		 "STATE", "MODE", "EVENTS", "BUFFER", "READERS", "OWNED", "MIN", "TARGETS");
 	print_array_begin(p, "sessions");
 	for (i = 0; i < s->n; i++)
 		walk_session(p, &s->v[i], t);

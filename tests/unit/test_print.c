@@ -25,7 +25,7 @@ static struct session_info sessions[2] = {
 	  .nr_cpus = 2, .probes = probes, .nprobes = 1 },
 	{ .id = 7, .state = GODIAG_STATE_STOPPED, .mode = GODIAG_MODE_OVERWRITE,
 	  .events = GODIAG_EV_SYSCALL, .bufsize = 16 << 10, .readers = 0,
-	  .min_ns = 100000, .owned = false, .expired = true },
+	  .min_ns = 100000, .owned = false, .expired = true, .name = "api-recorder" },
 };
 
 static struct target_info targets[3] = {
@@ -122,7 +122,7 @@ static void test_sessions_audit(void)
 
 	test_begin("sessions: --json carries every value the text shows");
 	CHECK_U64(audit_walk(&a, walk_sessions, &arg), 0);
-	CHECK_U64(a.n[0], 9);
+	CHECK_U64(a.n[0], 10);
 	test_end();
 }
 
@@ -138,9 +138,9 @@ static void test_sessions(void)
 	sessions_print(&slist, &tlist, f);
 	fclose(f);
 	CHECK_STR(out,
-		  "ID    STATE    MODE      EVENTS   BUFFER    READERS OWNED MIN     TARGETS\n"
-		  "1     running  discard   syscall  1.0 MiB   1       yes   0 ns    1234+children, 99\n"
-		  "7     stopped  overwrite syscall  16 KiB    0       no    100 us  -\n");
+		  "ID    NAME         STATE    MODE      EVENTS   BUFFER    READERS OWNED MIN     TARGETS\n"
+		  "1     -            running  discard   syscall  1.0 MiB   1       yes   0 ns    1234+children, 99\n"
+		  "7     api-recorder stopped  overwrite syscall  16 KiB    0       no    100 us  -\n");
 	free(out);
 	test_end();
 
@@ -149,14 +149,14 @@ static void test_sessions(void)
 	sessions_print_json(&slist, &tlist, f);
 	fclose(f);
 	CHECK_STR(out,
-		  "{\"sessions\":[{\"id\":1,\"state\":\"running\",\"mode\":\"discard\","
+		  "{\"sessions\":[{\"id\":1,\"name\":null,\"state\":\"running\",\"mode\":\"discard\","
 		  "\"events\":[\"syscall\"],\"buffer_size\":1048576,\"readers\":1,"
 		  "\"owned\":true,\"max_lifetime_ms\":3600000,\"expired\":false,"
 		  "\"syscall_min_ns\":0,\"targets\":["
 		  "{\"pid\":1234,\"follow_children\":true,\"threads_dropped\":0},"
 		  "{\"pid\":99,\"follow_children\":false,\"threads_dropped\":2}]},"
-		  "{\"id\":7,\"state\":\"stopped\",\"mode\":\"overwrite\","
-		  "\"events\":[\"syscall\"],\"buffer_size\":16384,\"readers\":0,"
+		  "{\"id\":7,\"name\":\"api-recorder\",\"state\":\"stopped\","
+		  "\"mode\":\"overwrite\",\"events\":[\"syscall\"],\"buffer_size\":16384,\"readers\":0,"
 		  "\"owned\":false,\"max_lifetime_ms\":0,\"expired\":true,"
 		  "\"syscall_min_ns\":100000,\"targets\":[]}]}\n");
 	free(out);
