@@ -297,8 +297,9 @@ static bool gc_reason(struct gobin_break *p, const char *name)
  * stopTheWorldWithSema (Go 1.21 on; before, the function takes none):
  * where the DWARF says, or without DWARF the first integer register read
  * as a uint8 when the binary's Go version is 1.21 or later. Then each
- * runtime variable the binary locates (gobin/gostats.h): a stripped
- * binary has none of them, and its probes record the time (and reason).
+ * runtime variable the binary locates (gobin/gostats.h; a stripped binary's
+ * from its code, for the Go versions with a layout): the ones it does not
+ * locate are left out, and the probes record the time (and reason).
  */
 static int plan_gc(const struct capture_bspec *bs, struct bp_target *t,
 		   struct gobin_break *p, char *err, size_t errlen)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Where the runtime's statistics are (gostats.h): the variables from
- * .symtab and the DWARF, the fields from the DWARF of their types.
+ * .symtab and the DWARF, the fields from the DWARF of their types; in a
+ * binary without them, from the code and a table per Go version
+ * (gostatrec.c).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,8 +15,13 @@
 
 #include "gobin/gobin_impl.h"
 #include "gobin/gostats.h"
+#include "gobin/gostatrec.h"
 
-enum { V_MEMSTATS, V_GCCONTROLLER, V_GOMAXPROCS, V_SCHED, V_GCPHASE, VARS };
+enum {
+	V_MEMSTATS = GOSTV_MEMSTATS, V_GCCONTROLLER = GOSTV_GCCONTROLLER,
+	V_GOMAXPROCS = GOSTV_GOMAXPROCS, V_SCHED = GOSTV_SCHED, V_GCPHASE = GOSTV_GCPHASE,
+	VARS = GOSTV_VARS
+};
 
 static const char *const var_names[VARS] = {
 	"runtime.memstats", "runtime.gcController", "runtime.gomaxprocs", "runtime.sched",
@@ -144,19 +151,24 @@ static void why(struct gost_fact *f, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Where the variable of fact id is: true, or false with why. */
+/*
+ * Where the variable of fact id is: true, or false with why. Without
+ * .symtab and DWARF, from the code (gostatrec.c).
+ */
 static bool var_at(const struct gobin *b, const struct var *v, int k, struct gost_fact *f,
 		   uint64_t *addr)
 {
+	char text[sizeof(f->why)];
+
 	if (v->sym && v->dw && v->sym_addr != v->dw_addr) {
 		why(f, "%s is at 0x%llx in .symtab but 0x%llx in the DWARF", var_names[k],
 		    (unsigned long long)v->sym_addr, (unsigned long long)v->dw_addr);
 		return false;
 	}
 	if (!v->sym && !v->dw) {
-		why(f, "%s is in neither .symtab nor the DWARF%s", var_names[k],
-		    !b->has_symtab && !b->has_dwarf ? " (a stripped binary; recovering it "
-		    "from the code is not done)" : "");
+		if (gostatrec_var(b, k, addr, text, sizeof(text)))
+			return true;
+		why(f, "%s: %s", var_names[k], text);
 		return false;
 	}
 	*addr = v->sym ? v->sym_addr : v->dw_addr;
@@ -171,11 +183,20 @@ static bool field_at(const struct gobin *b, const struct var *v, enum gost_id id
 	Dwarf_Die type = v->type, mt;
 	Dwarf_Word sz;
 
-	if (!v->dw) {
-		why(f, "the DWARF does not describe %s%s", vn,
-		    b->has_dwarf ? "" : " (the binary has no DWARF; recovering its layout "
-		    "from the code is not done)");
+	if (!v->dw && b->has_dwarf) {
+		why(f, "the DWARF does not describe %s", vn);
 		return false;
+	}
+	if (!v->dw) {
+		/* no DWARF: the table of the Go version (gostatrec.c) */
+		char text[sizeof(f->why)];
+
+		if (!gostatrec_field(b, id, off, text, sizeof(text))) {
+			why(f, "%s: %s", f->name, text);
+			return false;
+		}
+		*size = desc[id].size;
+		return true;
 	}
 	if (!desc[id].member) {
 		*off = 0;

@@ -9,11 +9,11 @@
  * is inside it. The variable's address comes from .symtab and from the
  * DWARF's variable, which must agree when both are there; the field's
  * offset and size from the DWARF of the structure, checked against the
- * symbol's size (the field must lie inside it). A figure whose facts
- * cannot be established this way is not read: it is unknown, and why is
- * said (a stripped binary has neither symbols nor DWARF; recovering
- * these from the machine code is not done). No version number picks an
- * offset.
+ * symbol's size (the field must lie inside it). With neither (a stripped
+ * binary), the variable's address comes from the machine code and the
+ * field's offset from a table per Go version (gostatrec.h). A figure
+ * whose facts cannot be established is not read: it is unknown, and why
+ * is said.
  */
 #ifndef GODIAGCTL_GOSTATS_H
 #define GODIAGCTL_GOSTATS_H

@@ -10,15 +10,16 @@
 # the runtime names reasons), and the heap figures read at each cycle's
 # end agree with the MemStats the program read right after (GOGC 50,
 # GOMEMLIMIT 512 MiB exactly; heap live and goal within a factor of two).
-# A stripped binary has no heap figures (null) and, before Go 1.21, no
-# way to tell GC pauses from others: only the pause count is checked.
+# A stripped binary is checked the same: its runtime variables are
+# found in its code (ctl/gobin/gostatrec.c), the GC phase among them,
+# which tells GC pauses from others before Go 1.21.
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 module_load
 cap=$work/cap
 K=6
 
-# gc_checks REPORT.json GT-LINE VERSION STRIPPED: "desc<TAB>want<TAB>got"
+# gc_checks REPORT.json GT-LINE VERSION KIND: "desc<TAB>want<TAB>got"
 # lines, from one python3 run.
 gc_checks() {
 	python3 - "$@" <<'PY'
@@ -26,7 +27,6 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 gt = json.loads(sys.argv[2])
 minor = int(sys.argv[3].split('.')[1])
-stripped = sys.argv[4] == 'stripped'
 g = d.get('gc')
 out = []
 def c(desc, want, got):
@@ -38,41 +38,32 @@ else:
     c('pauses: the GC pause histogram + ReadMemStats calls',
       gt['pause_count'] + gt['readmemstats'], g['pauses'])
     named = minor >= 21
-    phased = not stripped
-    if named or phased:
-        c('classified by', 'reason' if named else 'phase', g['classified_by'])
-        c('cycles: the program\'s /gc/cycles/total', gt['cycles'], g['cycles'])
-        c('cycles: all ended', gt['cycles'], g['completed'])
-        gcp = sum(r['count'] for r in g['reasons'] if r['reason'].startswith('GC '))
-        c('GC pauses: the histogram\'s count', gt['pause_count'], gcp)
-        c('GC pause max within twice the histogram\'s highest bucket', 1,
-          int(g['gc_pause']['max_ns'] <= 2 * gt['pause_max_ns']))
-    else:
-        c('stripped, no reason: nothing classified', 'nothing', g['classified_by'])
-        c('stripped, no reason: no cycles', 0, g['cycles'])
+    c('classified by', 'reason' if named else 'phase', g['classified_by'])
+    c('cycles: the program\'s /gc/cycles/total', gt['cycles'], g['cycles'])
+    c('cycles: all ended', gt['cycles'], g['completed'])
+    gcp = sum(r['count'] for r in g['reasons'] if r['reason'].startswith('GC '))
+    c('GC pauses: the histogram\'s count', gt['pause_count'], gcp)
+    c('GC pause max within twice the histogram\'s highest bucket', 1,
+      int(g['gc_pause']['max_ns'] <= 2 * gt['pause_max_ns']))
     if named:
         rms = sum(r['count'] for r in g['reasons'] if r['reason'] == 'read mem stats')
         c('"read mem stats" pauses: ReadMemStats calls', gt['readmemstats'], rms)
     ends = {x['numgc']: x for x in g['list'] if x['numgc'] is not None and x['duration_ns'] is not None}
-    if stripped:
-        c('stripped: no heap figures', 0,
-          sum(1 for x in g['list'] if x['heap_live_end'] is not None) + len(g['heap']))
-    else:
-        # numgc read when the cycle starts: the cycle that ends as number G
-        # started with numgc G-1
-        bad = []
-        for a in gt['after']:
-            x = ends.get(a['numgc'] - 1)
-            if x is None:
-                bad.append('cycle %d not seen' % a['numgc'])
-                continue
-            if x['gogc'] != gt['gogc'] or x['memlimit'] != gt['memlimit']:
-                bad.append('cycle %d: GOGC %s GOMEMLIMIT %s' % (a['numgc'], x['gogc'], x['memlimit']))
-            for k, want in (('heap_live_end', a['heap_alloc']), ('heap_goal', a['next_gc'])):
-                if x[k] is None or not (want / 2 <= x[k] <= want * 2):
-                    bad.append('cycle %d: %s %s, MemStats %d' % (a['numgc'], k, x[k], want))
-        c('heap figures at each forced cycle\'s end agree with MemStats', 'none', '; '.join(bad) or 'none')
-        c('heap curve: two points per pause', 2 * g['pauses'], len(g['heap']))
+    # numgc read when the cycle starts: the cycle that ends as number G
+    # started with numgc G-1
+    bad = []
+    for a in gt['after']:
+        x = ends.get(a['numgc'] - 1)
+        if x is None:
+            bad.append('cycle %d not seen' % a['numgc'])
+            continue
+        if x['gogc'] != gt['gogc'] or x['memlimit'] != gt['memlimit']:
+            bad.append('cycle %d: GOGC %s GOMEMLIMIT %s' % (a['numgc'], x['gogc'], x['memlimit']))
+        for k, want in (('heap_live_end', a['heap_alloc']), ('heap_goal', a['next_gc'])):
+            if x[k] is None or not (want / 2 <= x[k] <= want * 2):
+                bad.append('cycle %d: %s %s, MemStats %d' % (a['numgc'], k, x[k], want))
+    c('heap figures at each forced cycle\'s end agree with MemStats', 'none', '; '.join(bad) or 'none')
+    c('heap curve: two points per pause', 2 * g['pauses'], len(g['heap']))
 if g is not None:
     print('info\tcycles %d (program %d), pauses %d (histogram %d + ReadMemStats %d), '
           'GC pause p50 %d max %d ns (histogram max bucket %d ns), stw %d ns, by %s' % (

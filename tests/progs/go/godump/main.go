@@ -42,9 +42,11 @@
 // GCs and writes what its own runtime says of itself to FIGURES, lines
 // "name=value" from runtime.ReadMemStats, runtime/metrics (the metrics
 // this Go has), runtime.NumGoroutine and runtime.GOMAXPROCS, ending with
-// "end". From then on it allocates nothing (so no GC comes and the heap
-// figures stay as they were): its heartbeat writes STATUS in place as
-// "beats=N" (N fixed-width) each 20 beats, and looks for no tracer.
+// "end". From then on it allocates nothing, so no GC comes, but the
+// runtime may (a new thread's m and g are allocated from the heap): its
+// heartbeat writes STATUS in place each 20 beats, with what
+// runtime.ReadMemStats says of the heap then (see runQuiet), and looks
+// for no tracer.
 package main
 
 import (
@@ -127,6 +129,7 @@ type heartbeat struct {
 	mu     sync.Mutex
 	beats  int64
 	traced int64
+	ms     runtime.MemStats // runQuiet's, made before it runs
 }
 
 func tracerPid() string {
@@ -164,9 +167,17 @@ func (h *heartbeat) run(status string) {
 }
 
 // runQuiet is run without allocating: STATUS was opened before, the
-// count is written in place into a buffer made before.
+// line is written in place into a buffer made before, each number
+// fixed-width: "beats=N heapinuse=H numgc=G ms=M end=N". H and G are
+// what runtime.ReadMemStats says then (HeapInuse, NumGC), M how many Ms
+// (threads) the runtime has (runtime.ThreadCreateProfile's count), and
+// N twice so that a reader can tell a line it read while it was written.
+// A reader that sees the same H, G and M in a line written before it
+// read the process and in one written after knows they held throughout:
+// with no GC, HeapInuse only grows (spans are freed by sweeping, which
+// follows a GC), so equal at both ends is equal in between.
 func (h *heartbeat) runQuiet(f *os.File) {
-	buf := make([]byte, 0, 64)
+	buf := make([]byte, 0, 256)
 	for {
 		time.Sleep(time.Millisecond)
 		h.mu.Lock()
@@ -176,15 +187,25 @@ func (h *heartbeat) runQuiet(f *os.File) {
 		if n%20 != 0 {
 			continue
 		}
-		buf = append(buf[:0], "beats="...)
-		num := strconv.AppendInt(buf[len(buf):len(buf)], n, 10)
-		for i := len(num); i < 19; i++ {
-			buf = append(buf, '0')
-		}
-		buf = strconv.AppendInt(buf, n, 10)
+		runtime.ReadMemStats(&h.ms)
+		ms, _ := runtime.ThreadCreateProfile(nil)
+		buf = appendPadded(append(buf[:0], "beats="...), uint64(n))
+		buf = appendPadded(append(buf, " heapinuse="...), h.ms.HeapInuse)
+		buf = appendPadded(append(buf, " numgc="...), uint64(h.ms.NumGC))
+		buf = appendPadded(append(buf, " ms="...), uint64(ms))
+		buf = appendPadded(append(buf, " end="...), uint64(n))
 		buf = append(buf, '\n')
 		f.WriteAt(buf, 0)
 	}
+}
+
+// appendPadded appends v in 19 digits, zeros first (the width of any int64).
+func appendPadded(buf []byte, v uint64) []byte {
+	num := strconv.AppendUint(buf[len(buf):], v, 10)
+	for i := len(num); i < 19; i++ {
+		buf = append(buf, '0')
+	}
+	return strconv.AppendUint(buf, v, 10)
 }
 
 func (h *heartbeat) count() int64 {
