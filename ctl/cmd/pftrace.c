@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The events of the Perfetto trace of a capture (pftrace.h), which the
- * writers (the JSON one: export.c) walk.
+ * JSON (export.c) and protobuf (export_proto.c) writers walk.
  *
  * The goroutine slices are the intervals of the report's state machine
  * (model/goreport.c, on_interval), so the trace and 'report' count the

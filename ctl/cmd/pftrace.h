@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The events of a Perfetto trace of a capture (pftrace.c), which a
- * writer walks (the JSON one: export.c). perfetto_build() (export.h)
- * collects them from the report's goroutine state machine and records,
- * sorted by track (pid, then tid) and time, a slice before the slices it
- * holds; the functions below give each event's name, category and
- * arguments, and each track's name, so that every writer says the same.
+ * The events of a Perfetto trace of a capture (pftrace.c), which both
+ * writers walk: the JSON one (export.c) and the protobuf one
+ * (export_proto.c). perfetto_build() (export.h) collects them from the
+ * report's goroutine state machine and records, sorted by track (pid,
+ * then tid) and time, a slice before the slices it holds; the functions
+ * below give each event's name, category and arguments, and each track's
+ * name, so both files say the same.
  */
 #ifndef GODIAGCTL_CMD_PFTRACE_H
 #define GODIAGCTL_CMD_PFTRACE_H
