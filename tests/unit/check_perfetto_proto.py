@@ -55,8 +55,48 @@ A_NAME_IID, A_UINT, A_INT, A_STR, A_STR_IID = 1, 3, 4, 6, 17
 TABLES = {1: "category", 2: "name", 3: "annotation name", 29: "string"}
 
 
+class Fixed(int):
+    """A fixed32 or fixed64 value (protoc prints them in hex, 8 or 16 digits)."""
+    def __new__(cls, text):
+        v = int.__new__(cls, text, 16)
+        v.size = (len(text) - 2) // 2
+        return v
+
+
+def varint(v):
+    out = bytearray()
+    while True:
+        b = v & 0x7f
+        v >>= 7
+        out.append(b | (0x80 if v else 0))
+        if not v:
+            return bytes(out)
+
+
+def encode(msg):
+    """The bytes of a message protoc printed: a string it took for one."""
+    out = bytearray()
+    for f, v in msg:
+        if isinstance(v, Fixed):
+            out += varint(f << 3 | (5 if v.size == 4 else 1)) + v.to_bytes(v.size, "little")
+        elif isinstance(v, int):
+            out += varint(f << 3) + varint(v)
+        else:
+            b = encode(v) if isinstance(v, list) else v
+            out += varint(f << 3 | 2) + varint(len(b)) + b
+    return bytes(out)
+
+
+def text(v):
+    """A string field's value: protoc prints the bytes of some strings as the
+    message they happen to parse as ("pread64" is {14: 114, 12: 0x34366461})."""
+    if isinstance(v, list):
+        v = encode(v)
+    return v.decode("utf-8", "replace") if isinstance(v, bytes) else v
+
+
 def unquote(s):
-    """A C-escaped string as protoc prints it."""
+    """A C-escaped string as protoc prints it: its bytes."""
     out = bytearray()
     i = 1
     while i < len(s) - 1:
@@ -82,7 +122,7 @@ def unquote(s):
             out += {"n": b"\n", "t": b"\t", "r": b"\r", "\\": b"\\", "'": b"'",
                     '"': b'"', "a": b"\a", "b": b"\b", "f": b"\f", "v": b"\v"}[n]
             i += 2
-    return out.decode("utf-8", "replace")
+    return bytes(out)
 
 
 def parse(text):
@@ -104,7 +144,7 @@ def parse(text):
         if val.startswith('"'):
             v = unquote(val)
         elif val.startswith("0x"):
-            v = int(val, 16)
+            v = Fixed(val)
         else:
             v = int(val)
         stack[-1].append((int(key), v))
@@ -154,7 +194,7 @@ class Checker:
             if f not in self.tables or not isinstance(entries, list):
                 self.fail("%s: unexpected interned field %d" % (where, f))
                 continue
-            iid, name = get(entries, 1), get(entries, 2)
+            iid, name = get(entries, 1), text(get(entries, 2))
             if not isinstance(iid, int) or not isinstance(name, str):
                 self.fail("%s: bad interned %s %r" % (where, TABLES[f], entries))
             elif iid in self.tables[f]:
@@ -172,7 +212,7 @@ class Checker:
             self.fail("%s: track %d's parent %d not described before" % (where, uuid, parent))
         proc, thread = get(d, T_PROCESS), get(d, T_THREAD)
         self.tracks[uuid] = {
-            "name": get(d, T_NAME), "parent": parent,
+            "name": text(get(d, T_NAME)), "parent": parent,
             "pid": get(proc, P_PID) if isinstance(proc, list) else None,
             "thread": get(thread, 2) if isinstance(thread, list) else None,
             "thread_pid": get(thread, 1) if isinstance(thread, list) else None,
@@ -185,7 +225,7 @@ class Checker:
             if get(a, A_STR_IID) is not None:
                 out[key] = self.resolve(29, get(a, A_STR_IID), where)
             elif get(a, A_STR) is not None:
-                out[key] = get(a, A_STR)
+                out[key] = text(get(a, A_STR))
             elif get(a, A_INT) is not None:
                 out[key] = s64(get(a, A_INT))
             else:
@@ -217,7 +257,7 @@ class Checker:
         if get(ev, E_NAME_IID) is not None:
             name = self.resolve(2, get(ev, E_NAME_IID), where)
         else:
-            name = get(ev, E_NAME)
+            name = text(get(ev, E_NAME))
         cats = [self.resolve(1, c, where) for c in all_of(ev, E_CATS)]
         cat = cats[0] if len(cats) == 1 else None
         if not isinstance(name, str) or cat is None:

@@ -661,7 +661,8 @@ static void test_export_two(void)
 	put_go_pid(&w, 100, 0, GODIAG_REC_GO_CREATE, 100, 150, 1, 3, 1, 0);
 	put_go_pid(&w, 100, 0, GODIAG_REC_GO_PARK, 100, 200, 1, 1, 0, 3);
 	put_go_pid(&w, 100, 0, GODIAG_REC_GO_START, 100, 250, 1, 2, 0, 0);
-	put_syscall(&w, 0, 100, 300, 2, 1, 20, 4);
+	/* pread64 (17): protoc --decode_raw prints that name as a message. */
+	put_syscall(&w, 0, 100, 300, 2, 17, 20, 4);
 	put_go_pid(&w, 100, 0, GODIAG_REC_GO_START, 100, 400, 2, 1, 0, 0);
 	put_go_pid(&w, 100, 0, GODIAG_REC_GO_READY, 100, 450, 1, 3, 1, 0);
 	put_go_pid(&w, 100, 0, GODIAG_REC_GO_PARK, 100, 700, 1, 1, 0, 2);
