@@ -75,11 +75,14 @@ else
 	echo "deps: apt package lists: up to date (less than 12 h old)"
 fi
 
+# (protobuf-compiler: the unit tests decode the Perfetto protobuf export with
+# protoc --decode_raw, a decoder that is not ours.)
 install "build, test and benchmark tools" build-essential pkg-config libnl-3-dev \
 	libnl-genl-3-dev libmnl-dev libelf-dev libdw-dev libcapstone-dev \
 	qemu-system-x86 busybox-static kmod cpio xz-utils zstd dkms \
 	bc bison flex libssl-dev sparse shellcheck \
-	golang-go strace bpftrace linux-perf wrk python3 clang libclang-rt-14-dev
+	golang-go strace bpftrace linux-perf wrk python3 clang libclang-rt-14-dev \
+	protobuf-compiler
 
 install "Go 1.21, 1.22, 1.23 (bookworm-backports)" -t bookworm-backports \
 	golang-1.21-go golang-1.22-go golang-1.23-go

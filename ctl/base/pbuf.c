@@ -7,6 +7,7 @@
 #include "base/util.h"
 
 #define WIRE_VARINT	0
+#define WIRE_FIXED64	1
 #define WIRE_LEN	2
 /* A stored deflate block holds at most this many bytes. */
 #define STORED_MAX	65535U
@@ -34,9 +35,9 @@ void pbuf_bytes(struct pbuf *b, const void *data, size_t len)
 	b->len += len;
 }
 
-void pbuf_varint(struct pbuf *b, uint64_t v)
+/* v as a varint in buf (10 bytes at most); its length. */
+static size_t varint_encode(uint8_t *buf, uint64_t v)
 {
-	uint8_t buf[10];
 	size_t n = 0;
 
 	do {
@@ -46,7 +47,14 @@ void pbuf_varint(struct pbuf *b, uint64_t v)
 			buf[n] |= 0x80;
 		n++;
 	} while (v);
-	pbuf_bytes(b, buf, n);
+	return n;
+}
+
+void pbuf_varint(struct pbuf *b, uint64_t v)
+{
+	uint8_t buf[10];
+
+	pbuf_bytes(b, buf, varint_encode(buf, v));
 }
 
 void pbuf_varint_field(struct pbuf *b, uint32_t field, uint64_t v)
@@ -71,6 +79,40 @@ void pbuf_message(struct pbuf *b, uint32_t field, struct pbuf *sub)
 {
 	pbuf_bytes_field(b, field, sub->p, sub->len);
 	sub->len = 0;
+}
+
+void pbuf_fixed64_field(struct pbuf *b, uint32_t field, uint64_t v)
+{
+	uint8_t x[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		x[i] = (uint8_t)(v >> (8 * i));
+	pbuf_varint(b, (uint64_t)field << 3 | WIRE_FIXED64);
+	pbuf_bytes(b, x, 8);
+}
+
+size_t pbuf_open(struct pbuf *b, uint32_t field)
+{
+	uint8_t slot = 0;
+
+	pbuf_varint(b, (uint64_t)field << 3 | WIRE_LEN);
+	pbuf_bytes(b, &slot, 1);
+	return b->len - 1;
+}
+
+void pbuf_close(struct pbuf *b, size_t at)
+{
+	size_t len = b->len - at - 1, n;
+	uint8_t v[10];
+
+	n = varint_encode(v, len);
+	if (n > 1) {
+		/* Room for the varint's other bytes, then the message moves up. */
+		pbuf_bytes(b, v + 1, n - 1);
+		memmove(b->p + at + n, b->p + at + 1, len);
+	}
+	memcpy(b->p + at, v, n);
 }
 
 /* ---- gzip ----------------------------------------------------------- */

@@ -268,6 +268,15 @@ if [ -s "$cap.${name:-}" ] && [ -s "$rep" ]; then
 	check "a: $name: the trace is valid and agrees with report --json" \
 		python3 "$repo/tests/unit/check_perfetto.py" "$work/trace.json" "$rep"
 	sed 's/^/#   /' "$work/out" | tail -n 1
+	# The same trace in Perfetto's protobuf format, decoded by protoc:
+	# the JSON's events, begin/end paired, names resolved, report's totals
+	# (tests/unit/check_perfetto_proto.py).
+	check "a: $name: export --format perfetto-proto" \
+		"$ctl" export "$cap.$name" --format perfetto-proto -o "$work/trace.pftrace"
+	check "a: $name: the protobuf trace is the JSON's and agrees with report --json" \
+		python3 "$repo/tests/unit/check_perfetto_proto.py" "$work/trace.pftrace" "$rep" \
+		"$work/trace.json"
+	sed 's/^/#   /' "$work/out" | tail -n 1
 	# The Go execution trace of the same capture: Go 1.26's own trace
 	# parser reads it (tracecheck runs its `go tool trace -d=parsed` and
 	# profiles), its goroutines, creations (with start functions), exits,

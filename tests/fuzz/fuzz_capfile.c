@@ -179,6 +179,7 @@ static void script_and_export(const uint8_t *data, size_t size)
 		script_print(&r, &o, true, devnull);
 		perfetto_build(pf, &r);
 		perfetto_write(pf, devnull);
+		perfetto_write_proto(pf, devnull);
 		fclose(devnull);
 	}
 	perfetto_free(pf);

@@ -165,7 +165,7 @@ echo keep >"$tmp/trace.json"
 expect "export without --format exits 1" 1 "usage:^godiagctl: export: missing --format" \
 	export "$tmp/whole.gdc" -o "$tmp/trace.json"
 expect "export --format of an unknown format exits 1" 1 \
-	"usage:^godiagctl: export: unknown format 'pprof' \(perfetto, gotrace\)$" \
+	"usage:^godiagctl: export: unknown format 'pprof' \(perfetto, perfetto-proto, gotrace\)$" \
 	export "$tmp/whole.gdc" --format pprof -o "$tmp/trace.json"
 expect "export --pid for perfetto exits 1" 1 \
 	"usage:^godiagctl: export: --pid is for --format gotrace$" \
@@ -191,6 +191,17 @@ if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(len([e 
 	echo "ok export writes valid JSON with the 3 syscall slices"
 else
 	echo "FAIL export writes valid JSON with the 3 syscall slices"
+fi
+expect "export --pid for perfetto-proto exits 1" 1 \
+	"usage:^godiagctl: export: --pid is for --format gotrace$" \
+	export "$tmp/whole.gdc" --format perfetto-proto --pid 1 -o "$tmp/trace.pftrace"
+expect "export --format perfetto-proto of a complete file exits 0" 0 - \
+	export "$tmp/whole.gdc" -f perfetto-proto -o "$tmp/trace.pftrace"
+# Its first packet (field 1, length-delimited, short) is a track descriptor (field 60).
+if [ "$(od -An -tx1 -N4 "$tmp/trace.pftrace" | awk '{ print $1, $3, $4 }')" = "0a e2 03" ]; then
+	echo "ok export --format perfetto-proto writes packets"
+else
+	echo "FAIL export --format perfetto-proto writes packets"
 fi
 expect "export of a file cut mid-record exits 5" 5 \
 	"^godiagctl: warning: export: $tmp/cut.gdc: file cut at byte 290 in section RECORDS: exported the 2 records before it$" \

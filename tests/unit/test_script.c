@@ -7,6 +7,8 @@
  * JSON Lines; the filters; a file cut short.
  */
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "capfile_build.h"
 #include "cmd/export.h"
@@ -461,42 +463,140 @@ static void test_cut(void)
 	test_end();
 }
 
+/* data in a new file of template tmpl (a mkstemp() template, changed to the name). */
+static void write_tmp(char *tmpl, const void *data, size_t len)
+{
+	int fd = mkstemp(tmpl);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+
+	if (!f || fwrite(data, 1, len, f) != len || fclose(f))
+		abort();
+}
+
+/* A checker's exit status; its lines are comments of this test's output. */
+static int run_checker(const char *args)
+{
+	char cmd[1024];
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "out=$(mktemp); python3 %s >$out 2>&1; st=$?; "
+		 "sed 's/^/#   /' $out; rm -f $out; exit $st", args);
+	fflush(stdout);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The capture's trace as JSON (proto false) or protobuf, its length in *len. */
+static char *export_trace(const struct membuf *m, bool proto, size_t *len, struct report *r)
+{
+	struct perfetto *pf = perfetto_new();
+	struct report_opts ro;
+	char err[128], *out = NULL;
+	FILE *mem;
+
+	perfetto_init(pf, &ro);
+	CHECK_U64(report_load_opts(r, m->buf, m->len, &ro, err, sizeof(err)), 0);
+	perfetto_build(pf, r);
+	mem = open_memstream(&out, len);
+	CHECK_U64(proto ? perfetto_write_proto(pf, mem) : perfetto_write(pf, mem), 0);
+	fclose(mem);
+	perfetto_free(pf);
+	return out;
+}
+
 /* The trace, the report and check_perfetto.py's verdict on both. */
 static char *export_checked(const struct membuf *m, const char *flows)
 {
 	char trace[] = "/tmp/godiag-trace-XXXXXX", rep[] = "/tmp/godiag-report-XXXXXX";
-	char cmd[512], err[128], *out = NULL;
-	struct perfetto *pf = perfetto_new();
-	struct report_opts ro;
+	char args[512], *out, *text;
 	struct report r;
 	size_t len;
-	FILE *f, *mem;
-	int fd;
+	FILE *f;
 
-	perfetto_init(pf, &ro);
-	CHECK_U64(report_load_opts(&r, m->buf, m->len, &ro, err, sizeof(err)), 0);
-	perfetto_build(pf, &r);
-	mem = open_memstream(&out, &len);
-	CHECK_U64(perfetto_write(pf, mem), 0);
-	fclose(mem);
-	fd = mkstemp(trace);
-	f = fdopen(fd, "w");
-	fputs(out, f);
-	fclose(f);
-	fd = mkstemp(rep);
-	f = fdopen(fd, "w");
+	out = export_trace(m, false, &len, &r);
+	write_tmp(trace, out, len);
+	f = open_memstream(&text, &len);
 	report_print_json(&r, f);
 	fclose(f);
-	/* Its lines, as comments of this test's output. */
-	snprintf(cmd, sizeof(cmd), "python3 check_perfetto.py %s %s '%s' >%s.out; st=$?; "
-		 "sed 's/^/#   /' %s.out; rm -f %s.out; exit $st", trace, rep, flows,
-		 trace, trace, trace);
-	CHECK_U64(system(cmd), 0);
+	write_tmp(rep, text, len);
+	free(text);
+	snprintf(args, sizeof(args), "check_perfetto.py %s %s '%s'", trace, rep, flows);
+	CHECK_U64(run_checker(args), 0);
 	unlink(trace);
 	unlink(rep);
-	perfetto_free(pf);
 	report_free(&r);
 	return out;
+}
+
+/* How to spoil a protobuf trace, for the checker to find. */
+enum spoil { INTACT, DROP_FIRST, DROP_LAST, CUT };
+
+/* Where the packet (field 1, length-delimited) at off of a trace ends. */
+static size_t packet_end(const uint8_t *p, size_t len, size_t off)
+{
+	uint64_t n = 0;
+	int shift = 0;
+
+	if (off >= len || p[off] != 0x0a)
+		return len;
+	for (off++; off < len && p[off] & 0x80; shift += 7)
+		n |= (uint64_t)(p[off++] & 0x7f) << shift;
+	if (off < len)
+		n |= (uint64_t)p[off++] << shift;
+	return n > len - off ? len : off + n;
+}
+
+/* The offset of the last packet of a trace. */
+static size_t last_packet(const uint8_t *p, size_t len)
+{
+	size_t off = 0, last = 0;
+
+	while (off < len) {
+		last = off;
+		off = packet_end(p, len, off);
+	}
+	return last;
+}
+
+/*
+ * The protobuf trace of the capture, spoiled or not, the JSON trace and
+ * the report: check_perfetto_proto.py's exit status.
+ */
+static int proto_checked(const struct membuf *m, const char *flows, enum spoil spoil)
+{
+	char pb[] = "/tmp/godiag-pftrace-XXXXXX", js[] = "/tmp/godiag-trace-XXXXXX";
+	char rep[] = "/tmp/godiag-report-XXXXXX";
+	char args[512], *proto, *json, *text;
+	size_t len, jlen, skip = 0;
+	struct report r, r2;
+	FILE *f;
+	int st;
+
+	json = export_trace(m, false, &jlen, &r2);
+	proto = export_trace(m, true, &len, &r);
+	if (spoil == DROP_FIRST)	/* it clears the state and describes a track */
+		skip = packet_end((const uint8_t *)proto, len, 0);
+	else if (spoil == DROP_LAST)	/* a slice's end */
+		len = last_packet((const uint8_t *)proto, len);
+	else if (spoil == CUT)
+		len -= 3;
+	write_tmp(pb, proto + skip, len - skip);
+	write_tmp(js, json, jlen);
+	f = open_memstream(&text, &jlen);
+	report_print_json(&r, f);
+	fclose(f);
+	write_tmp(rep, text, jlen);
+	snprintf(args, sizeof(args), "check_perfetto_proto.py %s %s %s '%s'", pb, rep, js, flows);
+	st = run_checker(args);
+	unlink(pb);
+	unlink(js);
+	unlink(rep);
+	free(text);
+	free(proto);
+	free(json);
+	report_free(&r);
+	report_free(&r2);
+	return st;
 }
 
 static void test_export(void)
@@ -524,8 +624,21 @@ static void test_export(void)
 	if (test_case_failed)
 		printf("%s", out);
 	free(out);
-	free(m.buf);
 	test_end();
+	test_begin("export perfetto-proto: the JSON's events, nested, interned, as report says");
+	CHECK_U64(proto_checked(&m, "create:1>2,ready:2>1", INTACT), 0);
+	test_end();
+	/* The checker can fail: a packet missing, a file cut short. */
+	test_begin("check_perfetto_proto.py fails on a trace without its first packet");
+	CHECK_U64(proto_checked(&m, "create:1>2,ready:2>1", DROP_FIRST), 1);
+	test_end();
+	test_begin("check_perfetto_proto.py fails on a trace without its last packet");
+	CHECK_U64(proto_checked(&m, "create:1>2,ready:2>1", DROP_LAST), 1);
+	test_end();
+	test_begin("check_perfetto_proto.py fails on a trace cut inside a packet");
+	CHECK_U64(proto_checked(&m, "create:1>2,ready:2>1", CUT), 1);
+	test_end();
+	free(m.buf);
 }
 
 /*
@@ -548,7 +661,8 @@ static void test_export_two(void)
 	put_go_pid(&w, 100, 0, GODIAG_REC_GO_CREATE, 100, 150, 1, 3, 1, 0);
 	put_go_pid(&w, 100, 0, GODIAG_REC_GO_PARK, 100, 200, 1, 1, 0, 3);
 	put_go_pid(&w, 100, 0, GODIAG_REC_GO_START, 100, 250, 1, 2, 0, 0);
-	put_syscall(&w, 0, 100, 300, 2, 1, 20, 4);
+	/* pread64 (17): protoc --decode_raw prints that name as a message. */
+	put_syscall(&w, 0, 100, 300, 2, 17, 20, 4);
 	put_go_pid(&w, 100, 0, GODIAG_REC_GO_START, 100, 400, 2, 1, 0, 0);
 	put_go_pid(&w, 100, 0, GODIAG_REC_GO_READY, 100, 450, 1, 3, 1, 0);
 	put_go_pid(&w, 100, 0, GODIAG_REC_GO_PARK, 100, 700, 1, 1, 0, 2);
@@ -577,8 +691,11 @@ static void test_export_two(void)
 	if (test_case_failed)
 		printf("%s", out);
 	free(out);
-	free(m.buf);
 	test_end();
+	test_begin("export perfetto-proto: two processes, as the JSON");
+	CHECK_U64(proto_checked(&m, "create:1>2,create:1>3,ready:1>3", INTACT), 0);
+	test_end();
+	free(m.buf);
 }
 
 int main(void)
