@@ -807,6 +807,51 @@ uint32_t capture_recorder_start(const struct cmd *cmd, struct capture_opts *o)
 	return c.session;
 }
 
+void capture_live_start(struct capture *c)
+{
+	struct nl_msg *msg;
+	int err;
+
+	open_sources(c);
+	check_targets(c);
+	c->nl = gdnl_open(c->c->name);
+	status_require_abi(c->nl, c->c->name, &c->st);
+	create_session(c);
+	add_targets(c);
+	open_device(c);
+	map_rings(c);
+	msg = gdnl_msg(c->nl, GODIAG_CMD_SESSION_START, 0);
+	gdnl_put_u32(msg, GODIAG_A_SESSION_ID, c->session);
+	c->start_mono = capture_now_ns(CLOCK_MONOTONIC);
+	err = gdnl_exec(c->nl, msg, NULL, NULL);
+	if (err)
+		gdnl_fail(c->nl, err);
+}
+
+void capture_live_stop(struct capture *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nrings; i++)
+		ring_unmap(&c->rings[i]);
+	if (c->dev >= 0)
+		close(c->dev);
+	gdnl_close(c->nl);
+	free_sources(c);
+	free(c->rings);
+	free(c->targets);
+}
+
+void *capture_source_data(const struct capture *c, const struct capture_source *ops)
+{
+	size_t i;
+
+	for (i = 0; i < c->nsrcs; i++)
+		if (c->srcs[i].ops == ops)
+			return c->srcs[i].data;
+	return NULL;
+}
+
 static int run_capture(const struct cmd *cmd, int argc, char **argv)
 {
 	struct capture_opts o;
