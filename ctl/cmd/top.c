@@ -16,7 +16,8 @@
  * On a terminal the screen is redrawn in place (the alternate screen,
  * the terminal in non-canonical mode without echo for the keys q and s),
  * and the terminal is restored at every exit: q, SIGINT, SIGTERM, SIGHUP
- * (taken through a signalfd), the target's exit, and errors (atexit).
+ * (taken through a signalfd), the target's exit, and errors (atexit);
+ * and while ^Z (SIGTSTP) has it stopped.
  * Elsewhere it prints a plain text block per interval.
  */
 #include <errno.h>
@@ -129,9 +130,12 @@ static void restore_terminal(void)
 
 static void setup_terminal(struct top *t)
 {
+	static bool registered;
 	struct termios tio;
 
-	atexit(restore_terminal);
+	if (!registered)
+		atexit(restore_terminal);
+	registered = true;
 	if (t->keys && !tcgetattr(STDIN_FILENO, &saved_tio)) {
 		tio = saved_tio;
 		/* Keys one at a time, not echoed; ^C still signals. */
@@ -451,6 +455,7 @@ static void open_fds(struct top *t)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGWINCH);
+	sigaddset(&set, SIGTSTP);
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		die(EXIT_OPFAIL, "%s: cannot block signals: %s", t->c->name, strerror(errno));
 	t->sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -468,14 +473,28 @@ enum { FD_DEV, FD_SIG, FD_TIMER, FD_KEYS, NR_FDS };
 /* What ends the loop. */
 enum top_end { TOP_GO_ON, TOP_QUIT, TOP_EXITED, TOP_SESSION };
 
-/* SIGWINCH redraws; the others quit. */
+/* ^Z: the terminal as it was while stopped, top's again after. */
+static void suspend(struct top *t)
+{
+	if (t->tty)
+		restore_terminal();
+	kill(getpid(), SIGSTOP);
+	if (t->tty) {
+		setup_terminal(t);
+		draw(t);
+	}
+}
+
+/* SIGWINCH redraws, SIGTSTP stops; the others quit. */
 static enum top_end read_signals(struct top *t)
 {
 	struct signalfd_siginfo si;
 	enum top_end end = TOP_GO_ON;
 
 	while (read(t->sig_fd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo != SIGWINCH)
+		if (si.ssi_signo == SIGTSTP)
+			suspend(t);
+		else if (si.ssi_signo != SIGWINCH)
 			end = TOP_QUIT;
 		else if (t->tty)
 			draw(t);

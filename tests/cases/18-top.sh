@@ -8,7 +8,7 @@
 # no terminal, with a breakpoint's hits; and on a terminal (tmux, 80x24):
 # the numbers on the screen, every line within 80 columns, s changing the
 # order of the syscall table, q and Ctrl-C quitting with the terminal as
-# it was.
+# it was, ^Z and fg.
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -116,6 +116,23 @@ check_eq "tty: q quits with exit 0" "rc=0" "$(cat "$work/rc")"
 wait_for test -s "$work/stty.after"
 check_eq "tty: the terminal's settings are as before" "$(cat "$work/stty.before")" "$(cat "$work/stty.after")"
 check_eq "tty: the screen is the shell's again" 0 "$(pane | grep -c 'WAIT REASON')"
+# ^Z stops it with the shell's screen back, fg brings top's again
+rm -f "$work/rc" "$work/stty.after"
+tm send-keys -t top "($ctl top -p $pid; echo rc=\$? >$work/rc; stty -g >$work/stty.after)" Enter
+wait_for_s=120 wait_for on_screen '^goroutines 12: '
+tm send-keys -t top C-z
+wait_for on_screen 'Stopped'
+check_eq "tty: ^Z stops it, the shell's screen back" 0 $?
+check_eq "tty: stopped, not ended" "" "$(cat "$work/rc" 2>/dev/null)"
+tm send-keys -t top fg Enter
+wait_for on_screen '^goroutines 12: '
+check_eq "tty: fg: top's screen again" 0 $?
+tm send-keys -t top q
+wait_for test -s "$work/rc"
+check_eq "tty: q after ^Z and fg: exit 0" "rc=0" "$(cat "$work/rc")"
+wait_for test -s "$work/stty.after"
+check_eq "tty: after ^Z, fg and q the terminal's settings are as before" \
+	"$(cat "$work/stty.before")" "$(cat "$work/stty.after")"
 # Ctrl-C: the same end
 rm -f "$work/rc" "$work/stty.after"
 tm send-keys -t top "$ctl top -p $pid; echo rc=\$? >$work/rc; stty -g >$work/stty.after" Enter
