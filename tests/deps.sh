@@ -76,7 +76,7 @@ else
 fi
 
 install "build, test and benchmark tools" build-essential pkg-config libnl-3-dev \
-	libnl-genl-3-dev libmnl-dev libelf-dev libdw-dev libcapstone-dev \
+	libnl-genl-3-dev libmnl-dev libelf-dev libdw-dev libcapstone-dev libzstd-dev \
 	qemu-system-x86 busybox-static kmod cpio xz-utils zstd dkms \
 	bc bison flex libssl-dev sparse shellcheck \
 	golang-go strace bpftrace linux-perf wrk python3 clang libclang-rt-14-dev tmux
