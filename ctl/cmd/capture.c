@@ -37,7 +37,7 @@
 #define MAX_CPUS	8192
 
 static const char *const capture_usage =
-	"Usage: " PROG " capture -p PID [-p PID ...] [-f] EVENTS [OPTIONS] -o FILE\n"
+	"Usage: " PROG " capture -p PID [-p PID ...] [-f] EVENTS [OPTIONS] [-z] -o FILE\n"
 	"       " PROG " capture [-f] EVENTS [OPTIONS] -o FILE -- COMMAND [ARGS...]\n"
 	"\n"
 	"Record the syscalls, goroutine scheduling and breakpoint hits of running\n"
@@ -112,6 +112,9 @@ static const char *const capture_usage =
 	"                         stays as it was if the capture fails (a\n"
 	"                         capture killed with SIGKILL leaves the\n"
 	"                         temporary, which report reads as a cut file)\n"
+	"  -z, --compress         compress the file with zstd, section by section\n"
+	"                         (level 3); every command reads it as any file,\n"
+	"                         a godiagctl older than this option refuses it\n"
 	"      --duration DUR     stop after DUR (10s, 5m)\n"
 	"      --max-duration DUR the module stops the session after DUR even if\n"
 	"                         godiagctl cannot (default 1h; 0 or none: no\n"
@@ -434,6 +437,8 @@ static void write_meta(struct capture *c)
 	capw_meta_add(&text, &len, "syscall_min_ns", "%llu",
 		      (unsigned long long)o->min_ns);
 	capw_meta_add(&text, &len, "follow_children", "%s", o->follow ? "yes" : "no");
+	if (o->compress)
+		capw_meta_add(&text, &len, "compression", "zstd level %d", CAPTURE_ZSTD_LEVEL);
 	if (o->cgroup)
 		capw_meta_add(&text, &len, "cgroup", "%s", o->cgroup);
 	if (o->container)

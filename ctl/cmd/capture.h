@@ -68,6 +68,7 @@ struct capture_opts {
 	uint8_t mode;		/* GODIAG_MODE_* */
 	uint32_t max_lifetime_ms;	/* --max-duration; 0: none asked */
 	bool strict;		/* exit EXIT_UNCLEAN when the run was not clean */
+	bool compress;		/* --compress: sections compressed with zstd */
 	bool json;		/* --json: the end's figures on stdout */
 	bool buffer_given;	/* --buffer, else capture_default_buffer() */
 	/* Breakpoints (capture_break.c): each --break and its options. */
@@ -112,6 +113,8 @@ uint32_t capture_default_buffer(uint32_t events, unsigned long online,
  */
 const char *capture_max_duration(const char *s, uint32_t *ms);
 #define CAPTURE_MAX_DURATION_DEFAULT_MS	(3600U * 1000)
+/* The zstd level of --compress (docs/PERFORMANCE.md, "Compressed capture files"). */
+#define CAPTURE_ZSTD_LEVEL	3
 /* A lifetime as --max-duration takes it: 1h, 90s, 1500ms, none. */
 void capture_format_ms(uint32_t ms, char *buf, size_t len);
 
