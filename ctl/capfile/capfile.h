@@ -105,7 +105,7 @@ enum capfile_section_type {
 };
 
 /* The largest payload a ZSTD section may decompress to. */
-#define CAPFILE_ZSTD_MAX	(256U << 20)
+#define CAPFILE_ZSTD_MAX	(64U << 20)
 
 /* A reader that does not know this section's type must refuse the file. */
 #define CAPFILE_SF_REQUIRED	(1U << 0)

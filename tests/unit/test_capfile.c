@@ -1118,8 +1118,8 @@ static void test_compressed_corrupt(void)
 	mb_header(&m, CAPFILE_VERSION, sizeof(struct capfile_header));
 	zstd_section(&m, CAPFILE_SEC_RECORDS, (uint64_t)CAPFILE_ZSTD_MAX + 1, frame, n);
 	expect_error("a ZSTD section too large", &m,
-		     "corrupt compressed section at byte 24 (268435457 bytes uncompressed, "
-		     "more than 268435456)");
+		     "corrupt compressed section at byte 24 (67108865 bytes uncompressed, "
+		     "more than 67108864)");
 	free(m.buf);
 
 	memset(&m, 0, sizeof(m));
