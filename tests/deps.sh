@@ -78,11 +78,11 @@ fi
 # (protobuf-compiler: the unit tests decode the Perfetto protobuf export with
 # protoc --decode_raw, a decoder that is not ours.)
 install "build, test and benchmark tools" build-essential pkg-config libnl-3-dev \
-	libnl-genl-3-dev libmnl-dev libelf-dev libdw-dev libcapstone-dev \
+	libnl-genl-3-dev libmnl-dev libelf-dev libdw-dev libcapstone-dev libzstd-dev \
 	qemu-system-x86 busybox-static kmod cpio xz-utils zstd dkms \
 	bc bison flex libssl-dev sparse shellcheck \
 	golang-go strace bpftrace linux-perf wrk python3 clang libclang-rt-14-dev \
-	protobuf-compiler
+	protobuf-compiler tmux
 
 install "Go 1.21, 1.22, 1.23 (bookworm-backports)" -t bookworm-backports \
 	golang-1.21-go golang-1.22-go golang-1.23-go

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zstd.h>
 
 #include "capfile/capfile.h"
 
@@ -387,6 +388,58 @@ static int parse_breaks(struct parser *p, size_t off, size_t len)
 	return 0;
 }
 
+static int parse_payload(struct parser *p, const struct capfile_section *s,
+			 size_t off, size_t body);
+
+/*
+ * A ZSTD section at off (payload at body, len bytes): the inner section
+ * decompressed and parsed as if it stood there. What the inner parse
+ * reports as a byte offset is one in the decompressed payload.
+ */
+static int parse_zstd(struct parser *p, size_t off, size_t body, size_t len)
+{
+	const uint8_t *frame = p->buf + body + sizeof(struct capfile_section);
+	struct capfile_section in;
+	unsigned long long size;
+	struct parser q;
+	size_t flen, got;
+	uint8_t *out;
+	int rc;
+
+	if (len < sizeof(in))
+		return fail(p, "corrupt compressed section at byte %zu (%zu bytes)", off, len);
+	memcpy(&in, p->buf + body, sizeof(in));
+	flen = len - sizeof(in);
+	if (in.type == CAPFILE_SEC_ZSTD || in.type == CAPFILE_SEC_END)
+		return fail(p, "corrupt compressed section at byte %zu (it holds a %s section)",
+			    off, capfile_section_name(in.type));
+	if (in.length > CAPFILE_ZSTD_MAX)
+		return fail(p, "corrupt compressed section at byte %zu (%llu bytes "
+			    "uncompressed, more than %u)", off, (unsigned long long)in.length,
+			    CAPFILE_ZSTD_MAX);
+	size = ZSTD_getFrameContentSize(frame, flen);
+	if (size != in.length || ZSTD_findFrameCompressedSize(frame, flen) != flen)
+		return fail(p, "corrupt compressed section at byte %zu (not one zstd frame "
+			    "of %llu bytes)", off, (unsigned long long)in.length);
+	out = malloc(in.length ? (size_t)in.length : 1);
+	if (!out)
+		return fail(p, "out of memory for the compressed section at byte %zu", off);
+	got = ZSTD_decompress(out, (size_t)in.length, frame, flen);
+	if (ZSTD_isError(got) || got != in.length) {
+		free(out);
+		return fail(p, "corrupt compressed section at byte %zu: %s", off,
+			    ZSTD_isError(got) ? ZSTD_getErrorName(got) : "short");
+	}
+	q = *p;
+	q.buf = out;
+	q.len = (size_t)in.length;
+	rc = parse_payload(&q, &in, off, 0);
+	p->records = q.records;
+	p->ended = q.ended;
+	free(out);
+	return rc;
+}
+
 /* The payload of a whole section s at body. */
 static int parse_payload(struct parser *p, const struct capfile_section *s,
 			 size_t off, size_t body)
@@ -412,6 +465,8 @@ static int parse_payload(struct parser *p, const struct capfile_section *s,
 		return parse_syms(p, body, len);
 	case CAPFILE_SEC_BREAKS:
 		return parse_breaks(p, body, len);
+	case CAPFILE_SEC_ZSTD:
+		return parse_zstd(p, off, body, len);
 	}
 	if (s->flags & CAPFILE_SF_REQUIRED)
 		return fail(p, "unsupported section type %u at byte %zu "
@@ -520,6 +575,7 @@ const char *capfile_section_name(uint32_t type)
 		[CAPFILE_SEC_GOINFO] = "GOINFO",
 		[CAPFILE_SEC_SYMS] = "SYMS",
 		[CAPFILE_SEC_BREAKS] = "BREAKS",
+		[CAPFILE_SEC_ZSTD] = "ZSTD",
 	};
 
 	if (type < sizeof(names) / sizeof(names[0]) && names[type])

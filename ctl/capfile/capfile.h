@@ -53,6 +53,16 @@
  *            (docs/FORMAT.md): B (a --break of a target), A (one of its
  *            arguments), S (a stack PC's name), P (a probe and the
  *            module's counters). Readers skip line kinds they do not know.
+ *   ZSTD     another section, compressed (capture --compress): the inner
+ *            section's header (struct capfile_section: its type, flags and
+ *            payload length), then one zstd frame whose content is that
+ *            payload (with its content size; the writer adds a checksum). Written with CAPFILE_SF_REQUIRED, so a reader that
+ *            cannot decompress refuses the file rather than miss what it
+ *            holds. Never END, never another ZSTD; the payload is at most
+ *            CAPFILE_ZSTD_MAX bytes. A ZSTD section cut short delivers
+ *            nothing (the records of a plain RECORDS section cut short
+ *            are delivered up to the cut); the writer closes a section at
+ *            every flush, so a compressed file loses what one flush holds.
  *
  * The reader works on a memory buffer and trusts nothing in it: every
  * length is checked against what is left before it is used, so a corrupt
@@ -91,7 +101,11 @@ enum capfile_section_type {
 	CAPFILE_SEC_GOINFO,
 	CAPFILE_SEC_SYMS,
 	CAPFILE_SEC_BREAKS,
+	CAPFILE_SEC_ZSTD,
 };
+
+/* The largest payload a ZSTD section may decompress to. */
+#define CAPFILE_ZSTD_MAX	(64U << 20)
 
 /* A reader that does not know this section's type must refuse the file. */
 #define CAPFILE_SF_REQUIRED	(1U << 0)
@@ -287,10 +301,25 @@ struct capw {
 	uint64_t records;
 	uint64_t record_bytes;
 	int err;		/* first errno, or 0 */
+	/* capw_compress(): sections compressed at this zstd level, 0: none */
+	int zlevel;
+	void *zctx;		/* ZSTD_CCtx */
+	uint8_t *zbuf;		/* the compressed payload, zcap bytes */
+	size_t zcap;
+	uint64_t zin, zout;	/* payload bytes compressed, and what they became */
 };
 
 /* Starts a file on fd (which capw_close() closes) with its header. */
 void capw_init(struct capw *w, int fd);
+
+/*
+ * From now on, RECORDS sections and other sections of at least
+ * CAPW_ZSTD_MIN bytes (but END) are written as ZSTD sections at zstd
+ * level (1..19), each when it closes; one that does not shrink stays
+ * as it is.
+ */
+#define CAPW_ZSTD_MIN	4096
+void capw_compress(struct capw *w, int level);
 
 /* Any section; the payload is copied. */
 void capw_section(struct capw *w, uint32_t type, uint32_t flags,

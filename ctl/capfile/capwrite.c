@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include "base/util.h"
 #include "capfile/capfile.h"
@@ -42,15 +43,60 @@ static void write_all(struct capw *w, const void *p, size_t n)
 	}
 }
 
+/*
+ * Compresses the payload of section s into w->zbuf. Returns the size of
+ * the ZSTD section's payload (the inner header and the frame), or 0 when
+ * compression is off, fails or does not save at least CAPFILE_ALIGN bytes
+ * over the plain section (so the compressed one, padded, never takes more
+ * room than the plain one).
+ */
+static size_t zstd_payload(struct capw *w, const struct capfile_section *s,
+			   const void *payload)
+{
+	size_t bound, n;
+
+	if (!w->zlevel || s->type == CAPFILE_SEC_END || s->length > CAPFILE_ZSTD_MAX ||
+	    (s->type != CAPFILE_SEC_RECORDS && s->length < CAPW_ZSTD_MIN))
+		return 0;
+	bound = ZSTD_compressBound((size_t)s->length) + sizeof(*s);
+	if (bound > w->zcap) {
+		free(w->zbuf);
+		w->zbuf = xmalloc(bound);
+		w->zcap = bound;
+	}
+	memcpy(w->zbuf, s, sizeof(*s));
+	n = ZSTD_compress2(w->zctx, w->zbuf + sizeof(*s), w->zcap - sizeof(*s), payload,
+			   (size_t)s->length);
+	if (ZSTD_isError(n) || sizeof(*s) + n + CAPFILE_ALIGN > s->length)
+		return 0;
+	w->zin += s->length;
+	w->zout += sizeof(*s) + n;
+	return sizeof(*s) + n;
+}
+
 /* Fills in the open RECORDS section's length; records are 8-byte multiples. */
 static void close_records(struct capw *w)
 {
 	struct capfile_section s = { .type = CAPFILE_SEC_RECORDS };
+	size_t z;
 
 	if (w->rec_sec == NO_SECTION)
 		return;
 	s.length = w->len - w->rec_sec - sizeof(s);
-	memcpy(w->buf + w->rec_sec, &s, sizeof(s));
+	z = zstd_payload(w, &s, w->buf + w->rec_sec + sizeof(s));
+	if (z) {
+		/* In place: the ZSTD section is shorter than the plain one. */
+		struct capfile_section zs = {
+			.type = CAPFILE_SEC_ZSTD, .flags = CAPFILE_SF_REQUIRED, .length = z,
+		};
+
+		memcpy(w->buf + w->rec_sec, &zs, sizeof(zs));
+		memcpy(w->buf + w->rec_sec + sizeof(zs), w->zbuf, z);
+		memset(w->buf + w->rec_sec + sizeof(zs) + z, 0, pad_len(z));
+		w->len = w->rec_sec + sizeof(zs) + z + pad_len(z);
+	} else {
+		memcpy(w->buf + w->rec_sec, &s, sizeof(s));
+	}
 	w->rec_sec = NO_SECTION;
 }
 
@@ -91,12 +137,34 @@ void capw_init(struct capw *w, int fd)
 	put(w, &h, sizeof(h));
 }
 
+void capw_compress(struct capw *w, int level)
+{
+	if (!w->zctx)
+		w->zctx = ZSTD_createCCtx();
+	if (!w->zctx)
+		die(EXIT_OPFAIL, "out of memory");
+	/* A checksum of the content: damage is an error, not other records. */
+	if (ZSTD_isError(ZSTD_CCtx_setParameter(w->zctx, ZSTD_c_compressionLevel, level)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(w->zctx, ZSTD_c_checksumFlag, 1)))
+		die(EXIT_OPFAIL, "zstd refuses level %d", level);
+	w->zlevel = level;
+}
+
 void capw_section(struct capw *w, uint32_t type, uint32_t flags,
 		  const void *payload, size_t len)
 {
 	struct capfile_section s = { .type = type, .flags = flags, .length = len };
+	size_t z;
 
 	close_records(w);
+	z = zstd_payload(w, &s, payload);
+	if (z) {
+		s.type = CAPFILE_SEC_ZSTD;
+		s.flags = CAPFILE_SF_REQUIRED;
+		s.length = z;
+		payload = w->zbuf;
+		len = z;
+	}
 	put(w, &s, sizeof(s));
 	put(w, payload, len);
 	put(w, zeros, pad_len(len));
@@ -393,5 +461,9 @@ int capw_close(struct capw *w)
 	w->fd = -1;
 	free(w->buf);
 	w->buf = NULL;
+	free(w->zbuf);
+	w->zbuf = NULL;
+	ZSTD_freeCCtx(w->zctx);
+	w->zctx = NULL;
 	return w->err;
 }

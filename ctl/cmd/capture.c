@@ -37,7 +37,7 @@
 #define MAX_CPUS	8192
 
 static const char *const capture_usage =
-	"Usage: " PROG " capture -p PID [-p PID ...] [-f] EVENTS [OPTIONS] -o FILE\n"
+	"Usage: " PROG " capture -p PID [-p PID ...] [-f] EVENTS [OPTIONS] [-z] -o FILE\n"
 	"       " PROG " capture [-f] EVENTS [OPTIONS] -o FILE -- COMMAND [ARGS...]\n"
 	"\n"
 	"Record the syscalls, goroutine scheduling and breakpoint hits of running\n"
@@ -112,6 +112,9 @@ static const char *const capture_usage =
 	"                         stays as it was if the capture fails (a\n"
 	"                         capture killed with SIGKILL leaves the\n"
 	"                         temporary, which report reads as a cut file)\n"
+	"  -z, --compress         compress the file with zstd, section by section\n"
+	"                         (level 3); every command reads it as any file,\n"
+	"                         a godiagctl older than this option refuses it\n"
 	"      --duration DUR     stop after DUR (10s, 5m)\n"
 	"      --max-duration DUR the module stops the session after DUR even if\n"
 	"                         godiagctl cannot (default 1h; 0 or none: no\n"
@@ -434,6 +437,8 @@ static void write_meta(struct capture *c)
 	capw_meta_add(&text, &len, "syscall_min_ns", "%llu",
 		      (unsigned long long)o->min_ns);
 	capw_meta_add(&text, &len, "follow_children", "%s", o->follow ? "yes" : "no");
+	if (o->compress)
+		capw_meta_add(&text, &len, "compression", "zstd level %d", CAPTURE_ZSTD_LEVEL);
 	if (o->cgroup)
 		capw_meta_add(&text, &len, "cgroup", "%s", o->cgroup);
 	if (o->container)
@@ -805,6 +810,51 @@ uint32_t capture_recorder_start(const struct cmd *cmd, struct capture_opts *o)
 	free_sources(&c);
 	free(c.targets);
 	return c.session;
+}
+
+void capture_live_start(struct capture *c)
+{
+	struct nl_msg *msg;
+	int err;
+
+	open_sources(c);
+	check_targets(c);
+	c->nl = gdnl_open(c->c->name);
+	status_require_abi(c->nl, c->c->name, &c->st);
+	create_session(c);
+	add_targets(c);
+	open_device(c);
+	map_rings(c);
+	msg = gdnl_msg(c->nl, GODIAG_CMD_SESSION_START, 0);
+	gdnl_put_u32(msg, GODIAG_A_SESSION_ID, c->session);
+	c->start_mono = capture_now_ns(CLOCK_MONOTONIC);
+	err = gdnl_exec(c->nl, msg, NULL, NULL);
+	if (err)
+		gdnl_fail(c->nl, err);
+}
+
+void capture_live_stop(struct capture *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nrings; i++)
+		ring_unmap(&c->rings[i]);
+	if (c->dev >= 0)
+		close(c->dev);
+	gdnl_close(c->nl);
+	free_sources(c);
+	free(c->rings);
+	free(c->targets);
+}
+
+void *capture_source_data(const struct capture *c, const struct capture_source *ops)
+{
+	size_t i;
+
+	for (i = 0; i < c->nsrcs; i++)
+		if (c->srcs[i].ops == ops)
+			return c->srcs[i].data;
+	return NULL;
 }
 
 static int run_capture(const struct cmd *cmd, int argc, char **argv)

@@ -68,6 +68,7 @@ struct capture_opts {
 	uint8_t mode;		/* GODIAG_MODE_* */
 	uint32_t max_lifetime_ms;	/* --max-duration; 0: none asked */
 	bool strict;		/* exit EXIT_UNCLEAN when the run was not clean */
+	bool compress;		/* --compress: sections compressed with zstd */
 	bool json;		/* --json: the end's figures on stdout */
 	bool buffer_given;	/* --buffer, else capture_default_buffer() */
 	/* Breakpoints (capture_break.c): each --break and its options. */
@@ -112,6 +113,8 @@ uint32_t capture_default_buffer(uint32_t events, unsigned long online,
  */
 const char *capture_max_duration(const char *s, uint32_t *ms);
 #define CAPTURE_MAX_DURATION_DEFAULT_MS	(3600U * 1000)
+/* The zstd level of --compress (docs/PERFORMANCE.md, "Compressed capture files"). */
+#define CAPTURE_ZSTD_LEVEL	3
 /* A lifetime as --max-duration takes it: 1h, 90s, 1500ms, none. */
 void capture_format_ms(uint32_t ms, char *buf, size_t len);
 
@@ -369,6 +372,28 @@ void capture_sources_free(struct capture *c);
  */
 void capture_meta_origin(const struct capture *c, uint32_t session, char **text,
 			 size_t *len);
+
+/*
+ * capture.c, for top: c->o's session set up as a capture's (targets
+ * checked, owned, goroutine probes and breakpoints placed, every CPU's
+ * buffer mapped) and started, with no file; c->c, c->o and c->dev -1
+ * set before. Exits on failure. capture_live_stop() frees it (the
+ * module destroys an owned session when its socket closes).
+ */
+void capture_live_start(struct capture *c);
+void capture_live_stop(struct capture *c);
+/* The data of the source ops, or NULL when the options did not ask for it. */
+void *capture_source_data(const struct capture *c, const struct capture_source *ops);
+/*
+ * capture_go.c, on its data: the function a goroutine of pid starting at
+ * pc runs (a go statement's wrapper resolved) and whether it is one of
+ * the runtime's, and the runtime's string for a wait reason; NULL when
+ * unknown.
+ */
+const char *capture_go_start_name(void *data, uint32_t pid, uint64_t pc, bool *system);
+const char *capture_go_reason_name(void *data, uint32_t pid, uint32_t reason);
+/* capture_break.c, on its data: the --break index of probe id, or -1. */
+int capture_break_of_probe(const void *data, uint32_t id);
 
 /* capture_loop.c: runs until c->reason is set. */
 void capture_loop(struct capture *c);

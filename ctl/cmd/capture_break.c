@@ -812,6 +812,17 @@ static void bp_write(struct capture *c, void *data)
 	free(text);
 }
 
+int capture_break_of_probe(const void *data, uint32_t id)
+{
+	const struct capture_break *bp = data;
+	size_t i;
+
+	for (i = 0; bp && i < bp->nprobes; i++)
+		if (bp->probes[i].id == id && !bp->probes[i].is_ret)
+			return (int)bp->probes[i].brk;
+	return -1;
+}
+
 static void bp_free(void *data)
 {
 	struct capture_break *bp = data;

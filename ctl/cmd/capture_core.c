@@ -104,6 +104,8 @@ void capture_output_open(struct capture *c)
 	if (fd < 0)
 		capture_die(c, EXIT_OPFAIL, "%s: %s", c->o->output, strerror(errno));
 	capw_init(&c->w, fd);
+	if (c->o->compress)
+		capw_compress(&c->w, CAPTURE_ZSTD_LEVEL);
 }
 
 int capture_output_done(struct capture *c, int err)

@@ -21,6 +21,7 @@
 #include "base/util.h"
 #include "cmd/capture.h"
 #include "gobin/gobin.h"
+#include "gobin/goruntime.h"
 
 #define PCS_COMPACT	(1U << 20)
 
@@ -257,6 +258,29 @@ static void go_write(struct capture *c, void *data)
 		write_goinfo(c, &go->v[i]);
 		write_syms(c, &go->v[i]);
 	}
+}
+
+const char *capture_go_start_name(void *data, uint32_t pid, uint64_t pc, bool *system)
+{
+	const struct go_target *g = go_find(data, pid);
+	const char *func = NULL, *file;
+	uint32_t line;
+
+	*system = false;
+	if (!g || !pc || pc < g->bias)
+		return NULL;
+	*system = gobin_is_system_start(&g->bin, pc - g->bias);
+	func = gobin_go_start(&g->bin, pc - g->bias);
+	if (!func)
+		gobin_pc_source(&g->bin, pc - g->bias, &func, &file, &line);
+	return func;
+}
+
+const char *capture_go_reason_name(void *data, uint32_t pid, uint32_t reason)
+{
+	const struct go_target *g = go_find(data, pid);
+
+	return g && reason < g->bin.nreasons ? g->bin.reasons[reason] : NULL;
 }
 
 static void go_free(void *data)

@@ -333,6 +333,9 @@ static void parse_option(const struct cmd *c, struct capture_opts *o, int opt)
 	case 'o':
 		o->output = optarg;
 		break;
+	case 'z':
+		o->compress = true;
+		break;
 	case OPT_SYSCALLS:
 		o->syscalls = true;
 		break;
@@ -462,6 +465,7 @@ void capture_parse_opts(const struct cmd *c, int argc, char **argv,
 		{ "pid", required_argument, NULL, 'p' },
 		{ "follow-children", no_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "compress", no_argument, NULL, 'z' },
 		{ "syscalls", no_argument, NULL, OPT_SYSCALLS },
 		{ "goroutines", no_argument, NULL, OPT_GOROUTINES },
 		{ "syscall", required_argument, NULL, OPT_SYSCALL },
@@ -502,7 +506,7 @@ void capture_parse_opts(const struct cmd *c, int argc, char **argv,
 			  len - strlen(PROG " "));
 
 	nopts = split_command(c, argc, argv, o);
-	while ((opt = cmd_getopt(c, nopts, argv, "p:fo:h", longopts)) != -1)
+	while ((opt = cmd_getopt(c, nopts, argv, "p:fo:zh", longopts)) != -1)
 		parse_option(c, o, opt);
 	if (optind < nopts)
 		cmd_usage_error(c, "unexpected argument '%s' (a command to start "

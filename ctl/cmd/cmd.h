@@ -32,6 +32,7 @@ extern const struct cmd cmd_inspect;
 extern const struct cmd cmd_goroutines;
 extern const struct cmd cmd_runtime;
 extern const struct cmd cmd_flight;
+extern const struct cmd cmd_top;
 
 /* Every command takes -h/--help: put "h" in shortopts and this in longopts. */
 #define CMD_HELP_OPTION { "help", no_argument, NULL, 'h' }

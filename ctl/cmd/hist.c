@@ -80,6 +80,14 @@ static void reset_rows(void *arg)
 	f->l->n = 0;
 }
 
+int hist_fetch(struct gdnl *nl, uint32_t session, uint32_t pid, struct hist_list *l)
+{
+	struct fetch f = { .l = l, .pid = pid };
+
+	reset_rows(&f);
+	return gdnl_dump(nl, GODIAG_CMD_HIST_GET, session, add_row, reset_rows, &f);
+}
+
 static int cmp_rows(const void *a, const void *b)
 {
 	const struct hist_row *x = a, *y = b;
@@ -174,8 +182,7 @@ static int run_hist(const struct cmd *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct hist_list l = { NULL, 0 };
-	struct fetch f = { .l = &l };
-	uint32_t id = 0;
+	uint32_t id = 0, pid = 0;
 	bool json = false;
 	struct gdnl *nl;
 	int opt, err;
@@ -183,7 +190,7 @@ static int run_hist(const struct cmd *c, int argc, char **argv)
 	while ((opt = cmd_getopt(c, argc, argv, "s:p:jh", longopts)) != -1) {
 		if (opt == 's')
 			id = cmd_session_id(c, optarg);
-		else if (opt == 'p' && parse_u32(optarg, 1, INT32_MAX, &f.pid))
+		else if (opt == 'p' && parse_u32(optarg, 1, INT32_MAX, &pid))
 			cmd_usage_error(c, "invalid PID '%s'", optarg);
 		else if (opt == 'j')
 			json = true;
@@ -195,7 +202,7 @@ static int run_hist(const struct cmd *c, int argc, char **argv)
 	nl = gdnl_open(c->name);
 	status_require_abi(nl, c->name, NULL);
 	sessinfo_require(nl, c->name, id);
-	err = gdnl_dump(nl, GODIAG_CMD_HIST_GET, id, add_row, reset_rows, &f);
+	err = hist_fetch(nl, id, pid, &l);
 	if (err)
 		gdnl_fail(nl, err);
 	gdnl_close(nl);

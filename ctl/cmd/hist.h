@@ -24,6 +24,13 @@ struct hist_list {
 	size_t n;
 };
 
+/*
+ * HIST_GET of session, of every target or of pid: the rows replace l's
+ * (free l->v after). Returns 0 or a negative errno for gdnl_fail().
+ */
+struct gdnl;
+int hist_fetch(struct gdnl *nl, uint32_t session, uint32_t pid, struct hist_list *l);
+
 /* By PID, then by total time, longest first, then by syscall number. */
 void hist_sort(struct hist_list *l);
 

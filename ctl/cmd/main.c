@@ -35,6 +35,7 @@ static const struct cmd *const commands[] = {
 	&cmd_stats,
 	&cmd_hist,
 	&cmd_inspect,
+	&cmd_top,
 	&cmd_goroutines,
 	&cmd_runtime,
 	&cmd_help,

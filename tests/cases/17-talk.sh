@@ -5,7 +5,8 @@
 # summary has report's figures for the same file; on a terminal (a pty
 # under script(1)) capture says what it attached to, rewrites a status
 # line in place and sums up at the end, and in a pipe it prints only its
-# one-line summary.
+# one-line summary; capture --compress writes a file report reads, with
+# the same records, much smaller.
 . "$(dirname "$0")/../lib.sh"
 module_load
 port=18090
@@ -75,6 +76,24 @@ check_eq "dumb terminal: no status line" 0 "$(grep -c $'\033' "$work/dumb.log")"
 # A pipe on stdout and stderr: quiet again.
 "$ctl" capture -p "$svc" --syscalls --duration 1s -o "$work/pipe.gdc" 2>&1 | cat >"$work/pipe.out"
 check_eq "in a pipe: one line, the summary" 1 "$(wc -l <"$work/pipe.out")"
+
+# ---- --compress: zstd sections, read as any file
+wrk -t2 -c8 -d5s "http://127.0.0.1:$port/" >/dev/null 2>&1 &
+load=$!
+"$ctl" capture -p "$svc" --goroutines --syscalls --duration 3s -z --json \
+	-o "$work/z.gdc" >"$work/z.json" 2>/dev/null
+check_eq "capture -z exits 0" 0 $?
+wait "$load"
+"$ctl" report --json "$work/z.gdc" >"$work/z.gdc.json"
+check_eq "report reads the compressed file" 0 $?
+zrec=$(jget "$work/z.json" "d['records']")
+check_eq "the compressed file holds the records capture counted" "$zrec" \
+	"$(jget "$work/z.gdc.json" "d['events']['recorded']")"
+check_eq "the compressed file says so (META)" 1 "$(grep -c -a 'compression=zstd level 3' "$work/z.gdc")"
+zsize=$(stat -c %s "$work/z.gdc")
+echo "# --compress: $zrec records in $zsize bytes"
+# (a record is 56 to 72 bytes plain; the demo's compress about 12 times)
+check_ge "the compressed file is under 16 bytes a record" "$zsize" $((zrec * 16))
 
 kill -TERM "$svc"
 wait "$svc"

@@ -242,14 +242,15 @@ static void capfile_go(void)
 	close_capw(&w, file);
 }
 
-/* Syscalls of a few processes in several RECORDS sections. */
-static void capfile_syscalls(void)
+/* Syscalls of a few processes in several RECORDS sections (compressed: zstd). */
+static void capfile_syscalls(const char *file, bool zstd)
 {
 	struct capw w;
-	const char *file = "syscalls.cf";
 	uint32_t i;
 
 	open_capw(&w, file);
+	if (zstd)
+		capw_compress(&w, 3);
 	meta(&w, "trace");
 	target(&w, 300, 1, "gt_syscalls", "/tmp/gt_syscalls");
 	for (i = 0; i < 24; i++) {
@@ -307,7 +308,8 @@ static void capfile_raw(void)
 static void gen_capfile(void)
 {
 	capfile_go();
-	capfile_syscalls();
+	capfile_syscalls("syscalls.cf", false);
+	capfile_syscalls("syscalls-zstd.cf", true);
 	capfile_minimal();
 	capfile_unfinished();
 	capfile_raw();

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <zstd.h>
 
 #include "capfile_build.h"
 #include "test.h"
@@ -139,8 +140,21 @@ static const struct capfile_visitor visitor = {
 	.syms = v_syms,
 };
 
+static void file_of_every_kind(struct membuf *m, int zlevel);
+
 /* A file with every section kind, written by the real writer. */
 static void valid_file(struct membuf *m)
+{
+	file_of_every_kind(m, 0);
+}
+
+/* The same with capture --compress: its first RECORDS section compressed. */
+static void valid_file_z(struct membuf *m)
+{
+	file_of_every_kind(m, 3);
+}
+
+static void file_of_every_kind(struct membuf *m, int zlevel)
 {
 	struct godiag_rec_syscall s1 = make_syscall(100, 1, 500, 3, 1000);
 	struct godiag_rec_syscall s2 = make_syscall(101, 35, 70000, -4, 2000);
@@ -163,6 +177,8 @@ static void valid_file(struct membuf *m)
 	u->tgid = 5;
 	snprintf(t.comm, sizeof(t.comm), "app");
 	snprintf(t.exe, sizeof(t.exe), "/usr/bin/app");
+	if (zlevel)
+		capw_compress(&w, zlevel);
 	capw_meta_add(&meta, &mlen, "mode", "%s", "discard");
 	capw_meta_add(&meta, &mlen, "hostname", "%s", "box\nevil\x1b");
 	capw_meta_add(&meta, &mlen, "empty", "%s", "");
@@ -490,6 +506,21 @@ static void layout_of(const struct membuf *m, struct layout *lo)
 		     at += r.size) {
 			memcpy(&r, m->buf + at, sizeof(r));
 			lo->rec_end[lo->nrec++] = at + r.size;
+		}
+		/* A compressed one's records come whole, at the end of its payload. */
+		if (s.type == CAPFILE_SEC_ZSTD) {
+			struct capfile_section in;
+			uint8_t out[4096];
+			size_t n, k;
+
+			memcpy(&in, m->buf + off + sizeof(s), sizeof(in));
+			n = ZSTD_decompress(out, sizeof(out), m->buf + off + 2 * sizeof(s),
+					    s.length - sizeof(in));
+			for (k = 0; in.type == CAPFILE_SEC_RECORDS && !ZSTD_isError(n) && k < n &&
+			     lo->nrec < ARRAY_SIZE_T(lo->rec_end); k += r.size) {
+				memcpy(&r, out + k, sizeof(r));
+				lo->rec_end[lo->nrec++] = off + sizeof(s) + s.length;
+			}
 		}
 		off += sizeof(s) + ((s.length + 7) & ~7ULL);
 	}
@@ -932,6 +963,189 @@ static void test_writer_splits_records(void)
 	test_end();
 }
 
+/* The sections of a file, outer types, in order: "1 2 10 4 3 5 6". */
+static void section_types(const struct membuf *m, char *out, size_t len)
+{
+	struct capfile_section sec;
+	size_t off = sizeof(struct capfile_header), n = 0;
+
+	out[0] = '\0';
+	while (off + sizeof(sec) <= m->len) {
+		memcpy(&sec, m->buf + off, sizeof(sec));
+		n += (size_t)snprintf(out + n, len - n, "%s%u", n ? " " : "", sec.type);
+		off += sizeof(sec) + (size_t)((sec.length + 7) / 8 * 8);
+	}
+}
+
+/* The offset of the first section of type in m, or 0. */
+static size_t section_at(const struct membuf *m, uint32_t type)
+{
+	struct capfile_section sec;
+	size_t off = sizeof(struct capfile_header);
+
+	while (off + sizeof(sec) <= m->len) {
+		memcpy(&sec, m->buf + off, sizeof(sec));
+		if (sec.type == type)
+			return off;
+		off += sizeof(sec) + (size_t)((sec.length + 7) / 8 * 8);
+	}
+	return 0;
+}
+
+static void test_compressed(void)
+{
+	struct godiag_rec_syscall r;
+	struct capfile_info info;
+	struct membuf m, plain;
+	struct log l;
+	char err[256], types[128];
+	size_t at;
+	struct capw w;
+	int fd, i;
+
+	test_begin("capfile: --compress: the same callbacks from a ZSTD section");
+	valid_file_z(&m);
+	section_types(&m, types, sizeof(types));
+	/* META TARGETS ZSTD(RECORDS) NOTE RECORDS (64 bytes: no gain) STATS END */
+	CHECK_STR(types, "1 2 10 4 3 5 6");
+	CHECK_U64(parse(&m, &l, &info, err, sizeof(err)), 0);
+	CHECK_STR(err, "");
+	CHECK_STR(log_close(&l), valid_log);
+	CHECK_U64(info.records, 4);
+	CHECK(info.complete);
+	free(l.text);
+	test_end();
+
+	test_begin("capfile: --compress: a damaged frame is a clear error");
+	at = section_at(&m, CAPFILE_SEC_ZSTD);
+	CHECK(at > 0);
+	/* the frame's last byte: its content checksum */
+	{
+		struct capfile_section sec;
+
+		memcpy(&sec, m.buf + at, sizeof(sec));
+		m.buf[at + sizeof(sec) + sec.length - 1] ^= 0x5a;
+	}
+	CHECK_U64(capfile_parse(m.buf, m.len, &quiet, NULL, NULL, err, sizeof(err)), (uint64_t)-1);
+	CHECK_STR(err, "corrupt compressed section at byte 128: Restored data doesn't "
+		  "match checksum");
+	test_end();
+	free(m.buf);
+
+	random_damage("a compressed file", valid_file_z);
+	check_truncations("a compressed file", valid_file_z, 7);
+
+	test_begin("capfile: --compress: 40000 records, round trip, a fraction of the size");
+	r = make_syscall(1, 1, 1, 0, 10);
+	fd = memfile_open(&w);
+	for (i = 0; i < 40000; i++)
+		capw_record(&w, &r, sizeof(r));
+	capw_end(&w, 1, 2);
+	CHECK_U64(capw_close(&w), 0);
+	memfile_read(fd, &plain);
+	fd = memfile_open(&w);
+	capw_compress(&w, 3);
+	for (i = 0; i < 40000; i++) {
+		r.hdr.ts_ns = 10 + (uint64_t)i * 1000;
+		r.duration_ns = (uint64_t)(i % 97) * 100;
+		capw_record(&w, &r, sizeof(r));
+	}
+	capw_end(&w, 1, 2);
+	CHECK(w.zin > 0 && w.zout < w.zin / 4);
+	CHECK_U64(capw_close(&w), 0);
+	memfile_read(fd, &m);
+	CHECK_U64(capfile_parse(m.buf, m.len, &quiet, NULL, &info, err, sizeof(err)), 0);
+	CHECK_STR(err, "");
+	CHECK_U64(info.records, 40000);
+	CHECK(info.complete);
+	CHECK(m.len < plain.len / 4);
+	free(m.buf);
+	free(plain.buf);
+	test_end();
+
+	test_begin("capfile: --compress: what does not shrink is written plain");
+	fd = memfile_open(&w);
+	capw_compress(&w, 3);
+	{
+		uint8_t noise[8192];
+
+		for (i = 0; i < (int)sizeof(noise); i++)
+			noise[i] = (uint8_t)(next_rand() >> 56);
+		capw_section(&w, 99, 0, noise, sizeof(noise));
+	}
+	capw_end(&w, 1, 2);
+	CHECK_U64(capw_close(&w), 0);
+	memfile_read(fd, &m);
+	section_types(&m, types, sizeof(types));
+	CHECK_STR(types, "99 6");
+	free(m.buf);
+	test_end();
+}
+
+/* A ZSTD section of inner (type, length) holding frame. */
+static void zstd_section(struct membuf *m, uint32_t type, uint64_t length,
+			 const void *frame, size_t n)
+{
+	struct capfile_section in = { .type = type, .length = length };
+	uint8_t body[512];
+
+	memcpy(body, &in, sizeof(in));
+	memcpy(body + sizeof(in), frame, n);
+	mb_section(m, CAPFILE_SEC_ZSTD, CAPFILE_SF_REQUIRED, body, sizeof(in) + n);
+}
+
+static void test_compressed_corrupt(void)
+{
+	/* zstd -c of 16 zero bytes, made by the writer's own library */
+	uint8_t src[64] = { 0 }, frame[128];
+	size_t n = ZSTD_compress(frame, sizeof(frame), src, sizeof(src), 3);
+	struct membuf m = { 0 };
+
+	mb_header(&m, CAPFILE_VERSION, sizeof(struct capfile_header));
+	zstd_section(&m, CAPFILE_SEC_END, sizeof(src), frame, n);
+	expect_error("a ZSTD section holding END", &m,
+		     "corrupt compressed section at byte 24 (it holds a END section)");
+	free(m.buf);
+
+	memset(&m, 0, sizeof(m));
+	mb_header(&m, CAPFILE_VERSION, sizeof(struct capfile_header));
+	zstd_section(&m, CAPFILE_SEC_RECORDS, sizeof(src) + 8, frame, n);
+	expect_error("a ZSTD section of another length", &m,
+		     "corrupt compressed section at byte 24 (not one zstd frame of 72 bytes)");
+	free(m.buf);
+
+	memset(&m, 0, sizeof(m));
+	mb_header(&m, CAPFILE_VERSION, sizeof(struct capfile_header));
+	zstd_section(&m, CAPFILE_SEC_RECORDS, (uint64_t)CAPFILE_ZSTD_MAX + 1, frame, n);
+	expect_error("a ZSTD section too large", &m,
+		     "corrupt compressed section at byte 24 (67108865 bytes uncompressed, "
+		     "more than 67108864)");
+	free(m.buf);
+
+	memset(&m, 0, sizeof(m));
+	mb_header(&m, CAPFILE_VERSION, sizeof(struct capfile_header));
+	mb_section(&m, CAPFILE_SEC_ZSTD, CAPFILE_SF_REQUIRED, frame, 4);
+	expect_error("a ZSTD section shorter than its header", &m,
+		     "corrupt compressed section at byte 24 (4 bytes)");
+	free(m.buf);
+
+	/* 64 zero bytes as records: a record of size 0 inside */
+	memset(&m, 0, sizeof(m));
+	mb_header(&m, CAPFILE_VERSION, sizeof(struct capfile_header));
+	zstd_section(&m, CAPFILE_SEC_RECORDS, sizeof(src), frame, n);
+	mb_end(&m, 0);
+	test_begin("capfile: a ZSTD section of bad records: the records' error");
+	{
+		char err[256];
+
+		CHECK_U64(capfile_parse(m.buf, m.len, &quiet, NULL, NULL, err, sizeof(err)),
+			  (uint64_t)-1);
+		CHECK(!strncmp(err, "corrupt record", 14));
+	}
+	test_end();
+	free(m.buf);
+}
+
 static void test_writer_error(void)
 {
 	struct godiag_rec_syscall s = make_syscall(1, 1, 1, 0, 10);
@@ -963,5 +1177,7 @@ int main(void)
 	test_random_damage();
 	test_writer_splits_records();
 	test_writer_error();
+	test_compressed();
+	test_compressed_corrupt();
 	return test_summary();
 }
