@@ -86,6 +86,18 @@ void capture_parse_opts(const struct cmd *c, int argc, char **argv,
 			struct capture_opts *o);
 void capture_free_opts(struct capture_opts *o);
 
+/*
+ * flight start's options: capture's -p, -f, --syscalls, --goroutines,
+ * --syscall, --syscall-min, --break with its options and --gc, and
+ * flight's own (--size for --buffer, --window). Usage errors exit 1;
+ * the operands are left at optind. Then capture_check_recorder(), once
+ * the name operand is checked.
+ */
+void capture_parse_recorder_opts(const struct cmd *c, int argc, char **argv,
+				 struct capture_opts *o);
+void capture_check_recorder(const struct cmd *c, struct capture_opts *o);
+#define CAPTURE_RECORDER_SIZE_DEFAULT	(4U << 20)
+
 /* The GODIAG_EV_* mask the options ask for. */
 uint32_t capture_events(const struct capture_opts *o);
 

@@ -28,12 +28,11 @@
 #include "module/sessinfo.h"
 
 #define MAX_CPUS		8192
-#define FLIGHT_SIZE_DEFAULT	(4U << 20)
-#define FLIGHT_WINDOW_MAX_MS	(7U * 24 * 3600 * 1000)
 
 static const char *const flight_usage =
 	"Usage: " PROG " flight start NAME -p PID [--syscalls] [--goroutines]\n"
-	"                         [-f] [--size BYTES] [--window DURATION]\n"
+	"                         [--break SPEC [--arg ...]...] [--gc] [-f]\n"
+	"                         [--size BYTES] [--window DURATION]\n"
 	"       " PROG " flight snapshot NAME -o FILE\n"
 	"       " PROG " flight list [--json]\n"
 	"       " PROG " flight status NAME [--json]\n"
@@ -57,10 +56,21 @@ static const char *const flight_usage =
 	"Options of start:\n"
 	"  -p, --pid PID          the process to record (repeatable)\n"
 	"  -f, --follow-children  also record the processes the targets start\n"
-	"      --syscalls         record syscalls (the default without --goroutines)\n"
+	"      --syscalls         record syscalls (the default without --goroutines,\n"
+	"                         --break and --gc)\n"
+	"      --syscall LIST     only these syscalls (as capture's)\n"
+	"      --syscall-min DURATION\n"
+	"                         only syscalls that took at least DURATION\n"
 	"      --goroutines       record goroutine scheduling (Go programs only)\n"
-	"      --size BYTES       buffer per CPU (K, M, G), a power of two;\n"
-	"                         default 4M\n"
+	"      --break SPEC       a breakpoint, with capture's --arg, --strlen,\n"
+	"                         --stack, --latency, --if, --every and --max-rate\n"
+	"                         after it (see capture)\n"
+	"      --arg N:TYPE, --strlen BYTES, --stack N, --latency, --if COND,\n"
+	"      --every N, --max-rate N/s\n"
+	"                         options of the --break before them\n"
+	"      --gc               record GC cycles and stop-the-world pauses\n"
+	"      --size BYTES       buffer per CPU (K, M, G), a power of two; default\n"
+	"                         4M (what capture calls --buffer)\n"
 	"      --window DURATION  what a snapshot keeps: the records of the last\n"
 	"                         DURATION (60s, 5m); default: the whole buffer\n"
 	"\n"
@@ -123,83 +133,18 @@ static const char *name_operand(const struct cmd *c, int argc, char **argv)
 
 /* ---- start ------------------------------------------------------------ */
 
-static void add_pid(const struct cmd *c, struct capture_opts *o, const char *s)
-{
-	uint32_t pid;
-
-	if (parse_u32(s, 1, 0x3fffffff, &pid))
-		cmd_usage_error(c, "invalid PID '%s'", s);
-	o->pids = xreallocarray(o->pids, o->npids + 1, sizeof(*o->pids));
-	o->pids[o->npids++] = pid;
-	o->npids_given = o->npids;
-}
-
-static void start_option(const struct cmd *c, struct capture_opts *o, int opt)
-{
-	const char *why;
-	uint64_t v;
-
-	switch (opt) {
-	case 'p':
-		add_pid(c, o, optarg);
-		break;
-	case 'f':
-		o->follow = true;
-		break;
-	case 'S':
-		o->syscalls = true;
-		break;
-	case 'G':
-		o->goroutines = true;
-		break;
-	case 'b':
-		why = parse_size(optarg, &v);
-		if (!why)
-			why = capture_buffer_size(v, &o->buffer);
-		if (why)
-			cmd_usage_error(c, "--size %s: %s", optarg, why);
-		break;
-	case 'w':
-		why = parse_duration(optarg, &v);
-		if (!why && (v < 1000000 || v / 1000000 > FLIGHT_WINDOW_MAX_MS))
-			why = "out of range (1ms to 7 days)";
-		if (why)
-			cmd_usage_error(c, "--window %s: %s", optarg, why);
-		o->window_ms = (uint32_t)(v / 1000000);
-		break;
-	}
-}
-
 static int flight_start(const struct cmd *c, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "follow-children", no_argument, NULL, 'f' },
-		{ "syscalls", no_argument, NULL, 'S' },
-		{ "goroutines", no_argument, NULL, 'G' },
-		{ "size", required_argument, NULL, 'b' },
-		{ "window", required_argument, NULL, 'w' },
-		CMD_HELP_OPTION,
-		{ NULL, 0, NULL, 0 },
-	};
 	struct capture_opts o;
 	uint32_t id;
-	int opt;
 
-	memset(&o, 0, sizeof(o));
-	o.buffer = FLIGHT_SIZE_DEFAULT;
-	o.mode = GODIAG_MODE_OVERWRITE;
-	while ((opt = cmd_getopt(c, argc, argv, "p:fh", longopts)) != -1)
-		start_option(c, &o, opt);
+	capture_parse_recorder_opts(c, argc, argv, &o);
 	o.name = name_operand(c, argc, argv);
-	if (!o.npids)
-		cmd_usage_error(c, "start: which process? (-p PID)");
-	if (!o.syscalls && !o.goroutines)
-		o.syscalls = true;
+	capture_check_recorder(c, &o);
 	id = capture_recorder_start(c, &o);
 	note("recorder %s runs (session %u); '" PROG " flight snapshot %s -o FILE' "
 	     "saves it", o.name, id, o.name);
-	free(o.pids);
+	capture_free_opts(&o);
 	return EXIT_OK;
 }
 
