@@ -34,6 +34,12 @@ enum {
 	/* flight start's own */
 	OPT_SIZE,
 	OPT_WINDOW,
+	OPT_TRIGGER,
+	OPT_COOLDOWN,
+	OPT_POST,
+	OPT_SNAPSHOT_DIR,
+	OPT_KEEP,
+	OPT_FOREGROUND,
 };
 
 const char *capture_buffer_size(uint64_t bytes, uint32_t *size)
@@ -528,6 +534,7 @@ void capture_free_opts(struct capture_opts *o)
 	for (i = 0; i < o->nbreaks; i++)
 		free(o->breaks[i].argtypes);
 	free(o->breaks);
+	free(o->triggers);
 	free(o->command_line);
 }
 
@@ -574,6 +581,30 @@ static bool recorder_option(const struct cmd *c, struct capture_opts *o, int opt
 		o->window_ms = ms_arg(c, "--window", optarg, 1, RECORDER_WINDOW_MAX_MS,
 				      "out of range (1ms to 7 days)");
 		return true;
+	case OPT_TRIGGER:
+		if (o->ntriggers == CAPTURE_TRIGGERS_MAX)
+			cmd_usage_error(c, "more than %d --trigger", CAPTURE_TRIGGERS_MAX);
+		add_str(&o->triggers, &o->ntriggers, optarg);
+		return true;
+	case OPT_COOLDOWN:
+		o->cooldown_ms = ms_arg(c, "--cooldown", optarg, GODIAG_COOLDOWN_MIN_MS,
+					GODIAG_COOLDOWN_MAX_MS, "out of range (100ms to 7 days)");
+		return true;
+	case OPT_POST:
+		o->post_ms = ms_arg(c, "--post", optarg, 0, CAPTURE_POST_MAX_MS,
+				    "out of range (0 to 10m)");
+		return true;
+	case OPT_SNAPSHOT_DIR:
+		if (!*optarg)
+			cmd_usage_error(c, "empty --snapshot-dir");
+		o->snapshot_dir = optarg;
+		return true;
+	case OPT_KEEP:
+		o->keep = u32_arg(c, "--keep", optarg, 1, CAPTURE_KEEP_MAX);
+		return true;
+	case OPT_FOREGROUND:
+		o->foreground = true;
+		return true;
 	}
 	return false;
 }
@@ -599,6 +630,12 @@ void capture_parse_recorder_opts(const struct cmd *c, int argc, char **argv,
 		{ "every", required_argument, NULL, OPT_EVERY },
 		{ "max-rate", required_argument, NULL, OPT_MAX_RATE },
 		{ "gc", no_argument, NULL, OPT_GC },
+		{ "trigger", required_argument, NULL, OPT_TRIGGER },
+		{ "cooldown", required_argument, NULL, OPT_COOLDOWN },
+		{ "post", required_argument, NULL, OPT_POST },
+		{ "snapshot-dir", required_argument, NULL, OPT_SNAPSHOT_DIR },
+		{ "keep", required_argument, NULL, OPT_KEEP },
+		{ "foreground", no_argument, NULL, OPT_FOREGROUND },
 		CMD_HELP_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -607,6 +644,9 @@ void capture_parse_recorder_opts(const struct cmd *c, int argc, char **argv,
 	memset(o, 0, sizeof(*o));
 	o->buffer = CAPTURE_RECORDER_SIZE_DEFAULT;
 	o->mode = GODIAG_MODE_OVERWRITE;
+	o->cooldown_ms = CAPTURE_COOLDOWN_DEFAULT_MS;
+	o->post_ms = CAPTURE_POST_DEFAULT_MS;
+	o->keep = CAPTURE_KEEP_DEFAULT;
 	while ((opt = cmd_getopt(c, argc, argv, "p:fh", longopts)) != -1)
 		if (!recorder_option(c, o, opt))
 			parse_option(c, o, opt);
