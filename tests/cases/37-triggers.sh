@@ -8,7 +8,8 @@
 # the recorder holds; each trigger's snapshot is a valid capture holding
 # the triggering record and the records after it (--post); --keep removes
 # the oldest; a runtime trigger (goroutines>N) evaluated by the watcher
-# fires too; flight stop ends the watcher and leaves no session; rmmod
+# fires too; SIGTERM ends a watcher and flight daemon starts one again;
+# flight stop ends the watcher and leaves no session; rmmod
 # with a recorder and its watcher running works and the watcher ends.
 . "$(dirname "$0")/../lib.sh"
 module_load
@@ -154,6 +155,16 @@ watcher=$(st tr2 "d['watcher']")
 check "goroutines>1 fired and wrote its snapshot" wait_for eval '[ "$(nours "$snaps2")" -ge 1 ]'
 scan "$(find "$snaps2" -name '*.gdc' | head -1)" "$pid" >"$work/g.json"
 check_eq "its META names the trigger" "goroutines>1" "$(jget "$work/g.json" "d['meta'].get('flight_trigger')")"
+kill -TERM "$watcher"
+check "SIGTERM ends the watcher" wait_for eval '! kill -0 "$watcher" 2>/dev/null'
+check_eq "... and the recorder runs on without one" "None running" \
+	"$(st tr2 "str(d['watcher']) + ' ' + d['state']")"
+check "flight daemon starts its watcher again" \
+	"$ctl" flight daemon tr2 --post 0 --snapshot-dir "$snaps2"
+watcher=$(st tr2 "d['watcher']")
+check "... a running process flight status names" kill -0 "$watcher"
+check_status "a second watcher of the recorder is refused" 1 \
+	"$ctl" flight daemon tr2 --snapshot-dir "$snaps2"
 check "rmmod with a recorder and its watcher running" module_unload
 check "the module is gone" eval '! module_loaded'
 check "the watcher ends" wait_for eval '! kill -0 "$watcher" 2>/dev/null'
