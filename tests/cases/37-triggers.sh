@@ -147,6 +147,50 @@ check "flight stop" "$ctl" flight stop tr1
 check "the watcher ends" wait_for eval '! kill -0 "$watcher" 2>/dev/null'
 check_eq "no session (so no probe, no tracepoint) is left" 0 "$(nsessions)"
 
+# --- the table over netlink: a strict policy, extack messages
+nlraw=$progs/nlraw
+send() { "$nlraw" send "$@"; }
+# entry KIND INDEX ARG MIN_NS: a struct godiag_trigger in hex (little endian)
+entry() {
+	python3 -c 'import struct,sys; a=[int(x,0) for x in sys.argv[1:]]; print(struct.pack("<BBHIQ", a[0], 0, a[1], a[2], a[3]).hex())' "$@"
+}
+check "a recorder without triggers" "$ctl" flight start tn -p "$pid" --size 16K
+any=$(entry 2 0 0xffffffff 3600000000000) # syscall>1h: never, here
+out=$(send triggers-set session-name:str:tn triggers:hex:"$(entry 9 0 0 0)")
+check_match "an unknown kind is refused with a message" "^errno=22 msg=trigger entry 0: unknown trigger kind" "$out"
+out=$(send triggers-set session-name:str:tn triggers:hex:"${any}00")
+check_match "a partial entry is refused" "^errno=22 msg=not a whole number of triggers" "$out"
+out=$(send triggers-set session-name:str:tn triggers:hex:"$any$(entry 3 1 999 0)")
+check_match "a breakpoint trigger needs a breakpoint probe of the session" \
+	"^errno=22 msg=trigger entry 1: no breakpoint probe with that id in the session" "$out"
+out=$(send triggers-set session-name:str:tn triggers:hex:"$(entry 1 0 5 0)")
+check_match "a tool's trigger has no argument" "^errno=22 msg=trigger entry 0: a tool's trigger has no argument" "$out"
+out=$(send triggers-set session-name:str:tn triggers:hex:"$any" cooldown-ms:u32:50)
+check_match "a cooldown under 100 ms is refused by the policy" "^errno=34 " "$out"
+out=$(send triggers-set session-name:str:tn cooldown-ms:u32:1000)
+check_match "a cooldown without a table is refused" \
+	"^errno=22 msg=a cooldown or texts come with a trigger table" "$out"
+out=$(send triggers-set session-name:str:tn triggers:hex:"$any" trigger-texts:raw:abc)
+check_match "texts must end with a NUL" "^errno=22 msg=trigger texts must end with a NUL" "$out"
+out=$(send triggers-set session-name:str:tn triggers:hex:"$any" pid:u32:1)
+check_match "an attribute the command does not take is refused (strict policy)" "^errno=22 " "$out"
+out=$(send trigger-fire session-name:str:tn trigger-index:u32:0)
+check_match "firing a trigger the recorder lacks: ENOENT with a message" \
+	"^errno=2 msg=recorder tn has no tool's trigger 0" "$out"
+out=$(send trigger-fire session-name:str:tn trigger-index:u32:64)
+check_match "a trigger index past the table's is refused by the policy" "^errno=34 " "$out"
+out=$(send triggers-set session-name:str:tn triggers:hex:"$any$(entry 1 1 0 0)" cooldown-ms:u32:100000 \
+	trigger-texts:hex:"$(printf 'syscall>1h\0x\0' | od -An -tx1 | tr -d ' \n')")
+check_eq "a good table is taken" "errno=0 msg=" "$out"
+check_eq "flight status shows it" "['syscall>1h', 'x'] 100000 None" \
+	"$(st tn "' '.join(str(d[k]) for k in ('triggers', 'cooldown_ms', 'watcher'))")"
+check_eq "the tool fires its trigger: counted as fired" "errno=0 msg=" \
+	"$(send trigger-fire session-name:str:tn trigger-index:u32:1)"
+send trigger-fire session-name:str:tn trigger-index:u32:1 >/dev/null
+check_eq "... once: the second within the cooldown is suppressed" "1 1" \
+	"$(st tn "' '.join(str(d[k]) for k in ('triggers_fired', 'triggers_suppressed'))")"
+check "flight stop tn" "$ctl" flight stop tn
+
 # --- a runtime trigger (the watcher reads the process), then rmmod
 snaps2=$work/snaps2
 check "a recorder with a runtime trigger" \
