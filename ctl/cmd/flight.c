@@ -199,7 +199,7 @@ static void check_watcher_opts(const struct cmd *c, const struct capture_opts *o
 	if (!o->ntriggers && (o->foreground || o->snapshot_dir))
 		cmd_usage_error(c, "--foreground and --snapshot-dir are for a recorder with "
 				"--trigger");
-	if (o->window_ms && o->post_ms >= o->window_ms)
+	if (o->ntriggers && o->window_ms && o->post_ms >= o->window_ms)
 		cmd_usage_error(c, "--post must be shorter than --window: a snapshot "
 				"keeps the window before it");
 }
