@@ -35,8 +35,10 @@
  * 7: a breakpoint word's flags may hold GODIAG_BW_NIL (a nil interface's
  * itab reads as 0, no fault); a word may be an XMM register
  * (GODIAG_BREAK_XREG(n), float arguments); a module of 6 refuses both.
+ * 8: flight recorder triggers: TRIGGERS_SET, TRIGGER_FIRE, the TRIGGER
+ * notification, the GODIAG_A_TRIGGER* attributes, struct godiag_trigger.
  */
-#define GODIAG_ABI_VERSION	7
+#define GODIAG_ABI_VERSION	8
 
 /* ------------------------------------------------------------------ */
 /* Generic netlink family                                              */
@@ -86,6 +88,9 @@ enum godiag_cmd {
 	GODIAG_CMD_PROBE_DEL,
 	GODIAG_CMD_PROBE_GET,		/* dump: one message per probe */
 	GODIAG_CMD_SESSION_EXPIRED,	/* notification: a session passed its lifetime */
+	GODIAG_CMD_TRIGGERS_SET,	/* a recorder's trigger table (see "Triggers") */
+	GODIAG_CMD_TRIGGER_FIRE,	/* a trigger the tool evaluated holds */
+	GODIAG_CMD_TRIGGER,		/* notification: a trigger fired */
 	__GODIAG_CMD_MAX
 };
 #define GODIAG_CMD_MAX (__GODIAG_CMD_MAX - 1)
@@ -158,6 +163,15 @@ enum godiag_attr {
 	GODIAG_A_BREAK_SPEC,		/* string: see GODIAG_BREAK_SPEC_MAX */
 	GODIAG_A_SESSION_NAME,		/* string: a flight recorder's name (below) */
 	GODIAG_A_SESSION_WINDOW_MS,	/* u32: the window a snapshot keeps; 0: all */
+	GODIAG_A_TRIGGERS,		/* binary: struct godiag_trigger[] */
+	GODIAG_A_TRIGGER_COOLDOWN_MS,	/* u32: at most one notification per this */
+	GODIAG_A_TRIGGER_TEXTS,		/* binary: the tool's trigger texts, NUL-ended */
+	GODIAG_A_TRIGGER_INDEX,		/* u32: godiag_trigger.index that fired */
+	GODIAG_A_TRIGGER_TS,		/* u64: CLOCK_MONOTONIC ns when it fired */
+	GODIAG_A_TRIGGER_RECORD,	/* binary: the record that matched */
+	GODIAG_A_TRIGGERS_FIRED,	/* u64: notifications queued */
+	GODIAG_A_TRIGGERS_SUPPRESSED,	/* u64: matches within a cooldown */
+	GODIAG_A_TRIGGER_WATCHER,	/* u32: pid of the tool's watcher, 0: none */
 	__GODIAG_A_MAX
 };
 #define GODIAG_A_MAX (__GODIAG_A_MAX - 1)
@@ -225,6 +239,51 @@ enum godiag_state {
  * it. Nothing reads a recorder until GODIAG_IOC_SNAPSHOT is asked.
  */
 #define GODIAG_NAME_MAX		32
+
+/*
+ * Triggers. TRIGGERS_SET (a recorder by id or name) with GODIAG_A_TRIGGERS
+ * replaces its table (at most GODIAG_TRIGGERS_MAX entries; an empty one
+ * clears it), with GODIAG_A_TRIGGER_COOLDOWN_MS (GODIAG_COOLDOWN_MIN_MS to
+ * _MAX_MS, default 60 s) and GODIAG_A_TRIGGER_TEXTS (at most
+ * GODIAG_TRIGGER_TEXTS_MAX bytes, kept for the tools and reported in
+ * dumps); with GODIAG_A_TRIGGER_WATCHER only, it notes the pid of the
+ * tool's watcher (dumps report it; the module does nothing else with it).
+ * The module checks SYSCALL and BREAK entries where it writes the record
+ * (sys_exit, a breakpoint's hit), on records written only, the first
+ * entry that matches; USER entries are the tool's, which says one holds
+ * with TRIGGER_FIRE (GODIAG_A_TRIGGER_INDEX of a USER entry). A match
+ * sends TRIGGER on the notify group (SESSION_ID, SESSION_NAME,
+ * TRIGGER_INDEX, TRIGGER_TS, the TRIGGER_RECORD for SYSCALL and BREAK:
+ * struct godiag_rec_syscall, or the fixed part of struct
+ * godiag_rec_break; TRIGGERS_FIRED, TRIGGERS_SUPPRESSED) unless one
+ * fired less than the cooldown before: then it only counts it as
+ * suppressed. Dumps of a recorder with triggers carry the table, the
+ * cooldown, the texts, the counters, the watcher, and the last
+ * TRIGGER_INDEX and TRIGGER_TS sent.
+ */
+#define GODIAG_TRIGGERS_MAX		64
+#define GODIAG_TRIGGER_TEXTS_MAX	2048
+#define GODIAG_COOLDOWN_MIN_MS		100
+#define GODIAG_COOLDOWN_MAX_MS		(7U * 24 * 3600 * 1000)
+#define GODIAG_COOLDOWN_DEFAULT_MS	60000
+#define GODIAG_TRIG_ANY_SYSCALL		0xffffffffU
+
+enum godiag_trig_kind {
+	GODIAG_TRIG_UNSPEC,
+	GODIAG_TRIG_USER,	/* evaluated by the tool: TRIGGER_FIRE */
+	GODIAG_TRIG_SYSCALL,	/* a syscall record: nr arg (or ANY), duration > min_ns */
+	GODIAG_TRIG_BREAK,	/* a record of breakpoint probe arg (not a RET) */
+	__GODIAG_TRIG_MAX
+};
+#define GODIAG_TRIG_MAX (__GODIAG_TRIG_MAX - 1)
+
+struct godiag_trigger {
+	__u8 kind;		/* enum godiag_trig_kind */
+	__u8 reserved;		/* zero */
+	__u16 index;		/* the tool's trigger: < GODIAG_TRIGGERS_MAX */
+	__u32 arg;		/* SYSCALL: number or ANY; BREAK: probe id; USER: 0 */
+	__u64 min_ns;		/* SYSCALL: the duration to pass; else 0 */
+};
 #define GODIAG_LIFETIME_MAX_MS	0xffffffffU	/* about 49.7 days */
 #define GODIAG_AUDIT_TYPE	2091		/* in 2001-2099, "unused (kernel)" */
 

@@ -378,11 +378,38 @@ static u16 fill_strings(struct godiag_break *b, const struct break_hit *h, u8 *p
 	return flags;
 }
 
+/* The fixed part of the record as written, for the triggers. */
+static noinline void trigger_check(struct godiag_break *b, const struct break_hit *h,
+				   u8 nstr, u64 now)
+{
+	struct godiag_rec_break rec = {
+		.hdr = {
+			.type = GODIAG_REC_BREAKPOINT,
+			.size = sizeof(rec),
+			.flags = h->flags,
+			.cpu = raw_smp_processor_id(),
+			.tgid = current->tgid,
+			.tid = current->pid,
+			.ts_ns = now,
+			.goid = h->goid,
+		},
+		.probe_id = b->id,
+		.fault_mask = h->fault_mask,
+		.nwords = b->conf.nwords,
+		.nstack = h->nstack,
+		.nstr = nstr,
+		.is_ret = b->is_ret,
+	};
+
+	__godiag_trigger_break(b->session, &rec);
+}
+
 static void write_hit(struct godiag_break *b, const struct break_hit *h, u64 now)
 {
 	struct godiag_rec_break *rec;
 	u8 nstr;
 	unsigned int size = rec_size(b, h, &nstr);
+	bool written = false;
 	u64 *p;
 
 	preempt_disable_notrace();
@@ -403,9 +430,12 @@ static void write_hit(struct godiag_break *b, const struct break_hit *h, u64 now
 		memcpy(p, h->stack, 8 * h->nstack);
 		p += h->nstack;
 		rec->hdr.flags = h->flags | fill_strings(b, h, (u8 *)p);
+		written = true;
 	}
 	godiag_event_commit(b->session);
 	preempt_enable_notrace();
+	if (written && godiag_has_triggers(b->session))
+		trigger_check(b, h, nstr, now);
 }
 
 /*

@@ -46,6 +46,15 @@ struct godiag_caller {
 extern struct mutex godiag_mutex;
 extern struct workqueue_struct *godiag_wq;
 
+/* A trigger that fired, on its way to the notify group (trigger.c). */
+struct godiag_triggers;
+struct godiag_trig_event {
+	u32 index;
+	u32 len;			/* bytes of rec */
+	u64 ts;
+	u8 rec[sizeof(struct godiag_rec_syscall)];
+};
+
 struct godiag_session {
 	u32 id;
 	struct kref ref;
@@ -84,6 +93,19 @@ struct godiag_session {
 
 	char name[GODIAG_NAME_MAX];	/* a flight recorder's; "" for others */
 	u32 window_ms;			/* a recorder's window, for the tools */
+
+	/* Triggers (trigger.c): the table, read by handlers through RCU. */
+	struct godiag_triggers __rcu *triggers;
+	atomic64_t trig_next_ns;	/* a match before this is suppressed */
+	unsigned long trig_busy;	/* bit 0: trig_ev is taken */
+	struct godiag_trig_event trig_ev;
+	struct irq_work trig_irq;
+	struct work_struct trig_work;	/* holds a reference while queued */
+	atomic64_t trig_fired;
+	atomic64_t trig_suppressed;
+	u32 trig_last_index;		/* of the last one sent (godiag_mutex) */
+	u64 trig_last_ts;
+	u32 trig_watcher;		/* the tool's watcher pid, for dumps */
 
 	u32 max_lifetime_ms;		/* 0: none (limits.c) */
 	bool expired;			/* stopped at its maximum lifetime */
@@ -300,6 +322,34 @@ void godiag_limits_arm(struct godiag_session *s);
 void godiag_limits_disarm(struct godiag_session *s);
 int godiag_limits_usable(struct godiag_session *s, struct netlink_ext_ack *extack);
 int godiag_limits_probe_add(struct godiag_session *s, struct netlink_ext_ack *extack);
+
+/* trigger.c */
+void godiag_triggers_init(struct godiag_session *s);
+void godiag_triggers_sync(struct godiag_session *s);
+void godiag_triggers_release(struct godiag_session *s);
+int godiag_triggers_set(struct godiag_session *s, struct nlattr **a,
+			struct netlink_ext_ack *extack);
+int godiag_trigger_fire(struct godiag_session *s, u32 index,
+			struct netlink_ext_ack *extack);
+int godiag_triggers_fill(struct sk_buff *skb, struct godiag_session *s);
+void __godiag_trigger_syscall(struct godiag_session *s, const struct godiag_rec_syscall *rec);
+void __godiag_trigger_break(struct godiag_session *s, const struct godiag_rec_break *rec);
+
+/*
+ * The checks where records are written: a recorder without triggers
+ * pays one pointer load. Under rcu_read_lock(), in any context; they
+ * never sleep nor allocate.
+ */
+static inline bool godiag_has_triggers(struct godiag_session *s)
+{
+	return unlikely(rcu_access_pointer(s->triggers) != NULL);
+}
+
+/* probe.c, for trigger.c */
+bool godiag_probe_is_break(struct godiag_session *s, u32 id);
+
+/* netlink.c, for trigger.c */
+void godiag_netlink_trigger(struct godiag_session *s, const struct godiag_trig_event *ev);
 
 /* probe.c, for limits.c */
 void godiag_probes_drop_session(struct godiag_session *s);

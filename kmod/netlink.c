@@ -96,6 +96,32 @@ static const struct nla_policy probe_add_policy[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_BREAK_SPEC] = { .type = NLA_NUL_STRING, .len = GODIAG_BREAK_SPEC_MAX - 1 },
 };
 
+static struct netlink_range_validation watcher_range = {
+	.min = 0,
+	.max = PID_MAX_LIMIT,
+};
+
+static struct netlink_range_validation cooldown_range = {
+	.min = GODIAG_COOLDOWN_MIN_MS,
+	.max = GODIAG_COOLDOWN_MAX_MS,
+};
+
+static const struct nla_policy triggers_set_policy[GODIAG_A_MAX + 1] = {
+	[GODIAG_A_SESSION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[GODIAG_A_SESSION_NAME] = { .type = NLA_NUL_STRING, .len = GODIAG_NAME_MAX - 1 },
+	[GODIAG_A_TRIGGERS] = { .type = NLA_BINARY,
+		.len = GODIAG_TRIGGERS_MAX * sizeof(struct godiag_trigger) },
+	[GODIAG_A_TRIGGER_COOLDOWN_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &cooldown_range),
+	[GODIAG_A_TRIGGER_TEXTS] = { .type = NLA_BINARY, .len = GODIAG_TRIGGER_TEXTS_MAX },
+	[GODIAG_A_TRIGGER_WATCHER] = NLA_POLICY_FULL_RANGE(NLA_U32, &watcher_range),
+};
+
+static const struct nla_policy trigger_fire_policy[GODIAG_A_MAX + 1] = {
+	[GODIAG_A_SESSION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[GODIAG_A_SESSION_NAME] = { .type = NLA_NUL_STRING, .len = GODIAG_NAME_MAX - 1 },
+	[GODIAG_A_TRIGGER_INDEX] = NLA_POLICY_MAX(NLA_U32, GODIAG_TRIGGERS_MAX - 1),
+};
+
 static const struct nla_policy probe_del_policy[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_SESSION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[GODIAG_A_PROBE_ID] = NLA_POLICY_MIN(NLA_U32, 1),
@@ -795,6 +821,31 @@ static int probe_del(struct sk_buff *skb, struct genl_info *info)
 	return session_op(skb, info, do_probe_del);
 }
 
+/* ---- triggers ------------------------------------------------------- */
+
+static int do_triggers_set(struct godiag_session *s, struct genl_info *info)
+{
+	return godiag_triggers_set(s, info->attrs, info->extack);
+}
+
+static int do_trigger_fire(struct godiag_session *s, struct genl_info *info)
+{
+	if (!require(info, GODIAG_A_TRIGGER_INDEX, "trigger index"))
+		return -EINVAL;
+	return godiag_trigger_fire(s, nla_get_u32(info->attrs[GODIAG_A_TRIGGER_INDEX]),
+				   info->extack);
+}
+
+static int triggers_set(struct sk_buff *skb, struct genl_info *info)
+{
+	return session_op(skb, info, do_triggers_set);
+}
+
+static int trigger_fire(struct sk_buff *skb, struct genl_info *info)
+{
+	return session_op(skb, info, do_trigger_fire);
+}
+
 /* ---- dumps ---------------------------------------------------------- */
 
 /*
@@ -869,7 +920,7 @@ static int fill_session(struct sk_buff *skb, struct godiag_session *s)
 	    (s->name[0] && (nla_put_string(skb, GODIAG_A_SESSION_NAME, s->name) ||
 			    nla_put_u32(skb, GODIAG_A_SESSION_WINDOW_MS, s->window_ms))))
 		return -EMSGSIZE;
-	return 0;
+	return godiag_triggers_fill(skb, s);
 }
 
 static int fill_cpu(struct sk_buff *skb, int cpu, struct godiag_rb *rb)
@@ -1172,6 +1223,40 @@ void godiag_netlink_session_expired(struct godiag_session *s)
 }
 
 /*
+ * A recorder's trigger fired (trigger.c's work); godiag_mutex is held,
+ * which orders this against godiag_netlink_exit().
+ */
+void godiag_netlink_trigger(struct godiag_session *s, const struct godiag_trig_event *ev)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	lockdep_assert_held(&godiag_mutex);
+	if (!GODIAG_HAVE_NOTIFY || family_closing)
+		return;
+	msg = godiag_alloc(genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL));
+	if (!msg) {
+		notify_lost();
+		return;
+	}
+	hdr = genlmsg_put(msg, 0, 0, &godiag_family, 0, GODIAG_CMD_TRIGGER);
+	if (!hdr ||
+	    nla_put_u32(msg, GODIAG_A_SESSION_ID, s->id) ||
+	    nla_put_string(msg, GODIAG_A_SESSION_NAME, s->name) ||
+	    nla_put_u32(msg, GODIAG_A_TRIGGER_INDEX, ev->index) ||
+	    put_u64(msg, GODIAG_A_TRIGGER_TS, ev->ts) ||
+	    (ev->len && nla_put(msg, GODIAG_A_TRIGGER_RECORD, ev->len, ev->rec)) ||
+	    put_u64(msg, GODIAG_A_TRIGGERS_FIRED, atomic64_read(&s->trig_fired)) ||
+	    put_u64(msg, GODIAG_A_TRIGGERS_SUPPRESSED, atomic64_read(&s->trig_suppressed))) {
+		nlmsg_free(msg);
+		notify_lost();
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&godiag_family, msg, 0, 0, GFP_KERNEL);
+}
+
+/*
  * Sessions created with GODIAG_A_OWNED die with the socket that made them.
  * Every generic netlink socket closed on the machine comes here: without
  * an owned session, that costs an atomic read, not godiag_mutex.
@@ -1220,6 +1305,8 @@ static const struct genl_ops godiag_ops[] = {
 	OP_DO(GODIAG_CMD_PROBE_ADD, probe_add, probe_add_policy),
 	OP_DO(GODIAG_CMD_PROBE_DEL, probe_del, probe_del_policy),
 	OP_DUMP(GODIAG_CMD_PROBE_GET, probe_get, session_policy),
+	OP_DO(GODIAG_CMD_TRIGGERS_SET, triggers_set, triggers_set_policy),
+	OP_DO(GODIAG_CMD_TRIGGER_FIRE, trigger_fire, trigger_fire_policy),
 };
 
 #if GODIAG_HAVE_NOTIFY

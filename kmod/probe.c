@@ -557,6 +557,18 @@ int godiag_probes_arm(struct godiag_session *s, struct netlink_ext_ack *extack)
 	return ret;
 }
 
+/* Whether probe @id of the session is a breakpoint's entry (not a RET). */
+bool godiag_probe_is_break(struct godiag_session *s, u32 id)
+{
+	struct godiag_probe *p;
+
+	lockdep_assert_held(&godiag_mutex);
+	list_for_each_entry(p, &s->probes, node)
+		if (p->id == id)
+			return p->kind == GODIAG_PROBE_BREAK;
+	return false;
+}
+
 int godiag_probe_del(struct godiag_session *s, u32 id, struct netlink_ext_ack *extack)
 {
 	struct godiag_probe *p;

@@ -101,6 +101,7 @@ static void session_release(struct kref *ref)
 
 	del_timer_sync(&s->wake_timer);
 	irq_work_sync(&s->wake_work);
+	godiag_triggers_release(s);
 	session_free_buffers(s);
 	godiag_probes_free_retired(s);
 	kfree(s);
@@ -220,6 +221,7 @@ struct godiag_session *godiag_session_new(u32 bufsize, u8 mode, u32 events,
 	init_waitqueue_head(&s->wq);
 	timer_setup(&s->wake_timer, wake_timer_fn, 0);
 	init_irq_work(&s->wake_work, wake_work_fn);
+	godiag_triggers_init(s);
 	mutex_init(&s->read_lock);
 	bitmap_fill(s->syscall_mask, GODIAG_SYSCALL_MAX);
 	ret = session_alloc_buffers(s, extack);
@@ -299,6 +301,7 @@ void godiag_session_stop(struct godiag_session *s)
 	del_timer_sync(&s->wake_timer);
 	/* No writer queues it any more; one queued before has run after this. */
 	irq_work_sync(&s->wake_work);
+	godiag_triggers_sync(s);
 	WRITE_ONCE(s->state, GODIAG_STATE_STOPPED);
 	wake_up_interruptible_all(&s->wq);
 	godiag_audit_session("session-stop", s);

@@ -87,10 +87,37 @@ static void hist_add(struct godiag_target *t, u32 nr, u64 ns, long ret)
 		;
 }
 
+/*
+ * The record as written, for the triggers: the buffer's copy may be
+ * overwritten already (overwrite mode), so it is made again.
+ */
+static noinline void trigger_check(struct godiag_session *s, struct godiag_thread *th,
+				   u32 nr, u64 enter, u64 now, long ret)
+{
+	struct godiag_rec_syscall rec = {
+		.hdr = {
+			.type = GODIAG_REC_SYSCALL,
+			.size = sizeof(rec),
+			.cpu = raw_smp_processor_id(),
+			.tgid = current->tgid,
+			.tid = current->pid,
+			.ts_ns = now,
+			.goid = READ_ONCE(th->goid),
+		},
+		.enter_ns = enter,
+		.duration_ns = now - enter,
+		.ret = ret,
+		.nr = nr,
+	};
+
+	__godiag_trigger_syscall(s, &rec);
+}
+
 static void write_record(struct godiag_session *s, struct godiag_thread *th,
 			 u32 nr, u64 enter, u64 now, long ret)
 {
 	struct godiag_rec_syscall *rec;
+	bool written = false;
 
 	preempt_disable_notrace();
 	rec = (void *)godiag_event_reserve(s, GODIAG_REC_SYSCALL, sizeof(*rec), now);
@@ -101,9 +128,12 @@ static void write_record(struct godiag_session *s, struct godiag_thread *th,
 		rec->ret = ret;
 		rec->nr = nr;
 		rec->reserved = 0;
+		written = true;
 	}
 	godiag_event_commit(s);
 	preempt_enable_notrace();
+	if (written && godiag_has_triggers(s))
+		trigger_check(s, th, nr, enter, now, ret);
 }
 
 static void on_sys_exit(void *data, struct pt_regs *regs, long ret)

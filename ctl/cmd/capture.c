@@ -800,6 +800,8 @@ uint32_t capture_recorder_start(const struct cmd *cmd, struct capture_opts *o)
 	recorder_pending = o->name;
 	atexit(remove_pending_recorder);
 	add_targets(&c);
+	if (o->before_start)
+		o->before_start(&c, o->before_start_arg);
 	msg = gdnl_msg(c.nl, GODIAG_CMD_SESSION_START, 0);
 	gdnl_put_u32(msg, GODIAG_A_SESSION_ID, c.session);
 	err = gdnl_exec(c.nl, msg, NULL, NULL);

@@ -29,6 +29,8 @@
 
 #define CAPTURE_BREAKS_MAX	16	/* --break specs */
 
+struct capture;
+
 /* One --break SPEC and the options that follow it (before the next). */
 struct capture_bspec {
 	const char *spec;
@@ -78,6 +80,16 @@ struct capture_opts {
 	/* flight start (flight.c): a named recorder, not owned by this process. */
 	const char *name;
 	uint32_t window_ms;	/* --window, 0: the whole buffer */
+	const char **triggers;	/* --trigger COND, as given */
+	size_t ntriggers;
+	uint32_t cooldown_ms;	/* --cooldown */
+	uint32_t post_ms;	/* --post */
+	const char *snapshot_dir;	/* --snapshot-dir, NULL: the default */
+	uint32_t keep;		/* --keep */
+	bool foreground;	/* --foreground: the watcher stays attached */
+	/* capture_recorder_start(): called before the recorder starts. */
+	void (*before_start)(struct capture *c, void *arg);
+	void *before_start_arg;
 	char **command;		/* NULL, or the argv of the command to start */
 	char *command_line;	/* the whole godiagctl invocation, for META */
 };
@@ -86,6 +98,24 @@ struct capture_opts {
 void capture_parse_opts(const struct cmd *c, int argc, char **argv,
 			struct capture_opts *o);
 void capture_free_opts(struct capture_opts *o);
+
+/*
+ * flight start's options: capture's -p, -f, --syscalls, --goroutines,
+ * --syscall, --syscall-min, --break with its options and --gc, and
+ * flight's own (--size for --buffer, --window, --trigger and the
+ * watcher's). Usage errors exit 1; the operands are left at optind.
+ * Then capture_check_recorder(), once the name operand is checked.
+ */
+void capture_parse_recorder_opts(const struct cmd *c, int argc, char **argv,
+				 struct capture_opts *o);
+void capture_check_recorder(const struct cmd *c, struct capture_opts *o);
+#define CAPTURE_RECORDER_SIZE_DEFAULT	(4U << 20)
+#define CAPTURE_TRIGGERS_MAX		16
+#define CAPTURE_COOLDOWN_DEFAULT_MS	60000U
+#define CAPTURE_POST_DEFAULT_MS		2000U
+#define CAPTURE_POST_MAX_MS		600000U
+#define CAPTURE_KEEP_DEFAULT		20U
+#define CAPTURE_KEEP_MAX		100000U
 
 /* The GODIAG_EV_* mask the options ask for. */
 uint32_t capture_events(const struct capture_opts *o);
@@ -285,6 +315,12 @@ struct capture_src {
 extern const struct capture_source capture_go_source;
 /* capture_break.c: breakpoints (--break). */
 extern const struct capture_source capture_break_source;
+
+/*
+ * The ids of the probes --break bi placed (entries, not RETs), at most
+ * max of them; how many. For a recorder's break:SPEC triggers.
+ */
+size_t capture_break_probes(const struct capture *c, size_t bi, uint32_t *ids, size_t max);
 
 /* capture_core.c: setup failures remove the file's temporary, then exit. */
 __attribute__((noreturn))

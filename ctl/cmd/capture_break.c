@@ -839,6 +839,20 @@ static void bp_free(void *data)
 	free(bp->probes);
 }
 
+size_t capture_break_probes(const struct capture *c, size_t bi, uint32_t *ids, size_t max)
+{
+	const struct capture_break *bp = NULL;
+	size_t i, n = 0;
+
+	for (i = 0; i < c->nsrcs; i++)
+		if (c->srcs[i].ops == &capture_break_source)
+			bp = c->srcs[i].data;
+	for (i = 0; bp && i < bp->nprobes && n < max; i++)
+		if (bp->probes[i].brk == bi && !bp->probes[i].is_ret)
+			ids[n++] = bp->probes[i].id;
+	return n;
+}
+
 const struct capture_source capture_break_source = {
 	.name = "breakpoints",
 	.data_size = sizeof(struct capture_break),

@@ -31,6 +31,15 @@ enum {
 	OPT_CONTAINER,
 	OPT_JSON,
 	OPT_GC,
+	/* flight start's own */
+	OPT_SIZE,
+	OPT_WINDOW,
+	OPT_TRIGGER,
+	OPT_COOLDOWN,
+	OPT_POST,
+	OPT_SNAPSHOT_DIR,
+	OPT_KEEP,
+	OPT_FOREGROUND,
 };
 
 const char *capture_buffer_size(uint64_t bytes, uint32_t *size)
@@ -529,5 +538,133 @@ void capture_free_opts(struct capture_opts *o)
 	for (i = 0; i < o->nbreaks; i++)
 		free(o->breaks[i].argtypes);
 	free(o->breaks);
+	free(o->triggers);
 	free(o->command_line);
+}
+
+/* ---- flight start ------------------------------------------------------ */
+
+#define RECORDER_WINDOW_MAX_MS	(7U * 24 * 3600 * 1000)
+
+/* --size: flight's name for capture's --buffer. */
+static void set_size(const struct cmd *c, struct capture_opts *o, const char *s)
+{
+	const char *why;
+	uint64_t v;
+
+	why = parse_size(s, &v);
+	if (!why)
+		why = capture_buffer_size(v, &o->buffer);
+	if (why)
+		cmd_usage_error(c, "--size %s: %s", s, why);
+	o->buffer_given = true;
+}
+
+/* A duration in ms from lo to hi. */
+static uint32_t ms_arg(const struct cmd *c, const char *opt, const char *s, uint64_t lo_ms,
+		       uint64_t hi_ms, const char *range)
+{
+	const char *why;
+	uint64_t v;
+
+	why = parse_duration(s, &v);
+	if (!why && (v < lo_ms * 1000000 || v / 1000000 > hi_ms))
+		why = range;
+	if (why)
+		cmd_usage_error(c, "%s %s: %s", opt, s, why);
+	return (uint32_t)(v / 1000000);
+}
+
+static bool recorder_option(const struct cmd *c, struct capture_opts *o, int opt)
+{
+	switch (opt) {
+	case OPT_SIZE:
+		set_size(c, o, optarg);
+		return true;
+	case OPT_WINDOW:
+		o->window_ms = ms_arg(c, "--window", optarg, 1, RECORDER_WINDOW_MAX_MS,
+				      "out of range (1ms to 7 days)");
+		return true;
+	case OPT_TRIGGER:
+		if (o->ntriggers == CAPTURE_TRIGGERS_MAX)
+			cmd_usage_error(c, "more than %d --trigger", CAPTURE_TRIGGERS_MAX);
+		add_str(&o->triggers, &o->ntriggers, optarg);
+		return true;
+	case OPT_COOLDOWN:
+		o->cooldown_ms = ms_arg(c, "--cooldown", optarg, GODIAG_COOLDOWN_MIN_MS,
+					GODIAG_COOLDOWN_MAX_MS, "out of range (100ms to 7 days)");
+		return true;
+	case OPT_POST:
+		o->post_ms = ms_arg(c, "--post", optarg, 0, CAPTURE_POST_MAX_MS,
+				    "out of range (0 to 10m)");
+		return true;
+	case OPT_SNAPSHOT_DIR:
+		if (!*optarg)
+			cmd_usage_error(c, "empty --snapshot-dir");
+		o->snapshot_dir = optarg;
+		return true;
+	case OPT_KEEP:
+		o->keep = u32_arg(c, "--keep", optarg, 1, CAPTURE_KEEP_MAX);
+		return true;
+	case OPT_FOREGROUND:
+		o->foreground = true;
+		return true;
+	}
+	return false;
+}
+
+void capture_parse_recorder_opts(const struct cmd *c, int argc, char **argv,
+				 struct capture_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "follow-children", no_argument, NULL, 'f' },
+		{ "syscalls", no_argument, NULL, OPT_SYSCALLS },
+		{ "goroutines", no_argument, NULL, OPT_GOROUTINES },
+		{ "syscall", required_argument, NULL, OPT_SYSCALL },
+		{ "syscall-min", required_argument, NULL, OPT_SYSCALL_MIN },
+		{ "size", required_argument, NULL, OPT_SIZE },
+		{ "window", required_argument, NULL, OPT_WINDOW },
+		{ "break", required_argument, NULL, OPT_BREAK },
+		{ "arg", required_argument, NULL, OPT_ARG },
+		{ "strlen", required_argument, NULL, OPT_STRLEN },
+		{ "stack", required_argument, NULL, OPT_STACK },
+		{ "latency", no_argument, NULL, OPT_LATENCY },
+		{ "if", required_argument, NULL, OPT_IF },
+		{ "every", required_argument, NULL, OPT_EVERY },
+		{ "max-rate", required_argument, NULL, OPT_MAX_RATE },
+		{ "gc", no_argument, NULL, OPT_GC },
+		{ "trigger", required_argument, NULL, OPT_TRIGGER },
+		{ "cooldown", required_argument, NULL, OPT_COOLDOWN },
+		{ "post", required_argument, NULL, OPT_POST },
+		{ "snapshot-dir", required_argument, NULL, OPT_SNAPSHOT_DIR },
+		{ "keep", required_argument, NULL, OPT_KEEP },
+		{ "foreground", no_argument, NULL, OPT_FOREGROUND },
+		CMD_HELP_OPTION,
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	memset(o, 0, sizeof(*o));
+	o->buffer = CAPTURE_RECORDER_SIZE_DEFAULT;
+	o->mode = GODIAG_MODE_OVERWRITE;
+	o->cooldown_ms = CAPTURE_COOLDOWN_DEFAULT_MS;
+	o->post_ms = CAPTURE_POST_DEFAULT_MS;
+	o->keep = CAPTURE_KEEP_DEFAULT;
+	while ((opt = cmd_getopt(c, argc, argv, "p:fh", longopts)) != -1)
+		if (!recorder_option(c, o, opt))
+			parse_option(c, o, opt);
+}
+
+void capture_check_recorder(const struct cmd *c, struct capture_opts *o)
+{
+	o->npids_given = o->npids;
+	if (!o->npids)
+		cmd_usage_error(c, "start: which process? (-p PID)");
+	if (o->gc)
+		add_gc_breaks(o);
+	if (!o->syscalls && !o->goroutines && !o->nbreaks)
+		o->syscalls = true;
+	if (!o->syscalls && (o->has_mask || o->has_min))
+		cmd_usage_error(c, "--syscall and --syscall-min need --syscalls");
 }

@@ -10,6 +10,7 @@
  * consumes nothing) into a capture file.
  */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -23,21 +24,26 @@
 #include "base/proc.h"
 #include "base/util.h"
 #include "cmd/capture.h"
+#include "cmd/flight.h"
 #include "godiag_version.h"
 #include "module/names.h"
+#include "model/rtstats.h"
 #include "module/sessinfo.h"
 
-#define MAX_CPUS		8192
-#define FLIGHT_SIZE_DEFAULT	(4U << 20)
-#define FLIGHT_WINDOW_MAX_MS	(7U * 24 * 3600 * 1000)
 
 static const char *const flight_usage =
 	"Usage: " PROG " flight start NAME -p PID [--syscalls] [--goroutines]\n"
-	"                         [-f] [--size BYTES] [--window DURATION]\n"
+	"                         [--break SPEC [--arg ...]...] [--gc] [-f]\n"
+	"                         [--size BYTES] [--window DURATION]\n"
+	"                         [--trigger COND ...] [--cooldown DURATION]\n"
+	"                         [--post DURATION] [--snapshot-dir DIR] [--keep K]\n"
+	"                         [--foreground]\n"
 	"       " PROG " flight snapshot NAME -o FILE\n"
 	"       " PROG " flight list [--json]\n"
 	"       " PROG " flight status NAME [--json]\n"
 	"       " PROG " flight stop NAME\n"
+	"       " PROG " flight daemon NAME [--snapshot-dir DIR] [--keep K] [--post DURATION]\n"
+	"                         [--foreground]\n"
 	"\n"
 	"A flight recorder keeps the newest records of a process in the module's\n"
 	"buffers (overwrite mode) until something goes wrong; a snapshot writes\n"
@@ -52,17 +58,57 @@ static const char *const flight_usage =
 	"          in the file); FILE is replaced only once complete\n"
 	"list      the recorders, one per line\n"
 	"status    a recorder's state, targets and counters\n"
-	"stop      stop recorder NAME and free its buffers (its probes go)\n"
+	"stop      stop recorder NAME and free its buffers (its probes go); its\n"
+	"          watcher ends\n"
+	"daemon    run the watcher of recorder NAME, started with --trigger, when\n"
+	"          none runs (its own ended)\n"
+	"\n"
+	"With --trigger, start leaves a watcher in the background (its PID in\n"
+	"status) that writes a snapshot into the snapshot directory each time a\n"
+	"condition holds, at most one per --cooldown (the others are counted as\n"
+	"suppressed). The conditions, repeatable:\n"
+	"  syscall>DUR, syscall:NAME>DUR  a syscall (NAME) that took longer\n"
+	"  break:SPEC             a hit of breakpoint SPEC (a --break of it is added\n"
+	"                         if none is given)\n"
+	"  goroutines>N           more than N goroutines (the runtime's own not\n"
+	"                         counted)\n"
+	"  blocked:REASON>DUR     a goroutine waiting (REASON as goroutines shows it,\n"
+	"                         'chan receive') for longer, as far as a GC has seen\n"
+	"  gc-pause>DUR           a GC whose stop-the-world pauses took longer\n"
+	"The module checks syscall and break conditions where it writes the record;\n"
+	"the watcher reads the others from the process once a second.\n"
 	"\n"
 	"Options of start:\n"
 	"  -p, --pid PID          the process to record (repeatable)\n"
 	"  -f, --follow-children  also record the processes the targets start\n"
-	"      --syscalls         record syscalls (the default without --goroutines)\n"
+	"      --syscalls         record syscalls (the default without --goroutines,\n"
+	"                         --break and --gc)\n"
+	"      --syscall LIST     only these syscalls (as capture's)\n"
+	"      --syscall-min DURATION\n"
+	"                         only syscalls that took at least DURATION\n"
 	"      --goroutines       record goroutine scheduling (Go programs only)\n"
-	"      --size BYTES       buffer per CPU (K, M, G), a power of two;\n"
-	"                         default 4M\n"
+	"      --break SPEC       a breakpoint, with capture's --arg, --strlen,\n"
+	"                         --stack, --latency, --if, --every and --max-rate\n"
+	"                         after it (see capture)\n"
+	"      --arg N:TYPE, --strlen BYTES, --stack N, --latency, --if COND,\n"
+	"      --every N, --max-rate N/s\n"
+	"                         options of the --break before them\n"
+	"      --gc               record GC cycles and stop-the-world pauses\n"
+	"      --size BYTES       buffer per CPU (K, M, G), a power of two; default\n"
+	"                         4M (what capture calls --buffer)\n"
 	"      --window DURATION  what a snapshot keeps: the records of the last\n"
 	"                         DURATION (60s, 5m); default: the whole buffer\n"
+	"      --trigger COND     save a snapshot when COND holds (above; repeatable)\n"
+	"      --cooldown DURATION\n"
+	"                         at most one trigger per DURATION; default 60s\n"
+	"      --post DURATION    start, daemon: the snapshot waits DURATION after\n"
+	"                         the trigger, to hold what followed; default 2s\n"
+	"      --snapshot-dir DIR start, daemon: where snapshots go; default\n"
+	"                         /var/lib/godiag/NAME (made 0750)\n"
+	"      --keep K           start, daemon: keep the newest K snapshots;\n"
+	"                         default 20\n"
+	"      --foreground       start, daemon: the watcher runs in this process\n"
+	"                         (for a systemd unit) until the recorder is stopped\n"
 	"\n"
 	"Other options:\n"
 	"  -o, --output FILE      snapshot: the capture file to write\n"
@@ -87,21 +133,6 @@ bad:
 			"at most %d, not starting with '.' or '-'", name, GODIAG_NAME_MAX - 1);
 }
 
-/* The recorder NAME in a dump (cmd: SESSION_GET or STATS_GET), or exit. */
-static struct session_info *find(const struct cmd *c, struct gdnl *nl, uint8_t cmd,
-				 const char *name, struct session_list *l)
-{
-	size_t i;
-	int err = sessinfo_dump(nl, cmd, 0, l);
-
-	if (err)
-		gdnl_fail(nl, err);
-	for (i = 0; i < l->n; i++)
-		if (!strcmp(l->v[i].name, name))
-			return &l->v[i];
-	die(EXIT_USAGE, "%s: no recorder named %s", c->name, name);
-}
-
 static struct gdnl *open_module(const struct cmd *c)
 {
 	struct gdnl *nl = gdnl_open(c->name);
@@ -123,84 +154,142 @@ static const char *name_operand(const struct cmd *c, int argc, char **argv)
 
 /* ---- start ------------------------------------------------------------ */
 
-static void add_pid(const struct cmd *c, struct capture_opts *o, const char *s)
-{
-	uint32_t pid;
 
-	if (parse_u32(s, 1, 0x3fffffff, &pid))
-		cmd_usage_error(c, "invalid PID '%s'", s);
-	o->pids = xreallocarray(o->pids, o->npids + 1, sizeof(*o->pids));
-	o->pids[o->npids++] = pid;
-	o->npids_given = o->npids;
+static void remove_started(void)
+{
+	struct nl_msg *msg;
+	struct gdnl *nl;
+
+	if (!flight_start_pending)
+		return;
+	nl = gdnl_open("flight");
+	msg = gdnl_msg(nl, GODIAG_CMD_SESSION_DEL, 0);
+	gdnl_put_string(msg, GODIAG_A_SESSION_NAME, flight_start_pending);
+	gdnl_exec(nl, msg, NULL, NULL);
+	gdnl_close(nl);
 }
 
-static void start_option(const struct cmd *c, struct capture_opts *o, int opt)
+/* The runtime's triggers read the targets: they must be Go programs it reads. */
+static void check_runtime_targets(const struct cmd *c, const struct capture_opts *o,
+				  const struct flight_trigger *t)
 {
-	const char *why;
-	uint64_t v;
+	struct rs_reader *r;
+	char err[1024];
+	size_t i, k;
 
-	switch (opt) {
-	case 'p':
-		add_pid(c, o, optarg);
-		break;
-	case 'f':
-		o->follow = true;
-		break;
-	case 'S':
-		o->syscalls = true;
-		break;
-	case 'G':
-		o->goroutines = true;
-		break;
-	case 'b':
-		why = parse_size(optarg, &v);
-		if (!why)
-			why = capture_buffer_size(v, &o->buffer);
-		if (why)
-			cmd_usage_error(c, "--size %s: %s", optarg, why);
-		break;
-	case 'w':
-		why = parse_duration(optarg, &v);
-		if (!why && (v < 1000000 || v / 1000000 > FLIGHT_WINDOW_MAX_MS))
-			why = "out of range (1ms to 7 days)";
-		if (why)
-			cmd_usage_error(c, "--window %s: %s", optarg, why);
-		o->window_ms = (uint32_t)(v / 1000000);
-		break;
+	for (k = 0; k < o->ntriggers && flight_trigger_in_kernel(&t[k]); k++)
+		;
+	if (k == o->ntriggers)
+		return;
+	for (i = 0; i < o->npids; i++) {
+		enum gr_error e;
+
+		r = xcalloc(1, sizeof(*r));
+		e = rs_open((pid_t)o->pids[i], r, err, sizeof(err));
+		rs_close(r);
+		free(r);
+		if (e != GR_OK)
+			die(gr_exit_code(e), "%s: --trigger %s: PID %u: %s", c->name,
+			    t[k].text, o->pids[i], err);
 	}
+}
+
+static void check_watcher_opts(const struct cmd *c, const struct capture_opts *o)
+{
+	if (!o->ntriggers && (o->foreground || o->snapshot_dir))
+		cmd_usage_error(c, "--foreground and --snapshot-dir are for a recorder with "
+				"--trigger");
+	if (o->ntriggers && o->window_ms && o->post_ms >= o->window_ms)
+		cmd_usage_error(c, "--post must be shorter than --window: a snapshot "
+				"keeps the window before it");
 }
 
 static int flight_start(const struct cmd *c, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "follow-children", no_argument, NULL, 'f' },
-		{ "syscalls", no_argument, NULL, 'S' },
-		{ "goroutines", no_argument, NULL, 'G' },
-		{ "size", required_argument, NULL, 'b' },
-		{ "window", required_argument, NULL, 'w' },
-		CMD_HELP_OPTION,
-		{ NULL, 0, NULL, 0 },
-	};
+	struct flight_watch_opts w;
+	struct flight_trigger *t;
 	struct capture_opts o;
 	uint32_t id;
-	int opt;
+	int ret = EXIT_OK;
 
-	memset(&o, 0, sizeof(o));
-	o.buffer = FLIGHT_SIZE_DEFAULT;
-	o.mode = GODIAG_MODE_OVERWRITE;
-	while ((opt = cmd_getopt(c, argc, argv, "p:fh", longopts)) != -1)
-		start_option(c, &o, opt);
+	capture_parse_recorder_opts(c, argc, argv, &o);
 	o.name = name_operand(c, argc, argv);
-	if (!o.npids)
-		cmd_usage_error(c, "start: which process? (-p PID)");
-	if (!o.syscalls && !o.goroutines)
-		o.syscalls = true;
+	flight_triggers_prepare(c, &o, &t);
+	capture_check_recorder(c, &o);
+	check_watcher_opts(c, &o);
+	check_runtime_targets(c, &o, t);
+	if (o.ntriggers) {
+		o.before_start = flight_triggers_install;
+		o.before_start_arg = t;
+	}
 	id = capture_recorder_start(c, &o);
 	note("recorder %s runs (session %u); '" PROG " flight snapshot %s -o FILE' "
 	     "saves it", o.name, id, o.name);
-	free(o.pids);
-	return EXIT_OK;
+	if (o.ntriggers) {
+		memset(&w, 0, sizeof(w));
+		w.name = o.name;
+		w.snapshot_dir = o.snapshot_dir;
+		w.keep = o.keep;
+		w.post_ns = (uint64_t)o.post_ms * 1000000;
+		w.foreground = o.foreground;
+		w.fresh = true;
+		flight_start_pending = o.name;
+		atexit(remove_started);
+		ret = flight_watch(c, &w);
+		flight_start_pending = NULL;
+	}
+	free(t);
+	capture_free_opts(&o);
+	return ret;
+}
+
+/* ---- daemon ----------------------------------------------------------- */
+
+static int flight_daemon(const struct cmd *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "snapshot-dir", required_argument, NULL, 'd' },
+		{ "keep", required_argument, NULL, 'k' },
+		{ "post", required_argument, NULL, 'P' },
+		{ "foreground", no_argument, NULL, 'F' },
+		CMD_HELP_OPTION,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct flight_watch_opts w;
+	const char *why;
+	uint64_t ns;
+	int opt;
+
+	memset(&w, 0, sizeof(w));
+	w.keep = CAPTURE_KEEP_DEFAULT;
+	w.post_ns = (uint64_t)CAPTURE_POST_DEFAULT_MS * 1000000;
+	while ((opt = cmd_getopt(c, argc, argv, "h", longopts)) != -1) {
+		switch (opt) {
+		case 'd':
+			if (!*optarg)
+				cmd_usage_error(c, "empty --snapshot-dir");
+			w.snapshot_dir = optarg;
+			break;
+		case 'k':
+			if (parse_u32(optarg, 1, CAPTURE_KEEP_MAX, &w.keep))
+				cmd_usage_error(c, "invalid --keep '%s' (1 to %u)", optarg,
+						CAPTURE_KEEP_MAX);
+			break;
+		case 'P':
+			why = parse_duration(optarg, &ns);
+			if (!why && ns / 1000000 > CAPTURE_POST_MAX_MS)
+				why = "out of range (0 to 10m)";
+			if (why)
+				cmd_usage_error(c, "--post %s: %s", optarg, why);
+			w.post_ns = ns;
+			break;
+		case 'F':
+			w.foreground = true;
+			break;
+		}
+	}
+	w.name = name_operand(c, argc, argv);
+	return flight_watch(c, &w);
 }
 
 /* ---- stop ------------------------------------------------------------- */
@@ -244,6 +333,57 @@ static void totals(const struct session_info *s, uint64_t *written, uint64_t *lo
 	}
 }
 
+/* The watcher's pid if that process is there. */
+static bool watcher_alive(const struct session_info *s)
+{
+	return s->watcher && (!kill((pid_t)s->watcher, 0) || errno == EPERM);
+}
+
+static void json_triggers(struct json *j, const struct session_info *s)
+{
+	const char *v[GODIAG_TRIGGERS_MAX];
+	size_t i, n;
+
+	json_key(j, "triggers");
+	json_array_begin(j);
+	n = flight_texts_split(s->trigger_texts, s->trigger_texts_len, v, GODIAG_TRIGGERS_MAX);
+	for (i = 0; i < n; i++)
+		json_string(j, v[i]);
+	json_array_end(j);
+	json_key(j, "cooldown_ms");
+	json_u64(j, s->cooldown_ms);
+	json_key(j, "triggers_fired");
+	json_u64(j, s->triggers_fired);
+	json_key(j, "triggers_suppressed");
+	json_u64(j, s->triggers_suppressed);
+	json_key(j, "watcher");
+	if (watcher_alive(s))
+		json_u64(j, s->watcher);
+	else
+		json_null(j);
+}
+
+static void text_triggers(const struct session_info *s)
+{
+	const char *v[GODIAG_TRIGGERS_MAX];
+	char cool[32];
+	size_t i, n;
+
+	if (!s->has_triggers)
+		return;
+	n = flight_texts_split(s->trigger_texts, s->trigger_texts_len, v, GODIAG_TRIGGERS_MAX);
+	printf("  triggers:");
+	for (i = 0; i < n; i++)
+		printf(" '%s'", v[i]);
+	capture_format_ms(s->cooldown_ms, cool, sizeof(cool));
+	printf("; cooldown %s, %" PRIu64 " fired, %" PRIu64 " suppressed, ", cool,
+	       s->triggers_fired, s->triggers_suppressed);
+	if (watcher_alive(s))
+		printf("watcher %u\n", s->watcher);
+	else
+		printf("no watcher\n");
+}
+
 static void json_recorder(struct json *j, const struct session_info *s,
 			  const struct target_list *t)
 {
@@ -276,10 +416,13 @@ static void json_recorder(struct json *j, const struct session_info *s,
 		if (t->v[i].session == s->id)
 			json_u64(j, t->v[i].pid);
 	json_array_end(j);
+	if (s->has_triggers)
+		json_triggers(j, s);
 	json_object_end(j);
 }
 
-static void text_recorder(const struct session_info *s, const struct target_list *t)
+static void text_recorder(const struct session_info *s, const struct target_list *t,
+			  bool one)
 {
 	char events[64];
 	uint64_t written, lost;
@@ -296,6 +439,9 @@ static void text_recorder(const struct session_info *s, const struct target_list
 			n++;
 		}
 	printf("%s\n", n ? "" : " none (exited)");
+	/* list: one line per recorder, which the completion reads. */
+	if (one)
+		text_triggers(s);
 }
 
 static int flight_show(const struct cmd *c, int argc, char **argv, bool one)
@@ -322,7 +468,7 @@ static int flight_show(const struct cmd *c, int argc, char **argv, bool one)
 		cmd_no_operands(c, argc, argv);
 	nl = open_module(c);
 	if (name) {
-		find(c, nl, GODIAG_CMD_STATS_GET, name, &l);
+		flight_find(c, nl, GODIAG_CMD_STATS_GET, name, &l);
 	} else {
 		err = sessinfo_dump(nl, GODIAG_CMD_STATS_GET, 0, &l);
 		if (err)
@@ -342,7 +488,7 @@ static int flight_show(const struct cmd *c, int argc, char **argv, bool one)
 		if (json)
 			json_recorder(&j, &l.v[i], &t);
 		else
-			text_recorder(&l.v[i], &t);
+			text_recorder(&l.v[i], &t, one);
 	}
 	if (json) {
 		if (!one)
@@ -355,222 +501,6 @@ static int flight_show(const struct cmd *c, int argc, char **argv, bool one)
 	return EXIT_OK;
 }
 
-/* ---- snapshot --------------------------------------------------------- */
-
-/* One CPU's copy: the whole records of its valid part. */
-struct cpu_snap {
-	unsigned int cpu;
-	uint8_t *buf;
-	uint64_t off, end;	/* the valid part in buf */
-	uint64_t written, lost;
-	uint64_t kept, kept_lost, cut;	/* records kept, their markers' counts, before the window */
-};
-
-static void take(const struct cmd *c, int dev, uint32_t bufsize, struct cpu_snap *s)
-{
-	struct godiag_snapshot sn;
-
-	memset(&sn, 0, sizeof(sn));
-	s->buf = xmalloc(bufsize);
-	sn.cpu = s->cpu;
-	sn.buf = (uint64_t)(uintptr_t)s->buf;
-	sn.len = bufsize;
-	if (ioctl(dev, GODIAG_IOC_SNAPSHOT, &sn))
-		die(EXIT_OPFAIL, "%s: cannot copy the buffer of CPU %u: %s", c->name, s->cpu,
-		    strerror(errno));
-	s->written = sn.written;
-	s->lost = sn.lost;
-	/* The writer lapped the copy: nothing in it is certain. */
-	if (sn.valid_from >= sn.head || sn.valid_from < sn.first)
-		return;
-	s->off = sn.valid_from - sn.first;
-	s->end = sn.head - sn.first;
-}
-
-/*
- * The records of one CPU from its window on, as the file stores them:
- * a LOST record first for what was overwritten before (the lost counter
- * less the markers kept), so the file's markers add up to the module's
- * count. PAD records are not stored.
- */
-static void write_cpu(struct capture *c, struct cpu_snap *s, uint64_t cutoff)
-{
-	struct godiag_rec_lost before;
-	uint64_t off, first_ts = 0, markers = 0;
-	const struct godiag_rec *r;
-
-	for (off = s->off; off + sizeof(*r) <= s->end; off += r->size) {
-		r = (const void *)(s->buf + off);
-		if (r->size < 8 || r->size % 8 || off + r->size > s->end)
-			break;
-		if (r->type == GODIAG_REC_PAD || r->size < sizeof(*r))
-			continue;
-		if (r->ts_ns < cutoff) {
-			s->cut += r->type != GODIAG_REC_LOST;
-			continue;
-		}
-		if (!first_ts)
-			first_ts = r->ts_ns;
-		if (r->type == GODIAG_REC_LOST && r->size >= sizeof(before))
-			markers += ((const struct godiag_rec_lost *)r)->count;
-	}
-	s->kept_lost = s->lost > markers ? s->lost - markers : 0;
-	if (s->kept_lost) {
-		memset(&before, 0, sizeof(before));
-		before.hdr.type = GODIAG_REC_LOST;
-		before.hdr.size = sizeof(before);
-		before.hdr.cpu = (uint16_t)s->cpu;
-		before.hdr.ts_ns = first_ts ? first_ts : cutoff;
-		before.count = s->kept_lost;
-		before.first_ns = 0;
-		before.last_ns = before.hdr.ts_ns;
-		capw_record(&c->w, &before, sizeof(before));
-	}
-	s->kept_lost += markers;
-	for (off = s->off; off + sizeof(*r) <= s->end; off += r->size) {
-		size_t i;
-
-		r = (const void *)(s->buf + off);
-		if (r->size < 8 || r->size % 8 || off + r->size > s->end)
-			break;
-		if (r->type == GODIAG_REC_PAD || r->size < sizeof(*r) || r->ts_ns < cutoff)
-			continue;
-		capw_record(&c->w, r, r->size);
-		if (r->type == GODIAG_REC_LOST)
-			continue;
-		s->kept++;
-		for (i = 0; i < c->nsrcs; i++)
-			if (c->srcs[i].ops->record)
-				c->srcs[i].ops->record(c->srcs[i].data, r, r->size);
-	}
-}
-
-static void snap_meta(struct capture *c, const struct session_info *s, uint64_t cutoff)
-{
-	char events[64];
-	char *text = NULL;
-	size_t len = 0;
-
-	events_format(s->events, events, sizeof(events));
-	capture_meta_origin(c, s->id, &text, &len);
-	capw_meta_add(&text, &len, "flight_recorder", "%s", s->name);
-	capw_meta_add(&text, &len, "flight_window_ms", "%u", s->window_ms);
-	capw_meta_add(&text, &len, "start_realtime_ns", "%llu",
-		      (unsigned long long)(c->end_real - (c->end_mono - cutoff)));
-	capw_meta_add(&text, &len, "start_monotonic_ns", "%llu", (unsigned long long)cutoff);
-	capw_meta_add(&text, &len, "mode", "%s", mode_name(s->mode));
-	capw_meta_add(&text, &len, "buffer_size", "%u", s->bufsize);
-	capw_meta_add(&text, &len, "cpus", "%zu", c->nrings);
-	capw_meta_add(&text, &len, "page_size", "%ld", sysconf(_SC_PAGESIZE));
-	capw_meta_add(&text, &len, "events", "%s", events);
-	capw_meta_add(&text, &len, "syscall_min_ns", "%llu", (unsigned long long)s->min_ns);
-	capw_meta_add(&text, &len, "max_duration_ms", "%u", s->max_lifetime_ms);
-	capw_meta_add(&text, &len, "command_line", "%s", c->o->command_line);
-	capw_section(&c->w, CAPFILE_SEC_META, 0, text, len);
-	free(text);
-}
-
-static void snap_targets(struct capture *c, const struct target_list *t, uint32_t id)
-{
-	struct capfile_target *ft = xcalloc(1, sizeof(*ft));
-	size_t i;
-
-	for (i = 0; i < t->n; i++) {
-		if (t->v[i].session != id)
-			continue;
-		memset(ft, 0, sizeof(*ft));
-		ft->pid = t->v[i].pid;
-		ft->flags = t->v[i].flags;
-		proc_comm((pid_t)ft->pid, ft->comm, sizeof(ft->comm));
-		proc_exe((pid_t)ft->pid, ft->exe, sizeof(ft->exe));
-		capw_target(&c->w, ft);
-		c->o->pids = xreallocarray(c->o->pids, c->o->npids + 1, sizeof(*c->o->pids));
-		c->o->pids[c->o->npids++] = ft->pid;
-	}
-	free(ft);
-}
-
-/* The earliest timestamp a snapshot keeps: now - window, or 0 for all. */
-static uint64_t window_start(const struct capture *c, uint32_t window_ms)
-{
-	uint64_t w = (uint64_t)window_ms * 1000000;
-
-	return window_ms && c->end_mono > w ? c->end_mono - w : 0;
-}
-
-static int open_bound(const struct cmd *c, uint32_t id)
-{
-	const char *path = "/dev/" GODIAG_DEVICE_NAME;
-	int dev = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (dev < 0 && (errno == EACCES || errno == EPERM))
-		die(EXIT_PERM, "permission denied: %s needs CAP_PERFMON or CAP_SYS_ADMIN", path);
-	if (dev < 0)
-		die(EXIT_OPFAIL, "%s: %s: %s", c->name, path, strerror(errno));
-	if (ioctl(dev, GODIAG_IOC_BIND, &id))
-		die(EXIT_OPFAIL, "%s: cannot bind %s to session %u: %s", c->name, path, id,
-		    strerror(errno));
-	return dev;
-}
-
-static void snap_write(struct capture *c, const struct session_info *s,
-		       const struct target_list *t, struct cpu_snap *cpus)
-{
-	struct capfile_cpu_stats *st = xcalloc(c->nrings, sizeof(*st));
-	uint64_t cutoff = window_start(c, s->window_ms);
-	uint64_t kept = 0, lost = 0, cut = 0;
-	size_t i;
-
-	snap_meta(c, s, cutoff);
-	snap_targets(c, t, s->id);
-	capture_sources_observe(c);
-	for (i = 0; i < c->nrings; i++) {
-		write_cpu(c, &cpus[i], cutoff);
-		st[i].cpu = cpus[i].cpu;
-		st[i].written = cpus[i].written;
-		st[i].lost = cpus[i].lost;
-		st[i].read = cpus[i].kept;
-		st[i].lost_marked = cpus[i].kept_lost;
-		kept += cpus[i].kept;
-		lost += cpus[i].kept_lost;
-		cut += cpus[i].cut;
-	}
-	capw_note(&c->w, "flight recorder %s: snapshot of %" PRIu64 " records, %" PRIu64
-		  " overwritten before them%s", s->name, kept, lost,
-		  cut ? ", older ones left out (--window)" : "");
-	for (i = 0; i < c->nsrcs; i++)
-		c->srcs[i].ops->write(c, c->srcs[i].data);
-	/* Not the module's final counters: the recorder runs on. */
-	capw_stats(&c->w, 0, st, (uint32_t)c->nrings);
-	capw_end(&c->w, c->end_real, c->end_mono);
-	note("%s: %" PRIu64 " records, %" PRIu64 " overwritten before them", c->o->output,
-	     kept, lost);
-	free(st);
-}
-
-static void snap_copy(struct capture *c, const struct session_info *s, struct cpu_snap **out)
-{
-	unsigned int *ids = xcalloc(MAX_CPUS, sizeof(*ids));
-	int n = cpu_possible(ids, MAX_CPUS), dev = open_bound(c->c, s->id);
-	struct cpu_snap *cpus;
-	size_t i;
-
-	if (n <= 0)
-		die(EXIT_OPFAIL, "%s: cannot tell which CPUs are possible", c->c->name);
-	c->nrings = (size_t)n;
-	cpus = xcalloc(c->nrings, sizeof(*cpus));
-	/* Copy first, one CPU after the other, and stamp the end after. */
-	for (i = 0; i < c->nrings; i++) {
-		cpus[i].cpu = ids[i];
-		take(c->c, dev, s->bufsize, &cpus[i]);
-	}
-	c->end_real = capture_now_ns(CLOCK_REALTIME);
-	c->end_mono = capture_now_ns(CLOCK_MONOTONIC);
-	close(dev);
-	free(ids);
-	*out = cpus;
-}
-
 static int flight_snapshot(const struct cmd *c, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -578,55 +508,20 @@ static int flight_snapshot(const struct cmd *c, int argc, char **argv)
 		CMD_HELP_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct session_list l = { 0 };
-	struct target_list t = { 0 };
-	struct capture_opts o;
-	struct session_info *s;
-	struct cpu_snap *cpus;
-	struct capture cap;
+	const char *output = NULL, *name;
 	char line[4096];
-	int opt, err, ret;
-	size_t i;
+	int opt;
 
-	memset(&o, 0, sizeof(o));
 	while ((opt = cmd_getopt(c, argc, argv, "o:h", longopts)) != -1)
 		if (opt == 'o')
-			o.output = optarg;
-	o.name = name_operand(c, argc, argv);
-	if (!o.output)
+			output = optarg;
+	name = name_operand(c, argc, argv);
+	if (!output)
 		cmd_usage_error(c, "snapshot: where to? (-o FILE)");
 	/* argv - 1: "flight", the command's own argv[0]. */
 	capture_join_args(argv - 1, line + sizeof(PROG), sizeof(line) - sizeof(PROG));
 	memcpy(line, PROG " ", sizeof(PROG));
-	o.command_line = line;
-	memset(&cap, 0, sizeof(cap));
-	cap.c = c;
-	cap.o = &o;
-	cap.out.fd = -1;
-	cap.dev = -1;
-	cap.nl = gdnl_open(c->name);
-	status_require_abi(cap.nl, c->name, &cap.st);
-	s = find(c, cap.nl, GODIAG_CMD_SESSION_GET, o.name, &l);
-	o.goroutines = s->events & GODIAG_EV_GOROUTINE;
-	o.mode = s->mode;
-	o.buffer = s->bufsize;
-	err = targets_dump(cap.nl, s->id, &t);
-	if (err)
-		gdnl_fail(cap.nl, err);
-	capture_output_open(&cap);
-	snap_copy(&cap, s, &cpus);
-	snap_write(&cap, s, &t, cpus);
-	ret = capture_output_done(&cap, capw_close(&cap.w));
-	for (i = 0; i < cap.nrings; i++)
-		free(cpus[i].buf);
-	free(cpus);
-	capture_sources_free(&cap);
-	free(o.pids);
-	target_list_free(&t);
-	session_list_free(&l);
-	gdnl_close(cap.nl);
-	outfile_free(&cap.out);
-	return ret;
+	return flight_snapshot_write(c, name, output, line, NULL, 0);
 }
 
 /* ---- dispatch --------------------------------------------------------- */
@@ -636,7 +531,7 @@ static int run_flight(const struct cmd *c, int argc, char **argv)
 	const char *action = argc > 1 ? argv[1] : NULL;
 
 	if (!action)
-		cmd_usage_error(c, "missing action (start, snapshot, list, status or stop)");
+		cmd_usage_error(c, "missing action (start, snapshot, list, status, stop or daemon)");
 	if (!strcmp(action, "-h") || !strcmp(action, "--help")) {
 		cmd_print_usage(c, stdout);
 		return EXIT_OK;
@@ -652,8 +547,10 @@ static int run_flight(const struct cmd *c, int argc, char **argv)
 		return flight_show(c, argc - 1, argv + 1, true);
 	if (!strcmp(action, "stop"))
 		return flight_stop(c, argc - 1, argv + 1);
-	cmd_usage_error(c, "unknown action '%s' (use start, snapshot, list, status or stop)",
-			action);
+	if (!strcmp(action, "daemon"))
+		return flight_daemon(c, argc - 1, argv + 1);
+	cmd_usage_error(c, "unknown action '%s' (use start, snapshot, list, status, stop or "
+			"daemon)", action);
 }
 
 const struct cmd cmd_flight = {

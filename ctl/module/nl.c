@@ -87,6 +87,15 @@ static struct nla_policy policy[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_SESSION_EXPIRED]	= { .type = NLA_FLAG },
 	[GODIAG_A_SESSION_NAME]		= { .type = NLA_STRING, .maxlen = GODIAG_NAME_MAX },
 	[GODIAG_A_SESSION_WINDOW_MS]	= { .type = NLA_U32 },
+	[GODIAG_A_TRIGGERS]		= { .type = NLA_UNSPEC },
+	[GODIAG_A_TRIGGER_COOLDOWN_MS]	= { .type = NLA_U32 },
+	[GODIAG_A_TRIGGER_TEXTS]	= { .type = NLA_UNSPEC },
+	[GODIAG_A_TRIGGER_INDEX]	= { .type = NLA_U32 },
+	[GODIAG_A_TRIGGER_TS]		= { .type = NLA_U64 },
+	[GODIAG_A_TRIGGER_RECORD]	= { .type = NLA_UNSPEC },
+	[GODIAG_A_TRIGGERS_FIRED]	= { .type = NLA_U64 },
+	[GODIAG_A_TRIGGERS_SUPPRESSED]	= { .type = NLA_U64 },
+	[GODIAG_A_TRIGGER_WATCHER]	= { .type = NLA_U32 },
 };
 
 static void set_errmsg(struct gdnl *nl, const char *msg, size_t len)

@@ -46,6 +46,32 @@ static int parse_cpus(const struct gdnl_reply *r, struct session_info *s)
 	return 0;
 }
 
+static void add_triggers(const struct gdnl_reply *r, struct session_info *s)
+{
+	struct nlattr *texts = r->tb[GODIAG_A_TRIGGER_TEXTS];
+
+	if (r->tb[GODIAG_A_TRIGGER_WATCHER])
+		s->watcher = nla_get_u32(r->tb[GODIAG_A_TRIGGER_WATCHER]);
+	if (!r->tb[GODIAG_A_TRIGGERS])
+		return;
+	s->has_triggers = true;
+	s->ntriggers = (uint32_t)(nla_len(r->tb[GODIAG_A_TRIGGERS]) /
+				  (int)sizeof(struct godiag_trigger));
+	s->cooldown_ms = get_u32(r, GODIAG_A_TRIGGER_COOLDOWN_MS);
+	s->triggers_fired = get_u64(r->tb, GODIAG_A_TRIGGERS_FIRED);
+	s->triggers_suppressed = get_u64(r->tb, GODIAG_A_TRIGGERS_SUPPRESSED);
+	if (r->tb[GODIAG_A_TRIGGER_TS]) {
+		s->has_last = true;
+		s->last_index = get_u32(r, GODIAG_A_TRIGGER_INDEX);
+		s->last_ts = get_u64(r->tb, GODIAG_A_TRIGGER_TS);
+	}
+	if (texts && nla_len(texts) > 0) {
+		s->trigger_texts_len = (size_t)nla_len(texts);
+		s->trigger_texts = xmalloc(s->trigger_texts_len);
+		memcpy(s->trigger_texts, nla_data(texts), s->trigger_texts_len);
+	}
+}
+
 static int add_session(const struct gdnl_reply *r, void *arg)
 {
 	struct session_list *l = arg;
@@ -75,6 +101,7 @@ static int add_session(const struct gdnl_reply *r, void *arg)
 		nla_strlcpy(s->name, r->tb[GODIAG_A_SESSION_NAME], sizeof(s->name));
 	if (r->tb[GODIAG_A_SESSION_WINDOW_MS])
 		s->window_ms = nla_get_u32(r->tb[GODIAG_A_SESSION_WINDOW_MS]);
+	add_triggers(r, s);
 	return r->cmd == GODIAG_CMD_STATS_GET ? parse_cpus(r, s) : 0;
 }
 
@@ -82,8 +109,10 @@ void session_list_free(struct session_list *l)
 {
 	size_t i;
 
-	for (i = 0; i < l->n; i++)
+	for (i = 0; i < l->n; i++) {
 		free(l->v[i].cpus);
+		free(l->v[i].trigger_texts);
+	}
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;

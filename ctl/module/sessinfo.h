@@ -54,6 +54,17 @@ struct session_info {
 	bool expired;			/* stopped at its maximum lifetime */
 	char name[GODIAG_NAME_MAX];	/* a flight recorder's, else "" */
 	uint32_t window_ms;		/* a recorder's window; 0: all */
+	/* A recorder's triggers (godiag_abi.h, "Triggers"). */
+	bool has_triggers;
+	uint32_t ntriggers;		/* module entries */
+	uint32_t cooldown_ms;
+	char *trigger_texts;		/* NUL-ended strings, or NULL */
+	size_t trigger_texts_len;
+	uint64_t triggers_fired, triggers_suppressed;
+	uint32_t watcher;		/* the watcher's pid, 0: none */
+	bool has_last;			/* one was sent: */
+	uint32_t last_index;
+	uint64_t last_ts;
 	struct cpu_stats *cpus;	/* STATS_GET only */
 	size_t nr_cpus;
 	const struct probe_info *probes;	/* its probes, when asked for */

@@ -92,6 +92,9 @@ static const struct name_num cmd_names[] = {
 	{ "probe-del", GODIAG_CMD_PROBE_DEL },
 	{ "probe-get", GODIAG_CMD_PROBE_GET },
 	{ "session-expired", GODIAG_CMD_SESSION_EXPIRED },
+	{ "triggers-set", GODIAG_CMD_TRIGGERS_SET },
+	{ "trigger-fire", GODIAG_CMD_TRIGGER_FIRE },
+	{ "trigger", GODIAG_CMD_TRIGGER },
 };
 
 enum kind { K_NONE, K_U8, K_U16, K_U32, K_U64, K_STR, K_FLAG, K_BIN, K_NEST };
@@ -169,6 +172,15 @@ static const struct attr_info attrs[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_BREAK_SPEC] = { "break-spec", K_STR },
 	[GODIAG_A_SESSION_NAME] = { "session-name", K_STR },
 	[GODIAG_A_SESSION_WINDOW_MS] = { "window-ms", K_U32 },
+	[GODIAG_A_TRIGGERS] = { "triggers", K_BIN },
+	[GODIAG_A_TRIGGER_COOLDOWN_MS] = { "cooldown-ms", K_U32 },
+	[GODIAG_A_TRIGGER_TEXTS] = { "trigger-texts", K_BIN },
+	[GODIAG_A_TRIGGER_INDEX] = { "trigger-index", K_U32 },
+	[GODIAG_A_TRIGGER_TS] = { "trigger-ts", K_U64 },
+	[GODIAG_A_TRIGGER_RECORD] = { "trigger-record", K_BIN },
+	[GODIAG_A_TRIGGERS_FIRED] = { "triggers-fired", K_U64 },
+	[GODIAG_A_TRIGGERS_SUPPRESSED] = { "triggers-suppressed", K_U64 },
+	[GODIAG_A_TRIGGER_WATCHER] = { "trigger-watcher", K_U32 },
 };
 
 static bool is_godiag(void)

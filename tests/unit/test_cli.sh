@@ -72,6 +72,34 @@ expect "flight snapshot without -o exits 1" 1 \
 	"usage:^godiagctl: flight: snapshot: where to\\? \\(-o FILE\\)$" flight snapshot x
 expect "flight stop without a name exits 1" 1 "usage:^godiagctl: flight: missing recorder NAME$" \
 	flight stop
+# Every bad --trigger: one line saying what is wrong, exit 1, before the module.
+for t in '' syscall 'syscall>' 'syscall>fast' 'syscall>0' 'syscall:>1s' 'syscall:nosuch>1s' \
+	'syscalls>1s' '>1s' break: break goroutines 'goroutines>' 'goroutines>many' \
+	'goroutines>-5' 'blocked:>1s' blocked:select 'blocked:select>' gc-pause 'gc-pause>0s' \
+	'cpu>90'; do
+	expect "flight start --trigger '$t' exits 1" 1 "usage:^godiagctl: flight: --trigger " \
+		flight start x -p 1 --trigger "$t"
+done
+expect "flight start --cooldown below 100ms exits 1" 1 \
+	"usage:^godiagctl: flight: --cooldown 10ms: out of range" \
+	flight start x -p 1 --trigger 'syscall>1s' --cooldown 10ms
+expect "flight start --post past 10m exits 1" 1 "usage:^godiagctl: flight: --post 11m: out of range" \
+	flight start x -p 1 --trigger 'syscall>1s' --post 11m
+expect "flight start --post not shorter than --window exits 1" 1 \
+	"usage:^godiagctl: flight: --post must be shorter than --window" \
+	flight start x -p 1 --trigger 'syscall>1s' --post 5s --window 5s
+expect "flight start --keep 0 exits 1" 1 "usage:^godiagctl: flight: invalid --keep '0'" \
+	flight start x -p 1 --trigger 'syscall>1s' --keep 0
+expect "flight start --snapshot-dir without --trigger exits 1" 1 \
+	"usage:^godiagctl: flight: --foreground and --snapshot-dir are for a recorder with --trigger" \
+	flight start x -p 1 --snapshot-dir /tmp
+# shellcheck disable=SC2046 # one word per option
+expect "flight start: 17 --trigger exits 1" 1 "usage:^godiagctl: flight: more than 16 --trigger" \
+	flight start x -p 1 $(for i in $(seq 17); do printf -- '--trigger syscall>%ds ' "$i"; done)
+expect "flight daemon without a name exits 1" 1 "usage:^godiagctl: flight: missing recorder NAME$" \
+	flight daemon
+expect "flight daemon --keep 0 exits 1" 1 "usage:^godiagctl: flight: invalid --keep '0'" \
+	flight daemon x --keep 0
 expect "report of a program exits 1" 1 "^godiagctl: report: /bin/sh: not a godiag capture file$" report /bin/sh
 expect "report of an empty file exits 1" 1 "^godiagctl: report: $tmp/empty.gdc: not a godiag capture file$" report "$tmp/empty.gdc"
 expect "report of a damaged file exits 1" 1 "^godiagctl: report: $tmp/fake.gdc: not a godiag capture file$" report "$tmp/fake.gdc"
