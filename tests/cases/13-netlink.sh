@@ -200,12 +200,17 @@ for e in 1 2 4 8 16; do
 		pid:u32:$holder break-words:hex:"$(word 0 0 4 0 "$e")$(word 3 0 0 0)"
 done
 brk 34 '.+' probe-add session-id:u32:"$gsid" pid:u32:$holder break-slice-elems:u32:17
-# two slices of strings, 16 elements of 256 bytes each: 8536 bytes, refused
-brk 22 'breakpoint: a record could take 8536 bytes, more than 4096: .*' probe-add \
+# a record's largest size: 48 bytes of godiag_rec_break, 8 per word, and a
+# slice of strings' 16 elements of 8 + 256 bytes after its 8: two such
+# slices take 8544 bytes, one 4296 (refused too); 64-byte strings 1224
+brk 22 'breakpoint: a record could take 8544 bytes, more than 4096: .*' probe-add \
 	session-id:u32:"$gsid" pid:u32:$holder break-strlen:u32:256 break-slice-elems:u32:16 \
 	break-words:hex:"$(word 0 0 4 0 16)$(word 3 0 0 0)$(word 1 0 4 0 16)$(word 7 0 0 0)"
+brk 22 'breakpoint: a record could take 4296 bytes, more than 4096: .*' probe-add \
+	session-id:u32:"$gsid" pid:u32:$holder break-strlen:u32:256 break-slice-elems:u32:16 \
+	break-words:hex:"$(word 0 0 4 0 16)$(word 3 0 0 0)"
 brk 22 '.*created without breakpoint events' probe-add session-id:u32:"$gsid" \
-	pid:u32:$holder break-strlen:u32:256 break-slice-elems:u32:16 \
+	pid:u32:$holder break-strlen:u32:64 break-slice-elems:u32:16 \
 	break-words:hex:"$(word 0 0 4 0 16)$(word 3 0 0 0)"
 brk 34 '.+' probe-add session-id:u32:"$gsid" pid:u32:$holder break-strlen:u32:257
 brk 34 '.+' probe-add session-id:u32:"$gsid" pid:u32:$holder break-stack:u8:33

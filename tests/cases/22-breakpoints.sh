@@ -110,8 +110,8 @@ one_build() { # VERSION KIND BINARY
 	check_eq "$t: greet --if string ==: recorded" "${V[gt:greet]}" "${V[main.greet:recorded]}"
 	check_eq "$t: greet --if: filtered" 2 "${V[main.greet:filtered]}"
 	check_eq "$t: greet: the string" "alice=${V[gt:greet]}" "${V[main.greet:arg1]}"
-	check_eq "$t: total([]int): lengths and the first 4 elements" "${V[gt:total_vals]}" \
-		"${V[main.total:arg1]}"
+	# --arg 1:slice: a slice of unknown elements, its length and capacity
+	check_eq "$t: total --arg 1:slice: slice lengths" "${V[gt:total]}" "${V[main.total:arg1]}"
 	check_eq "$t: slow --latency: every call paired" "${V[gt:slow]}" "${V[main.slow:lat_count]}"
 	check_eq "$t: slow --latency: p50 at least the sleep" 1 "${V[main.slow:lat_min_ok]}"
 	check_eq "$t: risky: hits" "${V[gt:risky]}" "${V[main.risky:recorded]}"
@@ -185,17 +185,17 @@ PY
 # The second capture of a build: slices with their elements, --if on
 # floats, a file:line spec, --max-rate.
 more_build() { # VERSION KIND BINARY
-	local t="go$1 $2" b=$3 gt line tally=() fee=() ratio=() level=() x=x r=r a=amount
+	local t="go$1 $2" b=$3 gt line tally=() total=() fee=() ratio=() level=() x=x r=r a=amount
 	local rate=100 w
 	line=$(grep -n 'thirds++ // gobreak:line' "$repo/tests/progs/go/gobreak/main.go" | cut -d: -f1)
 	if [ "$2" = stripped ]; then
-		tally=(--arg 1:'[]string' --arg 2:'[]float64' --arg 3:'[]bool')
+		tally=(--arg 1:'[]string' --arg 2:'[]float64' --arg 3:'[]bool') total=(--arg 1:'[]int')
 		fee=(--arg 1:float64) ratio=(--arg 1:float32) level=(--arg 1:float64)
 		x=arg1 r=arg1 a=arg1
 	fi
 	if ! "$ctl" capture -o "$cap.2" \
 		--break main.tally "${tally[@]}" --slice-elems 3 \
-		--break main.total \
+		--break main.total "${total[@]}" \
 		--break main.fee "${fee[@]}" --if "$a >= 2.5" \
 		--break main.ratio "${ratio[@]}" --if "$r < -0.5" \
 		--break main.level "${level[@]}" --if "$x == 0" \
