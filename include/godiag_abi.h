@@ -37,8 +37,14 @@
  * (GODIAG_BREAK_XREG(n), float arguments); a module of 6 refuses both.
  * 8: flight recorder triggers: TRIGGERS_SET, TRIGGER_FIRE, the TRIGGER
  * notification, the GODIAG_A_TRIGGER* attributes, struct godiag_trigger.
+ * 9: a breakpoint word may be a slice's pointer (GODIAG_BW_SLICE, its
+ * element in godiag_break_word.elem, once reserved): the first
+ * GODIAG_A_BREAK_SLICE_ELEMS elements are copied; struct godiag_rec_str's
+ * reserved byte is now flags (GODIAG_RS_FAULT, the value 1 it had); a
+ * condition may compare floats (GODIAG_CF_FLOAT); PROBE_ADD refuses a
+ * breakpoint whose largest record exceeds GODIAG_REC_SIZE_MAX.
  */
-#define GODIAG_ABI_VERSION	8
+#define GODIAG_ABI_VERSION	9
 
 /* ------------------------------------------------------------------ */
 /* Generic netlink family                                              */
@@ -172,6 +178,7 @@ enum godiag_attr {
 	GODIAG_A_TRIGGERS_FIRED,	/* u64: notifications queued */
 	GODIAG_A_TRIGGERS_SUPPRESSED,	/* u64: matches within a cooldown */
 	GODIAG_A_TRIGGER_WATCHER,	/* u32: pid of the tool's watcher, 0: none */
+	GODIAG_A_BREAK_SLICE_ELEMS,	/* u32: elements of a slice word copied */
 	__GODIAG_A_MAX
 };
 #define GODIAG_A_MAX (__GODIAG_A_MAX - 1)
@@ -361,6 +368,13 @@ enum godiag_reg {
  *    GODIAG_BW_STRING is a string's pointer, the next word its length:
  *    up to GODIAG_A_BREAK_STRLEN bytes there are copied (default
  *    GODIAG_BREAK_STRLEN_DEFAULT, at most GODIAG_BREAK_STRLEN_MAX).
+ *    A word flagged GODIAG_BW_SLICE is a slice's pointer, the next word
+ *    its length: its first GODIAG_A_BREAK_SLICE_ELEMS elements (default
+ *    GODIAG_BREAK_SLICE_ELEMS_DEFAULT, at most _MAX, never more than the
+ *    length) are copied, each elem bytes (1, 2, 4 or 8: integers, bools,
+ *    floats, pointers), or, with elem GODIAG_BREAK_ELEM_STRING, each a
+ *    string header whose bytes are copied as a string word's are.
+ *    String and slice words together are at most GODIAG_BREAK_STRINGS_MAX.
  * 2. GODIAG_A_BREAK_COND, if given: a hit that fails it is counted as
  *    filtered and goes no further.
  * 3. GODIAG_A_BREAK_EVERY N: one hit in N that passed the condition
@@ -370,8 +384,11 @@ enum godiag_reg {
  * 5. The record: the words, GODIAG_A_BREAK_STACK return addresses found
  *    by walking frame pointers (the first is the probed PC; with
  *    GODIAG_A_BREAK_AT_ENTRY the next is the word at RSP, the probe being
- *    before the function's frame is set up), the strings, and the goid
- *    of the g in GODIAG_A_PROBE_G_REG (GODIAG_A_GO_LAYOUT's g_goid).
+ *    before the function's frame is set up), the strings and slices'
+ *    elements, and the goid of the g in GODIAG_A_PROBE_G_REG
+ *    (GODIAG_A_GO_LAYOUT's g_goid).
+ * PROBE_ADD refuses a breakpoint whose largest record (every string
+ * and element copied in full) would exceed GODIAG_REC_SIZE_MAX.
  * A user memory read that fails leaves its word zero and flags it; it is
  * counted as a fault, never more. When a breakpoint's target goes (exit,
  * detach), its probe goes too, but PROBE_GET goes on listing its final
@@ -397,17 +414,21 @@ enum godiag_reg {
 #define GODIAG_BREAK_STACK_MAX		32
 #define GODIAG_BREAK_STRLEN_DEFAULT	64
 #define GODIAG_BREAK_STRLEN_MAX		256
-#define GODIAG_BREAK_STRINGS_MAX	8	/* string words of one probe */
+#define GODIAG_BREAK_STRINGS_MAX	8	/* string and slice words of one probe */
+#define GODIAG_BREAK_SLICE_ELEMS_DEFAULT 4
+#define GODIAG_BREAK_SLICE_ELEMS_MAX	16
+#define GODIAG_BREAK_ELEM_STRING	16	/* godiag_break_word.elem: a string */
 #define GODIAG_BREAK_SP_OFF_MAX		(1 << 20)	/* |sp_off| and |deref_off| */
 
 #define GODIAG_BW_STRING	(1U << 0)
 #define GODIAG_BW_NIL		(1U << 1)	/* zero before the last hop: 0, no fault */
+#define GODIAG_BW_SLICE		(1U << 2)	/* a slice's pointer: elements copied */
 
 struct godiag_break_word {
 	__u8 reg;		/* GODIAG_REG_*, _XREG(n), GODIAG_BREAK_STACK or _PCREL */
 	__u8 nderef;		/* 0..GODIAG_BREAK_DEREF_MAX */
 	__u8 flags;		/* GODIAG_BW_* */
-	__u8 reserved;		/* zero */
+	__u8 elem;		/* GODIAG_BW_SLICE: 1, 2, 4, 8 or _ELEM_STRING; else 0 */
 	__s32 sp_off;		/* STACK: RSP + sp_off; PCREL: PC + sp_off */
 	__s32 deref_off[GODIAG_BREAK_DEREF_MAX];
 };
@@ -426,12 +447,17 @@ enum godiag_cond_op {
 
 #define GODIAG_CF_SIGNED	(1U << 0)	/* compare as a signed integer */
 #define GODIAG_CF_STRING	(1U << 1)	/* word is a GODIAG_BW_STRING word */
+#define GODIAG_CF_FLOAT		(1U << 2)	/* compare as an IEEE 754 float */
 #define GODIAG_COND_STR_MAX	64
 
 /*
  * An integer condition compares the low size bytes of a word (sign-
- * or zero-extended) with value; a string condition (EQ, NE, PREFIX)
- * compares the string at a GODIAG_BW_STRING word with str[0..len).
+ * or zero-extended) with value; a float condition (size 4: float32, 8:
+ * float64; no PREFIX) the low size bytes of a word with the float whose
+ * bits are value's low size bytes, as IEEE 754 orders them (-0 == +0; a
+ * NaN word meets only NE; value must be no NaN); a string condition
+ * (EQ, NE, PREFIX) compares the string at a GODIAG_BW_STRING word with
+ * str[0..len).
  */
 struct godiag_break_cond {
 	__u8 word;		/* index into GODIAG_A_BREAK_WORDS */
@@ -584,8 +610,14 @@ struct godiag_rec_go {
 /*
  * GODIAG_REC_BREAKPOINT: hdr.goid is the goroutine that hit the probe.
  * After the fixed part: __u64 words[nwords], __u64 stack[nstack], then
- * nstr strings, each struct godiag_rec_str followed by copied bytes and
- * padding to 8. Bit i of fault_mask: words[i] could not be read.
+ * nstr copies, one per string or slice word in word order, each struct
+ * godiag_rec_str followed by copied bytes and padding to 8. Bit i of
+ * fault_mask: words[i] could not be read. A string's copy is its first
+ * bytes, len its length. A slice's is its first elements, len its length:
+ * copied / elem of them, or, for string elements, one struct
+ * godiag_rec_str per element (word: the element's index; len, copied,
+ * flags: the element string's) followed by its bytes and padding to 8,
+ * copied covering them all.
  */
 struct godiag_rec_break {
 	struct godiag_rec hdr;
@@ -598,11 +630,13 @@ struct godiag_rec_break {
 	__u32 reserved;
 };
 
+#define GODIAG_RS_FAULT		(1U << 0)	/* the bytes could not be read: zeros */
+
 struct godiag_rec_str {
-	__u8 word;		/* index of the string's pointer word */
-	__u8 reserved;
-	__u16 copied;		/* bytes that follow (0 after a fault) */
-	__u32 len;		/* the string's length (its length word) */
+	__u8 word;		/* index of the pointer word (an element: its index) */
+	__u8 flags;		/* GODIAG_RS_* */
+	__u16 copied;		/* bytes that follow, padding not counted */
+	__u32 len;		/* the string's or slice's length (its length word) */
 };
 
 struct godiag_rec_target_exit {

@@ -7,7 +7,10 @@
  * memory only with copy_from_user_nofault(), a bounded number of times:
  * at most GODIAG_BREAK_WORDS_MAX words of up to GODIAG_BREAK_DEREF_MAX
  * hops, GODIAG_BREAK_STACK_MAX frames, GODIAG_BREAK_STRINGS_MAX strings
- * of GODIAG_BREAK_STRLEN_MAX bytes. A read that fails zeroes its word,
+ * of GODIAG_BREAK_STRLEN_MAX bytes or slices of GODIAG_BREAK_SLICE_ELEMS_MAX
+ * elements (a string element's bytes as a string's); a record is at most
+ * GODIAG_REC_SIZE_MAX bytes (PROBE_ADD checks godiag_break_rec_max()).
+ * A read that fails zeroes its word,
  * flags the record and counts a fault. Conditions are decided before
  * the ring buffer is touched, so a refused hit costs only its reads.
  * Float arguments come from the task's saved XMM registers (read_xregs()).
@@ -24,6 +27,7 @@
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
 
+#include "breakcond.h"
 #include "faults.h"
 #include "godiag.h"
 
@@ -46,6 +50,9 @@ struct godiag_break {
 struct break_hit {
 	u64 words[GODIAG_BREAK_WORDS_MAX];
 	u64 stack[GODIAG_BREAK_STACK_MAX];
+	u16 copied[GODIAG_BREAK_WORDS_MAX];	/* bytes of a string or slice word's copy */
+	/* the bytes of each string of the n-th slice of strings */
+	u16 elem_len[GODIAG_BREAK_STRINGS_MAX][GODIAG_BREAK_SLICE_ELEMS_MAX];
 	u32 fault_mask;
 	u16 flags;
 	u8 nstack;
@@ -227,27 +234,6 @@ static u64 read_goid(struct godiag_break *b, const struct pt_regs *regs, u16 *fl
 
 /* ---- conditions ----------------------------------------------------- */
 
-static bool int_cond(const struct godiag_break_cond *c, u64 word)
-{
-	unsigned int shift = 64 - 8 * c->size;
-	u64 u = (word << shift) >> shift;
-	s64 sv = (s64)(word << shift) >> shift;
-	s64 cmp;
-
-	if (c->flags & GODIAG_CF_SIGNED)
-		cmp = sv < (s64)c->value ? -1 : sv > (s64)c->value;
-	else
-		cmp = u < c->value ? -1 : u > c->value;
-	switch (c->op) {
-	case GODIAG_COND_EQ: return cmp == 0;
-	case GODIAG_COND_NE: return cmp != 0;
-	case GODIAG_COND_LT: return cmp < 0;
-	case GODIAG_COND_LE: return cmp <= 0;
-	case GODIAG_COND_GT: return cmp > 0;
-	default: return cmp >= 0;
-	}
-}
-
 /* Equal or prefix: the first c->len bytes of the string are c->str. */
 static bool str_match(struct godiag_break *b, const struct godiag_break_cond *c,
 		      const struct break_hit *h)
@@ -287,7 +273,7 @@ static bool cond_holds(struct godiag_break *b, const struct break_hit *h)
 		return str_cond(b, c, h);
 	if (h->fault_mask & (1U << c->word))
 		return false;
-	return int_cond(c, h->words[c->word]);
+	return godiag_word_cond(c, h->words[c->word]);
 }
 
 /* --every N: the 1st, N+1th, ... hit that met the condition. */
@@ -323,57 +309,167 @@ static bool rate_allows(struct godiag_break *b, u64 now)
 
 /* ---- writing -------------------------------------------------------- */
 
-/* Bytes of a string word's copy: its length, at most the probe's strlen. */
-static u32 str_copied(const struct godiag_break *b, const struct break_hit *h,
-		      unsigned int i)
+static bool is_copy(const struct godiag_break_word *w)
 {
-	if (h->fault_mask & (3U << i))
-		return 0;
-	return min_t(u64, h->words[i + 1], b->conf.strlen);
+	return w->flags & (GODIAG_BW_STRING | GODIAG_BW_SLICE);
 }
 
-static unsigned int rec_size(const struct godiag_break *b, const struct break_hit *h,
-			     u8 *nstr)
+/* The bytes of word w's copy, every string and element copied in full. */
+static u32 copy_max(const struct godiag_break_conf *c, const struct godiag_break_word *w)
 {
-	unsigned int size = sizeof(struct godiag_rec_break), i;
+	u32 str = ALIGN(c->strlen, 8);
 
-	size += 8 * (b->conf.nwords + h->nstack);
-	*nstr = 0;
-	for (i = 0; i < b->conf.nwords; i++) {
-		if (!(b->conf.words[i].flags & GODIAG_BW_STRING))
-			continue;
-		size += sizeof(struct godiag_rec_str) + ALIGN(str_copied(b, h, i), 8);
-		(*nstr)++;
+	if (w->flags & GODIAG_BW_STRING)
+		return str;
+	if (w->elem == GODIAG_BREAK_ELEM_STRING)
+		return c->slice_elems * (sizeof(struct godiag_rec_str) + str);
+	return ALIGN(c->slice_elems * w->elem, 8);
+}
+
+u32 godiag_break_rec_max(const struct godiag_break_conf *c)
+{
+	u32 size = sizeof(struct godiag_rec_break) + 8 * (c->nwords + c->nstack);
+	unsigned int i;
+
+	for (i = 0; i < c->nwords; i++)
+		if (is_copy(&c->words[i]))
+			size += sizeof(struct godiag_rec_str) + copy_max(c, &c->words[i]);
+	return size;
+}
+
+/* Elements of slice word i copied: its length, at most the probe's count. */
+static u32 slice_n(const struct godiag_break *b, const struct break_hit *h, unsigned int i)
+{
+	return min_t(u64, h->words[i + 1], b->conf.slice_elems);
+}
+
+/* The bytes of each string element of slice word i (the n-th slice of strings). */
+static u32 size_str_elems(struct godiag_break *b, struct break_hit *h, unsigned int i,
+			  unsigned int n)
+{
+	u32 size = 0, k;
+	u64 len;
+
+	for (k = 0; k < slice_n(b, h, i); k++) {
+		if (!read_user_u64(h->words[i] + 16 * k + 8, &len))
+			len = 0;	/* fill_str_elems() sees the fault again */
+		h->elem_len[n][k] = min_t(u64, len, b->conf.strlen);
+		size += sizeof(struct godiag_rec_str) + ALIGN(h->elem_len[n][k], 8);
 	}
 	return size;
 }
 
-/* Copies the strings after words and stack; returns GODIAG_RF_FAULT or 0. */
-static u16 fill_strings(struct godiag_break *b, const struct break_hit *h, u8 *p)
+/*
+ * The bytes each string and slice word's copy takes, into h->copied:
+ * a string's length, at most the probe's strlen; a slice's first
+ * elements. A slice of strings reads each element's length here and its
+ * header again when it copies the bytes: the sizes taken here are those
+ * written, whatever the process changes in between.
+ */
+static void size_copies(struct godiag_break *b, struct break_hit *h)
 {
-	struct godiag_rec_str *rs;
-	unsigned int i;
-	u16 flags = 0;
-	u32 n;
+	const struct godiag_break_word *w;
+	unsigned int i, n = 0;
 
 	for (i = 0; i < b->conf.nwords; i++) {
-		if (!(b->conf.words[i].flags & GODIAG_BW_STRING))
+		w = &b->conf.words[i];
+		if (!is_copy(w))
 			continue;
-		n = str_copied(b, h, i);
+		/* no pointer or no length: nothing to copy */
+		if (h->fault_mask & (3U << i))
+			h->copied[i] = 0;
+		else if (w->flags & GODIAG_BW_STRING)
+			h->copied[i] = min_t(u64, h->words[i + 1], b->conf.strlen);
+		else if (w->elem != GODIAG_BREAK_ELEM_STRING)
+			h->copied[i] = slice_n(b, h, i) * w->elem;
+		else
+			h->copied[i] = size_str_elems(b, h, i, n);
+		n += w->elem == GODIAG_BREAK_ELEM_STRING;
+	}
+}
+
+static unsigned int rec_size(const struct godiag_break *b, const struct break_hit *h,
+			     u8 *ncopies)
+{
+	unsigned int size = sizeof(struct godiag_rec_break), i;
+
+	size += 8 * (b->conf.nwords + h->nstack);
+	*ncopies = 0;
+	for (i = 0; i < b->conf.nwords; i++) {
+		if (!is_copy(&b->conf.words[i]))
+			continue;
+		size += sizeof(struct godiag_rec_str) + ALIGN(h->copied[i], 8);
+		(*ncopies)++;
+	}
+	return size;
+}
+
+/* n bytes at addr into p, padding to 8 zeroed; false (all zeros) on a fault. */
+static bool copy_bytes(u8 *p, u64 addr, u32 n)
+{
+	memset(p + n, 0, ALIGN(n, 8) - n);
+	if (!n || !copy_from_user_nofault(p, (const void __user *)addr, n))
+		return true;
+	memset(p, 0, n);
+	return false;
+}
+
+/* Slice word i of strings (the n-th): each element's header and bytes. */
+static bool fill_str_elems(struct godiag_break *b, const struct break_hit *h,
+			   unsigned int i, unsigned int n, u8 *p)
+{
+	struct godiag_rec_str *rs;
+	bool ok = true, read;
+	u64 hdr[2];
+	u32 k, len;
+
+	for (k = 0; k < slice_n(b, h, i); k++) {
+		rs = (void *)p;
+		len = h->elem_len[n][k];
+		p += sizeof(*rs);
+		read = !copy_from_user_nofault(hdr, (const void __user *)(h->words[i] + 16 * k),
+					       sizeof(hdr));
+		rs->word = k;
+		rs->copied = len;
+		rs->len = read ? min_t(u64, hdr[1], U32_MAX) : 0;
+		if (!read)
+			memset(p, 0, ALIGN(len, 8));
+		rs->flags = read && copy_bytes(p, hdr[0], len) ? 0 : GODIAG_RS_FAULT;
+		ok &= !rs->flags;
+		p += ALIGN(len, 8);
+	}
+	return ok;
+}
+
+/* Copies the strings and slices after words and stack; returns GODIAG_RF_FAULT or 0. */
+static u16 fill_copies(struct godiag_break *b, const struct break_hit *h, u8 *p)
+{
+	const struct godiag_break_word *w;
+	struct godiag_rec_str *rs;
+	unsigned int i, n = 0;
+	u16 flags = 0;
+	bool ok;
+
+	for (i = 0; i < b->conf.nwords; i++) {
+		w = &b->conf.words[i];
+		if (!is_copy(w))
+			continue;
 		rs = (void *)p;
 		rs->word = i;
-		rs->reserved = 0;
-		rs->copied = n;
+		rs->copied = h->copied[i];
 		rs->len = min_t(u64, h->words[i + 1], U32_MAX);
 		p += sizeof(*rs);
-		memset(p + n, 0, ALIGN(n, 8) - n);
-		if (n && copy_from_user_nofault(p, (const void __user *)h->words[i], n)) {
-			memset(p, 0, n);
-			rs->reserved = 1;	/* the bytes could not be read */
+		if (w->elem == GODIAG_BREAK_ELEM_STRING)
+			ok = !rs->copied || fill_str_elems(b, h, i, n, p);
+		else
+			ok = copy_bytes(p, h->words[i], rs->copied);
+		rs->flags = ok ? 0 : GODIAG_RS_FAULT;
+		if (!ok) {
 			flags = GODIAG_RF_FAULT;
 			this_cpu_inc(b->stats->faults);
 		}
-		p += ALIGN(n, 8);
+		p += ALIGN(rs->copied, 8);
+		n += w->elem == GODIAG_BREAK_ELEM_STRING;
 	}
 	return flags;
 }
@@ -408,7 +504,7 @@ static void write_hit(struct godiag_break *b, const struct break_hit *h, u64 now
 {
 	struct godiag_rec_break *rec;
 	u8 nstr;
-	unsigned int size = rec_size(b, h, &nstr);
+	unsigned int size = rec_size(b, h, &nstr);	/* at most godiag_break_rec_max() */
 	bool written = false;
 	u64 *p;
 
@@ -429,7 +525,7 @@ static void write_hit(struct godiag_break *b, const struct break_hit *h, u64 now
 		p += b->conf.nwords;
 		memcpy(p, h->stack, 8 * h->nstack);
 		p += h->nstack;
-		rec->hdr.flags = h->flags | fill_strings(b, h, (u8 *)p);
+		rec->hdr.flags = h->flags | fill_copies(b, h, (u8 *)p);
 		written = true;
 	}
 	godiag_event_commit(b->session);
@@ -467,5 +563,6 @@ void godiag_break_hit(struct godiag_break *b, struct pt_regs *regs)
 	}
 	h.goid = read_goid(b, regs, &h.flags);
 	read_stack(b, regs, &h);
+	size_copies(b, &h);
 	write_hit(b, &h, now);
 }

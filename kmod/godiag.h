@@ -166,6 +166,7 @@ struct godiag_break_conf {
 	bool has_cond;
 	bool at_entry;
 	u32 strlen;
+	u32 slice_elems;		/* of a GODIAG_BW_SLICE word */
 	u32 every;			/* 1: every hit */
 	u32 max_rate;			/* 0: no limit */
 };
@@ -272,6 +273,7 @@ struct godiag_break *godiag_break_new(const struct godiag_probe_spec *spec,
 void godiag_break_set_id(struct godiag_break *b, u32 id);
 void godiag_break_free(struct godiag_break *b);
 void godiag_break_hit(struct godiag_break *b, struct pt_regs *regs);
+u32 godiag_break_rec_max(const struct godiag_break_conf *c);
 
 /* syscalls.c */
 int godiag_syscalls_init(void);

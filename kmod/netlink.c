@@ -18,6 +18,7 @@
 #include <linux/utsname.h>
 #include <net/genetlink.h>
 
+#include "breakcond.h"
 #include "faults.h"
 #include "godiag.h"
 
@@ -88,6 +89,7 @@ static const struct nla_policy probe_add_policy[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_BREAK_WORDS] = { .type = NLA_BINARY,
 		.len = GODIAG_BREAK_WORDS_MAX * sizeof(struct godiag_break_word) },
 	[GODIAG_A_BREAK_STRLEN] = NLA_POLICY_RANGE(NLA_U32, 1, GODIAG_BREAK_STRLEN_MAX),
+	[GODIAG_A_BREAK_SLICE_ELEMS] = NLA_POLICY_MAX(NLA_U32, GODIAG_BREAK_SLICE_ELEMS_MAX),
 	[GODIAG_A_BREAK_STACK] = NLA_POLICY_MAX(NLA_U8, GODIAG_BREAK_STACK_MAX),
 	[GODIAG_A_BREAK_COND] = NLA_POLICY_EXACT_LEN(sizeof(struct godiag_break_cond)),
 	[GODIAG_A_BREAK_EVERY] = NLA_POLICY_MIN(NLA_U32, 1),
@@ -553,7 +555,7 @@ static int layout_check(const struct godiag_go_layout *l, struct netlink_ext_ack
 static const int break_attrs[] = {
 	GODIAG_A_BREAK_WORDS, GODIAG_A_BREAK_STRLEN, GODIAG_A_BREAK_STACK,
 	GODIAG_A_BREAK_COND, GODIAG_A_BREAK_EVERY, GODIAG_A_BREAK_MAX_RATE,
-	GODIAG_A_BREAK_AT_ENTRY,
+	GODIAG_A_BREAK_AT_ENTRY, GODIAG_A_BREAK_SLICE_ELEMS,
 };
 
 /* Only a GODIAG_PROBE_BREAK probe takes the GODIAG_A_BREAK_* attributes. */
@@ -578,6 +580,12 @@ static bool offset_ok(s32 off)
 	return off >= -(s32)GODIAG_BREAK_SP_OFF_MAX && off <= (s32)GODIAG_BREAK_SP_OFF_MAX;
 }
 
+static bool elem_ok(u8 elem)
+{
+	return elem == 1 || elem == 2 || elem == 4 || elem == 8 ||
+	       elem == GODIAG_BREAK_ELEM_STRING;
+}
+
 static int break_word_check(const struct godiag_break_word *w, unsigned int i,
 			    unsigned int n, struct netlink_ext_ack *extack)
 {
@@ -596,10 +604,16 @@ static int break_word_check(const struct godiag_break_word *w, unsigned int i,
 		return -EINVAL;
 	}
 	if (w->nderef > GODIAG_BREAK_DEREF_MAX ||
-	    (w->flags & ~(GODIAG_BW_STRING | GODIAG_BW_NIL)) || w->reserved) {
-		NL_SET_ERR_MSG_FMT(extack,
-				   "breakpoint word %u: at most %u hops, known flags, reserved zero",
+	    (w->flags & ~(GODIAG_BW_STRING | GODIAG_BW_NIL | GODIAG_BW_SLICE))) {
+		NL_SET_ERR_MSG_FMT(extack, "breakpoint word %u: at most %u hops, known flags",
 				   i, GODIAG_BREAK_DEREF_MAX);
+		return -EINVAL;
+	}
+	if ((w->flags & GODIAG_BW_SLICE) ?
+	    (w->flags & GODIAG_BW_STRING) || !elem_ok(w->elem) : w->elem) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "breakpoint word %u: a slice's element of 1, 2, 4, 8 bytes or a string; no element on other words",
+				   i);
 		return -EINVAL;
 	}
 	/* PCREL: any s32, the reach of the RIP-relative code that uses it */
@@ -614,8 +628,9 @@ static int break_word_check(const struct godiag_break_word *w, unsigned int i,
 		NL_SET_ERR_MSG_FMT(extack, "breakpoint word %u: bad offset of hop %u", i, d);
 		return -EINVAL;
 	}
-	if ((w->flags & GODIAG_BW_STRING) && i + 1 >= n) {
-		NL_SET_ERR_MSG_FMT(extack, "breakpoint word %u: a string needs its length word next",
+	if ((w->flags & (GODIAG_BW_STRING | GODIAG_BW_SLICE)) && i + 1 >= n) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "breakpoint word %u: a string or slice needs its length word next",
 				   i);
 		return -EINVAL;
 	}
@@ -638,10 +653,10 @@ static int break_words(struct nlattr *a, struct godiag_break_conf *c,
 		ret = break_word_check(&c->words[i], i, n, extack);
 		if (ret)
 			return ret;
-		strings += !!(c->words[i].flags & GODIAG_BW_STRING);
+		strings += !!(c->words[i].flags & (GODIAG_BW_STRING | GODIAG_BW_SLICE));
 	}
 	if (strings > GODIAG_BREAK_STRINGS_MAX) {
-		NL_SET_ERR_MSG_FMT(extack, "breakpoint: %u strings, at most %u",
+		NL_SET_ERR_MSG_FMT(extack, "breakpoint: %u strings and slices, at most %u",
 				   strings, GODIAG_BREAK_STRINGS_MAX);
 		return -EINVAL;
 	}
@@ -655,7 +670,7 @@ static int break_cond_check(const struct godiag_break_conf *c, struct netlink_ex
 	bool str = k->flags & GODIAG_CF_STRING;
 
 	if (k->word >= c->nwords || k->op > GODIAG_COND_MAX ||
-	    (k->flags & ~(GODIAG_CF_SIGNED | GODIAG_CF_STRING))) {
+	    (k->flags & ~(GODIAG_CF_SIGNED | GODIAG_CF_STRING | GODIAG_CF_FLOAT))) {
 		NL_SET_ERR_MSG_FMT(extack, "breakpoint condition: word %u of %u, op %u, flags %#x",
 				   k->word, c->nwords, k->op, k->flags);
 		return -EINVAL;
@@ -674,7 +689,26 @@ static int break_cond_check(const struct godiag_break_conf *c, struct netlink_ex
 			       "breakpoint condition: an integer of 1, 2, 4 or 8 bytes, no prefix");
 		return -EINVAL;
 	}
+	if ((k->flags & GODIAG_CF_FLOAT) &&
+	    ((k->flags & (GODIAG_CF_SIGNED | GODIAG_CF_STRING)) || k->size < 4 ||
+	     godiag_float_is_nan(k->value, k->size))) {
+		NL_SET_ERR_MSG(extack, "breakpoint condition: a float of 4 or 8 bytes, not NaN");
+		return -EINVAL;
+	}
 	return 0;
+}
+
+/* The largest record a hit can write: every copy in full (godiag_abi.h). */
+static int break_size_check(const struct godiag_break_conf *c, struct netlink_ext_ack *extack)
+{
+	u32 size = godiag_break_rec_max(c);
+
+	if (size <= GODIAG_REC_SIZE_MAX)
+		return 0;
+	NL_SET_ERR_MSG_FMT(extack,
+			   "breakpoint: a record could take %u bytes, more than %u: copy fewer string bytes or slice elements",
+			   size, GODIAG_REC_SIZE_MAX);
+	return -EINVAL;
 }
 
 /* Fills @c from the GODIAG_A_BREAK_* attributes of a BREAK probe. */
@@ -684,6 +718,7 @@ static int break_conf(struct genl_info *info, struct godiag_break_conf *c)
 	int ret = 0;
 
 	c->strlen = GODIAG_BREAK_STRLEN_DEFAULT;
+	c->slice_elems = GODIAG_BREAK_SLICE_ELEMS_DEFAULT;
 	c->every = 1;
 	if (a[GODIAG_A_BREAK_WORDS])
 		ret = break_words(a[GODIAG_A_BREAK_WORDS], c, info->extack);
@@ -698,8 +733,11 @@ static int break_conf(struct genl_info *info, struct godiag_break_conf *c)
 	if (a[GODIAG_A_BREAK_MAX_RATE])
 		c->max_rate = nla_get_u32(a[GODIAG_A_BREAK_MAX_RATE]);
 	c->at_entry = nla_get_flag(a[GODIAG_A_BREAK_AT_ENTRY]);
-	if (!a[GODIAG_A_BREAK_COND])
-		return 0;
+	if (a[GODIAG_A_BREAK_SLICE_ELEMS])
+		c->slice_elems = nla_get_u32(a[GODIAG_A_BREAK_SLICE_ELEMS]);
+	ret = break_size_check(c, info->extack);
+	if (ret || !a[GODIAG_A_BREAK_COND])
+		return ret;
 	nla_memcpy(&c->cond, a[GODIAG_A_BREAK_COND], sizeof(c->cond));
 	c->has_cond = true;
 	return break_cond_check(c, info->extack);

@@ -36,7 +36,10 @@ struct capture_bspec {
 	const char *spec;
 	const char **argtypes;	/* --arg N:TYPE */
 	size_t nargtypes;
+	const char **fields;	/* --field PATH */
+	size_t nfields;
 	uint32_t strlen;	/* --strlen, 0: GODIAG_BREAK_STRLEN_DEFAULT */
+	uint32_t slice_elems;	/* --slice-elems N */
 	uint8_t stack;		/* --stack N frames, 0: none */
 	bool latency;		/* --latency: probes on the RETs too */
 	const char *cond;	/* --if 'ARG OP VALUE', or NULL */

@@ -17,6 +17,7 @@
 
 #include "base/hmap.h"
 #include "base/util.h"
+#include "cmd/breakcond.h"
 #include "cmd/capture.h"
 #include "gobin/breakplan.h"
 #include "gobin/buildid.h"
@@ -70,127 +71,6 @@ static struct bp_target *bp_find(struct capture_break *bp, uint32_t pid)
 		if (bp->v[i].pid == pid)
 			return &bp->v[i];
 	return NULL;
-}
-
-/* ---- --if ----------------------------------------------------------- */
-
-static const struct {
-	const char *op;
-	uint8_t code;
-} cond_ops[] = {
-	{ "==", GODIAG_COND_EQ }, { "!=", GODIAG_COND_NE }, { "<=", GODIAG_COND_LE },
-	{ ">=", GODIAG_COND_GE }, { "<", GODIAG_COND_LT }, { ">", GODIAG_COND_GT },
-	{ "prefix", GODIAG_COND_PREFIX },
-};
-
-/* The argument an --if names: its name, "argN" or N (1-based). */
-static const struct gobin_arg *cond_arg(const struct gobin_break *plan, const char *name,
-					size_t *word)
-{
-	uint32_t pos = 0;
-	size_t i, w = 0;
-
-	if (parse_u32(name, 1, GOBIN_BREAK_ARGS_MAX, &pos) &&
-	    (strncmp(name, "arg", 3) || parse_u32(name + 3, 1, GOBIN_BREAK_ARGS_MAX, &pos)))
-		pos = 0;
-	for (i = 0; i < plan->nargs; i++) {
-		if (!strcmp(plan->args[i].name, name) || pos == i + 1) {
-			*word = w;
-			return &plan->args[i];
-		}
-		w += plan->args[i].nwords;
-	}
-	return NULL;
-}
-
-static int cond_value(const struct gobin_arg *a, const char *v, struct godiag_break_cond *k,
-		      char *err, size_t errlen)
-{
-	size_t n = strlen(v);
-
-	if (a->kind == GOBIN_ARG_STRING) {
-		if (n >= 2 && v[0] == '"' && v[n - 1] == '"') {
-			v++;
-			n -= 2;
-		}
-		if (n > GODIAG_COND_STR_MAX ||
-		    (k->op > GODIAG_COND_NE && k->op != GODIAG_COND_PREFIX)) {
-			snprintf(err, errlen, "--if: a string compares with ==, != or prefix, "
-				 "up to %d bytes", GODIAG_COND_STR_MAX);
-			return -1;
-		}
-		k->flags = GODIAG_CF_STRING;
-		k->len = (uint32_t)n;
-		memcpy(k->str, v, n);
-		return 0;
-	}
-	k->size = a->size ? a->size : 8;
-	if (a->kind == GOBIN_ARG_BOOL && (!strcmp(v, "true") || !strcmp(v, "false"))) {
-		k->value = !strcmp(v, "true");
-	} else if (a->kind == GOBIN_ARG_INT) {
-		char *end;
-
-		errno = 0;
-		k->value = (uint64_t)strtoll(v, &end, 0);
-		k->flags = GODIAG_CF_SIGNED;
-		if (errno || !*v || *end)
-			goto bad;
-	} else if (a->kind == GOBIN_ARG_UINT || a->kind == GOBIN_ARG_PTR ||
-		   a->kind == GOBIN_ARG_BOOL) {
-		char *end;
-
-		errno = 0;
-		k->value = strtoull(v, &end, 0);
-		if (errno || !*v || *end || *v == '-')
-			goto bad;
-	} else {
-		snprintf(err, errlen, "--if: %s is a %s: conditions take integers, "
-			 "booleans and strings", a->name, a->type);
-		return -1;
-	}
-	if (k->op == GODIAG_COND_PREFIX)
-		goto bad;
-	return 0;
-bad:
-	snprintf(err, errlen, "--if: '%s' is not a value for %s (%s)", v, a->name, a->type);
-	return -1;
-}
-
-/* "ARG OP VALUE" against the plan's arguments. */
-static int cond_parse(const char *s, const struct gobin_break *plan,
-		      struct godiag_break_cond *k, char *err, size_t errlen)
-{
-	const struct gobin_arg *a;
-	char name[64];
-	size_t i, n, w;
-
-	memset(k, 0, sizeof(*k));
-	s += strspn(s, " ");
-	n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.");
-	if (!n || n >= sizeof(name))
-		goto syntax;
-	memcpy(name, s, n);
-	name[n] = '\0';
-	s += n;
-	s += strspn(s, " ");
-	for (i = 0; i < ARRAY_SIZE(cond_ops); i++)
-		if (!strncmp(s, cond_ops[i].op, strlen(cond_ops[i].op)))
-			break;
-	if (i == ARRAY_SIZE(cond_ops))
-		goto syntax;
-	k->op = cond_ops[i].code;
-	s += strlen(cond_ops[i].op);
-	s += strspn(s, " ");
-	a = cond_arg(plan, name, &w);
-	if (!a) {
-		snprintf(err, errlen, "--if: %s has no argument %s", plan->function, name);
-		return -1;
-	}
-	k->word = (uint8_t)w;
-	return cond_value(a, s, k, err, errlen);
-syntax:
-	snprintf(err, errlen, "--if: expected 'ARG OP VALUE' (OP: == != < <= > >= prefix)");
-	return -1;
 }
 
 /* ---- inspect: plan every spec ---------------------------------------- */
@@ -350,6 +230,7 @@ static int plan_all(const struct capture_opts *o, struct bp_target *t, char *err
 		const struct capture_bspec *bs = &o->breaks[i];
 		struct gobin_break_opts bo = {
 			.argtypes = bs->argtypes, .nargtypes = bs->nargtypes,
+			.fields = bs->fields, .nfields = bs->nfields,
 		};
 
 		if (bs->gc) {
@@ -362,7 +243,7 @@ static int plan_all(const struct capture_opts *o, struct bp_target *t, char *err
 		if (gobin_break_plan(&t->bin, bs->spec, &bo, &t->plans[i], msg, sizeof(msg)) ||
 		    drop_unreadable(bs, &t->plans[i]) ||
 		    (bs->cond && (cond_unknown_site(&t->plans[i], msg, sizeof(msg)) ||
-				  cond_parse(bs->cond, &t->plans[i], &k, msg, sizeof(msg))))) {
+				  break_cond_parse(bs->cond, &t->plans[i], &k, msg, sizeof(msg))))) {
 			snprintf(err, errlen, "--break %.100s: %.400s", bs->spec, msg);
 			return -1;
 		}
@@ -436,10 +317,22 @@ static bool put_static(const struct gobin_loc *l, uint64_t site, struct godiag_b
 	return true;
 }
 
-static int put_words(const struct gobin_break *plan, uint64_t site,
+/* A slice argument whose first elements the records copy. */
+static bool copies_elems(const struct gobin_arg *a, uint32_t slice_elems)
+{
+	return a->kind == GOBIN_ARG_SLICE && a->has_elem && slice_elems;
+}
+
+/*
+ * The words of the plan's arguments for a probe at site: a string's
+ * pointer word flagged for its bytes, a slice's for its first elements
+ * (up to GODIAG_BREAK_STRINGS_MAX of both; a slice past them is read
+ * without its elements).
+ */
+static int put_words(const struct gobin_break *plan, uint64_t site, uint32_t slice_elems,
 		     struct godiag_break_word *w, char *err, size_t errlen)
 {
-	size_t i, j, n = 0;
+	size_t i, j, n = 0, copies = 0;
 
 	for (i = 0; i < plan->nargs; i++) {
 		const struct gobin_arg *a = &plan->args[i];
@@ -471,8 +364,17 @@ static int put_words(const struct gobin_break *plan, uint64_t site,
 					 plan->spec, a->type);
 				return -1;
 			}
-			if (a->kind == GOBIN_ARG_STRING && j == 0)
+			if (a->kind == GOBIN_ARG_STRING && j == 0) {
 				w[n].flags = GODIAG_BW_STRING;
+				copies++;
+			}
+			if (copies_elems(a, slice_elems) && j == 0 &&
+			    copies < GODIAG_BREAK_STRINGS_MAX) {
+				w[n].flags = GODIAG_BW_SLICE;
+				w[n].elem = a->elem_kind == GOBIN_ARG_STRING ?
+					    GODIAG_BREAK_ELEM_STRING : a->elem_size;
+				copies++;
+			}
 			if (l->nil_stop)
 				w[n].flags |= GODIAG_BW_NIL;
 		}
@@ -514,7 +416,7 @@ static void put_break_attrs(struct capture *c, struct nl_msg *msg, const struct 
 	struct godiag_break_word w[GODIAG_BREAK_WORDS_MAX];
 	struct godiag_break_cond k;
 	char err[512];
-	int n = put_words(&t->plans[bi], s->vaddr, w, err, sizeof(err));
+	int n = put_words(&t->plans[bi], s->vaddr, o->slice_elems, w, err, sizeof(err));
 
 	if (n < 0)
 		capture_die(c, EXIT_OPFAIL, "%s", err);
@@ -528,6 +430,7 @@ static void put_break_attrs(struct capture *c, struct nl_msg *msg, const struct 
 		gdnl_put_data(msg, GODIAG_A_BREAK_WORDS, w, (size_t)n * sizeof(w[0]));
 	gdnl_put_u32(msg, GODIAG_A_BREAK_STRLEN, o->strlen ? o->strlen :
 		     GODIAG_BREAK_STRLEN_DEFAULT);
+	gdnl_put_u32(msg, GODIAG_A_BREAK_SLICE_ELEMS, o->slice_elems);
 	if (o->stack)
 		gdnl_put_u8(msg, GODIAG_A_BREAK_STACK, o->stack);
 	if (o->every > 1)
@@ -536,7 +439,7 @@ static void put_break_attrs(struct capture *c, struct nl_msg *msg, const struct 
 		gdnl_put_u32(msg, GODIAG_A_BREAK_MAX_RATE, o->max_rate);
 	if (s->args_valid)
 		gdnl_put_flag(msg, GODIAG_A_BREAK_AT_ENTRY);
-	if (n && o->cond && !cond_parse(o->cond, &t->plans[bi], &k, err, sizeof(err)))
+	if (n && o->cond && !break_cond_parse(o->cond, &t->plans[bi], &k, err, sizeof(err)))
 		gdnl_put_data(msg, GODIAG_A_BREAK_COND, &k, sizeof(k));
 }
 
@@ -723,10 +626,15 @@ static const char *const kind_names[] = {
 	[GOBIN_ARG_SLICE] = "slice", [GOBIN_ARG_IFACE] = "iface",
 };
 
-static void write_plan(FILE *f, const struct bp_target *t, size_t bi)
+/*
+ * B index pid sites rets inlined_unprobed spec function; then per
+ * argument A index pid word kind size name type, and for a slice whose
+ * first elements are copied its element's kind and size.
+ */
+static void write_plan(FILE *f, const struct bp_target *t, size_t bi, uint32_t slice_elems)
 {
 	const struct gobin_break *p = &t->plans[bi];
-	size_t i, w = 0;
+	size_t i, w = 0, copies = 0;
 
 	fprintf(f, "B\t%zu\t%u\t%zu\t%zu\t%zu", bi, t->pid, p->nsites, p->nrets,
 		p->inlined_unprobed);
@@ -738,6 +646,11 @@ static void write_plan(FILE *f, const struct bp_target *t, size_t bi)
 			p->args[i].size);
 		field(f, p->args[i].name);
 		field(f, p->args[i].type);
+		copies += p->args[i].kind == GOBIN_ARG_STRING;
+		if (copies_elems(&p->args[i], slice_elems) &&
+		    copies++ < GODIAG_BREAK_STRINGS_MAX)
+			fprintf(f, "\t%s\t%u", kind_names[p->args[i].elem_kind],
+				p->args[i].elem_size);
 		fputc('\n', f);
 		w += p->args[i].nwords;
 	}
@@ -794,7 +707,7 @@ static void bp_write(struct capture *c, void *data)
 		capture_die(c, EXIT_OPFAIL, "out of memory");
 	for (i = 0; i < bp->n; i++) {
 		for (j = 0; j < c->o->nbreaks; j++)
-			write_plan(f, &bp->v[i], j);
+			write_plan(f, &bp->v[i], j, c->o->breaks[j].slice_elems);
 		write_syms(f, &bp->v[i]);
 		write_types(f, &bp->v[i]);
 	}

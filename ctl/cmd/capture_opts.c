@@ -31,6 +31,8 @@ enum {
 	OPT_CONTAINER,
 	OPT_JSON,
 	OPT_GC,
+	OPT_FIELD,
+	OPT_SLICE_ELEMS,
 	/* flight start's own */
 	OPT_SIZE,
 	OPT_WINDOW,
@@ -285,6 +287,15 @@ static bool break_option(const struct cmd *c, struct capture_opts *o, int opt)
 		b = &o->breaks[o->nbreaks++];
 		memset(b, 0, sizeof(*b));
 		b->spec = optarg;
+		b->slice_elems = GODIAG_BREAK_SLICE_ELEMS_DEFAULT;
+		return true;
+	case OPT_FIELD:
+		b = last_break(c, o, "--field");
+		add_str(&b->fields, &b->nfields, optarg);
+		return true;
+	case OPT_SLICE_ELEMS:
+		last_break(c, o, "--slice-elems")->slice_elems =
+			u32_arg(c, "--slice-elems", optarg, 0, GODIAG_BREAK_SLICE_ELEMS_MAX);
 		return true;
 	case OPT_ARG:
 		b = last_break(c, o, "--arg");
@@ -485,7 +496,9 @@ void capture_parse_opts(const struct cmd *c, int argc, char **argv,
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "break", required_argument, NULL, OPT_BREAK },
 		{ "arg", required_argument, NULL, OPT_ARG },
+		{ "field", required_argument, NULL, OPT_FIELD },
 		{ "strlen", required_argument, NULL, OPT_STRLEN },
+		{ "slice-elems", required_argument, NULL, OPT_SLICE_ELEMS },
 		{ "stack", required_argument, NULL, OPT_STACK },
 		{ "latency", no_argument, NULL, OPT_LATENCY },
 		{ "if", required_argument, NULL, OPT_IF },
@@ -535,8 +548,10 @@ void capture_free_opts(struct capture_opts *o)
 	size_t i;
 
 	free(o->pids);
-	for (i = 0; i < o->nbreaks; i++)
+	for (i = 0; i < o->nbreaks; i++) {
 		free(o->breaks[i].argtypes);
+		free(o->breaks[i].fields);
+	}
 	free(o->breaks);
 	free(o->triggers);
 	free(o->command_line);
@@ -627,7 +642,9 @@ void capture_parse_recorder_opts(const struct cmd *c, int argc, char **argv,
 		{ "window", required_argument, NULL, OPT_WINDOW },
 		{ "break", required_argument, NULL, OPT_BREAK },
 		{ "arg", required_argument, NULL, OPT_ARG },
+		{ "field", required_argument, NULL, OPT_FIELD },
 		{ "strlen", required_argument, NULL, OPT_STRLEN },
+		{ "slice-elems", required_argument, NULL, OPT_SLICE_ELEMS },
 		{ "stack", required_argument, NULL, OPT_STACK },
 		{ "latency", no_argument, NULL, OPT_LATENCY },
 		{ "if", required_argument, NULL, OPT_IF },

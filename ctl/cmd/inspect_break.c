@@ -127,11 +127,22 @@ static void print_arg(struct printer *p, const struct gobin_arg *a)
 		loc_text(&a->word[w], one, sizeof(one));
 		append(where, sizeof(where), &used, "%s%s", w ? ", " : "", one);
 	}
+	/* a slice whose first elements capture copies (--slice-elems): of what */
+	if (a->kind == GOBIN_ARG_SLICE && a->has_elem) {
+		size_t used = strlen(where);
+
+		append(where, sizeof(where), &used, "; elements %s (%u B)",
+		       kind_name(a->elem_kind), a->elem_size);
+	}
 	print_string(p, PRINT_FP, "words", "%s\n", where);
 	print_array_begin(p, "words");
 	for (w = 0; w < a->nwords && w < 3; w++)
 		print_loc(p, &a->word[w]);
 	print_array_end(p);
+	if (a->kind == GOBIN_ARG_SLICE && a->has_elem) {
+		print_string(p, PRINT_JSON, "elem_kind", NULL, kind_name(a->elem_kind));
+		print_u64(p, PRINT_JSON, "elem_size", NULL, a->elem_size);
+	}
 	print_object_end(p);
 }
 

@@ -67,6 +67,9 @@ struct leaf {
 	bool have_die;
 	Dwarf_Die die;		/* its type (field paths start from pointers) */
 	struct gobin_loc loc[3];
+	bool has_elem;		/* a slice of elements a record can copy */
+	enum gobin_arg_kind elem_kind;
+	uint8_t elem_size;
 };
 
 struct param {
@@ -257,6 +260,41 @@ static struct leaf *scalar_leaf(struct param *pm, const char *path, const char *
 
 static void describe(Dwarf_Die *t, struct param *pm, const char *path, uint64_t off,
 		     int depth);
+static bool find_member(Dwarf_Die *st, const char *name, size_t len, Dwarf_Word *off,
+			Dwarf_Die *type);
+
+/*
+ * A slice's element, for a record to copy the first ones: integers,
+ * bools, floats and pointers by their size, strings as 16-byte headers
+ * (the module copies their bytes). Anything else (structs, slices,
+ * interfaces) is not copied.
+ */
+static void elem_of_kind(struct leaf *l, int kind, uint64_t size)
+{
+	struct param one = { .align = 1 };
+	struct leaf *e = scalar_leaf(&one, "", "", 0, kind, size);
+
+	if (!e || e->kind == GOBIN_ARG_SLICE || e->kind == GOBIN_ARG_IFACE ||
+	    (e->kind != GOBIN_ARG_STRING && e->size != 1 && e->size != 2 && e->size != 4 &&
+	     e->size != 8))
+		return;
+	l->has_elem = true;
+	l->elem_kind = e->kind;
+	l->elem_size = e->kind == GOBIN_ARG_STRING ? 16 : e->size;
+}
+
+/* Go's DWARF writes a slice as a struct whose member array points at its elements. */
+static void slice_elem(Dwarf_Die *slice, struct leaf *l)
+{
+	Dwarf_Die pt, et, er;
+	Dwarf_Word off;
+	const char *name;
+	int kind;
+
+	if (find_member(slice, "array", 5, &off, &pt) && type_of(&pt, &et) &&
+	    !resolve(&et, &er, &name, &kind))
+		elem_of_kind(l, kind, die_size(&er, kind));
+}
 
 static void describe_struct(Dwarf_Die *st, struct param *pm, const char *path,
 			    uint64_t off, int depth)
@@ -340,6 +378,8 @@ static void describe(Dwarf_Die *t, struct param *pm, const char *path, uint64_t 
 		l->have_die = true;
 		l->die = *t;
 		l->itab = kind == GK_IFACE && iface_has_itab(&r);
+		if (kind == GK_SLICE)
+			slice_elem(&r, l);
 	}
 }
 
@@ -362,6 +402,34 @@ static const struct {
 	{ "any", GK_IFACE, 16 }, { "eface", GK_IFACE, 16 },
 };
 
+/* The named_types entry of name, or -1. */
+static int named_type(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(named_types) / sizeof(named_types[0]); i++)
+		if (!strcmp(name, named_types[i].name))
+			return (int)i;
+	return -1;
+}
+
+/* "[]T": a slice of T, whose first elements a record copies. */
+static bool typed_slice(struct param *pm, const char *type)
+{
+	int e = named_type(type + 2);
+	struct leaf *l;
+
+	if (e < 0)
+		return false;
+	pm->size = 24;
+	l = scalar_leaf(pm, "", type, 0, GK_SLICE, 24);
+	elem_of_kind(l, named_types[e].kind, named_types[e].size);
+	if (l->has_elem)
+		return true;
+	pm->nleaves = 0;
+	return false;
+}
+
 /* A parameter of a type named by the user; false for an unknown name. */
 static bool typed_param(struct param *pm, const char *type)
 {
@@ -370,6 +438,8 @@ static bool typed_param(struct param *pm, const char *type)
 	pm->nleaves = 0;
 	pm->align = 1;
 	pm->mem_only = pm->too_many = false;
+	if (!strncmp(type, "[]", 2))
+		return typed_slice(pm, type);
 	for (i = 0; i < sizeof(named_types) / sizeof(named_types[0]); i++) {
 		struct leaf *l;
 
@@ -569,7 +639,8 @@ static int apply_argtypes(const struct gobin_break_opts *opts, struct plan_args 
 		if (!typed_param(&pa->params[pa->nhidden + pos - 1], type))
 			return gobin_fail(err, errlen, "--arg %s: unknown type %s (int, "
 					  "int8..int64, uint, uint8..uint64, uintptr, bool, "
-					  "float32, float64, ptr, string, slice, iface, any)",
+					  "float32, float64, ptr, string, slice, iface, any, "
+					  "[]T of a scalar or string)",
 					  opts->argtypes[i], type);
 	}
 	return 0;
@@ -736,6 +807,8 @@ static int plan_field(const struct plan_args *pa, const char *path,
 	    !scalar_leaf(&one, "", name, 0, kind, die_size(&r, kind)))
 		return gobin_fail(err, errlen, "--field %s: a struct, array or complex value; "
 				  "name one of its fields", path);
+	if (kind == GK_SLICE)
+		slice_elem(&r, &one.leaves[0]);
 	itab = kind == GK_IFACE && iface_has_itab(&r);
 	if (itab && nhops + 2 > GOBIN_BREAK_DEREF_MAX)
 		return gobin_fail(err, errlen, "--field %s: more than %d pointers", path,
@@ -752,6 +825,9 @@ static int plan_field(const struct plan_args *pa, const char *path,
 	a->kind = one.leaves[0].kind;
 	a->size = one.leaves[0].size;
 	a->nwords = one.leaves[0].nwords;
+	a->has_elem = one.leaves[0].has_elem;
+	a->elem_kind = one.leaves[0].elem_kind;
+	a->elem_size = one.leaves[0].elem_size;
 	for (w = 0; w < a->nwords; w++) {
 		a->word[w] = root->loc[0];
 		memcpy(a->word[w].deref_off, hops, nhops * sizeof(hops[0]));
@@ -788,6 +864,9 @@ static void emit(const struct plan_args *pa, struct gobin_break *out)
 			a->size = l->size;
 			a->nwords = l->nwords;
 			memcpy(a->word, l->loc, sizeof(a->word));
+			a->has_elem = l->has_elem;
+			a->elem_kind = l->elem_kind;
+			a->elem_size = l->elem_size;
 			if (l->kind == GOBIN_ARG_IFACE && l->itab)
 				type_hop(&a->word[0]);
 		}

@@ -71,6 +71,14 @@ struct gobin_arg {
 	uint8_t size;		/* bytes of a scalar word: 1, 2, 4, 8 */
 	uint8_t nwords;		/* 1; string and iface 2; slice 3 */
 	struct gobin_loc word[3];
+	/*
+	 * A slice of integers, bools, floats, pointers (elem_size bytes) or
+	 * strings (16): its first elements can be copied. false: unknown
+	 * (a stripped binary's "slice") or another kind of element.
+	 */
+	bool has_elem;
+	enum gobin_arg_kind elem_kind;
+	uint8_t elem_size;
 };
 
 /* One instruction to probe. */
@@ -109,8 +117,9 @@ struct gobin_break {
 struct gobin_break_opts {
 	/* "N:TYPE" (1-based position, TYPE int, uint, bool, float64, ptr,
 	 * string, slice, iface (a non-empty interface: error, io.Reader),
-	 * any (alias eface: interface{}); sizes int8..uint64): types for a
-	 * stripped binary, or to override DWARF. */
+	 * any (alias eface: interface{}); sizes int8..uint64; []T for a
+	 * slice of one of the scalars or strings, whose first elements are
+	 * copied): types for a stripped binary, or to override DWARF. */
 	const char *const *argtypes;
 	size_t nargtypes;
 	/* Field paths to read besides the arguments: "req.Method". */

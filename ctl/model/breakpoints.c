@@ -126,7 +126,11 @@ static void line_break(struct breakpoints *b, char **f, size_t n)
 	r->gc = !strcmp(r->spec, GC_SPEC_STOP) || !strcmp(r->spec, GC_SPEC_START);
 }
 
-/* A index pid word kind size name type: the first target's plan names them. */
+/*
+ * A index pid word kind size name type [elem_kind elem_size]: the first
+ * target's plan names them; a slice whose elements are copied has the
+ * last two.
+ */
 static void line_arg(struct breakpoints *b, char **f, size_t n)
 {
 	struct bp_row *r = n >= 8 ? row_of(b, num(f[1], 10)) : NULL;
@@ -146,6 +150,10 @@ static void line_arg(struct breakpoints *b, char **f, size_t n)
 	a->size = (uint8_t)num(f[5], 10);
 	a->name = xstrdup(f[6]);
 	a->type = xstrdup(f[7]);
+	if (n < 10 || strcmp(a->kind, "slice"))
+		return;
+	snprintf(a->elem_kind, sizeof(a->elem_kind), "%s", f[8]);
+	a->elem_size = (uint8_t)num(f[9], 10);
 }
 
 /* S pid pc(hex) func file line */
@@ -356,6 +364,9 @@ static void format_string(const char *s, size_t copied, uint64_t len, char *buf,
 {
 	size_t i, o = 0;
 
+	/* the string may have changed between the reads of a slice's element */
+	if (copied > len)
+		copied = (size_t)len;
 	for (i = 0; i < copied && o + 4 < buflen; i++)
 		buf[o++] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
 	if (copied < len && o + 4 < buflen) {
@@ -363,6 +374,92 @@ static void format_string(const char *s, size_t copied, uint64_t len, char *buf,
 		o += 3;
 	}
 	buf[o] = '\0';
+}
+
+/* A scalar of kind and size bytes (int, uint, bool, float); false for others. */
+static bool format_scalar(const char *kind, unsigned int size, uint64_t v, char *buf,
+			  size_t buflen)
+{
+	if (!strcmp(kind, "int"))
+		snprintf(buf, buflen, "%" PRId64, (int64_t)extend(v, size, true));
+	else if (!strcmp(kind, "uint"))
+		snprintf(buf, buflen, "%" PRIu64, extend(v, size, false));
+	else if (!strcmp(kind, "bool"))
+		snprintf(buf, buflen, "%s", v & 0xff ? "true" : "false");
+	else if (!strcmp(kind, "float") && (size == 4 || size == 8))
+		format_float(v, size, buf, buflen);
+	else
+		return false;
+	return true;
+}
+
+/* One element of a slice at p: a scalar of its size, a pointer in hex. */
+static void format_elem(const struct bp_arg *a, const char *p, char *buf, size_t buflen)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, p, a->elem_size);	/* little-endian, as the x86 process wrote it */
+	if (!format_scalar(a->elem_kind, a->elem_size, v, buf, buflen))
+		snprintf(buf, buflen, "0x%" PRIx64, v);
+}
+
+/*
+ * The n-th string element of a slice's copy at *off (godiag_rec_str and
+ * its bytes); false when the copy has no more.
+ */
+static bool next_str_elem(const char *p, size_t copied, size_t *off, char *buf,
+			  size_t buflen)
+{
+	struct godiag_rec_str s;
+
+	if (*off + sizeof(s) > copied)
+		return false;
+	memcpy(&s, p + *off, sizeof(s));
+	*off += sizeof(s);
+	if (*off + s.copied > copied)
+		return false;
+	if (s.flags & GODIAG_RS_FAULT)
+		snprintf(buf, buflen, "(fault)");
+	else
+		format_string(p + *off, s.copied, s.len, buf, buflen);
+	*off += (s.copied + 7u) & ~7u;
+	return true;
+}
+
+/* " [e0 e1 ...]": the elements a slice's copy holds, "..." when it has more. */
+static void format_elems(const struct bp_arg *a, const char *p, size_t copied, uint64_t len,
+			 bool fault, char *buf, size_t buflen)
+{
+	size_t o = strlen(buf), off = 0, n = 0;
+	char one[GODIAG_BREAK_STRLEN_MAX * 2];
+	bool str = !strcmp(a->elem_kind, "string");
+
+	if (fault) {
+		snprintf(buf + o, buflen - o, " [(fault)]");
+		return;
+	}
+	o += (size_t)snprintf(buf + o, buflen - o, " [");
+	while (o < buflen && n < len) {
+		if (str ? !next_str_elem(p, copied, &off, one, sizeof(one)) :
+		    off + a->elem_size > copied)
+			break;
+		if (!str) {
+			format_elem(a, p + off, one, sizeof(one));
+			off += a->elem_size;
+		}
+		o += (size_t)snprintf(buf + o, buflen - o, "%s%s", n ? " " : "", one);
+		n++;
+	}
+	if (o < buflen)
+		snprintf(buf + o, buflen - o, "%s]", n < len ? (n ? " ..." : "...") : "");
+}
+
+static bool elem_known(const struct bp_arg *a)
+{
+	if (!strcmp(a->elem_kind, "string"))
+		return true;
+	return a->elem_kind[0] && (a->elem_size == 1 || a->elem_size == 2 ||
+				   a->elem_size == 4 || a->elem_size == 8);
 }
 
 void bp_format_value(const struct bp_arg *a, const uint64_t *words, size_t nwords,
@@ -377,21 +474,17 @@ void bp_format_value(const struct bp_arg *a, const uint64_t *words, size_t nword
 		return;
 	}
 	v = words[w];
-	if (!strcmp(a->kind, "int"))
-		snprintf(buf, buflen, "%" PRId64, (int64_t)extend(v, a->size, true));
-	else if (!strcmp(a->kind, "uint"))
-		snprintf(buf, buflen, "%" PRIu64, extend(v, a->size, false));
-	else if (!strcmp(a->kind, "bool"))
-		snprintf(buf, buflen, "%s", v & 0xff ? "true" : "false");
-	else if (!strcmp(a->kind, "float") && (a->size == 4 || a->size == 8))
-		format_float(v, a->size, buf, buflen);
-	else if (!strcmp(a->kind, "string") && (str_fault || !str))
+	if (format_scalar(a->kind, a->size, v, buf, buflen))
+		return;
+	if (!strcmp(a->kind, "string") && (str_fault || !str))
 		snprintf(buf, buflen, str_fault ? "(fault)" : "(not copied)");
 	else if (!strcmp(a->kind, "string"))
 		format_string(str, copied, len, buf, buflen);
-	else if (!strcmp(a->kind, "slice") && w + 2 < nwords)
+	else if (!strcmp(a->kind, "slice") && w + 2 < nwords) {
 		snprintf(buf, buflen, "len=%" PRIu64 " cap=%" PRIu64, words[w + 1], words[w + 2]);
-	else if (!strcmp(a->kind, "iface") && !v)
+		if (str && elem_known(a) && !((fault_mask >> (w + 1)) & 1))
+			format_elems(a, str, copied, words[w + 1], str_fault, buf, buflen);
+	} else if (!strcmp(a->kind, "iface") && !v)
 		snprintf(buf, buflen, "nil");
 	else if (!strcmp(a->kind, "iface") && type_name)
 		snprintf(buf, buflen, "%s", type_name);
@@ -420,7 +513,7 @@ static void walk_args(const struct breakpoints *b, const struct bp_row *row,
 		      const struct godiag_rec_break *r, const struct rec_parts *p,
 		      bp_arg_fn *fn, void *arg)
 {
-	char buf[GODIAG_BREAK_STRLEN_MAX * 2];
+	char buf[BP_VALUE_MAX];
 	size_t i;
 
 	for (i = 0; i < row->nargs; i++) {
@@ -429,7 +522,8 @@ static void walk_args(const struct breakpoints *b, const struct bp_row *row,
 
 		bp_format_value(a, p->words, r->nwords, r->fault_mask,
 				s ? (const char *)(s + 1) : NULL, s ? s->copied : 0,
-				s ? s->len : 0, s && s->reserved, type_of(b, a, r, p),
+				s ? s->len : 0, s && (s->flags & GODIAG_RS_FAULT),
+				type_of(b, a, r, p),
 				buf, sizeof(buf));
 		fn(a, i, buf, arg);
 	}

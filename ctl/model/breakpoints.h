@@ -24,6 +24,9 @@
 /* How many values, stacks and goroutines the report lists per breakpoint. */
 #define BP_TOP	10
 
+/* The longest value text bp_format_value() writes, with its NUL. */
+#define BP_VALUE_MAX	8192
+
 /* A distinct text (an argument's value, a stack) and how often it came. */
 struct bp_value {
 	char *text;		/* a stack: frames separated by '\n' */
@@ -42,6 +45,9 @@ struct bp_arg {
 	char kind[8];		/* int uint bool float ptr string slice iface */
 	uint32_t word;		/* its first word in a record */
 	uint8_t size;
+	/* A slice whose first elements the record copies: their kind and size. */
+	char elem_kind[8];	/* "" when none */
+	uint8_t elem_size;
 	struct bp_counts values;
 };
 
@@ -146,6 +152,10 @@ const struct bp_row *bp_hit(const struct breakpoints *b, const struct godiag_rec
  * An interface is its dynamic type: type_name, the name of its first word
  * (a *_type) from the BREAKS section's T lines; "nil" when that word is
  * 0; the word in hex when type_name is NULL (a file without T lines).
+ * str, copied, len, str_fault: the copy of a string or slice word (its
+ * godiag_rec_str), str NULL when the record has none. A slice is
+ * "len=N cap=M", then its copied elements as Go's %v prints them:
+ * " [1 2 3]", " [a bb ...]" when it has more, " [(fault)]".
  */
 void bp_format_value(const struct bp_arg *a, const uint64_t *words, size_t nwords,
 		     uint32_t fault_mask, const char *str, size_t copied, uint64_t len,

@@ -11,7 +11,11 @@
 #      buffer size;
 #   4. what goroutine tracing costs two Go programs (channel ping-pong, an
 #      HTTP server under wrk): godiag against bpftrace on the same uprobes
-#      and Go's own runtime/trace (tests/bench/go.sh).
+#      and Go's own runtime/trace (tests/bench/go.sh);
+#   6. what a breakpoint costs per call of a probed Go function: godiag
+#      with two arguments, with a false --if, with --latency, against
+#      bpftrace on the same instruction and an empty uprobe, the floor
+#      (tests/bench/bp.sh).
 #
 # It prints a table between GODIAG-BENCH-BEGIN and GODIAG-BENCH-END, and
 # progress lines starting with "bench:". It fails only when a tool errors
@@ -26,7 +30,9 @@
 #   GODIAG_BENCH_RATE_RUNS runs per reader of the records/s measurement (3)
 #   GODIAG_BENCH_GO_SECS   seconds of each Go program window (3)
 #   GODIAG_BENCH_GO_REPS   windows per Go configuration (GODIAG_BENCH_REPS)
-#   GODIAG_BENCH_SECTIONS  which sections to run ("1 2 3 4"; 2 and 3 go together)
+#   GODIAG_BENCH_BP_N      calls per repetition of section 6 (20000)
+#   GODIAG_BENCH_SECTIONS  which sections to run ("1 2 3 4 6"; 2 and 3 go together; 5 is the
+#                          host's, tests/bench/dump.sh)
 set -u
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -48,7 +54,7 @@ RATE_RUNS=${GODIAG_BENCH_RATE_RUNS:-3}
 SESS_BUF=16M		# (c), (c2): holds a whole round's records
 BIG=128M		# section 2: never fills in SECS seconds under TCG
 BIG_BYTES=134217728
-SECTIONS=${GODIAG_BENCH_SECTIONS:-1 2 3 4}
+SECTIONS=${GODIAG_BENCH_SECTIONS:-1 2 3 4 6}
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 work=$(mktemp -d /tmp/bench.XXXXXX)
 errors=0
@@ -385,6 +391,9 @@ nl_rate() {
 # section 4: go_bench, go_table
 # shellcheck source=go.sh
 . "$repo/tests/bench/go.sh"
+# section 6: bp_bench, bp_table
+# shellcheck source=bp.sh
+. "$repo/tests/bench/bp.sh"
 
 # ---- run -------------------------------------------------------------------
 
@@ -455,6 +464,7 @@ unload
 fi
 
 want 4 && go_bench
+want 6 && bp_bench
 
 # ---- table -----------------------------------------------------------------
 
@@ -474,6 +484,7 @@ table() {
 	want 1 && table1
 	want 2 || want 3 && table23
 	want 4 && go_table
+	want 6 && bp_table
 	echo
 	echo "bench took $(($(date +%s) - t_start)) s in the guest; $errors tool error(s)"
 }

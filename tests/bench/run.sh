@@ -52,7 +52,7 @@ if [ -z "$GO" ]; then
 		[ -x "$GO" ] && break
 	done
 fi
-for p in pingpong httpd; do
+for p in pingpong httpd bpcall; do
 	echo "  GO      $out/$p ($GO)"
 	(cd tests/bench/go && env GOCACHE="$out/go/cache" GOPATH="$out/go/path" \
 		GOMODCACHE="$out/go/path/pkg/mod" GOENV=off GOTOOLCHAIN=local GOPROXY=off \

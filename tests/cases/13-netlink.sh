@@ -159,8 +159,8 @@ check "the probe is removed" "$nlraw" send probe-del session-id:u32:"$gsid" prob
 out=$("$nlraw" send --dump --show probes session-id:u32:"$gsid")
 check_match "and no longer listed" "^errno=0 messages=0 " "$out"
 # Breakpoints: what a hit reads, checked word by word.
-# word REG NDEREF FLAGS SP_OFF: one struct godiag_break_word in hex (SP_OFF < 256)
-word() { printf '%02x%02x%02x00%02x000000%032x' "$1" "$2" "$3" "$4" 0; }
+# word REG NDEREF FLAGS SP_OFF [ELEM]: one struct godiag_break_word in hex (SP_OFF < 256)
+word() { printf '%02x%02x%02x%02x%02x000000%032x' "$1" "$2" "$3" "${5:-0}" "$4" 0; }
 brk() { expect "$@" probe-kind:u32:6 probe-g-reg:u8:14 probe-path:str:"$exe" probe-offset:u64:0 \
 	probe-func-offset:u64:0 go-layout:$layout; }
 probe 22 '.*breakpoint attributes need probe kind GODIAG_PROBE_BREAK' probe-add \
@@ -185,8 +185,33 @@ brk 22 'breakpoint word 0: at most 4 hops.*' probe-add session-id:u32:"$gsid" pi
 	break-words:hex:"$(word 0 5 0 0)"
 brk 22 'breakpoint word 0: bad stack offset.*' probe-add session-id:u32:"$gsid" pid:u32:$holder \
 	break-words:hex:"$(word 0 0 0 8)"
-brk 22 'breakpoint word 0: a string needs its length word next' probe-add \
+brk 22 'breakpoint word 0: a string or slice needs its length word next' probe-add \
 	session-id:u32:"$gsid" pid:u32:$holder break-words:hex:"$(word 0 0 1 0)"
+# GODIAG_BW_SLICE (4): an element of 1, 2, 4, 8 bytes or a string (16), and
+# only on a slice word, never with GODIAG_BW_STRING
+brk 22 'breakpoint word 0: a string or slice needs its length word next' probe-add \
+	session-id:u32:"$gsid" pid:u32:$holder break-words:hex:"$(word 0 0 4 0 8)"
+for w in "$(word 0 0 4 0)" "$(word 0 0 4 0 3)" "$(word 0 0 0 0 8)" "$(word 0 0 5 0 8)"; do
+	brk 22 "breakpoint word 0: a slice's element of 1, 2, 4, 8 bytes or a string.*" probe-add \
+		session-id:u32:"$gsid" pid:u32:$holder break-words:hex:"$w$(word 3 0 0 0)"
+done
+for e in 1 2 4 8 16; do
+	brk 22 '.*created without breakpoint events' probe-add session-id:u32:"$gsid" \
+		pid:u32:$holder break-words:hex:"$(word 0 0 4 0 "$e")$(word 3 0 0 0)"
+done
+brk 34 '.+' probe-add session-id:u32:"$gsid" pid:u32:$holder break-slice-elems:u32:17
+# a record's largest size: 48 bytes of godiag_rec_break, 8 per word, and a
+# slice of strings' 16 elements of 8 + 256 bytes after its 8: two such
+# slices take 8544 bytes, one 4296 (refused too); 64-byte strings 1224
+brk 22 'breakpoint: a record could take 8544 bytes, more than 4096: .*' probe-add \
+	session-id:u32:"$gsid" pid:u32:$holder break-strlen:u32:256 break-slice-elems:u32:16 \
+	break-words:hex:"$(word 0 0 4 0 16)$(word 3 0 0 0)$(word 1 0 4 0 16)$(word 7 0 0 0)"
+brk 22 'breakpoint: a record could take 4296 bytes, more than 4096: .*' probe-add \
+	session-id:u32:"$gsid" pid:u32:$holder break-strlen:u32:256 break-slice-elems:u32:16 \
+	break-words:hex:"$(word 0 0 4 0 16)$(word 3 0 0 0)"
+brk 22 '.*created without breakpoint events' probe-add session-id:u32:"$gsid" \
+	pid:u32:$holder break-strlen:u32:64 break-slice-elems:u32:16 \
+	break-words:hex:"$(word 0 0 4 0 16)$(word 3 0 0 0)"
 brk 34 '.+' probe-add session-id:u32:"$gsid" pid:u32:$holder break-strlen:u32:257
 brk 34 '.+' probe-add session-id:u32:"$gsid" pid:u32:$holder break-stack:u8:33
 brk 34 '.+' probe-add session-id:u32:"$gsid" pid:u32:$holder break-every:u32:0
@@ -199,7 +224,22 @@ brk 22 'breakpoint condition: an integer of 1, 2, 4 or 8 bytes.*' probe-add \
 	session-id:u32:"$gsid" pid:u32:$holder break-words:hex:"$(word 0 0 0 0)" \
 	break-cond:hex:"$(cond 0 0 3 0)"
 brk 22 'breakpoint word 0: at most 4 hops, known flags.*' probe-add session-id:u32:"$gsid" \
-	pid:u32:$holder break-words:hex:"$(word 0 1 4 0)"
+	pid:u32:$holder break-words:hex:"$(word 0 1 8 0)"
+# fcond WORD OP SIZE VALUE: a float condition (GODIAG_CF_FLOAT), VALUE the
+# little-endian hex of its bits
+fcond() { printf '%02x%02x%02x04%08x%s%0128x' "$1" "$2" "$3" 0 "$4" 0; }
+brk 22 '.*created without breakpoint events' probe-add session-id:u32:"$gsid" \
+	pid:u32:$holder break-words:hex:"$(word 64 0 0 0)" \
+	break-cond:hex:"$(fcond 0 5 8 0000000000000440)"
+for c in "$(fcond 0 0 8 000000000000f87f)" "$(fcond 0 0 4 0000c07f00000000)" \
+	"$(fcond 0 0 2 0000000000000000)"; do
+	brk 22 'breakpoint condition: a float of 4 or 8 bytes, not NaN' probe-add \
+		session-id:u32:"$gsid" pid:u32:$holder break-words:hex:"$(word 64 0 0 0)" \
+		break-cond:hex:"$c"
+done
+brk 22 'breakpoint condition: an integer of 1, 2, 4 or 8 bytes, no prefix' probe-add \
+	session-id:u32:"$gsid" pid:u32:$holder break-words:hex:"$(word 64 0 0 0)" \
+	break-cond:hex:"$(fcond 0 6 8 0000000000000440)"
 brk 22 '.*created without breakpoint events' probe-add session-id:u32:"$gsid" pid:u32:$holder \
 	break-words:hex:"$(word 0 0 0 0)"
 # XMM0-15 (float arguments) are registers 0x40-0x4f, without hops or flags

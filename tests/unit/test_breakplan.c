@@ -1206,6 +1206,70 @@ out:
 	free(bp);
 }
 
+/*
+ * gobreak's main.tally(tags []string, weights []float64, ok []bool): each
+ * slice with the element a record copies (strings as 16-byte headers),
+ * from DWARF, or on a stripped build from --arg N:[]T; and handle's
+ * req.from.port: a field through two pointers (req, then req.from).
+ */
+static void check_slices_fields(int minor, const char *variant)
+{
+	static const char *const typed[] = { "1:[]string", "2:[]float64", "3:[]bool" };
+	static const char *const bad[] = { "1:[]iface" };
+	static const char *const fields[] = { "req.from.port", "req.from.name" };
+	static const struct { enum gobin_arg_kind kind; uint8_t size; } want[] = {
+		{ GOBIN_ARG_STRING, 16 }, { GOBIN_ARG_FLOAT, 8 }, { GOBIN_ARG_BOOL, 1 },
+	};
+	struct gobin_break *bp = calloc(1, sizeof(*bp));
+	struct prog *pg = calloc(1, sizeof(*pg));
+	bool stripped = !strcmp(variant, "-stripped");
+	char err[512], where[256];
+	size_t i;
+
+	snprintf(pg->name, sizeof(pg->name), "gobreak-go1.%d%s", minor, variant);
+	prog_path(pg->path, sizeof(pg->path), pg->name);
+	test_begin("%s: slices' elements%s", pg->name, stripped ? " by --arg" : ", fields");
+	if (gobin_open(&pg->b, pg->path, err, sizeof(err))) {
+		test_fail_at(__FILE__, __LINE__, "gobin_open: %s", err);
+		goto out;
+	}
+	if (plan(pg, "main.tally", stripped ? typed : NULL, stripped ? 3 : 0, NULL, 0, bp, err,
+		 sizeof(err))) {
+		test_fail_at(__FILE__, __LINE__, "plan: %s", err);
+		goto close;
+	}
+	CHECK_U64(bp->nargs, 3);
+	for (i = 0; i < 3 && i < bp->nargs; i++) {
+		CHECK_U64(bp->args[i].kind, GOBIN_ARG_SLICE);
+		CHECK(bp->args[i].has_elem);
+		CHECK_U64(bp->args[i].elem_kind, want[i].kind);
+		CHECK_U64(bp->args[i].elem_size, want[i].size);
+	}
+	if (stripped) {
+		CHECK(plan(pg, "main.tally", bad, 1, NULL, 0, bp, err, sizeof(err)));
+		goto close;
+	}
+	CHECK_STR(bp->args[0].type, "[]string");
+	if (plan(pg, "main.(*server).handle", NULL, 0, fields, 2, bp, err, sizeof(err))) {
+		test_fail_at(__FILE__, __LINE__, "plan: %s", err);
+		goto close;
+	}
+	CHECK_U64(bp->nargs, 4);
+	CHECK_STR(bp->args[2].name, "req.from.port");
+	CHECK_U64(bp->args[2].kind, GOBIN_ARG_INT);
+	CHECK_U64(bp->args[2].word[0].nderef, 2);
+	CHECK_STR(bp->args[3].type, "string");
+	arg_where(&bp->args[3], where, sizeof(where));
+	/* request{method string; id int; from *client}: from at 24; client.name at 0 */
+	CHECK_STR(where, "[[rbx+24]+0],[[rbx+24]+8]");
+close:
+	gobin_close(&pg->b);
+out:
+	test_end();
+	free(pg);
+	free(bp);
+}
+
 static void check_prog(int minor, const char *variant)
 {
 	static const char *const fields[] = { "req.Method", "req.Body" };
@@ -1274,6 +1338,7 @@ int main(void)
 		for (k = 0; k < ARRAY_SIZE(variants); k++) {
 			check_prog(minors[i], variants[k]);
 			check_empty_iface(minors[i], variants[k]);
+			check_slices_fields(minors[i], variants[k]);
 		}
 		check_error_iface(minors[i]);
 		check_type_names("gobreak", minors[i], gobreak_types, ARRAY_SIZE(gobreak_types));

@@ -273,6 +273,148 @@ static void test_floats(void)
 	test_end();
 }
 
+/* A record being built with copies (strings, slices' elements) after its words. */
+struct copy_rec {
+	uint64_t q[256];
+	uint8_t *p;
+};
+
+static void copy_begin(struct copy_rec *c, const uint64_t *words, uint8_t nwords)
+{
+	struct godiag_rec_break *r = (void *)c->q;
+
+	memset(c, 0, sizeof(*c));
+	r->hdr.type = GODIAG_REC_BREAKPOINT;
+	r->hdr.tgid = PID;
+	r->hdr.ts_ns = 10;
+	r->hdr.goid = 1;
+	r->probe_id = 4;
+	r->nwords = nwords;
+	memcpy(r + 1, words, 8 * nwords);
+	c->p = (uint8_t *)(r + 1) + 8 * nwords;
+}
+
+/* A godiag_rec_str and its bytes at c->p; returns the header to fill in later. */
+static struct godiag_rec_str *copy_put(struct copy_rec *c, uint8_t word, uint8_t flags,
+				       uint32_t len, const void *bytes, uint16_t n)
+{
+	struct godiag_rec_str *s = (void *)c->p;
+
+	s->word = word;
+	s->flags = flags;
+	s->len = len;
+	s->copied = n;
+	if (n)
+		memcpy(s + 1, bytes, n);
+	c->p += sizeof(*s) + ((n + 7u) & ~7u);
+	return s;
+}
+
+static void copy_end(struct copy_rec *c, struct breakpoints *b, uint8_t ncopies)
+{
+	struct godiag_rec_break *r = (void *)c->q;
+
+	r->nstr = ncopies;
+	r->hdr.size = (uint16_t)(c->p - (uint8_t *)c->q);
+	bp_record(b, (void *)c->q, r->hdr.size);
+}
+
+/* []string: one godiag_rec_str per element inside the slice's copy. */
+static void put_strs(struct copy_rec *c, uint8_t word, uint32_t len,
+		     const char *const *elems, size_t n, uint8_t fault_elem)
+{
+	struct godiag_rec_str *outer = copy_put(c, word, 0, len, NULL, 0);
+	uint8_t *start = c->p;
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		copy_put(c, (uint8_t)k, k + 1 == fault_elem ? GODIAG_RS_FAULT : 0,
+			 (uint32_t)strlen(elems[k]), elems[k], (uint16_t)strlen(elems[k]));
+	outer->copied = (uint16_t)(c->p - start);
+}
+
+/*
+ * Slices with their first elements: integers of each size and sign,
+ * floats as Go prints them, bools, pointers in hex, strings (each its own
+ * godiag_rec_str inside the slice's copy), "..." for the elements not
+ * copied, a fault; a slice without element kind (an old file, or one the
+ * record copies nothing of) is its length and capacity alone.
+ */
+static void test_slices(void)
+{
+	static const char *const tags[] = { "a", "bb", "c c" };
+	static const char *const tags2[] = { "x", "" };
+	int16_t i16[] = { -1, 300, 7 };
+	uint8_t u8[] = { 255, 0 };
+	float f32[] = { 0.25f, -0.1f };
+	uint8_t bools[] = { 1, 0, 1 };
+	uint64_t ptrs[] = { 0xc000010000, 0 };
+	double f64[] = { 1.5, 2, 3, 4 };
+	/* words: i16 ptr len cap; u8 ...; f32; bools; ptrs; tags; f64; old; empty */
+	uint64_t w[27] = {
+		0x1000, 3, 3, 0x2000, 2, 8, 0x3000, 2, 2, 0x4000, 3, 3, 0x5000, 2, 2,
+		0x6000, 3, 4, 0x7000, 10, 16, 0x8000, 5, 5, 0, 0, 0,
+	};
+	struct breakpoints b;
+	struct copy_rec c;
+	struct bp_row *row;
+	size_t i;
+
+	test_begin("values: slices with their first elements, as Go's %%v prints them");
+	memset(&b, 0, sizeof(b));
+	bp_line(&b, "B\t0\t100\t1\t0\t0\tmain.f\tmain.f");
+	bp_line(&b, "A\t0\t100\t0\tslice\t8\ta\t[]int16\tint\t2");
+	bp_line(&b, "A\t0\t100\t3\tslice\t8\tb\t[]uint8\tuint\t1");
+	bp_line(&b, "A\t0\t100\t6\tslice\t8\tc\t[]float32\tfloat\t4");
+	bp_line(&b, "A\t0\t100\t9\tslice\t8\td\t[]bool\tbool\t1");
+	bp_line(&b, "A\t0\t100\t12\tslice\t8\te\t[]*int\tptr\t8");
+	bp_line(&b, "A\t0\t100\t15\tslice\t8\tf\t[]string\tstring\t16");
+	bp_line(&b, "A\t0\t100\t18\tslice\t8\tg\t[]float64\tfloat\t8");
+	bp_line(&b, "A\t0\t100\t21\tslice\t8\th\t[]int");	/* no elements */
+	bp_line(&b, "A\t0\t100\t24\tslice\t8\ti\t[]int\tint\t8");
+	bp_line(&b, "P\t0\t100\t4\tentry\t3\t0\t0\t0\t3\t0");
+	for (i = 0; i < 2; i++) {
+		copy_begin(&c, w, 27);
+		copy_put(&c, 0, 0, 3, i16, sizeof(i16));
+		copy_put(&c, 3, 0, 2, u8, sizeof(u8));
+		copy_put(&c, 6, 0, 2, f32, sizeof(f32));
+		copy_put(&c, 9, 0, 3, bools, sizeof(bools));
+		copy_put(&c, 12, 0, 2, ptrs, sizeof(ptrs));
+		put_strs(&c, 15, 3, tags, 3, 0);
+		copy_put(&c, 18, 0, 10, f64, sizeof(f64));	/* 4 of 10 */
+		copy_put(&c, 24, 0, 0, NULL, 0);		/* empty */
+		copy_end(&c, &b, 8);
+	}
+	/* the third: b's bytes faulted, f's second string faulted, f cut */
+	copy_begin(&c, w, 27);
+	copy_put(&c, 0, 0, 3, i16, sizeof(i16));
+	copy_put(&c, 3, GODIAG_RS_FAULT, 2, u8, sizeof(u8));
+	copy_put(&c, 6, 0, 2, f32, sizeof(f32));
+	copy_put(&c, 9, 0, 3, bools, sizeof(bools));
+	copy_put(&c, 12, 0, 2, ptrs, sizeof(ptrs));
+	put_strs(&c, 15, 3, tags2, 2, 2);
+	copy_put(&c, 18, 0, 10, f64, sizeof(f64));
+	copy_put(&c, 24, 0, 0, NULL, 0);
+	copy_end(&c, &b, 8);
+	bp_finish(&b);
+	row = &b.rows[0];
+	CHECK_U64(row->recorded, 3);
+	CHECK_U64(b.bad_records, 0);
+	CHECK_STR(row->args[0].values.v[0].text, "len=3 cap=3 [-1 300 7]");
+	CHECK_STR(row->args[1].values.v[0].text, "len=2 cap=8 [255 0]");
+	CHECK_STR(row->args[1].values.v[1].text, "len=2 cap=8 [(fault)]");
+	CHECK_STR(row->args[2].values.v[0].text, "len=2 cap=2 [0.25 -0.1]");
+	CHECK_STR(row->args[3].values.v[0].text, "len=3 cap=3 [true false true]");
+	CHECK_STR(row->args[4].values.v[0].text, "len=2 cap=2 [0xc000010000 0x0]");
+	CHECK_STR(row->args[5].values.v[0].text, "len=3 cap=4 [a bb c c]");
+	CHECK_STR(row->args[5].values.v[1].text, "len=3 cap=4 [x (fault) ...]");
+	CHECK_STR(row->args[6].values.v[0].text, "len=10 cap=16 [1.5 2 3 4 ...]");
+	CHECK_STR(row->args[7].values.v[0].text, "len=5 cap=5");
+	CHECK_STR(row->args[8].values.v[0].text, "len=0 cap=0 []");
+	bp_free(&b);
+	test_end();
+}
+
 static void test_bad(void)
 {
 	struct breakpoints b;
@@ -302,6 +444,7 @@ int main(void)
 	test_values();
 	test_iface();
 	test_floats();
+	test_slices();
 	test_bad();
 	return test_summary();
 }

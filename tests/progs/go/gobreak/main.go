@@ -24,6 +24,17 @@
 //	main.peek(s string)        main                               2      a string whose bytes are at an
 //	                                                                     unmapped address (len 8)
 //	main.small(x int)          main (inlined by the compiler)     7
+//	main.tally(tags []string,  main                               3      slices of 2, 5 and 0 elements
+//	  weights []float64, ok []bool)
+//	main.fee(amount float64)   main                               7      3 of them >= 2.5
+//	main.ratio(r float32)      main                               6      3 of them < -0.5
+//	main.level(x float64)      main                               6      0 and -0 == 0, NaN among them
+//	main.stamp(i int)          main                               9      i = 0..8; the line marked
+//	                                                                     "gobreak:line" runs for 0, 3, 6
+//	main.beat(i int)           main                               3000   i = 0..2999 (for --max-rate)
+//
+// handle's requests come from a client (req.from, a pointer): "GET" from
+// {name "web", port 8080}, "POST" from {"cli", 9090}.
 //
 // Output: "ready <pid>" with --wait-signal, the phase at SIGUSR1; then
 // one line "done {JSON}" with the counts above as the program saw them:
@@ -33,7 +44,13 @@
 //	 "settle":{"nil":3,"*strconv.NumError":2},
 //	 "mix_weight":{"-0.1":1,"1.5":2},"mix_ratio":{"0.1":1,"0.25":2},
 //	 "slow":5,"slow_ns":20000000,"risky":6,"panics":3,"scale":10,"peek":2,
-//	 "small":7}
+//	 "small":7,"total_vals":{"len=3 cap=3 [1 2 3]":1,...},
+//	 "tally_tags":{...},"tally_weights":{...},"tally_ok":{...},
+//	 "fee":7,"fee_ge":3,"ratio":6,"ratio_lt":3,"level":6,"level_eq":2,
+//	 "stamp_line":3,"beat":3000}
+//
+// A slice's value is as godiagctl prints it with its first elements
+// (total: the default 4, tally: --slice-elems 3), "len=5 cap=5 [9 8 7 6 ...]".
 //
 // With --loop it then calls main.add every millisecond until SIGTERM (the
 // service a capture attaches to and detaches from) and prints "loops N"
@@ -44,6 +61,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"os/signal"
 	"strconv"
@@ -53,9 +71,15 @@ import (
 	"unsafe"
 )
 
+type client struct {
+	name string
+	port int
+}
+
 type request struct {
 	method string
 	id     int
+	from   *client
 }
 
 type server struct {
@@ -147,6 +171,60 @@ func small(x int) int {
 	return x * 2
 }
 
+// tally takes slices as a metrics or tagging function does.
+//
+//go:noinline
+func tally(tags []string, weights []float64, ok []bool) int {
+	return len(tags) + len(weights) + len(ok)
+}
+
+//go:noinline
+func fee(amount float64) float64 {
+	return amount * 0.01
+}
+
+//go:noinline
+func ratio(r float32) float32 {
+	return r * 2
+}
+
+//go:noinline
+func level(x float64) bool {
+	return x > 1
+}
+
+var thirds int
+
+//go:noinline
+func stamp(i int) int {
+	s := i * 7
+	if i%3 == 0 {
+		thirds++ // gobreak:line
+	}
+	return s
+}
+
+//go:noinline
+func beat(i int) int {
+	return i + 1
+}
+
+func minInt(a, b int) int {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+// sliceText: a slice as godiagctl prints it with its first n elements.
+func sliceText(l, c int, first interface{}, more bool) string {
+	s := fmt.Sprint(first)
+	if more {
+		s = s[:len(s)-1] + " ...]"
+	}
+	return fmt.Sprintf("len=%d cap=%d %s", l, c, s)
+}
+
 // protect calls risky and recovers its panic: risky never returns then.
 func protect(i int) (panicked bool) {
 	defer func() {
@@ -177,6 +255,18 @@ type truth struct {
 	Scale    int            `json:"scale"`
 	Peek     int            `json:"peek"`
 	Small    int            `json:"small"`
+	TotalV   map[string]int `json:"total_vals"`
+	TallyT   map[string]int `json:"tally_tags"`
+	TallyW   map[string]int `json:"tally_weights"`
+	TallyO   map[string]int `json:"tally_ok"`
+	Fee      int            `json:"fee"`
+	FeeGE    int            `json:"fee_ge"`
+	Ratio    int            `json:"ratio"`
+	RatioLT  int            `json:"ratio_lt"`
+	Level    int            `json:"level"`
+	LevelEQ  int            `json:"level_eq"`
+	StampL   int            `json:"stamp_line"`
+	Beat     int            `json:"beat"`
 }
 
 func adder(g int, wg *sync.WaitGroup, mu *sync.Mutex, t *truth) {
@@ -202,7 +292,9 @@ func badString() string {
 
 func phase() *truth {
 	t := &truth{AddByA: map[string]int{}, Greet: map[string]int{}, TotalLen: map[string]int{},
-		Settle: map[string]int{}, MixW: map[string]int{}, MixR: map[string]int{}}
+		Settle: map[string]int{}, MixW: map[string]int{}, MixR: map[string]int{},
+		TotalV: map[string]int{}, TallyT: map[string]int{}, TallyW: map[string]int{},
+		TallyO: map[string]int{}}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	for g := 1; g <= 4; g++ {
@@ -213,13 +305,14 @@ func phase() *truth {
 	for _, m := range []struct {
 		method string
 		n      int
-	}{{"GET", 8}, {"POST", 4}} {
+		from   *client
+	}{{"GET", 8, &client{"web", 8080}}, {"POST", 4, &client{"cli", 9090}}} {
 		m := m
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := 0; i < m.n; i++ {
-				s.handle(&request{method: m.method, id: i})
+				s.handle(&request{method: m.method, id: i, from: m.from})
 			}
 		}()
 	}
@@ -245,9 +338,61 @@ func phase() *truth {
 		greet(n)
 		t.Greet[n]++
 	}
-	for _, xs := range [][]int{{1, 2, 3}, make([]int, 5), {4, 5, 6}} {
+	// (every element written: a fresh allocation the program never wrote
+	// may sit on a page not mapped yet, which the kernel cannot read
+	// without a fault, and the record says so)
+	for _, xs := range [][]int{{1, 2, 3}, {9, 8, 7, 6, 5}, {4, 5, 6}} {
 		total(xs)
 		t.TotalLen[strconv.Itoa(len(xs))]++
+		n := minInt(len(xs), 4)
+		t.TotalV[sliceText(len(xs), cap(xs), xs[:n], len(xs) > n)]++
+	}
+	for _, c := range []struct {
+		tags    []string
+		weights []float64
+		ok      []bool
+	}{
+		{[]string{"a", "bb"}, []float64{1.5, -2}, []bool{true}},
+		{[]string{"x", "y", "z", "w", "v"}, []float64{0.1}, []bool{false, true, false, true, true}},
+		{nil, nil, nil},
+	} {
+		tally(c.tags, c.weights, c.ok)
+		n := minInt(len(c.tags), 3)
+		t.TallyT[sliceText(len(c.tags), cap(c.tags), c.tags[:n], len(c.tags) > n)]++
+		n = minInt(len(c.weights), 3)
+		t.TallyW[sliceText(len(c.weights), cap(c.weights), c.weights[:n], len(c.weights) > n)]++
+		n = minInt(len(c.ok), 3)
+		t.TallyO[sliceText(len(c.ok), cap(c.ok), c.ok[:n], len(c.ok) > n)]++
+	}
+	for _, a := range []float64{0.5, 2.5, -3, 2.5000000000000004, 10, math.Copysign(0, -1),
+		2.4999999999999996} {
+		fee(a)
+		t.Fee++
+		if a >= 2.5 {
+			t.FeeGE++
+		}
+	}
+	for _, r := range []float32{-1, -0.5, 0, 0.25, -2.75, -0.5000001} {
+		ratio(r)
+		t.Ratio++
+		if r < -0.5 {
+			t.RatioLT++
+		}
+	}
+	for _, x := range []float64{0, math.Copysign(0, -1), 1e-300, math.NaN(), -1e-300, math.Inf(1)} {
+		level(x)
+		t.Level++
+		if x == 0 {
+			t.LevelEQ++
+		}
+	}
+	for i := 0; i < 9; i++ {
+		stamp(i)
+	}
+	t.StampL = thirds
+	for i := 0; i < 3000; i++ {
+		beat(i)
+		t.Beat++
 	}
 	for _, v := range []interface{}{42, "x", &request{method: "PUT"}} {
 		kind(v)
