@@ -456,6 +456,8 @@ static void open_fds(struct top *t)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGWINCH);
 	sigaddset(&set, SIGTSTP);
+	/* Blocked, SIGCONT still continues the process; it is also queued here. */
+	sigaddset(&set, SIGCONT);
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		die(EXIT_OPFAIL, "%s: cannot block signals: %s", t->c->name, strerror(errno));
 	t->sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -473,12 +475,31 @@ enum { FD_DEV, FD_SIG, FD_TIMER, FD_KEYS, NR_FDS };
 /* What ends the loop. */
 enum top_end { TOP_GO_ON, TOP_QUIT, TOP_EXITED, TOP_SESSION };
 
-/* ^Z: the terminal as it was while stopped, top's again after. */
+/* Whether a SIGCONT came after the SIGTSTP being handled (it is consumed). */
+static bool continued(void)
+{
+	sigset_t pending;
+
+	if (sigpending(&pending) || !sigismember(&pending, SIGCONT))
+		return false;
+	return true;
+}
+
+/*
+ * ^Z: the terminal as it was while stopped, top's again after. The rest
+ * of the job (a shell running top) stops at once, top only here: a
+ * SIGCONT sent in between (fg typed quickly) would be followed by a
+ * stop that nothing continues, so top does not stop when one came (the
+ * window left is between the two system calls). A SIGCONT discards a
+ * stop signal still pending, so only one that came after the SIGTSTP
+ * was read matters; it stays pending and the signalfd reads it after.
+ */
 static void suspend(struct top *t)
 {
 	if (t->tty)
 		restore_terminal();
-	kill(getpid(), SIGSTOP);
+	if (!continued())
+		kill(getpid(), SIGSTOP);
 	if (t->tty) {
 		setup_terminal(t);
 		draw(t);
@@ -494,6 +515,8 @@ static enum top_end read_signals(struct top *t)
 	while (read(t->sig_fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGTSTP)
 			suspend(t);
+		else if (si.ssi_signo == SIGCONT)
+			continue;
 		else if (si.ssi_signo != SIGWINCH)
 			end = TOP_QUIT;
 		else if (t->tty)

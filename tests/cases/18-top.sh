@@ -124,6 +124,11 @@ tm send-keys -t top C-z
 wait_for on_screen 'Stopped'
 check_eq "tty: ^Z stops it, the shell's screen back" 0 $?
 check_eq "tty: stopped, not ended" "" "$(cat "$work/rc" 2>/dev/null)"
+# The shell running top stops at once, top once it has put the terminal
+# back; a person types fg after that, and so does this test.
+stopped_top() { grep -Eq '^[0-9]+ \(godiagctl\) T ' /proc/"$(pgrep -n -f "$ctl top -p $pid")"/stat; }
+wait_for stopped_top
+check_eq "tty: top itself stopped" 0 $?
 tm send-keys -t top fg Enter
 wait_for on_screen '^goroutines 12: '
 check_eq "tty: fg: top's screen again" 0 $?
