@@ -43,8 +43,17 @@ else:
     c('cycles: all ended', gt['cycles'], g['completed'])
     gcp = sum(r['count'] for r in g['reasons'] if r['reason'].startswith('GC '))
     c('GC pauses: the histogram\'s count', gt['pause_count'], gcp)
-    c('GC pause max within twice the histogram\'s highest bucket', 1,
-      int(g['gc_pause']['max_ns'] <= 2 * gt['pause_max_ns']))
+    # Each pause as godiag sees it spans the runtime's own figure: from
+    # stopTheWorldWithSema's entry, before the runtime's startedStopping,
+    # to startTheWorldWithSema's entry, after the runtime's end. Mark
+    # termination ends its figure (gcMarkTermination's `now`) before
+    # gcSweep and the rest it does with the world still stopped, so there
+    # godiag's pause can be much longer (141 ms against a 10.5 ms bucket
+    # on a loaded 6.12 guest): only a lower bound holds. The highest
+    # bucket's lower bound is above half its upper one; 1 ms covers the
+    # uprobe's own time where the runtime ends its figure after it.
+    c('GC pause max at least the histogram\'s highest bucket\'s lower bound', 1,
+      int(g['gc_pause']['max_ns'] + 1000000 >= gt['pause_max_ns'] // 2))
     if named:
         rms = sum(r['count'] for r in g['reasons'] if r['reason'] == 'read mem stats')
         c('"read mem stats" pauses: ReadMemStats calls', gt['readmemstats'], rms)
