@@ -35,8 +35,10 @@
  * 7: a breakpoint word's flags may hold GODIAG_BW_NIL (a nil interface's
  * itab reads as 0, no fault); a word may be an XMM register
  * (GODIAG_BREAK_XREG(n), float arguments); a module of 6 refuses both.
+ * 8: SESSION_NEW of a recorder takes GODIAG_A_SESSION_PERSISTENT: it
+ * records on when its last target exits, for the targets added later.
  */
-#define GODIAG_ABI_VERSION	7
+#define GODIAG_ABI_VERSION	8
 
 /* ------------------------------------------------------------------ */
 /* Generic netlink family                                              */
@@ -158,6 +160,7 @@ enum godiag_attr {
 	GODIAG_A_BREAK_SPEC,		/* string: see GODIAG_BREAK_SPEC_MAX */
 	GODIAG_A_SESSION_NAME,		/* string: a flight recorder's name (below) */
 	GODIAG_A_SESSION_WINDOW_MS,	/* u32: the window a snapshot keeps; 0: all */
+	GODIAG_A_SESSION_PERSISTENT,	/* flag: a recorder that outlives its targets */
 	__GODIAG_A_MAX
 };
 #define GODIAG_A_MAX (__GODIAG_A_MAX - 1)
@@ -223,6 +226,12 @@ enum godiag_state {
  * (its probes and tracepoints go) and keeps its records until
  * SESSION_DEL, so a snapshot after a crash still has the window before
  * it. Nothing reads a recorder until GODIAG_IOC_SNAPSHOT is asked.
+ * A recorder created with GODIAG_A_SESSION_PERSISTENT (a flag for named
+ * sessions only) is not stopped then: it keeps running with no target,
+ * and the processes TARGET_ADD and PROBE_ADD give it later (a service
+ * restarted; the same checks as for its first targets) are recorded
+ * into the same buffers, after the old process's records. Dumps carry
+ * the flag.
  */
 #define GODIAG_NAME_MAX		32
 #define GODIAG_LIFETIME_MAX_MS	0xffffffffU	/* about 49.7 days */

@@ -84,6 +84,7 @@ struct godiag_session {
 
 	char name[GODIAG_NAME_MAX];	/* a flight recorder's; "" for others */
 	u32 window_ms;			/* a recorder's window, for the tools */
+	bool persistent;		/* a recorder that outlives its targets */
 
 	u32 max_lifetime_ms;		/* 0: none (limits.c) */
 	bool expired;			/* stopped at its maximum lifetime */

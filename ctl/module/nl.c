@@ -87,6 +87,7 @@ static struct nla_policy policy[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_SESSION_EXPIRED]	= { .type = NLA_FLAG },
 	[GODIAG_A_SESSION_NAME]		= { .type = NLA_STRING, .maxlen = GODIAG_NAME_MAX },
 	[GODIAG_A_SESSION_WINDOW_MS]	= { .type = NLA_U32 },
+	[GODIAG_A_SESSION_PERSISTENT]	= { .type = NLA_FLAG },
 };
 
 static void set_errmsg(struct gdnl *nl, const char *msg, size_t len)

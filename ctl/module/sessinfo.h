@@ -54,6 +54,7 @@ struct session_info {
 	bool expired;			/* stopped at its maximum lifetime */
 	char name[GODIAG_NAME_MAX];	/* a flight recorder's, else "" */
 	uint32_t window_ms;		/* a recorder's window; 0: all */
+	bool persistent;		/* records on when its targets exit */
 	struct cpu_stats *cpus;	/* STATS_GET only */
 	size_t nr_cpus;
 	const struct probe_info *probes;	/* its probes, when asked for */

@@ -169,6 +169,7 @@ static const struct attr_info attrs[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_BREAK_SPEC] = { "break-spec", K_STR },
 	[GODIAG_A_SESSION_NAME] = { "session-name", K_STR },
 	[GODIAG_A_SESSION_WINDOW_MS] = { "window-ms", K_U32 },
+	[GODIAG_A_SESSION_PERSISTENT] = { "persistent", K_FLAG },
 };
 
 static bool is_godiag(void)
