@@ -77,6 +77,7 @@ struct capture_opts {
 	/* flight start (flight.c): a named recorder, not owned by this process. */
 	const char *name;
 	uint32_t window_ms;	/* --window, 0: the whole buffer */
+	bool persistent;	/* --comm, --cgroup: records on when its targets exit */
 	char **command;		/* NULL, or the argv of the command to start */
 	char *command_line;	/* the whole godiagctl invocation, for META */
 };
@@ -352,6 +353,17 @@ void capture_status_free(struct capture *c);
  * Returns the session's id.
  */
 uint32_t capture_recorder_start(const struct cmd *cmd, struct capture_opts *o);
+
+/*
+ * capture.c, for flight start's following (flight_follow.c): PID becomes
+ * a target of the running recorder session, checked and set up as a
+ * capture's target (with --goroutines: its Go binary read, the probes
+ * placed). Exits on failure: 1 when PID is gone or not what the options
+ * trace, as capture does; a target added before the failure is left to
+ * the caller.
+ */
+void capture_recorder_add(const struct cmd *cmd, struct capture_opts *o, uint32_t session,
+			  uint32_t pid);
 
 /*
  * capture.c, for flight snapshot: the sources c->o asks for, each told

@@ -19,21 +19,26 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/cgroup.h"
 #include "base/json.h"
 #include "base/proc.h"
 #include "base/util.h"
 #include "cmd/capture.h"
+#include "cmd/flight_conf.h"
+#include "cmd/flight_follow.h"
+#include "cmd/flight_pids.h"
+#include "gobin/buildid.h"
 #include "godiag_version.h"
 #include "module/names.h"
 #include "module/sessinfo.h"
 
 #define MAX_CPUS		8192
 #define FLIGHT_SIZE_DEFAULT	(4U << 20)
-#define FLIGHT_WINDOW_MAX_MS	(7U * 24 * 3600 * 1000)
 
 static const char *const flight_usage =
-	"Usage: " PROG " flight start NAME -p PID [--syscalls] [--goroutines]\n"
-	"                         [-f] [--size BYTES] [--window DURATION]\n"
+	"Usage: " PROG " flight start NAME -p PID|--comm NAME|--cgroup PATH\n"
+	"                         [--syscalls] [--goroutines] [-f] [--size BYTES]\n"
+	"                         [--window DURATION] [--config FILE] [--foreground]\n"
 	"       " PROG " flight snapshot NAME -o FILE\n"
 	"       " PROG " flight list [--json]\n"
 	"       " PROG " flight status NAME [--json]\n"
@@ -45,8 +50,11 @@ static const char *const flight_usage =
 	"\n"
 	"start     create recorder NAME (letters, digits, '_', '.', '-', at most\n"
 	"          31) and return once it runs; it outlives this command. When\n"
-	"          its last target exits it stops recording and keeps its records\n"
-	"          until 'flight stop'\n"
+	"          the last process given with -p exits it stops recording and\n"
+	"          keeps its records until 'flight stop'; with --comm or --cgroup\n"
+	"          it records on and attaches each new process that matches\n"
+	"          within a second (a service restarted), keeping the old ones'\n"
+	"          records\n"
 	"snapshot  write the recorder's newest window into FILE (the recorder runs\n"
 	"          on; records overwritten before the window are counted as lost\n"
 	"          in the file); FILE is replaced only once complete\n"
@@ -56,6 +64,19 @@ static const char *const flight_usage =
 	"\n"
 	"Options of start:\n"
 	"  -p, --pid PID          the process to record (repeatable)\n"
+	"      --comm NAME        record the processes named NAME (/proc/PID/comm,\n"
+	"                         at most 15 bytes), those running now and those\n"
+	"                         that start later\n"
+	"      --cgroup PATH      record the processes of cgroup PATH and below\n"
+	"                         (cgroup v2; with --comm: those named NAME), now\n"
+	"                         and later\n"
+	"      --config FILE      options from FILE, 'key = value' lines (comm = api,\n"
+	"                         events = goroutines syscalls, size = 64M); the\n"
+	"                         command line's come after them\n"
+	"      --foreground       with --comm or --cgroup: follow in this process\n"
+	"                         until the recorder stops or a signal comes (for\n"
+	"                         a service manager); else a background process\n"
+	"                         follows\n"
 	"  -f, --follow-children  also record the processes the targets start\n"
 	"      --syscalls         record syscalls (the default without --goroutines)\n"
 	"      --goroutines       record goroutine scheduling (Go programs only)\n"
@@ -123,25 +144,61 @@ static const char *name_operand(const struct cmd *c, int argc, char **argv)
 
 /* ---- start ------------------------------------------------------------ */
 
-static void add_pid(const struct cmd *c, struct capture_opts *o, const char *s)
+/* What flight start follows, beside the capture options. */
+struct follow_opts {
+	const char *comm;
+	const char *cgroup;
+	bool foreground;
+};
+
+static const struct option start_longopts[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "follow-children", no_argument, NULL, 'f' },
+	{ "syscalls", no_argument, NULL, 'S' },
+	{ "goroutines", no_argument, NULL, 'G' },
+	{ "size", required_argument, NULL, 'b' },
+	{ "window", required_argument, NULL, 'w' },
+	{ "comm", required_argument, NULL, 'c' },
+	{ "cgroup", required_argument, NULL, 'g' },
+	{ "config", required_argument, NULL, 'C' },
+	{ "foreground", no_argument, NULL, 'F' },
+	CMD_HELP_OPTION,
+	{ NULL, 0, NULL, 0 },
+};
+
+static void add_pid(struct capture_opts *o, const char *s)
 {
 	uint32_t pid;
 
-	if (parse_u32(s, 1, 0x3fffffff, &pid))
-		cmd_usage_error(c, "invalid PID '%s'", s);
+	parse_u32(s, 1, 0x3fffffff, &pid);
 	o->pids = xreallocarray(o->pids, o->npids + 1, sizeof(*o->pids));
 	o->pids[o->npids++] = pid;
 	o->npids_given = o->npids;
 }
 
-static void start_option(const struct cmd *c, struct capture_opts *o, int opt)
+static const struct option *long_option(int opt)
 {
-	const char *why;
+	const struct option *lo;
+
+	for (lo = start_longopts; lo->name && lo->val != opt; lo++)
+		;
+	return lo;
+}
+
+static void start_option(const struct cmd *c, struct capture_opts *o, struct follow_opts *fo,
+			 int opt)
+{
+	const struct option *lo = long_option(opt);
+	const char *why = NULL;
 	uint64_t v;
 
+	if (lo->name && lo->has_arg == required_argument)
+		why = flight_opt_check(lo->name, optarg);
+	if (why)
+		cmd_usage_error(c, "--%s %s: %s", lo->name, optarg, why);
 	switch (opt) {
 	case 'p':
-		add_pid(c, o, optarg);
+		add_pid(o, optarg);
 		break;
 	case 'f':
 		o->follow = true;
@@ -153,54 +210,169 @@ static void start_option(const struct cmd *c, struct capture_opts *o, int opt)
 		o->goroutines = true;
 		break;
 	case 'b':
-		why = parse_size(optarg, &v);
-		if (!why)
-			why = capture_buffer_size(v, &o->buffer);
-		if (why)
-			cmd_usage_error(c, "--size %s: %s", optarg, why);
+		parse_size(optarg, &v);
+		capture_buffer_size(v, &o->buffer);
 		break;
 	case 'w':
-		why = parse_duration(optarg, &v);
-		if (!why && (v < 1000000 || v / 1000000 > FLIGHT_WINDOW_MAX_MS))
-			why = "out of range (1ms to 7 days)";
-		if (why)
-			cmd_usage_error(c, "--window %s: %s", optarg, why);
+		parse_duration(optarg, &v);
 		o->window_ms = (uint32_t)(v / 1000000);
+		break;
+	case 'c':
+		fo->comm = optarg;
+		break;
+	case 'g':
+		fo->cgroup = optarg;
+		break;
+	case 'F':
+		fo->foreground = true;
 		break;
 	}
 }
 
+/*
+ * argv with the options of --config FILE (the first one given) placed
+ * before the command line's, so that the command line wins; the file's
+ * bad lines exit 1 as FILE:LINE: why.
+ */
+static char **with_config(const struct cmd *c, int *argc, char **argv,
+			  struct flight_conf *conf)
+{
+	const char *path = NULL;
+	char err[1024], **v;
+	int i;
+
+	memset(conf, 0, sizeof(*conf));
+	for (i = 1; i < *argc && !path; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strncmp(argv[i], "--config=", 9))
+			path = argv[i] + 9;
+		else if (!strcmp(argv[i], "--config") && i + 1 < *argc)
+			path = argv[i + 1];
+	}
+	if (!path)
+		return argv;
+	if (flight_conf_read(path, start_longopts, conf, err, sizeof(err)))
+		die(EXIT_USAGE, "%s: %s", c->name, err);
+	v = xcalloc((size_t)*argc + conf->n + 1, sizeof(*v));
+	v[0] = argv[0];
+	memcpy(v + 1, conf->args, conf->n * sizeof(*v));
+	memcpy(v + 1 + conf->n, argv + 1, (size_t)(*argc - 1) * sizeof(*v));
+	*argc += (int)conf->n;
+	return v;
+}
+
+/* Follows in a background process of its own, detached from the caller's terminal. */
+static void follow_background(struct flight_follow *f)
+{
+	pid_t pid;
+	int fd;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		die(EXIT_OPFAIL, "%s: cannot start the follower: %s", f->c->name, strerror(errno));
+	if (pid)
+		return;
+	setsid();
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		close(fd);
+	}
+	_exit(flight_follow_run(f));
+}
+
+/* A cgroup that does not exist is refused before the recorder is made. */
+static void check_cgroup(const struct cmd *c, const char *cgroup)
+{
+	char dir[4096], err[4608];
+
+	if (cgroup && (cgroup_check_root(CGROUP_ROOT, err, sizeof(err)) ||
+		       cgroup_dir(CGROUP_ROOT, cgroup, dir, sizeof(dir), err, sizeof(err))))
+		die(EXIT_USAGE, "%s: %s", c->name, err);
+}
+
+/* The recorder made, the follower cannot follow: the recorder goes. */
+static void remove_recorder(const char *name)
+{
+	struct gdnl *nl = gdnl_open("flight");
+	struct nl_msg *msg = gdnl_msg(nl, GODIAG_CMD_SESSION_DEL, 0);
+
+	gdnl_put_string(msg, GODIAG_A_SESSION_NAME, name);
+	gdnl_exec(nl, msg, NULL, NULL);
+	gdnl_close(nl);
+	flight_pids_remove(name);
+}
+
+/*
+ * --comm, --cgroup: the processes that match now are attached before
+ * this returns, the later ones by the follower (here with --foreground,
+ * else in the background). --foreground alone just waits.
+ */
+static int follow(const struct cmd *c, struct capture_opts *o, const struct follow_opts *fo,
+		  uint32_t id)
+{
+	struct flight_follow f;
+	char err[4608];
+	int n, ret = EXIT_OK;
+
+	if (flight_follow_init(&f, c, o, id, fo->comm, fo->cgroup, err, sizeof(err))) {
+		remove_recorder(o->name);
+		die(EXIT_USAGE, "%s: %s", c->name, err);
+	}
+	n = flight_follow_tick(&f);
+	if (o->persistent)
+		note("recorder %s runs (session %u) and follows %s%s%s%s: %d process%s attached "
+		     "now", o->name, id, fo->comm ? "comm " : "", fo->comm ? fo->comm : "",
+		     fo->cgroup ? (fo->comm ? " in cgroup " : "cgroup ") : "",
+		     fo->cgroup ? fo->cgroup : "", n < 0 ? 0 : n, n == 1 ? "" : "es");
+	if (fo->foreground)
+		ret = flight_follow_run(&f);
+	else
+		follow_background(&f);
+	flight_follow_free(&f);
+	return ret;
+}
+
 static int flight_start(const struct cmd *c, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "follow-children", no_argument, NULL, 'f' },
-		{ "syscalls", no_argument, NULL, 'S' },
-		{ "goroutines", no_argument, NULL, 'G' },
-		{ "size", required_argument, NULL, 'b' },
-		{ "window", required_argument, NULL, 'w' },
-		CMD_HELP_OPTION,
-		{ NULL, 0, NULL, 0 },
-	};
+	struct follow_opts fo = { 0 };
+	struct flight_conf conf;
 	struct capture_opts o;
+	char **args;
 	uint32_t id;
-	int opt;
+	size_t i;
+	int opt, ret = EXIT_OK;
 
 	memset(&o, 0, sizeof(o));
 	o.buffer = FLIGHT_SIZE_DEFAULT;
 	o.mode = GODIAG_MODE_OVERWRITE;
-	while ((opt = cmd_getopt(c, argc, argv, "p:fh", longopts)) != -1)
-		start_option(c, &o, opt);
-	o.name = name_operand(c, argc, argv);
-	if (!o.npids)
-		cmd_usage_error(c, "start: which process? (-p PID)");
+	args = with_config(c, &argc, argv, &conf);
+	while ((opt = cmd_getopt(c, argc, args, "p:fh", start_longopts)) != -1)
+		start_option(c, &o, &fo, opt);
+	o.name = name_operand(c, argc, args);
+	o.persistent = fo.comm || fo.cgroup;
+	if (!o.npids && !o.persistent)
+		cmd_usage_error(c, "start: which process? (-p PID, --comm NAME or --cgroup PATH)");
 	if (!o.syscalls && !o.goroutines)
 		o.syscalls = true;
+	check_cgroup(c, fo.cgroup);
 	id = capture_recorder_start(c, &o);
-	note("recorder %s runs (session %u); '" PROG " flight snapshot %s -o FILE' "
-	     "saves it", o.name, id, o.name);
+	for (i = 0; i < o.npids; i++)
+		flight_pids_note(o.name, id, o.pids[i]);
+	if (o.persistent || fo.foreground)
+		ret = follow(c, &o, &fo, id);
+	else
+		note("recorder %s runs (session %u); '" PROG " flight snapshot %s -o FILE' "
+		     "saves it", o.name, id, o.name);
 	free(o.pids);
-	return EXIT_OK;
+	if (args != argv)
+		free(args);
+	flight_conf_free(&conf);
+	return ret;
 }
 
 /* ---- stop ------------------------------------------------------------- */
@@ -228,6 +400,7 @@ static int flight_stop(const struct cmd *c, int argc, char **argv)
 	if (err)
 		gdnl_fail(nl, err);
 	gdnl_close(nl);
+	flight_pids_remove(name);
 	return EXIT_OK;
 }
 
@@ -266,6 +439,8 @@ static void json_recorder(struct json *j, const struct session_info *s,
 	json_u64(j, s->bufsize);
 	json_key(j, "window_ms");
 	json_u64(j, s->window_ms);
+	json_key(j, "persistent");
+	json_bool(j, s->persistent);
 	json_key(j, "written");
 	json_u64(j, written);
 	json_key(j, "overwritten");
@@ -295,7 +470,7 @@ static void text_recorder(const struct session_info *s, const struct target_list
 			printf(" %u", t->v[i].pid);
 			n++;
 		}
-	printf("%s\n", n ? "" : " none (exited)");
+	printf("%s\n", n ? "" : s->persistent ? " none (waiting for the next)" : " none (exited)");
 }
 
 static int flight_show(const struct cmd *c, int argc, char **argv, bool one)
@@ -470,23 +645,81 @@ static void snap_meta(struct capture *c, const struct session_info *s, uint64_t 
 	free(text);
 }
 
-static void snap_targets(struct capture *c, const struct target_list *t, uint32_t id)
+static bool is_target(const struct target_list *t, uint32_t id, uint32_t pid)
 {
-	struct capfile_target *ft = xcalloc(1, sizeof(*ft));
 	size_t i;
 
-	for (i = 0; i < t->n; i++) {
-		if (t->v[i].session != id)
-			continue;
-		memset(ft, 0, sizeof(*ft));
-		ft->pid = t->v[i].pid;
-		ft->flags = t->v[i].flags;
-		proc_comm((pid_t)ft->pid, ft->comm, sizeof(ft->comm));
-		proc_exe((pid_t)ft->pid, ft->exe, sizeof(ft->exe));
-		capw_target(&c->w, ft);
-		c->o->pids = xreallocarray(c->o->pids, c->o->npids + 1, sizeof(*c->o->pids));
-		c->o->pids[c->o->npids++] = ft->pid;
+	for (i = 0; i < t->n; i++)
+		if (t->v[i].session == id && t->v[i].pid == pid)
+			return true;
+	return false;
+}
+
+/*
+ * One process of the snapshot: a target now (read from /proc, where
+ * what was noted fills in what a zombie no longer shows), or one that
+ * is gone, as noted when it was attached (e, not /proc: its number may
+ * name another process now).
+ */
+static void snap_target(struct capture *c, struct capfile_target *ft, uint32_t pid,
+			uint32_t flags, bool live, const struct flight_pid *e,
+			char **meta, size_t *len)
+{
+	char exe[64], key[64], val[256];
+
+	memset(ft, 0, sizeof(*ft));
+	ft->pid = pid;
+	ft->flags = flags;
+	snprintf(exe, sizeof(exe), "/proc/%u/exe", pid);
+	if (live) {
+		proc_comm((pid_t)pid, ft->comm, sizeof(ft->comm));
+		proc_exe((pid_t)pid, ft->exe, sizeof(ft->exe));
 	}
+	if (!ft->comm[0] && e)
+		snprintf(ft->comm, sizeof(ft->comm), "%s", e->comm);
+	if (!ft->exe[0] && e)
+		snprintf(ft->exe, sizeof(ft->exe), "%s", e->exe);
+	capw_target(&c->w, ft);
+	snprintf(key, sizeof(key), "target_%u_build_id", pid);
+	if ((live && !buildid_read(exe, val, sizeof(val))) ||
+	    (e && snprintf(val, sizeof(val), "%s", e->build_id) && val[0]))
+		capw_meta_add(meta, len, key, "%s", val);
+	snprintf(key, sizeof(key), "target_%u_go_version", pid);
+	if ((live && !buildid_go_version(exe, val, sizeof(val))) ||
+	    (e && snprintf(val, sizeof(val), "%s", e->go_version) && val[0]))
+		capw_meta_add(meta, len, key, "%s", val);
+}
+
+/*
+ * The recorder's targets, and the processes it attached before that are
+ * gone (a service restarted: their records are still in the window),
+ * each with the binary it ran (target_PID_build_id, _go_version). The
+ * sources observe the live targets only.
+ */
+static void snap_targets(struct capture *c, const struct session_info *s,
+			 const struct target_list *t)
+{
+	struct capfile_target *ft = xcalloc(1, sizeof(*ft));
+	struct flight_pid *v;
+	char *meta = NULL;
+	size_t i, n, len = 0;
+
+	flight_pids_load(s->name, s->id, &v, &n);
+	for (i = 0; i < t->n; i++) {
+		if (t->v[i].session != s->id)
+			continue;
+		snap_target(c, ft, t->v[i].pid, t->v[i].flags, true,
+			    flight_pids_find(v, n, t->v[i].pid), &meta, &len);
+		c->o->pids = xreallocarray(c->o->pids, c->o->npids + 1, sizeof(*c->o->pids));
+		c->o->pids[c->o->npids++] = t->v[i].pid;
+	}
+	for (i = 0; i < n; i++)
+		if (flight_pids_find(v, n, v[i].pid) == &v[i] && !is_target(t, s->id, v[i].pid))
+			snap_target(c, ft, v[i].pid, 0, false, &v[i], &meta, &len);
+	if (meta)
+		capw_section(&c->w, CAPFILE_SEC_META, 0, meta, len);
+	free(meta);
+	free(v);
 	free(ft);
 }
 
@@ -522,7 +755,7 @@ static void snap_write(struct capture *c, const struct session_info *s,
 	size_t i;
 
 	snap_meta(c, s, cutoff);
-	snap_targets(c, t, s->id);
+	snap_targets(c, s, t);
 	capture_sources_observe(c);
 	for (i = 0; i < c->nrings; i++) {
 		write_cpu(c, &cpus[i], cutoff);

@@ -63,7 +63,18 @@ expect "flight with an unknown action exits 1" 1 \
 expect "flight start with a bad name exits 1" 1 \
 	"usage:^godiagctl: flight: invalid recorder name 'a/b'" flight start a/b -p 1
 expect "flight start without -p exits 1" 1 \
-	"usage:^godiagctl: flight: start: which process\\? \\(-p PID\\)$" flight start x
+	"usage:^godiagctl: flight: start: which process\\? \\(-p PID, --comm NAME or --cgroup PATH\\)$" \
+	flight start x
+expect "flight start --comm over 15 bytes exits 1" 1 \
+	"usage:^godiagctl: flight: --comm a-very-long-name-x: longer than a process name" \
+	flight start x --comm a-very-long-name-x
+printf 'comm = api\nsize = 3Q\n' >"$tmp/bad.conf"
+expect "flight start --config with a bad line exits 1, naming it" 1 \
+	"^godiagctl: flight: $tmp/bad.conf:2: size = 3Q: unknown unit" \
+	flight start x --config "$tmp/bad.conf"
+expect "flight start --config of a missing file exits 1" 1 \
+	"^godiagctl: flight: $tmp/none.conf: No such file or directory$" \
+	flight start x --config "$tmp/none.conf"
 expect "flight start --size out of range exits 1" 1 "usage:^godiagctl: flight: --size 1K: " \
 	flight start x -p 1 --size 1K
 expect "flight start --window 0 exits 1" 1 "usage:^godiagctl: flight: --window 0: out of range" \
