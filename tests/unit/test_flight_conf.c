@@ -63,7 +63,7 @@ static void bad(const char *what, const char *text, const char *want)
 
 static void files(void)
 {
-	char dir[] = "/tmp/godiag-conf-XXXXXX", path[256], err[512];
+	char dir[] = "/tmp/godiag-conf-XXXXXX", path[256], err[512] = "";
 	struct flight_conf c;
 	FILE *f;
 	size_t i;
@@ -109,6 +109,20 @@ static void files(void)
 	snprintf(path, sizeof(path), "%s/api.conf", dir);
 	unlink(path);
 	rmdir(dir);
+
+	/* run.sh runs the tests in tests/unit. */
+	test_begin("config file: dist/flight-example.conf");
+	err[0] = '\0';
+	CHECK(!flight_conf_read("../../dist/flight-example.conf", longopts, &c, err, sizeof(err)));
+	CHECK_STR(err, "");
+	CHECK_U64(c.n, 5);
+	if (c.n == 5) {
+		CHECK_STR(c.args[0], "--comm=api");
+		CHECK_STR(c.args[3], "--size=64M");
+		CHECK_STR(c.args[4], "--window=60s");
+	}
+	flight_conf_free(&c);
+	test_end();
 }
 
 int main(void)
