@@ -10,6 +10,7 @@
 # calls as the service counted (soakWorker goroutines, one each), and
 # names the binary each pid ran. flight stop leaves no session, probe or
 # int3 and ends the follower; rmmod with a following recorder works.
+# --cgroup follows the processes that join a cgroup or one below it.
 . "$(dirname "$0")/../lib.sh"
 module_load
 GETPPID=110
@@ -178,4 +179,34 @@ check "the follower ends" wait_for eval '[ "$(followers api2)" = 0 ]'
 stop_svc "$third" "$third_out" >/dev/null
 check "the module loads again" module_load
 check_eq "with no session" 0 "$(nsessions)"
+
+# --- --cgroup: the processes that join the cgroup or one below it, no other
+cgroot=/sys/fs/cgroup
+if [ "$(stat -f -c %T "$cgroot" 2>/dev/null)" = cgroup2fs ]; then
+	cg=$cgroot/godiag-follow
+	mkdir -p "$cg/sub"
+	# in_cgroup VAR DIR: a process moved into cgroup DIR, its PID in VAR
+	in_cgroup() {
+		sleep 600 &
+		echo "$!" >"$2/cgroup.procs"
+		printf -v "$1" %s "$!"
+	}
+	in_cgroup c1 "$cg"
+	check "a recorder following a cgroup" "$ctl" flight start cg --cgroup /godiag-follow --size 64K
+	check "the process in it is attached" is_target "$c1" cg
+	in_cgroup c2 "$cg/sub"
+	sleep 600 &
+	c3=$!
+	check "a process that joins a cgroup below is attached" wait_for is_target "$c2" cg
+	check "one in no such cgroup is not" eval '! is_target "$c3" cg'
+	check "flight stop" "$ctl" flight stop cg
+	kill "$c1" "$c2" "$c3"
+	wait "$c1" "$c2" "$c3" 2>/dev/null
+	cg_empty() { [ ! -s "$cg/sub/cgroup.procs" ] && [ ! -s "$cg/cgroup.procs" ]; }
+	wait_for cg_empty
+	rmdir "$cg/sub" "$cg"
+	check_eq "no session is left" 0 "$(nsessions)"
+else
+	skip "no cgroup v2 at $cgroot: --cgroup not tested"
+fi
 finish
