@@ -97,11 +97,33 @@ fuzz:
 fuzz-regress:
 	$(MAKE) -C tests/fuzz regress
 
+# For dedicated hosts (dist/): the flight recorder unit, one instance per
+# recorder (godiag-flight@NAME.service reads /etc/godiag/flight/NAME.conf),
+# the module loaded at boot, an example config. Configs of one's own in
+# /etc/godiag/flight are left alone by uninstall.
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+BINDIR ?= $(PREFIX)/bin
+DOCDIR ?= $(PREFIX)/share/doc/godiag
+UNIT := godiag-flight@.service
+
 install: ctl
-	$(MAKE) -C ctl install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	$(MAKE) -C ctl install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) BINDIR=$(BINDIR)
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/modules-load.d \
+		$(DESTDIR)$(SYSCONFDIR)/godiag/flight $(DESTDIR)$(DOCDIR)
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		dist/$(UNIT).in > $(DESTDIR)$(UNITDIR)/$(UNIT).tmp
+	chmod 0644 $(DESTDIR)$(UNITDIR)/$(UNIT).tmp
+	mv $(DESTDIR)$(UNITDIR)/$(UNIT).tmp $(DESTDIR)$(UNITDIR)/$(UNIT)
+	install -m 0644 dist/modules-load.godiag.conf $(DESTDIR)$(SYSCONFDIR)/modules-load.d/godiag.conf
+	install -m 0644 dist/flight-example.conf $(DESTDIR)$(DOCDIR)/flight-example.conf
 
 uninstall:
-	$(MAKE) -C ctl uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	$(MAKE) -C ctl uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) BINDIR=$(BINDIR)
+	rm -f $(DESTDIR)$(UNITDIR)/$(UNIT) $(DESTDIR)$(SYSCONFDIR)/modules-load.d/godiag.conf \
+		$(DESTDIR)$(DOCDIR)/flight-example.conf
+	-rmdir $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/godiag/flight $(DESTDIR)$(SYSCONFDIR)/godiag \
+		2>/dev/null
 
 # The DKMS source tree: exactly what Kbuild needs, with dkms.conf versioned.
 dkms-src:
@@ -162,7 +184,7 @@ help:
 	@echo "make soak           a 30-min capture of a busy Go service in one VM: exact counts, flat slab\n                    memory (~40 min; GODIAG_SOAK_MINUTES, GODIAG_SOAK_KERNEL)"
 	@echo "make fuzz           fuzz the capture file reader and the Go binary parser (FUZZ_SECONDS=300 each)"
 	@echo "make fuzz-regress   replay the fuzzers' crash inputs (tests/fuzz/regress)"
-	@echo "make install        install godiagctl, man page, completion (PREFIX, DESTDIR)"
+	@echo "make install        install godiagctl, man page, completion, the flight recorder unit\n                    godiag-flight@.service, /etc/modules-load.d/godiag.conf (PREFIX, DESTDIR)"
 	@echo "make dkms-install   register with DKMS and build for KVER (default: running)"
 	@echo "make dkms-uninstall remove from DKMS"
 	@echo "make sparse         sparse on the kernel code (KDIR=...)"

@@ -43,8 +43,10 @@
  * reserved byte is now flags (GODIAG_RS_FAULT, the value 1 it had); a
  * condition may compare floats (GODIAG_CF_FLOAT); PROBE_ADD refuses a
  * breakpoint whose largest record exceeds GODIAG_REC_SIZE_MAX.
+ * 10: SESSION_NEW of a recorder takes GODIAG_A_SESSION_PERSISTENT: it
+ * records on when its last target exits, for the targets added later.
  */
-#define GODIAG_ABI_VERSION	9
+#define GODIAG_ABI_VERSION	10
 
 /* ------------------------------------------------------------------ */
 /* Generic netlink family                                              */
@@ -179,6 +181,7 @@ enum godiag_attr {
 	GODIAG_A_TRIGGERS_SUPPRESSED,	/* u64: matches within a cooldown */
 	GODIAG_A_TRIGGER_WATCHER,	/* u32: pid of the tool's watcher, 0: none */
 	GODIAG_A_BREAK_SLICE_ELEMS,	/* u32: elements of a slice word copied */
+	GODIAG_A_SESSION_PERSISTENT,	/* flag: a recorder that outlives its targets */
 	__GODIAG_A_MAX
 };
 #define GODIAG_A_MAX (__GODIAG_A_MAX - 1)
@@ -244,6 +247,12 @@ enum godiag_state {
  * (its probes and tracepoints go) and keeps its records until
  * SESSION_DEL, so a snapshot after a crash still has the window before
  * it. Nothing reads a recorder until GODIAG_IOC_SNAPSHOT is asked.
+ * A recorder created with GODIAG_A_SESSION_PERSISTENT (a flag for named
+ * sessions only) is not stopped then: it keeps running with no target,
+ * and the processes TARGET_ADD and PROBE_ADD give it later (a service
+ * restarted; the same checks as for its first targets) are recorded
+ * into the same buffers, after the old process's records. Dumps carry
+ * the flag.
  */
 #define GODIAG_NAME_MAX		32
 

@@ -254,7 +254,7 @@ void godiag_audit_session(const char *op, struct godiag_session *s)
 		    s->bufsize, !!s->owner_portid, s->max_lifetime_ms);
 	/* Names are [A-Za-z0-9_.-] (netlink.c): nothing to quote. */
 	if (!strcmp(op, "session-create") && s->name[0])
-		add(" name=%s", s->name);
+		add(" name=%s%s", s->name, s->persistent ? " persistent=1" : "");
 	emit();
 }
 

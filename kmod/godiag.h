@@ -93,6 +93,7 @@ struct godiag_session {
 
 	char name[GODIAG_NAME_MAX];	/* a flight recorder's; "" for others */
 	u32 window_ms;			/* a recorder's window, for the tools */
+	bool persistent;		/* a recorder that outlives its targets */
 
 	/* Triggers (trigger.c): the table, read by handlers through RCU. */
 	struct godiag_triggers __rcu *triggers;

@@ -59,6 +59,7 @@ static const struct nla_policy session_new_policy[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_SESSION_MAX_LIFETIME_MS] = { .type = NLA_U32 },
 	[GODIAG_A_SESSION_NAME] = { .type = NLA_NUL_STRING, .len = GODIAG_NAME_MAX - 1 },
 	[GODIAG_A_SESSION_WINDOW_MS] = { .type = NLA_U32 },
+	[GODIAG_A_SESSION_PERSISTENT] = { .type = NLA_FLAG },
 };
 
 static const struct nla_policy target_policy[GODIAG_A_MAX + 1] = {
@@ -286,11 +287,17 @@ static int recorder_check(struct genl_info *info, u8 mode)
 	int ret;
 
 	if (!a[GODIAG_A_SESSION_NAME]) {
-		if (!a[GODIAG_A_SESSION_WINDOW_MS])
-			return 0;
-		NL_SET_ERR_MSG_ATTR(info->extack, a[GODIAG_A_SESSION_WINDOW_MS],
-				    "a window is for named sessions (flight recorders) only");
-		return -EINVAL;
+		if (a[GODIAG_A_SESSION_WINDOW_MS]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a[GODIAG_A_SESSION_WINDOW_MS],
+					    "a window is for named sessions (flight recorders) only");
+			return -EINVAL;
+		}
+		if (a[GODIAG_A_SESSION_PERSISTENT]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a[GODIAG_A_SESSION_PERSISTENT],
+					    "only a named session (flight recorder) can be persistent");
+			return -EINVAL;
+		}
+		return 0;
 	}
 	ret = name_check(info, a[GODIAG_A_SESSION_NAME]);
 	if (ret)
@@ -374,6 +381,7 @@ static int session_new(struct sk_buff *skb, struct genl_info *info)
 		strscpy(s->name, nla_data(a[GODIAG_A_SESSION_NAME]), sizeof(s->name));
 		if (a[GODIAG_A_SESSION_WINDOW_MS])
 			s->window_ms = nla_get_u32(a[GODIAG_A_SESSION_WINDOW_MS]);
+		s->persistent = nla_get_flag(a[GODIAG_A_SESSION_PERSISTENT]);
 	}
 	godiag_limits_arm(s);
 	godiag_audit_session("session-create", s);
@@ -956,7 +964,8 @@ static int fill_session(struct sk_buff *skb, struct godiag_session *s)
 	    nla_put_u32(skb, GODIAG_A_SESSION_MAX_LIFETIME_MS, s->max_lifetime_ms) ||
 	    (s->expired && nla_put_flag(skb, GODIAG_A_SESSION_EXPIRED)) ||
 	    (s->name[0] && (nla_put_string(skb, GODIAG_A_SESSION_NAME, s->name) ||
-			    nla_put_u32(skb, GODIAG_A_SESSION_WINDOW_MS, s->window_ms))))
+			    nla_put_u32(skb, GODIAG_A_SESSION_WINDOW_MS, s->window_ms))) ||
+	    (s->persistent && nla_put_flag(skb, GODIAG_A_SESSION_PERSISTENT)))
 		return -EMSGSIZE;
 	return godiag_triggers_fill(skb, s);
 }

@@ -167,8 +167,11 @@ static void target_exit_work(struct work_struct *work)
 		godiag_netlink_target_exit(t);
 		godiag_audit_target_remove(t);
 		target_unlist(t);
-		/* A recorder keeps the window before its last target's end. */
-		if (s->name[0] && !s->nr_targets)
+		/*
+		 * A recorder keeps the window before its last target's end;
+		 * a persistent one records on, for the targets added later.
+		 */
+		if (s->name[0] && !s->persistent && !s->nr_targets)
 			godiag_session_stop(s);
 		godiag_audit_cause(old);
 	}

@@ -82,7 +82,7 @@ install "build, test and benchmark tools" build-essential pkg-config libnl-3-dev
 	qemu-system-x86 busybox-static kmod cpio xz-utils zstd dkms \
 	bc bison flex libssl-dev sparse shellcheck \
 	golang-go strace bpftrace linux-perf wrk python3 clang libclang-rt-14-dev \
-	protobuf-compiler tmux
+	protobuf-compiler tmux systemd
 
 install "Go 1.21, 1.22, 1.23 (bookworm-backports)" -t bookworm-backports \
 	golang-1.21-go golang-1.22-go golang-1.23-go

@@ -223,6 +223,8 @@ static void create_session(struct capture *c)
 	if (c->o->name) {
 		gdnl_put_string(msg, GODIAG_A_SESSION_NAME, c->o->name);
 		gdnl_put_u32(msg, GODIAG_A_SESSION_WINDOW_MS, c->o->window_ms);
+		if (c->o->persistent)
+			gdnl_put_flag(msg, GODIAG_A_SESSION_PERSISTENT);
 	} else {
 		gdnl_put_flag(msg, GODIAG_A_OWNED);
 	}
@@ -355,7 +357,8 @@ static void add_targets(struct capture *c)
 			attach_sources(c, c->o->pids[i]);
 	if (c->child.pid)
 		add_target(c, (uint32_t)c->child.pid, true, false);
-	if (!c->ntargets)
+	/* A persistent recorder may wait for its first target. */
+	if (!c->ntargets && !c->o->persistent)
 		capture_die(c, EXIT_USAGE, "every process of %s exited before it could be "
 			    "traced", group_name(c));
 }
@@ -866,6 +869,30 @@ void *capture_source_data(const struct capture *c, const struct capture_source *
 		if (c->srcs[i].ops == ops)
 			return c->srcs[i].data;
 	return NULL;
+}
+
+void capture_recorder_add(const struct cmd *cmd, struct capture_opts *o, uint32_t session,
+			  uint32_t pid)
+{
+	struct capture c;
+	char err[1024];
+
+	memset(&c, 0, sizeof(c));
+	c.c = cmd;
+	c.o = o;
+	c.out.fd = -1;
+	c.dev = -1;
+	c.session = session;
+	open_sources(&c);
+	if (inspect_sources(&c, pid, err, sizeof(err)))
+		die(EXIT_USAGE, "%s: %s", cmd->name, err);
+	c.nl = gdnl_open(cmd->name);
+	status_require_abi(c.nl, cmd->name, &c.st);
+	add_target(&c, pid, false, false);
+	attach_sources(&c, pid);
+	gdnl_close(c.nl);
+	free_sources(&c);
+	free(c.targets);
 }
 
 static int run_capture(const struct cmd *cmd, int argc, char **argv)

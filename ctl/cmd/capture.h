@@ -11,6 +11,7 @@
 #ifndef GODIAGCTL_CAPTURE_H
 #define GODIAGCTL_CAPTURE_H
 
+#include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -93,6 +94,9 @@ struct capture_opts {
 	/* capture_recorder_start(): called before the recorder starts. */
 	void (*before_start)(struct capture *c, void *arg);
 	void *before_start_arg;
+	const char *comm;	/* --comm NAME: follow the processes of that name */
+	const char *follow_cgroup;	/* flight's --cgroup PATH: follow its processes */
+	bool persistent;	/* --comm, --cgroup: records on when its targets exit */
 	char **command;		/* NULL, or the argv of the command to start */
 	char *command_line;	/* the whole godiagctl invocation, for META */
 };
@@ -106,11 +110,16 @@ void capture_free_opts(struct capture_opts *o);
  * flight start's options: capture's -p, -f, --syscalls, --goroutines,
  * --syscall, --syscall-min, --break with its options and --gc, and
  * flight's own (--size for --buffer, --window, --trigger and the
- * watcher's). Usage errors exit 1; the operands are left at optind.
- * Then capture_check_recorder(), once the name operand is checked.
+ * watcher's, --comm and --cgroup to follow, --config read before).
+ * check, if not NULL, says why a value is refused (flight_opt_check(),
+ * as config files' are). Usage
+ * errors exit 1; the operands are left at optind. Then
+ * capture_check_recorder(), once the name operand is checked.
  */
+extern const struct option capture_recorder_longopts[];
 void capture_parse_recorder_opts(const struct cmd *c, int argc, char **argv,
-				 struct capture_opts *o);
+				 struct capture_opts *o,
+				 const char *(*check)(const char *key, const char *value));
 void capture_check_recorder(const struct cmd *c, struct capture_opts *o);
 #define CAPTURE_RECORDER_SIZE_DEFAULT	(4U << 20)
 #define CAPTURE_TRIGGERS_MAX		16
@@ -394,6 +403,17 @@ void capture_status_free(struct capture *c);
  * Returns the session's id.
  */
 uint32_t capture_recorder_start(const struct cmd *cmd, struct capture_opts *o);
+
+/*
+ * capture.c, for flight start's following (flight_follow.c): PID becomes
+ * a target of the running recorder session, checked and set up as a
+ * capture's target (with --goroutines: its Go binary read, the probes
+ * placed). Exits on failure: 1 when PID is gone or not what the options
+ * trace, as capture does; a target added before the failure is left to
+ * the caller.
+ */
+void capture_recorder_add(const struct cmd *cmd, struct capture_opts *o, uint32_t session,
+			  uint32_t pid);
 
 /*
  * capture.c, for flight snapshot: the sources c->o asks for, each told

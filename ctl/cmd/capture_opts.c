@@ -42,6 +42,9 @@ enum {
 	OPT_SNAPSHOT_DIR,
 	OPT_KEEP,
 	OPT_FOREGROUND,
+	OPT_COMM,
+	OPT_FOLLOW_CGROUP,
+	OPT_CONFIG,
 };
 
 const char *capture_buffer_size(uint64_t bytes, uint32_t *size)
@@ -624,42 +627,75 @@ static bool recorder_option(const struct cmd *c, struct capture_opts *o, int opt
 	case OPT_FOREGROUND:
 		o->foreground = true;
 		return true;
+	case OPT_COMM:
+		o->comm = optarg;
+		return true;
+	case OPT_FOLLOW_CGROUP:
+		o->follow_cgroup = optarg;
+		return true;
+	case OPT_CONFIG:
+		return true;	/* read before the parsing (flight.c) */
 	}
 	return false;
 }
 
-void capture_parse_recorder_opts(const struct cmd *c, int argc, char **argv,
-				 struct capture_opts *o)
+/* The value checks config files share (check: flight_opt_check()). */
+static void check_value(const struct cmd *c, int opt,
+			const char *(*check)(const char *key, const char *value))
 {
-	static const struct option longopts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "follow-children", no_argument, NULL, 'f' },
-		{ "syscalls", no_argument, NULL, OPT_SYSCALLS },
-		{ "goroutines", no_argument, NULL, OPT_GOROUTINES },
-		{ "syscall", required_argument, NULL, OPT_SYSCALL },
-		{ "syscall-min", required_argument, NULL, OPT_SYSCALL_MIN },
-		{ "size", required_argument, NULL, OPT_SIZE },
-		{ "window", required_argument, NULL, OPT_WINDOW },
-		{ "break", required_argument, NULL, OPT_BREAK },
-		{ "arg", required_argument, NULL, OPT_ARG },
-		{ "field", required_argument, NULL, OPT_FIELD },
-		{ "strlen", required_argument, NULL, OPT_STRLEN },
-		{ "slice-elems", required_argument, NULL, OPT_SLICE_ELEMS },
-		{ "stack", required_argument, NULL, OPT_STACK },
-		{ "latency", no_argument, NULL, OPT_LATENCY },
-		{ "if", required_argument, NULL, OPT_IF },
-		{ "every", required_argument, NULL, OPT_EVERY },
-		{ "max-rate", required_argument, NULL, OPT_MAX_RATE },
-		{ "gc", no_argument, NULL, OPT_GC },
-		{ "trigger", required_argument, NULL, OPT_TRIGGER },
-		{ "cooldown", required_argument, NULL, OPT_COOLDOWN },
-		{ "post", required_argument, NULL, OPT_POST },
-		{ "snapshot-dir", required_argument, NULL, OPT_SNAPSHOT_DIR },
-		{ "keep", required_argument, NULL, OPT_KEEP },
-		{ "foreground", no_argument, NULL, OPT_FOREGROUND },
-		CMD_HELP_OPTION,
-		{ NULL, 0, NULL, 0 },
-	};
+	const struct option *lo;
+	const char *why;
+
+	for (lo = capture_recorder_longopts; lo->name && lo->val != opt; lo++)
+		;
+	if (!check || !lo->name || lo->has_arg != required_argument)
+		return;
+	why = check(lo->name, optarg);
+	if (why)
+		cmd_usage_error(c, "--%s %s: %s", lo->name, optarg, why);
+}
+
+/*
+ * flight start's options; --cgroup here is a cgroup to follow, not
+ * capture's one-time enumeration. Config files take the same keys.
+ */
+const struct option capture_recorder_longopts[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "follow-children", no_argument, NULL, 'f' },
+	{ "syscalls", no_argument, NULL, OPT_SYSCALLS },
+	{ "goroutines", no_argument, NULL, OPT_GOROUTINES },
+	{ "syscall", required_argument, NULL, OPT_SYSCALL },
+	{ "syscall-min", required_argument, NULL, OPT_SYSCALL_MIN },
+	{ "size", required_argument, NULL, OPT_SIZE },
+	{ "window", required_argument, NULL, OPT_WINDOW },
+	{ "break", required_argument, NULL, OPT_BREAK },
+	{ "arg", required_argument, NULL, OPT_ARG },
+	{ "field", required_argument, NULL, OPT_FIELD },
+	{ "strlen", required_argument, NULL, OPT_STRLEN },
+	{ "slice-elems", required_argument, NULL, OPT_SLICE_ELEMS },
+	{ "stack", required_argument, NULL, OPT_STACK },
+	{ "latency", no_argument, NULL, OPT_LATENCY },
+	{ "if", required_argument, NULL, OPT_IF },
+	{ "every", required_argument, NULL, OPT_EVERY },
+	{ "max-rate", required_argument, NULL, OPT_MAX_RATE },
+	{ "gc", no_argument, NULL, OPT_GC },
+	{ "trigger", required_argument, NULL, OPT_TRIGGER },
+	{ "cooldown", required_argument, NULL, OPT_COOLDOWN },
+	{ "post", required_argument, NULL, OPT_POST },
+	{ "snapshot-dir", required_argument, NULL, OPT_SNAPSHOT_DIR },
+	{ "keep", required_argument, NULL, OPT_KEEP },
+	{ "foreground", no_argument, NULL, OPT_FOREGROUND },
+	{ "comm", required_argument, NULL, OPT_COMM },
+	{ "cgroup", required_argument, NULL, OPT_FOLLOW_CGROUP },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	CMD_HELP_OPTION,
+	{ NULL, 0, NULL, 0 },
+};
+
+void capture_parse_recorder_opts(const struct cmd *c, int argc, char **argv,
+				 struct capture_opts *o,
+				 const char *(*check)(const char *key, const char *value))
+{
 	int opt;
 
 	memset(o, 0, sizeof(*o));
@@ -668,16 +704,19 @@ void capture_parse_recorder_opts(const struct cmd *c, int argc, char **argv,
 	o->cooldown_ms = CAPTURE_COOLDOWN_DEFAULT_MS;
 	o->post_ms = CAPTURE_POST_DEFAULT_MS;
 	o->keep = CAPTURE_KEEP_DEFAULT;
-	while ((opt = cmd_getopt(c, argc, argv, "p:fh", longopts)) != -1)
+	while ((opt = cmd_getopt(c, argc, argv, "p:fh", capture_recorder_longopts)) != -1) {
+		check_value(c, opt, check);
 		if (!recorder_option(c, o, opt))
 			parse_option(c, o, opt);
+	}
 }
 
 void capture_check_recorder(const struct cmd *c, struct capture_opts *o)
 {
 	o->npids_given = o->npids;
-	if (!o->npids)
-		cmd_usage_error(c, "start: which process? (-p PID)");
+	o->persistent = o->comm || o->follow_cgroup;
+	if (!o->npids && !o->persistent)
+		cmd_usage_error(c, "start: which process? (-p PID, --comm NAME or --cgroup PATH)");
 	if (o->gc)
 		add_gc_breaks(o);
 	if (!o->syscalls && !o->goroutines && !o->nbreaks)

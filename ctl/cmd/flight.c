@@ -20,11 +20,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/cgroup.h"
 #include "base/json.h"
 #include "base/proc.h"
 #include "base/util.h"
 #include "cmd/capture.h"
 #include "cmd/flight.h"
+#include "cmd/flight_conf.h"
+#include "cmd/flight_pids.h"
 #include "godiag_version.h"
 #include "module/names.h"
 #include "model/rtstats.h"
@@ -32,12 +35,13 @@
 
 
 static const char *const flight_usage =
-	"Usage: " PROG " flight start NAME -p PID [--syscalls] [--goroutines]\n"
+	"Usage: " PROG " flight start NAME -p PID|--comm NAME|--cgroup PATH\n"
+	"                         [--syscalls] [--goroutines]\n"
 	"                         [--break SPEC [--arg ...]...] [--gc] [-f]\n"
 	"                         [--size BYTES] [--window DURATION]\n"
 	"                         [--trigger COND ...] [--cooldown DURATION]\n"
 	"                         [--post DURATION] [--snapshot-dir DIR] [--keep K]\n"
-	"                         [--foreground]\n"
+	"                         [--config FILE] [--foreground]\n"
 	"       " PROG " flight snapshot NAME -o FILE\n"
 	"       " PROG " flight list [--json]\n"
 	"       " PROG " flight status NAME [--json]\n"
@@ -51,8 +55,11 @@ static const char *const flight_usage =
 	"\n"
 	"start     create recorder NAME (letters, digits, '_', '.', '-', at most\n"
 	"          31) and return once it runs; it outlives this command. When\n"
-	"          its last target exits it stops recording and keeps its records\n"
-	"          until 'flight stop'\n"
+	"          the last process given with -p exits it stops recording and\n"
+	"          keeps its records until 'flight stop'; with --comm or --cgroup\n"
+	"          it records on and its watcher attaches each new process that\n"
+	"          matches within a second (a service restarted), keeping the old\n"
+	"          ones' records\n"
 	"snapshot  write the recorder's newest window into FILE (the recorder runs\n"
 	"          on; records overwritten before the window are counted as lost\n"
 	"          in the file); FILE is replaced only once complete\n"
@@ -60,8 +67,8 @@ static const char *const flight_usage =
 	"status    a recorder's state, targets and counters\n"
 	"stop      stop recorder NAME and free its buffers (its probes go); its\n"
 	"          watcher ends\n"
-	"daemon    run the watcher of recorder NAME, started with --trigger, when\n"
-	"          none runs (its own ended)\n"
+	"daemon    run the watcher of recorder NAME, started with --trigger,\n"
+	"          --comm or --cgroup, when none runs (its own ended)\n"
 	"\n"
 	"With --trigger, start leaves a watcher in the background (its PID in\n"
 	"status) that writes a snapshot into the snapshot directory each time a\n"
@@ -80,6 +87,16 @@ static const char *const flight_usage =
 	"\n"
 	"Options of start:\n"
 	"  -p, --pid PID          the process to record (repeatable)\n"
+	"      --comm NAME        record the processes named NAME (/proc/PID/comm,\n"
+	"                         at most 15 bytes), those running now and those\n"
+	"                         that start later\n"
+	"      --cgroup PATH      record the processes of cgroup PATH and below\n"
+	"                         (cgroup v2; with --comm: those named NAME), now\n"
+	"                         and later\n"
+	"      --config FILE      options from FILE, 'key = value' lines (comm = api,\n"
+	"                         events = goroutines syscalls, size = 64M; every\n"
+	"                         long option is a key); the command line's come\n"
+	"                         after them\n"
 	"  -f, --follow-children  also record the processes the targets start\n"
 	"      --syscalls         record syscalls (the default without --goroutines,\n"
 	"                         --break and --gc)\n"
@@ -109,6 +126,7 @@ static const char *const flight_usage =
 	"                         default 20\n"
 	"      --foreground       start, daemon: the watcher runs in this process\n"
 	"                         (for a systemd unit) until the recorder is stopped\n"
+	"                         or a signal comes\n"
 	"\n"
 	"Other options:\n"
 	"  -o, --output FILE      snapshot: the capture file to write\n"
@@ -155,18 +173,22 @@ static const char *name_operand(const struct cmd *c, int argc, char **argv)
 /* ---- start ------------------------------------------------------------ */
 
 
+static pid_t start_pid;
+
+/* At exit of flight start itself: not of a child (the watcher's, one attaching a process). */
 static void remove_started(void)
 {
 	struct nl_msg *msg;
 	struct gdnl *nl;
 
-	if (!flight_start_pending)
+	if (!flight_start_pending || getpid() != start_pid)
 		return;
 	nl = gdnl_open("flight");
 	msg = gdnl_msg(nl, GODIAG_CMD_SESSION_DEL, 0);
 	gdnl_put_string(msg, GODIAG_A_SESSION_NAME, flight_start_pending);
 	gdnl_exec(nl, msg, NULL, NULL);
 	gdnl_close(nl);
+	flight_pids_remove(flight_start_pending);
 }
 
 /* The runtime's triggers read the targets: they must be Go programs it reads. */
@@ -196,36 +218,92 @@ static void check_runtime_targets(const struct cmd *c, const struct capture_opts
 
 static void check_watcher_opts(const struct cmd *c, const struct capture_opts *o)
 {
-	if (!o->ntriggers && (o->foreground || o->snapshot_dir))
-		cmd_usage_error(c, "--foreground and --snapshot-dir are for a recorder with "
-				"--trigger");
+	if (!o->ntriggers && o->snapshot_dir)
+		cmd_usage_error(c, "--snapshot-dir is for a recorder with --trigger");
+	if (!o->ntriggers && !o->persistent && o->foreground)
+		cmd_usage_error(c, "--foreground is for a recorder with --trigger, --comm or "
+				"--cgroup");
 	if (o->ntriggers && o->window_ms && o->post_ms >= o->window_ms)
 		cmd_usage_error(c, "--post must be shorter than --window: a snapshot "
 				"keeps the window before it");
+}
+
+/*
+ * argv with the options of --config FILE (the first one given) placed
+ * before the command line's, so that the command line wins; the file's
+ * bad lines exit 1 as FILE:LINE: why. Its keys are flight start's long
+ * options (capture_recorder_longopts).
+ */
+static char **with_config(const struct cmd *c, int *argc, char **argv,
+			  struct flight_conf *conf)
+{
+	const char *path = NULL;
+	char err[1024], **v;
+	int i;
+
+	memset(conf, 0, sizeof(*conf));
+	for (i = 1; i < *argc && !path; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strncmp(argv[i], "--config=", 9))
+			path = argv[i] + 9;
+		else if (!strcmp(argv[i], "--config") && i + 1 < *argc)
+			path = argv[i + 1];
+	}
+	if (!path)
+		return argv;
+	if (flight_conf_read(path, capture_recorder_longopts, conf, err, sizeof(err)))
+		die(EXIT_USAGE, "%s: %s", c->name, err);
+	v = xcalloc((size_t)*argc + conf->n + 1, sizeof(*v));
+	v[0] = argv[0];
+	memcpy(v + 1, conf->args, conf->n * sizeof(*v));
+	memcpy(v + 1 + conf->n, argv + 1, (size_t)(*argc - 1) * sizeof(*v));
+	*argc += (int)conf->n;
+	return v;
+}
+
+/* A cgroup that does not exist is refused before the recorder is made. */
+static void check_cgroup(const struct cmd *c, const char *cgroup)
+{
+	char dir[4096], err[4608];
+
+	if (cgroup && (cgroup_check_root(CGROUP_ROOT, err, sizeof(err)) ||
+		       cgroup_dir(CGROUP_ROOT, cgroup, dir, sizeof(dir), err, sizeof(err))))
+		die(EXIT_USAGE, "%s: %s", c->name, err);
 }
 
 static int flight_start(const struct cmd *c, int argc, char **argv)
 {
 	struct flight_watch_opts w;
 	struct flight_trigger *t;
+	struct flight_conf conf;
 	struct capture_opts o;
+	char **args;
 	uint32_t id;
+	size_t i;
 	int ret = EXIT_OK;
 
-	capture_parse_recorder_opts(c, argc, argv, &o);
-	o.name = name_operand(c, argc, argv);
+	args = with_config(c, &argc, argv, &conf);
+	capture_parse_recorder_opts(c, argc, args, &o, flight_opt_check);
+	o.name = name_operand(c, argc, args);
 	flight_triggers_prepare(c, &o, &t);
 	capture_check_recorder(c, &o);
 	check_watcher_opts(c, &o);
 	check_runtime_targets(c, &o, t);
+	check_cgroup(c, o.follow_cgroup);
 	if (o.ntriggers) {
 		o.before_start = flight_triggers_install;
 		o.before_start_arg = t;
 	}
 	id = capture_recorder_start(c, &o);
+	for (i = 0; i < o.npids_given; i++)
+		flight_pids_note(o.name, id, o.pids[i]);
+	/* flight daemon follows as this would: it parses these options again. */
+	if (o.persistent)
+		flight_pids_save_args(o.name, id, argc - 1, args + 1);
 	note("recorder %s runs (session %u); '" PROG " flight snapshot %s -o FILE' "
 	     "saves it", o.name, id, o.name);
-	if (o.ntriggers) {
+	if (o.ntriggers || o.persistent) {
 		memset(&w, 0, sizeof(w));
 		w.name = o.name;
 		w.snapshot_dir = o.snapshot_dir;
@@ -233,17 +311,55 @@ static int flight_start(const struct cmd *c, int argc, char **argv)
 		w.post_ns = (uint64_t)o.post_ms * 1000000;
 		w.foreground = o.foreground;
 		w.fresh = true;
+		w.follow = o.persistent ? &o : NULL;
 		flight_start_pending = o.name;
+		start_pid = getpid();
 		atexit(remove_started);
 		ret = flight_watch(c, &w);
 		flight_start_pending = NULL;
 	}
 	free(t);
 	capture_free_opts(&o);
+	if (args != argv)
+		free(args);
+	flight_conf_free(&conf);
 	return ret;
 }
 
 /* ---- daemon ----------------------------------------------------------- */
+
+/*
+ * A recorder that follows (--comm, --cgroup): the options flight start
+ * saved for it (flight_pids.h), parsed again into o. NULL when it does
+ * not follow; exits when it does but they are not there.
+ */
+static struct capture_opts *daemon_follow(const struct cmd *c, const char *name,
+					  struct capture_opts *o, char ***args)
+{
+	struct session_list l = { 0 };
+	struct session_info *s;
+	struct gdnl *nl = open_module(c);
+	bool persistent;
+	uint32_t id;
+	int argc;
+
+	s = flight_find(c, nl, GODIAG_CMD_SESSION_GET, name, &l);
+	id = s->id;
+	persistent = s->persistent;
+	session_list_free(&l);
+	gdnl_close(nl);
+	*args = NULL;
+	if (!persistent)
+		return NULL;
+	if (flight_pids_load_args(name, id, &argc, args))
+		die(EXIT_OPFAIL, "%s: recorder %s follows processes, but what it follows is not "
+		    "in %s (written by flight start)", c->name, name, flight_pids_args_path(name));
+	optind = 0;
+	capture_parse_recorder_opts(c, argc, *args, o, flight_opt_check);
+	o->name = name;
+	capture_check_recorder(c, o);
+	return o;
+}
 
 static int flight_daemon(const struct cmd *c, int argc, char **argv)
 {
@@ -256,9 +372,11 @@ static int flight_daemon(const struct cmd *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct flight_watch_opts w;
+	struct capture_opts o;
 	const char *why;
+	char **args;
 	uint64_t ns;
-	int opt;
+	int opt, ret;
 
 	memset(&w, 0, sizeof(w));
 	w.keep = CAPTURE_KEEP_DEFAULT;
@@ -289,7 +407,12 @@ static int flight_daemon(const struct cmd *c, int argc, char **argv)
 		}
 	}
 	w.name = name_operand(c, argc, argv);
-	return flight_watch(c, &w);
+	w.follow = daemon_follow(c, w.name, &o, &args);
+	ret = flight_watch(c, &w);
+	if (w.follow)
+		capture_free_opts(&o);
+	flight_pids_free_args(args);
+	return ret;
 }
 
 /* ---- stop ------------------------------------------------------------- */
@@ -317,6 +440,7 @@ static int flight_stop(const struct cmd *c, int argc, char **argv)
 	if (err)
 		gdnl_fail(nl, err);
 	gdnl_close(nl);
+	flight_pids_remove(name);
 	return EXIT_OK;
 }
 
@@ -406,6 +530,8 @@ static void json_recorder(struct json *j, const struct session_info *s,
 	json_u64(j, s->bufsize);
 	json_key(j, "window_ms");
 	json_u64(j, s->window_ms);
+	json_key(j, "persistent");
+	json_bool(j, s->persistent);
 	json_key(j, "written");
 	json_u64(j, written);
 	json_key(j, "overwritten");
@@ -438,7 +564,7 @@ static void text_recorder(const struct session_info *s, const struct target_list
 			printf(" %u", t->v[i].pid);
 			n++;
 		}
-	printf("%s\n", n ? "" : " none (exited)");
+	printf("%s\n", n ? "" : s->persistent ? " none (waiting for the next)" : " none (exited)");
 	/* list: one line per recorder, which the completion reads. */
 	if (one)
 		text_triggers(s);

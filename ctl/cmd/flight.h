@@ -83,6 +83,8 @@ struct flight_watch_opts {
 	uint64_t post_ns;
 	bool foreground;
 	bool fresh;		/* flight start: every trigger is the watcher's */
+	/* The recorder's options when it follows (--comm, --cgroup), else NULL. */
+	struct capture_opts *follow;
 };
 
 #define FLIGHT_SNAPSHOT_ROOT	"/var/lib/godiag"

@@ -18,6 +18,8 @@
 #include "base/util.h"
 #include "cmd/capture.h"
 #include "cmd/flight.h"
+#include "cmd/flight_pids.h"
+#include "gobin/buildid.h"
 #include "module/names.h"
 #include "module/sessinfo.h"
 
@@ -159,23 +161,81 @@ static void snap_meta(struct capture *c, const struct session_info *s, uint64_t 
 	free(text);
 }
 
-static void snap_targets(struct capture *c, const struct target_list *t, uint32_t id)
+static bool is_target(const struct target_list *t, uint32_t id, uint32_t pid)
 {
-	struct capfile_target *ft = xcalloc(1, sizeof(*ft));
 	size_t i;
 
-	for (i = 0; i < t->n; i++) {
-		if (t->v[i].session != id)
-			continue;
-		memset(ft, 0, sizeof(*ft));
-		ft->pid = t->v[i].pid;
-		ft->flags = t->v[i].flags;
-		proc_comm((pid_t)ft->pid, ft->comm, sizeof(ft->comm));
-		proc_exe((pid_t)ft->pid, ft->exe, sizeof(ft->exe));
-		capw_target(&c->w, ft);
-		c->o->pids = xreallocarray(c->o->pids, c->o->npids + 1, sizeof(*c->o->pids));
-		c->o->pids[c->o->npids++] = ft->pid;
+	for (i = 0; i < t->n; i++)
+		if (t->v[i].session == id && t->v[i].pid == pid)
+			return true;
+	return false;
+}
+
+/*
+ * One process of the snapshot: a target now (read from /proc, where
+ * what was noted fills in what a zombie no longer shows), or one that
+ * is gone, as noted when it was attached (e, not /proc: its number may
+ * name another process now).
+ */
+static void snap_target(struct capture *c, struct capfile_target *ft, uint32_t pid,
+			uint32_t flags, bool live, const struct flight_pid *e,
+			char **meta, size_t *len)
+{
+	char exe[64], key[64], val[256];
+
+	memset(ft, 0, sizeof(*ft));
+	ft->pid = pid;
+	ft->flags = flags;
+	snprintf(exe, sizeof(exe), "/proc/%u/exe", pid);
+	if (live) {
+		proc_comm((pid_t)pid, ft->comm, sizeof(ft->comm));
+		proc_exe((pid_t)pid, ft->exe, sizeof(ft->exe));
 	}
+	if (!ft->comm[0] && e)
+		snprintf(ft->comm, sizeof(ft->comm), "%s", e->comm);
+	if (!ft->exe[0] && e)
+		snprintf(ft->exe, sizeof(ft->exe), "%s", e->exe);
+	capw_target(&c->w, ft);
+	snprintf(key, sizeof(key), "target_%u_build_id", pid);
+	if ((live && !buildid_read(exe, val, sizeof(val))) ||
+	    (e && snprintf(val, sizeof(val), "%s", e->build_id) && val[0]))
+		capw_meta_add(meta, len, key, "%s", val);
+	snprintf(key, sizeof(key), "target_%u_go_version", pid);
+	if ((live && !buildid_go_version(exe, val, sizeof(val))) ||
+	    (e && snprintf(val, sizeof(val), "%s", e->go_version) && val[0]))
+		capw_meta_add(meta, len, key, "%s", val);
+}
+
+/*
+ * The recorder's targets, and the processes it attached before that are
+ * gone (a service restarted: their records are still in the window),
+ * each with the binary it ran (target_PID_build_id, _go_version). The
+ * sources observe the live targets only.
+ */
+static void snap_targets(struct capture *c, const struct session_info *s,
+			 const struct target_list *t)
+{
+	struct capfile_target *ft = xcalloc(1, sizeof(*ft));
+	struct flight_pid *v;
+	char *meta = NULL;
+	size_t i, n, len = 0;
+
+	flight_pids_load(s->name, s->id, &v, &n);
+	for (i = 0; i < t->n; i++) {
+		if (t->v[i].session != s->id)
+			continue;
+		snap_target(c, ft, t->v[i].pid, t->v[i].flags, true,
+			    flight_pids_find(v, n, t->v[i].pid), &meta, &len);
+		c->o->pids = xreallocarray(c->o->pids, c->o->npids + 1, sizeof(*c->o->pids));
+		c->o->pids[c->o->npids++] = t->v[i].pid;
+	}
+	for (i = 0; i < n; i++)
+		if (flight_pids_find(v, n, v[i].pid) == &v[i] && !is_target(t, s->id, v[i].pid))
+			snap_target(c, ft, v[i].pid, 0, false, &v[i], &meta, &len);
+	if (meta)
+		capw_section(&c->w, CAPFILE_SEC_META, 0, meta, len);
+	free(meta);
+	free(v);
 	free(ft);
 }
 
@@ -212,7 +272,7 @@ static void snap_write(struct capture *c, const struct session_info *s,
 	size_t i;
 
 	snap_meta(c, s, cutoff, trigger, trigger_ns);
-	snap_targets(c, t, s->id);
+	snap_targets(c, s, t);
 	capture_sources_observe(c);
 	for (i = 0; i < c->nrings; i++) {
 		write_cpu(c, &cpus[i], cutoff);

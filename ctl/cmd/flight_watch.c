@@ -6,8 +6,12 @@
  * the targets' runtime once a second for the triggers on the runtime's
  * state and reports those that hold with TRIGGER_FIRE (the module keeps
  * the one cooldown and the counters), and --post after a trigger writes
- * a snapshot into the snapshot directory, keeping the newest --keep. It
- * ends when the recorder is gone (flight stop) or on SIGTERM/SIGINT.
+ * a snapshot into the snapshot directory, keeping the newest --keep.
+ * For a recorder that follows a service (--comm, --cgroup) it also
+ * attaches the processes that start later (flight_follow.c), on every
+ * pass of its loop, at least twice a second; one process does both. It
+ * ends when the recorder is gone (flight stop; a following recorder
+ * also when it no longer runs) or on SIGTERM/SIGINT/SIGHUP.
  *
  * A snapshot is written by a child running `flight snapshot`'s code,
  * so a failure there (a full disk) costs that snapshot, not the watcher.
@@ -37,13 +41,6 @@
 #define RUNTIME_MS	1000	/* the runtime's state is read this often */
 #define QUEUE_MAX	16	/* triggers waiting for their --post */
 
-/* Without flight_follow.c: nothing to follow. */
-__attribute__((weak)) void flight_follow_tick(const char *recorder, uint32_t session)
-{
-	(void)recorder;
-	(void)session;
-}
-
 const char *flight_start_pending;
 
 struct pending {
@@ -69,6 +66,9 @@ struct watch {
 	size_t nq;
 	bool syslog;		/* in the background: messages go to syslog */
 	int sig_fd;
+	bool following;		/* o->follow: follow holds what */
+	struct flight_follow follow;
+	bool has_triggers;	/* else only following: no notifications, no snapshots */
 };
 
 static uint64_t mono_ns(void)
@@ -146,9 +146,10 @@ static void load(struct watch *w)
 			s = &l.v[i];
 	if (!s)
 		die(EXIT_USAGE, "%s: no recorder named %s", w->c->name, w->o->name);
-	if (!s->has_triggers || !s->trigger_texts)
-		die(EXIT_USAGE, "%s: recorder %s has no triggers (flight start --trigger)",
-		    w->c->name, w->o->name);
+	w->has_triggers = s->has_triggers && s->trigger_texts;
+	if (!w->has_triggers && !w->o->follow)
+		die(EXIT_USAGE, "%s: recorder %s has no triggers (flight start --trigger) and "
+		    "follows no process (--comm, --cgroup)", w->c->name, w->o->name);
 	if (s->watcher && s->watcher != (uint32_t)getpid() &&
 	    (!kill((pid_t)s->watcher, 0) || errno == EPERM))
 		die(EXIT_USAGE, "%s: recorder %s has a watcher already (PID %u)", w->c->name,
@@ -296,7 +297,8 @@ static bool tick(struct watch *w)
 	struct session_info *s;
 	uint64_t now = mono_ns();
 
-	flight_follow_tick(w->o->name, w->session);
+	if (w->following && flight_follow_tick(&w->follow) < 0)
+		return false;
 	if (!recorder(w, &l, &s)) {
 		session_list_free(&l);
 		return false;
@@ -318,7 +320,7 @@ static int loop(struct watch *w)
 	struct pollfd fds[2];
 	struct signalfd_siginfo si;
 
-	fds[0].fd = gdnl_fd(w->notify);
+	fds[0].fd = w->notify ? gdnl_fd(w->notify) : -1;	/* poll() skips -1 */
 	fds[0].events = POLLIN;
 	fds[1].fd = w->sig_fd;
 	fds[1].events = POLLIN;
@@ -346,14 +348,11 @@ static int loop(struct watch *w)
 
 /* ---- setup -------------------------------------------------------------- */
 
-static void setup(struct watch *w)
+/* The triggers' part: notifications, the snapshot directory, the runtime. */
+static void setup_snapshots(struct watch *w)
 {
 	char why[256];
-	sigset_t set;
 
-	w->nl = gdnl_open(w->c->name);
-	status_require_abi(w->nl, w->c->name, NULL);
-	load(w);
 	w->notify = gdnl_open_notify(w->c->name, why, sizeof(why));
 	if (!w->notify)
 		die(errno == EPERM ? EXIT_PERM : EXIT_OPFAIL,
@@ -367,6 +366,25 @@ static void setup(struct watch *w)
 		    w->dir, strerror(errno));
 	if (w->has_runtime)
 		w->rt = flight_rt_new();
+}
+
+static void setup(struct watch *w)
+{
+	char err[4608];
+	sigset_t set;
+
+	w->nl = gdnl_open(w->c->name);
+	status_require_abi(w->nl, w->c->name, NULL);
+	load(w);
+	if (w->o->follow) {
+		if (flight_follow_init(&w->follow, w->c, w->o->follow, w->session,
+				       w->o->follow->comm, w->o->follow->follow_cgroup, err,
+				       sizeof(err)))
+			die(EXIT_USAGE, "%s: %s", w->c->name, err);
+		w->following = true;
+	}
+	if (w->has_triggers)
+		setup_snapshots(w);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -380,6 +398,8 @@ static void setup(struct watch *w)
 static void cleanup(struct watch *w)
 {
 	flight_rt_free(w->rt);
+	if (w->following)
+		flight_follow_free(&w->follow);
 	gdnl_close(w->notify);
 	gdnl_close(w->nl);
 	close(w->sig_fd);
@@ -404,6 +424,28 @@ static void detach(struct watch *w)
 	w->syslog = true;
 }
 
+static void watching(struct watch *w)
+{
+	const char *comm = w->o->follow ? w->o->follow->comm : NULL;
+	const char *cgroup = w->o->follow ? w->o->follow->follow_cgroup : NULL;
+
+	if (w->has_triggers)
+		say(w, LOG_NOTICE, "watching, snapshots into %s", w->dir);
+	if (w->following)
+		say(w, LOG_NOTICE, "following %s%s%s%s", comm ? "comm " : "", comm ? comm : "",
+		    cgroup ? (comm ? " in cgroup " : "cgroup ") : "", cgroup ? cgroup : "");
+}
+
+/* flight start: the processes that match now are attached before it returns. */
+static void follow_now(struct watch *w)
+{
+	int n = flight_follow_tick(&w->follow);
+
+	if (n < 0)
+		die(EXIT_OPFAIL, "%s: recorder %s no longer runs", w->c->name, w->o->name);
+	note("recorder %s: %d process%s attached now", w->o->name, n, n == 1 ? "" : "es");
+}
+
 static int background(struct watch *w)
 {
 	int p[2], status;
@@ -424,7 +466,7 @@ static int background(struct watch *w)
 		if (write(p[1], "1", 1) != 1)
 			_exit(EXIT_OPFAIL);
 		close(p[1]);
-		say(w, LOG_NOTICE, "watching, snapshots into %s", w->dir);
+		watching(w);
 		exit(loop(w));
 	}
 	close(p[1]);
@@ -435,8 +477,12 @@ static int background(struct watch *w)
 	}
 	close(p[0]);
 	flight_start_pending = NULL;
-	note("recorder %s: watcher %d writes the triggers' snapshots into %s", w->o->name,
-	     (int)pid, w->dir);
+	if (w->has_triggers)
+		note("recorder %s: watcher %d writes the triggers' snapshots into %s",
+		     w->o->name, (int)pid, w->dir);
+	if (w->following)
+		note("recorder %s: watcher %d attaches the processes that start later",
+		     w->o->name, (int)pid);
 	return EXIT_OK;
 }
 
@@ -449,10 +495,12 @@ int flight_watch(const struct cmd *c, const struct flight_watch_opts *o)
 	w->o = o;
 	w->sig_fd = -1;
 	setup(w);
+	if (w->following && o->fresh)
+		follow_now(w);
 	if (o->foreground) {
 		set_watcher(w, (uint32_t)getpid());
 		flight_start_pending = NULL;
-		say(w, LOG_NOTICE, "watching, snapshots into %s", w->dir);
+		watching(w);
 		ret = loop(w);
 	} else {
 		ret = background(w);

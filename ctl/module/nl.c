@@ -96,6 +96,7 @@ static struct nla_policy policy[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_TRIGGERS_FIRED]	= { .type = NLA_U64 },
 	[GODIAG_A_TRIGGERS_SUPPRESSED]	= { .type = NLA_U64 },
 	[GODIAG_A_TRIGGER_WATCHER]	= { .type = NLA_U32 },
+	[GODIAG_A_SESSION_PERSISTENT]	= { .type = NLA_FLAG },
 };
 
 static void set_errmsg(struct gdnl *nl, const char *msg, size_t len)

@@ -102,6 +102,7 @@ static int add_session(const struct gdnl_reply *r, void *arg)
 	if (r->tb[GODIAG_A_SESSION_WINDOW_MS])
 		s->window_ms = nla_get_u32(r->tb[GODIAG_A_SESSION_WINDOW_MS]);
 	add_triggers(r, s);
+	s->persistent = r->tb[GODIAG_A_SESSION_PERSISTENT] != NULL;
 	return r->cmd == GODIAG_CMD_STATS_GET ? parse_cpus(r, s) : 0;
 }
 

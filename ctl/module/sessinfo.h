@@ -65,6 +65,7 @@ struct session_info {
 	bool has_last;			/* one was sent: */
 	uint32_t last_index;
 	uint64_t last_ts;
+	bool persistent;		/* records on when its targets exit */
 	struct cpu_stats *cpus;	/* STATS_GET only */
 	size_t nr_cpus;
 	const struct probe_info *probes;	/* its probes, when asked for */

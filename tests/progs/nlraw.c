@@ -182,6 +182,7 @@ static const struct attr_info attrs[GODIAG_A_MAX + 1] = {
 	[GODIAG_A_TRIGGERS_SUPPRESSED] = { "triggers-suppressed", K_U64 },
 	[GODIAG_A_TRIGGER_WATCHER] = { "trigger-watcher", K_U32 },
 	[GODIAG_A_BREAK_SLICE_ELEMS] = { "break-slice-elems", K_U32 },
+	[GODIAG_A_SESSION_PERSISTENT] = { "persistent", K_FLAG },
 };
 
 static bool is_godiag(void)

@@ -63,7 +63,18 @@ expect "flight with an unknown action exits 1" 1 \
 expect "flight start with a bad name exits 1" 1 \
 	"usage:^godiagctl: flight: invalid recorder name 'a/b'" flight start a/b -p 1
 expect "flight start without -p exits 1" 1 \
-	"usage:^godiagctl: flight: start: which process\\? \\(-p PID\\)$" flight start x
+	"usage:^godiagctl: flight: start: which process\\? \\(-p PID, --comm NAME or --cgroup PATH\\)$" \
+	flight start x
+expect "flight start --comm over 15 bytes exits 1" 1 \
+	"usage:^godiagctl: flight: --comm a-very-long-name-x: longer than a process name" \
+	flight start x --comm a-very-long-name-x
+printf 'comm = api\nsize = 3Q\n' >"$tmp/bad.conf"
+expect "flight start --config with a bad line exits 1, naming it" 1 \
+	"^godiagctl: flight: $tmp/bad.conf:2: size = 3Q: unknown unit" \
+	flight start x --config "$tmp/bad.conf"
+expect "flight start --config of a missing file exits 1" 1 \
+	"^godiagctl: flight: $tmp/none.conf: No such file or directory$" \
+	flight start x --config "$tmp/none.conf"
 expect "flight start --size out of range exits 1" 1 "usage:^godiagctl: flight: --size 1K: " \
 	flight start x -p 1 --size 1K
 expect "flight start --window 0 exits 1" 1 "usage:^godiagctl: flight: --window 0: out of range" \
@@ -91,8 +102,11 @@ expect "flight start --post not shorter than --window exits 1" 1 \
 expect "flight start --keep 0 exits 1" 1 "usage:^godiagctl: flight: invalid --keep '0'" \
 	flight start x -p 1 --trigger 'syscall>1s' --keep 0
 expect "flight start --snapshot-dir without --trigger exits 1" 1 \
-	"usage:^godiagctl: flight: --foreground and --snapshot-dir are for a recorder with --trigger" \
+	"usage:^godiagctl: flight: --snapshot-dir is for a recorder with --trigger$" \
 	flight start x -p 1 --snapshot-dir /tmp
+expect "flight start --foreground with neither --trigger nor following exits 1" 1 \
+	"usage:^godiagctl: flight: --foreground is for a recorder with --trigger, --comm or --cgroup$" \
+	flight start x -p 1 --foreground
 # shellcheck disable=SC2046 # one word per option
 expect "flight start: 17 --trigger exits 1" 1 "usage:^godiagctl: flight: more than 16 --trigger" \
 	flight start x -p 1 $(for i in $(seq 17); do printf -- '--trigger syscall>%ds ' "$i"; done)
