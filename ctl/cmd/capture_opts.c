@@ -47,6 +47,22 @@ enum {
 	OPT_CONFIG,
 };
 
+/*
+ * A breakpoint and the options that qualify it: capture's and flight
+ * start's tables list them from here, so the two cannot drift apart.
+ */
+#define BREAK_LONGOPTS							\
+	{ "break", required_argument, NULL, OPT_BREAK },		\
+	{ "arg", required_argument, NULL, OPT_ARG },			\
+	{ "field", required_argument, NULL, OPT_FIELD },		\
+	{ "strlen", required_argument, NULL, OPT_STRLEN },		\
+	{ "slice-elems", required_argument, NULL, OPT_SLICE_ELEMS },	\
+	{ "stack", required_argument, NULL, OPT_STACK },		\
+	{ "latency", no_argument, NULL, OPT_LATENCY },			\
+	{ "if", required_argument, NULL, OPT_IF },			\
+	{ "every", required_argument, NULL, OPT_EVERY },		\
+	{ "max-rate", required_argument, NULL, OPT_MAX_RATE }
+
 const char *capture_buffer_size(uint64_t bytes, uint32_t *size)
 {
 	uint64_t p = GODIAG_BUFFER_MIN;
@@ -497,16 +513,7 @@ void capture_parse_opts(const struct cmd *c, int argc, char **argv,
 		{ "buffer", required_argument, NULL, OPT_BUFFER },
 		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "strict", no_argument, NULL, OPT_STRICT },
-		{ "break", required_argument, NULL, OPT_BREAK },
-		{ "arg", required_argument, NULL, OPT_ARG },
-		{ "field", required_argument, NULL, OPT_FIELD },
-		{ "strlen", required_argument, NULL, OPT_STRLEN },
-		{ "slice-elems", required_argument, NULL, OPT_SLICE_ELEMS },
-		{ "stack", required_argument, NULL, OPT_STACK },
-		{ "latency", no_argument, NULL, OPT_LATENCY },
-		{ "if", required_argument, NULL, OPT_IF },
-		{ "every", required_argument, NULL, OPT_EVERY },
-		{ "max-rate", required_argument, NULL, OPT_MAX_RATE },
+		BREAK_LONGOPTS,
 		{ "max-duration", required_argument, NULL, OPT_MAX_DURATION },
 		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 		{ "container", required_argument, NULL, OPT_CONTAINER },
@@ -668,16 +675,7 @@ const struct option capture_recorder_longopts[] = {
 	{ "syscall-min", required_argument, NULL, OPT_SYSCALL_MIN },
 	{ "size", required_argument, NULL, OPT_SIZE },
 	{ "window", required_argument, NULL, OPT_WINDOW },
-	{ "break", required_argument, NULL, OPT_BREAK },
-	{ "arg", required_argument, NULL, OPT_ARG },
-	{ "field", required_argument, NULL, OPT_FIELD },
-	{ "strlen", required_argument, NULL, OPT_STRLEN },
-	{ "slice-elems", required_argument, NULL, OPT_SLICE_ELEMS },
-	{ "stack", required_argument, NULL, OPT_STACK },
-	{ "latency", no_argument, NULL, OPT_LATENCY },
-	{ "if", required_argument, NULL, OPT_IF },
-	{ "every", required_argument, NULL, OPT_EVERY },
-	{ "max-rate", required_argument, NULL, OPT_MAX_RATE },
+	BREAK_LONGOPTS,
 	{ "gc", no_argument, NULL, OPT_GC },
 	{ "trigger", required_argument, NULL, OPT_TRIGGER },
 	{ "cooldown", required_argument, NULL, OPT_COOLDOWN },
